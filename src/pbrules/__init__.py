@@ -1,0 +1,101 @@
+"""pbrules: evaluate grass-roots party organizations against YAML criteria packs.
+
+The public API. Everything listed in ``__all__`` is importable from ``pbrules`` directly; heavy
+parts are imported lazily on first use so ``import pbrules`` stays fast::
+
+    import pbrules
+
+    pack = pbrules.load_pack("rules/district-quarterly.yaml")
+    engine = pbrules.Engine(pack)
+    result = engine.run(pbrules.read_dataset("examples/district/2026Q3"))
+    print(result.model_dump_json(indent=2))
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from pbrules._version import VERSION as __version__
+from pbrules.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from pbrules.checker import CheckContext, Checker, Params
+    from pbrules.dataset import Dataset, read_dataset
+    from pbrules.engine.evaluate import Engine, OrgEvaluation
+    from pbrules.errors import (
+        CheckError,
+        ConfigError,
+        DataError,
+        LedgerError,
+        PackError,
+        PbrulesError,
+        PluginError,
+        Problem,
+        ResultDocumentError,
+        UsageError,
+    )
+    from pbrules.io import Exporter, RawRecord, Reader
+    from pbrules.ledger import Ledger
+    from pbrules.model.outcome import Outcome, Severity, Status, Subject, SubjectItem
+    from pbrules.model.period import Period
+    from pbrules.model.result import Finding, OrgResult, Rejected, RunResult
+    from pbrules.model.snapshot import Snapshot
+    from pbrules.packs.loader import load_pack
+    from pbrules.packs.schema import LoadedPack, Pack
+    from pbrules.plugins import PluginHost, get_host
+
+_LAZY: dict[str, str] = {
+    "CheckContext": "pbrules.checker",
+    "Checker": "pbrules.checker",
+    "Params": "pbrules.checker",
+    "Dataset": "pbrules.dataset",
+    "read_dataset": "pbrules.dataset",
+    "Engine": "pbrules.engine.evaluate",
+    "OrgEvaluation": "pbrules.engine.evaluate",
+    "CheckError": "pbrules.errors",
+    "ConfigError": "pbrules.errors",
+    "DataError": "pbrules.errors",
+    "LedgerError": "pbrules.errors",
+    "PackError": "pbrules.errors",
+    "PbrulesError": "pbrules.errors",
+    "PluginError": "pbrules.errors",
+    "Problem": "pbrules.errors",
+    "ResultDocumentError": "pbrules.errors",
+    "UsageError": "pbrules.errors",
+    "Exporter": "pbrules.io",
+    "RawRecord": "pbrules.io",
+    "Reader": "pbrules.io",
+    "Ledger": "pbrules.ledger",
+    "Outcome": "pbrules.model.outcome",
+    "Severity": "pbrules.model.outcome",
+    "Status": "pbrules.model.outcome",
+    "Subject": "pbrules.model.outcome",
+    "SubjectItem": "pbrules.model.outcome",
+    "Period": "pbrules.model.period",
+    "Finding": "pbrules.model.result",
+    "OrgResult": "pbrules.model.result",
+    "Rejected": "pbrules.model.result",
+    "RunResult": "pbrules.model.result",
+    "Snapshot": "pbrules.model.snapshot",
+    "load_pack": "pbrules.packs.loader",
+    "LoadedPack": "pbrules.packs.schema",
+    "Pack": "pbrules.packs.schema",
+    "PluginHost": "pbrules.plugins",
+    "get_host": "pbrules.plugins",
+}
+
+__all__ = sorted([*_LAZY, "__version__", "hookimpl"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pbrules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,1 @@
+"""Built-in plugins: checkers, readers, exporters and packs, registered like any plugin."""

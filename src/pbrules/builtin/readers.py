@@ -1,0 +1,3 @@
+"""Built-in readers (registered through the plugin hooks)."""
+
+from __future__ import annotations

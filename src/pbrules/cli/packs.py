@@ -1,0 +1,7 @@
+"""`pbrules` commands: packs."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,1 @@
+"""Evaluation: the per-snapshot index, the two passes, scoring and ranking."""

@@ -1,0 +1,129 @@
+"""What a checker returns for one organization and one criterion (DESIGN §4).
+
+Outcomes are created tens of millions of times in a large run, so they are slotted dataclasses,
+not pydantic models. Result documents (``result.py``) are pydantic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["Outcome", "Severity", "Status", "Subject", "SubjectItem"]
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+
+class Severity(StrEnum):
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a per-subject finding is about: ``{type: member, id: M12}``."""
+
+    type: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectItem:
+    """One failing subject inside an outcome (a member in arrears, a development case...).
+
+    Each becomes its own finding. ``severity`` overrides the criterion's severity when set
+    (e.g. six months of unpaid dues is critical). ``message`` is appended to the criterion's
+    rendered message.
+    """
+
+    subject: Subject
+    message: str = ""
+    evidence: tuple[str, ...] = ()
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one checker on one organization.
+
+    - ``status``: pass | fail | not_applicable | error.
+    - ``compliance``: in [0, 1]; 1.0 for a pass. Used by ``proportional`` scoring.
+    - ``misses``: count of missed requirements; used by ``deduct`` scoring.
+    - ``actual`` / ``expected``: what was found and what was required (shown in messages).
+    - ``evidence``: record ids behind the outcome (the misses, or what satisfied it).
+    - ``items``: per-subject failures, each its own finding.
+    - ``note``: a short explanation, e.g. ``missing data: no dues rows``.
+    """
+
+    status: Status
+    compliance: float = 1.0
+    misses: int = 0
+    actual: Any = None
+    expected: Any = None
+    evidence: tuple[str, ...] = ()
+    items: tuple[SubjectItem, ...] = field(default=())
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.compliance <= 1.0:
+            raise ValueError(f"compliance {self.compliance} is outside [0, 1]")
+        if self.misses < 0:
+            raise ValueError(f"misses {self.misses} is negative")
+
+    # Convenience constructors keep checkers short and uniform.
+    @classmethod
+    def not_applicable(cls, note: str = "") -> Outcome:
+        return cls(Status.NOT_APPLICABLE, compliance=1.0, note=note)
+
+    @classmethod
+    def error(cls, note: str) -> Outcome:
+        return cls(Status.ERROR, compliance=0.0, note=note)
+
+    @classmethod
+    def missing_data(cls, what: str) -> Outcome:
+        """A failure because the facts needed are missing; never a guess."""
+        return cls(Status.FAIL, compliance=0.0, misses=1, note=f"missing data: {what}")
+
+    @classmethod
+    def ratio(
+        cls,
+        satisfied: int,
+        total: int,
+        *,
+        target: float = 1.0,
+        evidence: tuple[str, ...] = (),
+        items: tuple[SubjectItem, ...] = (),
+        note: str = "",
+    ) -> Outcome:
+        """Pass when ``satisfied / total >= target``; compliance is the ratio over the target.
+
+        ``misses`` is the number of unsatisfied units. ``total == 0`` is not applicable.
+        """
+        if total <= 0:
+            return cls.not_applicable(note or "nothing to count")
+        share = satisfied / total
+        compliance = 1.0 if target <= 0 else min(1.0, share / target)
+        return cls(
+            Status.PASS if share >= target else Status.FAIL,
+            compliance=compliance,
+            misses=total - satisfied,
+            actual=satisfied,
+            expected=total,
+            evidence=evidence,
+            items=items,
+            note=note,
+        )

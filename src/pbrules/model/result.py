@@ -1,0 +1,160 @@
+"""Result documents (DESIGN §7, schema_version "1"), and the ``Rejected`` entry of readers.
+
+``RunResult.model_dump_json()`` is the document ``pbrules evaluate --format json`` writes.
+Scores are kept at full precision and rounded to 2 decimals only when serialized.
+Fields beyond DESIGN §7 are additions documented in docs/result-format.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from pbrules.model.outcome import Severity, Status
+from pbrules.model.period import Period
+
+__all__ = [
+    "CriterionResult",
+    "Finding",
+    "FindingSubject",
+    "GroupRanking",
+    "Movement",
+    "OrgResult",
+    "PackRef",
+    "Rectify",
+    "Rejected",
+    "RunResult",
+    "RunWarning",
+    "Summary",
+]
+
+
+def _round2(v: float) -> float:
+    return round(v + 0.0, 2)
+
+
+Score = Annotated[float, PlainSerializer(_round2, return_type=float)]
+OptScore = Annotated[
+    float | None,
+    PlainSerializer(lambda v: None if v is None else _round2(v), return_type=float | None),
+]
+Movement = Literal["rapid_progress", "major_setback", "steady"]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PackRef(_Doc):
+    id: str
+    version: str
+    digest: str = Field(description="sha256 of the resolved pack")
+
+
+class CriterionResult(_Doc):
+    id: str
+    status: Status
+    earned: Score
+    max: Score
+    actual: Any = None
+    expected: Any = None
+    compliance: Score | None = None
+    misses: int | None = None
+    note: str | None = None
+
+
+class OrgResult(_Doc):
+    org_id: str
+    name: str
+    kind: str
+    parent_id: str | None
+    group: str | None
+    total: Score
+    base_total: Score
+    bonus: Score
+    grade: str
+    complete: bool
+    areas: dict[str, Score]
+    rank: int | None = None
+    group_size: int | None = None
+    previous_rank: int | None = None
+    rank_change: int | None = None
+    movement: Movement | None = None
+    previous_total: OptScore = None
+    total_change: OptScore = None
+    vetoed: bool = False
+    category: str | None = None
+    criteria: list[CriterionResult] = Field(default_factory=list)
+
+
+class FindingSubject(_Doc):
+    type: str
+    id: str
+
+
+class Rectify(_Doc):
+    responsible: str | None
+    due: date | None
+    action: str | None
+
+
+class Finding(_Doc):
+    fingerprint: str
+    criterion: str
+    pack: str
+    org_id: str
+    org_name: str
+    period: Period
+    area: str
+    severity: Severity
+    status: Status
+    message: str
+    subject: FindingSubject | None = None
+    evidence: list[str] = Field(default_factory=list)
+    points_lost: Score = 0.0
+    rectification: Rectify
+    basis: str | None = None
+    title: str | None = None
+
+
+class GroupRanking(_Doc):
+    title: str | None = None
+    top: list[str] = Field(default_factory=list)
+    bottom: list[str] = Field(default_factory=list)
+    rapid_progress: list[str] = Field(default_factory=list)
+    major_setbacks: list[str] = Field(default_factory=list)
+
+
+class Rejected(_Doc):
+    """An input record that could not be evaluated, and why. Nothing is dropped silently."""
+
+    source: str = Field(description="path:line (or path for whole-file problems)")
+    org_id: str | None = None
+    errors: list[str]
+
+
+class RunWarning(_Doc):
+    org_id: str | None = None
+    message: str
+
+
+class Summary(_Doc):
+    evaluated: int
+    rejected: int
+    findings: int
+    incomplete: int
+
+
+class RunResult(_Doc):
+    schema_version: Literal["1"] = "1"
+    pack: PackRef
+    period: Period
+    as_of: date | None = None
+    organizations: list[OrgResult] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    rankings: dict[str, GroupRanking] = Field(default_factory=dict)
+    rejected: list[Rejected] = Field(default_factory=list)
+    warnings: list[RunWarning] = Field(default_factory=list)
+    summary: Summary

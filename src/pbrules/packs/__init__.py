@@ -1,0 +1,1 @@
+"""Criteria packs: the YAML format, its loader with positions, conditions and templates."""

@@ -1,0 +1,190 @@
+"""The criteria pack model v1 (DESIGN §3), after ``extends`` is resolved.
+
+The loader (``loader.py``) reads YAML with positions, merges ``extends`` by criterion id, and
+validates the merged document against :class:`Pack`; checker ``params`` are validated against
+each checker's ``Params`` model there too. These models hold no checker objects: compiling a pack
+for evaluation is the engine's job.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from pbrules.model.outcome import Severity
+from pbrules.model.period import PeriodKind
+from pbrules.model.snapshot import Category, OrgKind
+
+__all__ = [
+    "AppliesTo",
+    "Area",
+    "Band",
+    "Criterion",
+    "Group",
+    "GroupWhere",
+    "Movement",
+    "MovementRule",
+    "Pack",
+    "Ranking",
+    "Rectify",
+    "Scoring",
+    "ScoringMode",
+]
+
+Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", max_length=64)]
+ScoringMode = Literal["all_or_nothing", "proportional", "deduct", "bonus", "veto"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Area(_Model):
+    id: Ident
+    title: str | None = None
+    weight: float = Field(gt=0, description="Relative weight; only ratios matter.")
+
+
+class Band(_Model):
+    min: float = Field(ge=0, le=200)
+    grade: Ident
+
+
+class GroupWhere(_Model):
+    """Organization fields a peer group selects on (all given must hold)."""
+
+    kind: list[OrgKind] | None = None
+    category: list[Category] | None = None
+    parent_id: list[str] | None = None
+
+
+class Group(_Model):
+    id: Ident
+    title: str | None = None
+    where: GroupWhere = Field(default_factory=GroupWhere)
+
+
+class Ranking(_Model):
+    top: int = Field(default=3, ge=0)
+    bottom: int = Field(default=3, ge=0)
+
+
+class MovementRule(_Model):
+    rank_gain: int | None = Field(default=None, ge=1)
+    rank_loss: int | None = Field(default=None, ge=1)
+
+
+class Movement(_Model):
+    rapid_progress: MovementRule = Field(default_factory=lambda: MovementRule(rank_gain=3))
+    major_setback: MovementRule = Field(default_factory=lambda: MovementRule(rank_loss=3))
+
+
+class AppliesTo(_Model):
+    """Selectors; all given must hold, else the criterion is ``not_applicable``."""
+
+    kind: list[OrgKind] | None = None
+    category: list[Category] | None = None
+    has_committee: bool | None = Field(
+        default=None, description="At least 3 current committee posts."
+    )
+    has_subordinates: bool | None = None
+    has_party_groups: bool | None = None
+    has_coverage_units: bool | None = None
+    weak_lax: bool | None = None
+    periods: list[str] | None = Field(
+        default=None,
+        description="Period tokens: Q1-Q4, H1, H2, year, year_end, M01-M12, month, quarter, half.",
+    )
+
+
+class Scoring(_Model):
+    mode: ScoringMode = "all_or_nothing"
+    per_miss: float = Field(default=2.0, ge=0, description="Points per miss (deduct).")
+
+
+class Rectify(_Model):
+    responsible: str | None = Field(default=None, description="A role (secretary) or a name.")
+    within_days: int = Field(default=30, ge=0, le=3660)
+    action: str | None = None
+
+
+class Criterion(_Model):
+    id: Ident
+    title: str
+    title_zh: str | None = None
+    area: Ident
+    applies_to: AppliesTo = Field(default_factory=AppliesTo)
+    check: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    points: float = Field(default=0.0, ge=0)
+    scoring: Scoring = Field(default_factory=Scoring)
+    severity: Severity = Severity.MINOR
+    message: str | None = Field(default=None, description="Template with named fields only.")
+    rectify: Rectify = Field(default_factory=Rectify)
+    basis: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    enabled: bool = True
+
+
+PERIOD_TOKENS = frozenset(
+    {"month", "quarter", "half", "year", "year_end", "Q1", "Q2", "Q3", "Q4", "H1", "H2"}
+    | {f"M{i:02d}" for i in range(1, 13)}
+)
+
+
+class Pack(_Model):
+    pack: Ident
+    version: str
+    title: str | None = None
+    issuer: str | None = Field(default=None, description="Issuing department, for reports.")
+    extends: list[str] = Field(default_factory=list)
+    period: PeriodKind = PeriodKind.QUARTER
+    areas: list[Area]
+    bands: list[Band] = Field(
+        default_factory=lambda: [
+            Band(min=90, grade="excellent"),
+            Band(min=75, grade="good"),
+            Band(min=60, grade="fair"),
+            Band(min=0, grade="weak"),
+        ]
+    )
+    groups: list[Group] = Field(default_factory=list)
+    ranking: Ranking = Field(default_factory=Ranking)
+    movement: Movement = Field(default_factory=Movement)
+    bonus_cap: float = Field(default=5.0, ge=0)
+    veto_grade: Ident = "weak"
+    allow_waivers: bool = False
+    criteria: list[Criterion] = Field(default_factory=list)
+
+    def area(self, area_id: str) -> Area:
+        for a in self.areas:
+            if a.id == area_id:
+                return a
+        raise KeyError(area_id)
+
+    @property
+    def active_criteria(self) -> list[Criterion]:
+        return [c for c in self.criteria if c.enabled]
+
+    def grade_for(self, total: float) -> str:
+        for band in sorted(self.bands, key=lambda b: b.min, reverse=True):
+            if total >= band.min:
+                return band.grade
+        return sorted(self.bands, key=lambda b: b.min)[0].grade
+
+
+class LoadedPack(_Model):
+    """A resolved pack with where it came from and its content digest."""
+
+    model: Pack
+    digest: str
+    sources: list[str] = Field(default_factory=list, description="Files merged, base first.")
+
+    # Convenience for callers that only need the id
+    @property
+    def id(self) -> str:
+        return self.model.pack
+
+
+__all__ += ["PERIOD_TOKENS", "LoadedPack"]

@@ -1,0 +1,273 @@
+"""The plugin host: a pluggy manager, entry-point loading, and a typed registry facade.
+
+Built-in plugins (:data:`DEFAULT_PLUGINS`) register through the same hooks as third-party ones.
+External plugins come from the ``pbrules`` entry-point group and are filtered by two
+environment variables (comma-separated entry-point names):
+
+- ``PBRULES_LOAD_PLUGINS``: load only these (set it empty to load no external plugin);
+- ``PBRULES_DISABLE_PLUGINS``: never load these.
+
+A plugin that fails to import is reported in :attr:`Registry.failures` (and by
+``pbrules plugins``) and skipped. Registering two things under one name raises
+:class:`~pbrules.errors.PluginError` naming both plugins.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from pydantic import BaseModel
+
+from pbrules import hookspecs
+from pbrules.errors import PluginError
+
+if TYPE_CHECKING:
+    import click
+
+    from pbrules.checker import Checker
+    from pbrules.io import Exporter, Reader
+
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "ENTRY_POINT_GROUP",
+    "PluginFailure",
+    "PluginHost",
+    "PluginInfo",
+    "Registry",
+    "get_host",
+    "get_registry",
+    "reset_host",
+]
+
+ENTRY_POINT_GROUP = "pbrules"
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "pbrules.builtin.checkers",
+    "pbrules.builtin.readers",
+    "pbrules.builtin.exporters",
+    "pbrules.builtin.packs",
+)
+HOOK_NAMES: tuple[str, ...] = (
+    "register_checkers",
+    "register_packs",
+    "register_readers",
+    "register_exporters",
+    "register_snapshot_extensions",
+    "register_commands",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PluginInfo:
+    name: str
+    version: str | None
+    origin: str  # "builtin" | "entrypoint" | "runtime"
+    hooks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PluginFailure:
+    name: str
+    error: str
+
+
+@dataclass(slots=True)
+class Registry:
+    """Everything the loaded plugins registered, by name, with the registering plugin."""
+
+    checkers: dict[str, Checker[Any]] = field(default_factory=dict)
+    readers: dict[str, Reader] = field(default_factory=dict)
+    exporters: dict[str, Exporter] = field(default_factory=dict)
+    packs: dict[str, Path] = field(default_factory=dict)
+    extensions: dict[str, type[BaseModel]] = field(default_factory=dict)
+    origins: dict[tuple[str, str], str] = field(default_factory=dict)
+    plugins: list[PluginInfo] = field(default_factory=list)
+    failures: list[PluginFailure] = field(default_factory=list)
+
+    def origin(self, kind: str, name: str) -> str | None:
+        """The plugin that registered ``name`` of ``kind`` (``checker``, ``reader``...)."""
+        return self.origins.get((kind, name))
+
+    def reader_for(self, path: Path) -> Reader | None:
+        suffix = path.suffix.lower()
+        for reader in self.readers.values():
+            if suffix in reader.suffixes:
+                return reader
+        return None
+
+    def _add(self, kind: str, table: dict[str, Any], name: str, value: Any, plugin: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise PluginError(f"plugin {plugin!r} registered a {kind} without a name")
+        if name in table:
+            raise PluginError(
+                f"{kind} {name!r} is registered twice: by plugin {self.origins[(kind, name)]!r} "
+                f"and by plugin {plugin!r}"
+            )
+        table[name] = value
+        self.origins[(kind, name)] = plugin
+
+
+def _env_names(var: str) -> set[str] | None:
+    raw = os.environ.get(var)
+    if raw is None:
+        return None
+    return {n.strip() for n in raw.split(",") if n.strip()}
+
+
+class PluginHost:
+    """A typed facade over one pluggy ``PluginManager``."""
+
+    def __init__(self, *, load_entrypoints: bool = True) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self._infos: dict[str, PluginInfo] = {}
+        self._failures: list[PluginFailure] = []
+        self._registry: Registry | None = None
+        self._lock = threading.Lock()
+        for modname in DEFAULT_PLUGINS:
+            module = importlib.import_module(modname)
+            self._register(module, modname, origin="builtin", version=None)
+        if load_entrypoints:
+            self._load_entrypoints()
+        self.pm.check_pending()
+
+    # -- loading ---------------------------------------------------------------------------
+    def _register(self, plugin: object, name: str, *, origin: str, version: str | None) -> None:
+        self.pm.register(plugin, name=name)
+        hooks = tuple(sorted(h for h in HOOK_NAMES if callable(getattr(plugin, h, None))))
+        self._infos[name] = PluginInfo(name=name, version=version, origin=origin, hooks=hooks)
+
+    def _load_entrypoints(self) -> None:
+        allow = _env_names("PBRULES_LOAD_PLUGINS")
+        deny = _env_names("PBRULES_DISABLE_PLUGINS") or set()
+        eps = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+        for ep in eps:
+            if (allow is not None and ep.name not in allow) or ep.name in deny:
+                continue
+            if self.pm.has_plugin(ep.name):
+                self._failures.append(
+                    PluginFailure(ep.name, "another plugin is already loaded under this name")
+                )
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # a broken plugin is reported and skipped, never a crash
+                self._failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
+                continue
+            version = ep.dist.version if ep.dist is not None else None
+            try:
+                self._register(plugin, ep.name, origin="entrypoint", version=version)
+            except Exception as exc:
+                self._failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
+
+    def register(self, plugin: object, name: str | None = None) -> str:
+        """Register a plugin object at runtime (tests, embedding). Returns its name."""
+        name = name or getattr(plugin, "__name__", None) or f"plugin-{id(plugin):x}"
+        with self._lock:
+            self._register(plugin, name, origin="runtime", version=None)
+            self._registry = None
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            self.unregister(name)
+            raise PluginError(str(exc)) from exc
+        return name
+
+    def unregister(self, name: str) -> None:
+        with self._lock:
+            self.pm.unregister(name=name)
+            self._infos.pop(name, None)
+            self._registry = None
+
+    # -- the registry -------------------------------------------------------------------------
+    def _call(self, hook_name: str, make_register: Callable[[str], Callable[..., None]]) -> None:
+        hook = getattr(self.pm.hook, hook_name)
+        for impl in hook.get_hookimpls():
+            impl.function(make_register(impl.plugin_name))
+
+    def registry(self) -> Registry:
+        """Everything registered, computed once and cached until plugins change."""
+        with self._lock:
+            if self._registry is None:
+                self._registry = self._build()
+            return self._registry
+
+    def _build(self) -> Registry:
+        reg = Registry()
+
+        def checkers(plugin: str) -> Callable[..., None]:
+            def register(checker: Checker[Any]) -> None:
+                reg._add("checker", reg.checkers, getattr(checker, "name", ""), checker, plugin)
+
+            return register
+
+        def readers(plugin: str) -> Callable[..., None]:
+            def register(reader: Reader) -> None:
+                reg._add("reader", reg.readers, getattr(reader, "name", ""), reader, plugin)
+
+            return register
+
+        def exporters(plugin: str) -> Callable[..., None]:
+            def register(exporter: Exporter) -> None:
+                reg._add("exporter", reg.exporters, getattr(exporter, "name", ""), exporter, plugin)
+
+            return register
+
+        def packs(plugin: str) -> Callable[..., None]:
+            def register(pack_id: str, path: Path | str) -> None:
+                reg._add("pack", reg.packs, pack_id, Path(path), plugin)
+
+            return register
+
+        def extensions(plugin: str) -> Callable[..., None]:
+            def register(name: str, model: type[BaseModel]) -> None:
+                if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                    raise PluginError(
+                        f"plugin {plugin!r}: extension {name!r} must be a pydantic model class"
+                    )
+                reg._add("extension", reg.extensions, name, model, plugin)
+
+            return register
+
+        self._call("register_checkers", checkers)
+        self._call("register_readers", readers)
+        self._call("register_exporters", exporters)
+        self._call("register_packs", packs)
+        self._call("register_snapshot_extensions", extensions)
+        reg.plugins = sorted(self._infos.values(), key=lambda i: (i.origin != "builtin", i.name))
+        reg.failures = list(self._failures)
+        return reg
+
+    def add_commands(self, cli: click.Group) -> None:
+        self.pm.hook.register_commands(cli=cli)
+
+
+_host: PluginHost | None = None
+_host_lock = threading.Lock()
+
+
+def get_host() -> PluginHost:
+    """The process-wide plugin host, created on first use."""
+    global _host
+    with _host_lock:
+        if _host is None:
+            _host = PluginHost()
+        return _host
+
+
+def reset_host() -> None:
+    """Forget the process-wide host (environment variables are read again on next use)."""
+    global _host
+    with _host_lock:
+        _host = None
+
+
+def get_registry() -> Registry:
+    return get_host().registry()
