@@ -53,6 +53,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "pbrules.builtin.readers",
     "pbrules.builtin.exporters",
     "pbrules.builtin.packs",
+    "pbrules.builtin.report_exporters",
 )
 HOOK_NAMES: tuple[str, ...] = (
     "register_checkers",

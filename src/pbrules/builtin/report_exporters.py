@@ -1,0 +1,3 @@
+"""Built-in exporters of the quarterly review material (md, html, docx, xlsx)."""
+
+from __future__ import annotations

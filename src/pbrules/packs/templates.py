@@ -1,0 +1,94 @@
+"""Finding message templates: named fields only, validated at load time.
+
+A template is a ``str.format`` string whose fields come from a fixed list (:data:`FIELDS`).
+Attribute access is allowed only for the documented dotted names (``{org.name}``), never indexing
+or arbitrary attributes, so a pack cannot reach into Python objects. Format specs such as
+``{compliance:.0%}`` are allowed.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["FIELDS", "render_message", "template_errors"]
+
+#: Every field a message template may use, with its meaning.
+FIELDS: dict[str, str] = {
+    "org.id": "organization id",
+    "org.name": "organization name",
+    "org.kind": "organization kind",
+    "org.category": "organization category",
+    "criterion.id": "criterion id",
+    "criterion.title": "criterion title",
+    "period": "evaluated period, e.g. 2026Q3",
+    "as_of": "evaluation date",
+    "actual": "what was found (checker-specific)",
+    "expected": "what was required (checker-specific)",
+    "misses": "number of missed requirements",
+    "compliance": "compliance in [0, 1]",
+    "note": "the checker's explanation, e.g. 'missing data: ...'",
+    "subject.type": "subject type of a per-subject finding (member, case...)",
+    "subject.id": "subject id of a per-subject finding",
+    "detail": "the checker's message for a per-subject finding",
+    "points": "criterion points",
+    "points_lost": "points lost",
+}
+
+_formatter = string.Formatter()
+
+
+def _fields(template: str) -> list[tuple[str, str]]:
+    """(field name, format spec) pairs; raises ValueError on a malformed template."""
+    out: list[tuple[str, str]] = []
+    for _literal, name, spec, conversion in _formatter.parse(template):
+        if name is None:
+            continue
+        if conversion:
+            raise ValueError(f"conversion '!{conversion}' is not allowed in {{{name}}}")
+        out.append((name, spec or ""))
+    return out
+
+
+def template_errors(template: str) -> list[str]:
+    """Problems with a template (empty when valid), each with a suggestion where one fits."""
+    import difflib
+
+    try:
+        fields = _fields(template)
+    except ValueError as exc:
+        return [f"malformed message template: {exc}"]
+    problems = []
+    for name, spec in fields:
+        if name == "" or name.isdigit():
+            problems.append("message template fields must be named, e.g. {org.name}")
+        elif name not in FIELDS:
+            close = difflib.get_close_matches(name, list(FIELDS), n=1)
+            hint = f"; did you mean {{{close[0]}}}?" if close else ""
+            problems.append(f"unknown field {{{name}}} in message template{hint}")
+        elif "{" in spec:
+            problems.append(f"nested fields are not allowed in {{{name}:{spec}}}")
+    return problems
+
+
+def render_message(template: str, values: Mapping[str, Any]) -> str:
+    """Render a validated template with ``values`` keyed by the dotted names of :data:`FIELDS`.
+
+    A value that is missing renders as ``?``; a format spec that does not fit the value falls back
+    to plain ``str``. Rendering never raises for a template that passed :func:`template_errors`.
+    """
+    parts: list[str] = []
+    for literal, name, spec, _conv in _formatter.parse(template):
+        parts.append(literal)
+        if name is None:
+            continue
+        value = values.get(name)
+        if value is None:
+            parts.append("?")
+            continue
+        try:
+            parts.append(format(value, spec or ""))
+        except (ValueError, TypeError):
+            parts.append(str(value))
+    return "".join(parts)
