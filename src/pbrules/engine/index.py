@@ -4,9 +4,13 @@ Thirty criteria must not each rescan every record list: the index groups records
 month, and precomputes the current committee and the full members as of the evaluation date.
 Build it with :func:`build_index`; it is read-only afterwards.
 
+The eager part (meetings of the period, members, current committee) is one pass per list. Every
+other view (dues by member and month, secretaries, trainings by person, visits by target...) is
+computed on first use and cached, so a pack that never asks for dues never pays for them.
+
 Conventions (CRITERIA.md): a *current* committee post has ``appointed_on <= as_of`` and no
 ``left_on`` (or ``left_on > as_of``); *full members* have status ``full`` and no
-``left_on <= as_of``.
+``left_on <= as_of``. Records dated after ``as_of`` are not evidence of anything yet.
 """
 
 from __future__ import annotations
@@ -14,20 +18,41 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from pbrules.model.period import Period, month_of
-from pbrules.model.snapshot import CommitteePost, Meeting, Member, MemberStatus, Snapshot
+from pbrules.model.snapshot import (
+    CommitteePost,
+    CommitteeRole,
+    DevelopmentCase,
+    Disclosure,
+    DuesRow,
+    Meeting,
+    Member,
+    MemberStatus,
+    Rectification,
+    Snapshot,
+    Training,
+    Visit,
+)
 
-__all__ = ["SnapshotIndex", "build_index"]
+__all__ = ["SnapshotIndex", "build_index", "is_current_post"]
 
 
-@dataclass(slots=True)
+def is_current_post(post: CommitteePost, as_of: date) -> bool:
+    """A post held on ``as_of``: appointed on or before it and not left by then."""
+    return post.appointed_on <= as_of and (post.left_on is None or post.left_on > as_of)
+
+
+@dataclass
 class SnapshotIndex:
+    """Views of one snapshot for one evaluation (period, ``as_of``)."""
+
     snapshot: Snapshot
     period: Period
     as_of: date
     period_months: tuple[str, ...]
-    #: meetings held within the period, by type value (``"committee_meeting"``), in date order
+    #: meetings held within the period (and by ``as_of``), by type value, in date order
     meetings_in_period: dict[str, list[Meeting]] = field(default_factory=dict)
     #: meeting type -> month (YYYY-MM) -> meetings, for meetings held in the period
     meetings_by_month: dict[str, dict[str, list[Meeting]]] = field(default_factory=dict)
@@ -36,9 +61,127 @@ class SnapshotIndex:
     full_members: list[Member] = field(default_factory=list)
     current_committee: list[CommitteePost] = field(default_factory=list)
 
+    # -- period helpers -------------------------------------------------------------------
+    @property
+    def window_end(self) -> date:
+        """The last day records of the period count for: the period end or ``as_of``."""
+        return min(self.period.end, self.as_of)
 
-def _is_current_post(post: CommitteePost, as_of: date) -> bool:
-    return post.appointed_on <= as_of and (post.left_on is None or post.left_on > as_of)
+    def in_period(self, d: date | None) -> bool:
+        """Whether ``d`` falls in the period and not after ``as_of``."""
+        return d is not None and self.period.start <= d <= self.window_end
+
+    # -- meetings -------------------------------------------------------------------------
+    @cached_property
+    def meetings_by_type(self) -> dict[str, list[Meeting]]:
+        """Every meeting held on or before ``as_of`` (any period), by type value, date order."""
+        out: dict[str, list[Meeting]] = defaultdict(list)
+        for m in sorted(self.snapshot.meetings, key=lambda m: (m.held_on, m.id)):
+            if m.held_on <= self.as_of:
+                out[m.type.value if m.type is not None else ""].append(m)
+        return dict(out)
+
+    @cached_property
+    def all_meetings_in_period(self) -> list[Meeting]:
+        """Meetings of every type held in the period, in date order."""
+        found = [m for ms in self.meetings_in_period.values() for m in ms]
+        found.sort(key=lambda m: (m.held_on, m.id))
+        return found
+
+    # -- members and dues ---------------------------------------------------------------
+    @cached_property
+    def members_by_id(self) -> dict[str, Member]:
+        return {m.id: m for m in self.snapshot.members}
+
+    @cached_property
+    def dues_by_member(self) -> dict[str, dict[str, DuesRow]]:
+        """member id -> month (YYYY-MM) -> dues row, over every month in the snapshot."""
+        out: dict[str, dict[str, DuesRow]] = defaultdict(dict)
+        for row in self.snapshot.dues:
+            out[row.member_id][row.month] = row
+        return dict(out)
+
+    @cached_property
+    def dues_months(self) -> frozenset[str]:
+        """Months the dues export covers (at least one row for that month)."""
+        return frozenset(row.month for row in self.snapshot.dues)
+
+    # -- committee ------------------------------------------------------------------------
+    @cached_property
+    def posts_by_role(self) -> dict[CommitteeRole | None, list[CommitteePost]]:
+        """Every post on record (current and past), by role, ordered by appointment."""
+        out: dict[CommitteeRole | None, list[CommitteePost]] = defaultdict(list)
+        for p in sorted(self.snapshot.committee, key=lambda p: (p.appointed_on, p.person_id)):
+            out[p.role].append(p)
+        return dict(out)
+
+    @property
+    def secretary_history(self) -> list[CommitteePost]:
+        """Secretary posts on record, ordered by appointment."""
+        return self.posts_by_role.get(CommitteeRole.SECRETARY, [])
+
+    @cached_property
+    def current_secretaries(self) -> list[CommitteePost]:
+        return [p for p in self.current_committee if p.role is CommitteeRole.SECRETARY]
+
+    @cached_property
+    def committee_departures_in_period(self) -> list[CommitteePost]:
+        """Posts whose holder left within the period (by ``as_of``)."""
+        return [p for p in self.snapshot.committee if self.in_period(p.left_on)]
+
+    # -- development ----------------------------------------------------------------------
+    @cached_property
+    def development_cases(self) -> list[DevelopmentCase]:
+        """Pipeline cases not cancelled by ``as_of``, ordered by person id."""
+        return sorted(
+            (
+                c
+                for c in self.snapshot.development
+                if c.cancelled_on is None or c.cancelled_on > self.as_of
+            ),
+            key=lambda c: c.person_id,
+        )
+
+    # -- trainings ------------------------------------------------------------------------
+    @cached_property
+    def trainings_by_person(self) -> dict[str, list[Training]]:
+        """Trainings started on or before ``as_of``, by person, in date order."""
+        out: dict[str, list[Training]] = defaultdict(list)
+        for t in sorted(self.snapshot.trainings, key=lambda t: (t.start_on, t.person_id)):
+            if t.start_on <= self.as_of:
+                out[t.person_id].append(t)
+        return dict(out)
+
+    # -- supervision ----------------------------------------------------------------------
+    @cached_property
+    def visits_in_period(self) -> list[Visit]:
+        """Visits made in the period, in date order."""
+        found = [v for v in self.snapshot.visits if self.in_period(v.visited_on)]
+        found.sort(key=lambda v: (v.visited_on, v.id))
+        return found
+
+    @cached_property
+    def visits_in_period_by_target(self) -> dict[str, list[Visit]]:
+        out: dict[str, list[Visit]] = defaultdict(list)
+        for v in self.visits_in_period:
+            out[v.target_org_id].append(v)
+        return dict(out)
+
+    @cached_property
+    def rectifications_opened(self) -> list[Rectification]:
+        """Rectification items opened on or before ``as_of``, ordered by id."""
+        return sorted(
+            (r for r in self.snapshot.rectifications if r.opened_on <= self.as_of),
+            key=lambda r: r.id,
+        )
+
+    # -- disclosures ----------------------------------------------------------------------
+    @cached_property
+    def disclosures_sorted(self) -> list[Disclosure]:
+        """Disclosures published on or before ``as_of``, in date order."""
+        found = [d for d in self.snapshot.disclosures if d.published_on <= self.as_of]
+        found.sort(key=lambda d: (d.published_on, d.id))
+        return found
 
 
 def build_index(
@@ -57,7 +200,7 @@ def build_index(
             by_month[t][month_of(m.held_on)].append(m)
     current = [m for m in snapshot.members if m.left_on is None or m.left_on > as_of]
     full = [m for m in current if m.status is MemberStatus.FULL]
-    committee = [p for p in snapshot.committee if _is_current_post(p, as_of)]
+    committee = [p for p in snapshot.committee if is_current_post(p, as_of)]
     return SnapshotIndex(
         snapshot=snapshot,
         period=period,

@@ -1,0 +1,102 @@
+"""Shared helpers of the built-in checkers: calendar windows, date limits, subjects.
+
+Window rules (docs/checkers.md, "Calendar windows"):
+
+- ``per: month`` gives one window per calendar month of the period; ``quarter`` / ``half`` /
+  ``year`` give the calendar quarters / halves / years that overlap the period; ``period`` is the
+  period itself.
+- A window is *required* when it has ended by ``as_of`` and the organization existed on its first
+  day (``founded_on`` empty or on/before the window start). A window that is not required still
+  counts when it is already satisfied (a month in progress with its meeting held), so adding a
+  qualifying record never lowers compliance.
+- A record counts for a window when its date is within the window and not after ``as_of``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from pbrules.model.outcome import Subject
+from pbrules.model.period import Month, Period, PeriodKind, add_months
+
+__all__ = [
+    "Per",
+    "Window",
+    "add_interval",
+    "count_in_window",
+    "required",
+    "windows",
+]
+
+Per = Literal["month", "quarter", "half", "year", "period"]
+
+_KIND: dict[str, PeriodKind] = {
+    "quarter": PeriodKind.QUARTER,
+    "half": PeriodKind.HALF,
+    "year": PeriodKind.YEAR,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A calendar window a requirement is counted in."""
+
+    label: str
+    start: date
+    end: date
+
+
+def windows(per: Per, period: Period) -> list[Window]:
+    """The windows of kind ``per`` that make up (or overlap) ``period``, in order."""
+    if per == "period":
+        return [Window(str(period), period.start, period.end)]
+    if per == "month":
+        out = []
+        first = period.first_month
+        for i in range(period.n_months):
+            m: Month = first.shift(i)
+            out.append(Window(str(m), m.start, m.end))
+        return out
+    kind = _KIND[per]
+    found: list[Window] = []
+    p = Period.containing(period.start, kind)
+    while p.start <= period.end:
+        found.append(Window(str(p), p.start, p.end))
+        p = p.next()
+    return found
+
+
+def required(window: Window, as_of: date, founded_on: date | None) -> bool:
+    """Whether ``window`` is due: ended by ``as_of`` and the organization existed at its start."""
+    return window.end <= as_of and (founded_on is None or founded_on <= window.start)
+
+
+def count_in_window(dates: Iterable[date], window: Window, as_of: date) -> int:
+    """How many of ``dates`` fall in ``window`` and not after ``as_of``."""
+    last = min(window.end, as_of)
+    return sum(1 for d in dates if window.start <= d <= last)
+
+
+def add_interval(d: date, *, days: int | None = None, months: int | None = None) -> date:
+    """``d`` plus a number of days or calendar months (month-end clamped: see ``add_months``)."""
+    if months is not None:
+        return add_months(d, months)
+    return d + timedelta(days=days or 0)
+
+
+def subject(kind: str, ident: str) -> Subject:
+    return Subject(type=kind, id=ident)
+
+
+def sorted_ids(ids: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(ids)))
+
+
+def join_ids(ids: Sequence[str], limit: int = 8) -> str:
+    """A short, human list of ids: ``M1, M2, M3 and 4 more``."""
+    if len(ids) <= limit:
+        return ", ".join(ids)
+    return ", ".join(ids[:limit]) + f" and {len(ids) - limit} more"

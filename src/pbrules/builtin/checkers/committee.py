@@ -1,0 +1,258 @@
+"""The committee (班子): structure, secretary vacancy, turnover, term of office."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from pbrules.builtin.checkers._common import sorted_ids
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.model.outcome import Outcome, Status
+from pbrules.model.period import add_months
+from pbrules.model.snapshot import Category, CommitteeRole, LeaveReason, Snapshot
+
+__all__ = ["CHECKERS", "CommitteeStructure", "CommitteeTurnover", "CommitteeVacancy", "TermExpiry"]
+
+
+def _not_first_secretary() -> list[CommitteeRole]:
+    return [r for r in CommitteeRole if r is not CommitteeRole.FIRST_SECRETARY]
+
+
+class StructureParams(Params):
+    committee_from: int = Field(
+        default=7, ge=1, description="Full members from which a committee is required."
+    )
+    min_posts: int = Field(default=3, ge=1, description="Fewest current committee members.")
+    max_posts: int = Field(default=7, ge=1, description="Most current committee members.")
+    count_roles: list[CommitteeRole] = Field(
+        default_factory=_not_first_secretary,
+        description="Roles counted as committee posts (the first secretary sent to a village "
+        "is not a committee member by default).",
+    )
+    secretary_roles: list[CommitteeRole] = Field(
+        default_factory=lambda: [CommitteeRole.SECRETARY],
+        description="Roles that fill the secretary post.",
+    )
+
+
+class CommitteeStructure(Checker[StructureParams]):
+    """A committee of the right size where the membership requires one; always a secretary.
+
+    With at least ``committee_from`` full members (as of ``as_of``), the organization needs
+    between ``min_posts`` and ``max_posts`` current posts (distinct people in ``count_roles``)
+    including a secretary; with fewer, a current secretary is enough. One miss per unmet condition
+    (``no-secretary``, ``too-few-posts``, ``too-many-posts`` in the evidence). Compliance is the
+    share of conditions met. Fails with "missing data" when no member is listed.
+
+    Monotone: adding a current secretary post, or a post while below ``max_posts``, never lowers
+    compliance. (Adding posts beyond ``max_posts``, or full members that cross
+    ``committee_from``, can.)
+
+    Example::
+
+        check: committee.structure
+        params: {committee_from: 7, min_posts: 3, max_posts: 7}
+    """
+
+    name = "committee.structure"
+    Params = StructureParams
+
+    def check(self, snapshot: Snapshot, params: StructureParams, ctx: CheckContext) -> Outcome:
+        if not snapshot.members:
+            return Outcome.missing_data("no members listed")
+        counted = set(params.count_roles)
+        secretary_roles = set(params.secretary_roles)
+        posts = {p.person_id for p in ctx.index.current_committee if p.role in counted}
+        has_secretary = any(p.role in secretary_roles for p in ctx.index.current_committee)
+        needs_committee = len(ctx.index.full_members) >= params.committee_from
+        failed: list[str] = []
+        checks = 1
+        if not has_secretary:
+            failed.append("no-secretary")
+        if needs_committee:
+            checks += 2
+            if len(posts) < params.min_posts:
+                failed.append("too-few-posts")
+            if len(posts) > params.max_posts:
+                failed.append("too-many-posts")
+        expected = (
+            f"{params.min_posts}-{params.max_posts} posts with a secretary"
+            if needs_committee
+            else "a secretary"
+        )
+        return Outcome(
+            Status.PASS if not failed else Status.FAIL,
+            compliance=(checks - len(failed)) / checks,
+            misses=len(failed),
+            actual=len(posts),
+            expected=expected,
+            evidence=tuple(failed),
+            note=", ".join(failed),
+        )
+
+
+class VacancyParams(Params):
+    max_days: int = Field(default=90, ge=0, description="Days the secretary post may stay vacant.")
+    roles: list[CommitteeRole] = Field(
+        default_factory=lambda: [CommitteeRole.SECRETARY],
+        description="Roles that fill the post.",
+    )
+
+
+class CommitteeVacancy(Checker[VacancyParams]):
+    """The secretary post is not vacant for more than ``max_days``.
+
+    Passes with a current post in ``roles``. Otherwise the vacancy runs from the latest
+    ``left_on`` of such a post; more than ``max_days`` days to ``as_of`` fails (``actual`` is the
+    days vacant). With no such post on record the vacancy cannot be dated: an organization founded
+    no more than ``max_days`` before ``as_of`` is not applicable (still in its grace period),
+    otherwise the outcome is "missing data" (a fail). Evidence: the person who left last.
+
+    Monotone: adding a current secretary post never lowers compliance.
+
+    Example::
+
+        check: committee.vacancy
+        params: {max_days: 90}
+    """
+
+    name = "committee.vacancy"
+    Params = VacancyParams
+
+    def check(self, snapshot: Snapshot, params: VacancyParams, ctx: CheckContext) -> Outcome:
+        roles = set(params.roles)
+        posts = [p for p in snapshot.committee if p.role in roles and p.appointed_on <= ctx.as_of]
+        current = [p for p in ctx.index.current_committee if p.role in roles]
+        if current:
+            return Outcome(
+                Status.PASS,
+                actual=0,
+                expected=params.max_days,
+                evidence=sorted_ids(p.person_id for p in current),
+            )
+        left = [p for p in posts if p.left_on is not None]
+        if not left:
+            founded = snapshot.organization.founded_on
+            if founded is not None and (ctx.as_of - founded).days <= params.max_days:
+                return Outcome.not_applicable(f"founded {founded}, within {params.max_days} days")
+            return Outcome.missing_data("no secretary post on record")
+        last = max(left, key=lambda p: (p.left_on, p.person_id))
+        assert last.left_on is not None
+        days = (ctx.as_of - last.left_on).days
+        ok = days <= params.max_days
+        return Outcome(
+            Status.PASS if ok else Status.FAIL,
+            compliance=1.0 if ok else 0.0,
+            misses=0 if ok else 1,
+            actual=days,
+            expected=params.max_days,
+            evidence=(last.person_id,),
+            note=f"vacant since {last.left_on}",
+        )
+
+
+class TurnoverParams(Params):
+    reasons: list[LeaveReason] = Field(
+        default_factory=lambda: [LeaveReason.RESIGNED, LeaveReason.DISMISSED],
+        description="Leave reasons counted as turnover.",
+    )
+    max_share: float = Field(
+        default=0.2, ge=0, description="Largest departures / current posts allowed."
+    )
+
+
+class CommitteeTurnover(Checker[TurnoverParams]):
+    """Few committee members left in the period for the given reasons.
+
+    Departures are posts whose ``left_on`` is in the period (up to ``as_of``) with a
+    ``leave_reason`` in ``reasons``; the share is departures / current posts at ``as_of``.
+    Passes when the share is at most ``max_share``; otherwise compliance is
+    ``max_share / share`` and the misses are the departures (their person ids in the evidence).
+    Not applicable with neither departures nor current posts.
+
+    Monotone: adding a current post never lowers compliance; only a departure can.
+
+    Example::
+
+        check: committee.turnover
+        params: {reasons: [resigned, dismissed], max_share: 0.2}
+    """
+
+    name = "committee.turnover"
+    Params = TurnoverParams
+
+    def check(self, snapshot: Snapshot, params: TurnoverParams, ctx: CheckContext) -> Outcome:
+        reasons = set(params.reasons)
+        gone = [p for p in ctx.index.committee_departures_in_period if p.leave_reason in reasons]
+        current = len(ctx.index.current_committee)
+        if not gone:
+            if current == 0:
+                return Outcome.not_applicable("no committee")
+            return Outcome(Status.PASS, actual=0, expected=params.max_share)
+        share = len(gone) / current if current else float("inf")
+        ok = share <= params.max_share
+        compliance = 1.0 if ok else (params.max_share / share if current else 0.0)
+        return Outcome(
+            Status.PASS if ok else Status.FAIL,
+            compliance=compliance,
+            misses=0 if ok else len(gone),
+            actual=round(share, 4) if current else None,
+            expected=params.max_share,
+            evidence=sorted_ids(p.person_id for p in gone),
+            note=f"{len(gone)} left of {current} current posts",
+        )
+
+
+class TermParams(Params):
+    default_years: int = Field(
+        default=3, ge=1, description="Term in years when term_years is not given."
+    )
+    years_by_category: dict[Category, int] = Field(
+        default_factory=lambda: {Category.VILLAGE: 5, Category.COMMUNITY: 5},
+        description="Term in years by category when term_years is not given.",
+    )
+    grace_days: int = Field(default=0, ge=0, description="Days after the term end tolerated.")
+
+
+class TermExpiry(Checker[TermParams]):
+    """The committee's term has not expired: ``as_of <= term_started_on + term_years``.
+
+    The term end is ``term_started_on`` plus ``term_years`` calendar years (month-end clamped:
+    a term begun on 2020-02-29 ends on 2025-02-28), plus ``grace_days``. Without ``term_years``
+    the category's term (or ``default_years``) is used. Not applicable when the organization has
+    no ``term_started_on``. ``actual`` is the term end.
+
+    Monotone: a later ``term_started_on`` (an election held) never lowers compliance.
+
+    Example::
+
+        check: term.expiry
+        params: {default_years: 3, years_by_category: {village: 5, community: 5}}
+    """
+
+    name = "term.expiry"
+    Params = TermParams
+
+    def check(self, snapshot: Snapshot, params: TermParams, ctx: CheckContext) -> Outcome:
+        org = snapshot.organization
+        if org.term_started_on is None:
+            return Outcome.not_applicable("no term recorded")
+        years = org.term_years
+        if years is None:
+            years = (
+                params.years_by_category.get(org.category, params.default_years)
+                if (org.category is not None)
+                else params.default_years
+            )
+        end = add_months(org.term_started_on, 12 * years)
+        ok = (ctx.as_of - end).days <= params.grace_days
+        return Outcome(
+            Status.PASS if ok else Status.FAIL,
+            compliance=1.0 if ok else 0.0,
+            misses=0 if ok else 1,
+            actual=end.isoformat(),
+            expected=ctx.as_of.isoformat(),
+            note="" if ok else f"term ended {end}",
+        )
+
+
+CHECKERS = (CommitteeStructure(), CommitteeVacancy(), CommitteeTurnover(), TermExpiry())

@@ -1,0 +1,347 @@
+"""Member development (发展党员): intervals between pipeline dates, training, a live pipeline.
+
+Dates after ``as_of`` have not happened yet. Cancelled cases (``cancelled_on`` on or before
+``as_of``) are left out of intervals and training.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from pbrules.builtin.checkers._common import add_interval, subject
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
+from pbrules.model.period import add_months
+from pbrules.model.snapshot import DevelopmentCase, Snapshot, TrainingKind
+
+__all__ = ["CHECKERS", "DevelopmentInterval", "DevelopmentPipeline", "DevelopmentTraining"]
+
+DevDate = Literal[
+    "applied_on",
+    "talked_on",
+    "activist_on",
+    "dev_object_on",
+    "accepted_on",
+    "approved_on",
+    "oath_on",
+    "converted_on",
+    "extended_until",
+    "cancelled_on",
+]
+
+
+def _date(case: DevelopmentCase, name: str, as_of: date) -> date | None:
+    """The case's date ``name`` if it has happened by ``as_of``."""
+    d: date | None = getattr(case, name)
+    return d if d is not None and d <= as_of else None
+
+
+def _in_window(d: date, ctx: CheckContext, lookback_months: int | None) -> bool:
+    if lookback_months is None:
+        return ctx.period.start <= d <= ctx.as_of
+    return add_months(ctx.as_of, -lookback_months) < d <= ctx.as_of
+
+
+class IntervalParams(Params):
+    from_field: DevDate = Field(description="The pipeline date the interval starts at.")
+    to_field: DevDate = Field(description="The pipeline date the interval ends at.")
+    min_days: int | None = Field(default=None, ge=0, description="Shortest interval in days.")
+    min_months: int | None = Field(
+        default=None, ge=0, description="Shortest interval in calendar months (12 = one year)."
+    )
+    max_days: int | None = Field(default=None, ge=0, description="Longest interval in days.")
+    max_months: int | None = Field(
+        default=None, ge=0, description="Longest interval in calendar months."
+    )
+    window_on: Literal["from", "to"] = Field(
+        default="to",
+        description="Which date places a completed case in the window: `from` or `to`.",
+    )
+    lookback_months: int | None = Field(
+        default=None,
+        ge=1,
+        description="Window: the months up to as_of; null: the period (up to as_of).",
+    )
+    missing_from: Literal["ignore", "miss"] = Field(
+        default="ignore",
+        description="A case with the `to` date but no `from` date: ignore it, or count a miss.",
+    )
+    exempt_if: list[DevDate] = Field(
+        default_factory=list,
+        description="Cases with any of these dates (by as_of) are exempt, e.g. extended_until.",
+    )
+    escalate_after_days: int | None = Field(
+        default=None, ge=0, description="Past this many days a late case gets escalate_severity."
+    )
+    escalate_after_months: int | None = Field(
+        default=None, ge=0, description="Past this many months a late case escalates."
+    )
+    escalate_severity: Severity = Field(
+        default=Severity.MAJOR, description="Severity of an escalated per-case finding."
+    )
+
+    @model_validator(mode="after")
+    def _bounds(self) -> IntervalParams:
+        if self.min_days is not None and self.min_months is not None:
+            raise ValueError("give min_days or min_months, not both")
+        if self.max_days is not None and self.max_months is not None:
+            raise ValueError("give max_days or max_months, not both")
+        if self.escalate_after_days is not None and self.escalate_after_months is not None:
+            raise ValueError("give escalate_after_days or escalate_after_months, not both")
+        if None is self.min_days is self.min_months and None is self.max_days is self.max_months:
+            raise ValueError("give a bound: min_days, min_months, max_days or max_months")
+        if self.from_field == self.to_field:
+            raise ValueError("from_field and to_field must differ")
+        return self
+
+    @property
+    def has_min(self) -> bool:
+        return self.min_days is not None or self.min_months is not None
+
+    @property
+    def has_max(self) -> bool:
+        return self.max_days is not None or self.max_months is not None
+
+
+class DevelopmentInterval(Checker[IntervalParams]):
+    """The time between two pipeline dates of each case is within ``min`` / ``max``.
+
+    Bounds are in days or calendar months (months are added with month-end clamping, so one year
+    after 2024-02-29 is 2025-02-28): the ``to`` date must be on or after ``from + min`` and on or
+    before ``from + max``. A completed case is judged when its ``window_on`` date is in the window
+    (the period, or ``lookback_months`` up to ``as_of``). A case whose ``to`` date has not happened
+    is *not yet due* while ``as_of <= from + max`` (and never judged on a ``min`` bound alone);
+    after that it is late and judged whatever the window, unless ``window_on: from`` puts its
+    ``from`` date outside. Each late or early case is a per-case finding (subject
+    ``development_case``); past ``escalate_after_*`` it takes ``escalate_severity``. Compliance is
+    the share of judged cases within bounds. Not applicable when no case is judged.
+
+    Monotone: adding a case whose dates are within the bounds never lowers compliance and never
+    adds a finding.
+
+    Example::
+
+        check: development.interval
+        params: {from_field: activist_on, to_field: dev_object_on, min_months: 12,
+                 missing_from: miss, lookback_months: 12}
+    """
+
+    name = "development.interval"
+    Params = IntervalParams
+
+    def check(self, snapshot: Snapshot, params: IntervalParams, ctx: CheckContext) -> Outcome:
+        as_of = ctx.as_of
+        judged = 0
+        items: list[SubjectItem] = []
+        for case in ctx.index.development_cases:
+            if any(_date(case, f, as_of) is not None for f in params.exempt_if):
+                continue
+            start = _date(case, params.from_field, as_of)
+            end = _date(case, params.to_field, as_of)
+            pid = case.person_id
+            if start is None:
+                if (
+                    end is not None
+                    and params.missing_from == "miss"
+                    and _in_window(end, ctx, params.lookback_months)
+                ):
+                    judged += 1
+                    items.append(
+                        SubjectItem(
+                            subject=subject("development_case", pid),
+                            message=f"{pid} has {params.to_field} {end} but no {params.from_field}",
+                            evidence=(pid,),
+                        )
+                    )
+                continue
+            lo = (
+                add_interval(start, days=params.min_days, months=params.min_months)
+                if params.has_min
+                else None
+            )
+            hi = (
+                add_interval(start, days=params.max_days, months=params.max_months)
+                if params.has_max
+                else None
+            )
+            if end is None:
+                if hi is None or as_of <= hi:
+                    continue  # not yet due
+                if params.window_on == "from" and not _in_window(
+                    start, ctx, params.lookback_months
+                ):
+                    continue
+                judged += 1
+                items.append(self._late(params, pid, start, as_of, hi, pending=True))
+                continue
+            anchor = start if params.window_on == "from" else end
+            if not _in_window(anchor, ctx, params.lookback_months):
+                continue
+            judged += 1
+            if lo is not None and end < lo:
+                items.append(
+                    SubjectItem(
+                        subject=subject("development_case", pid),
+                        message=f"{pid}: {params.to_field} {end} is before {lo} "
+                        f"({params.from_field} {start} + minimum)",
+                        evidence=(pid,),
+                    )
+                )
+            elif hi is not None and end > hi:
+                items.append(self._late(params, pid, start, end, hi, pending=False))
+        if judged == 0:
+            return Outcome.not_applicable("no development case to judge")
+        return Outcome.ratio(
+            judged - len(items),
+            judged,
+            evidence=tuple(it.subject.id for it in items),
+            items=tuple(items),
+        )
+
+    @staticmethod
+    def _late(
+        params: IntervalParams, pid: str, start: date, end: date, hi: date, *, pending: bool
+    ) -> SubjectItem:
+        severity = None
+        if params.escalate_after_days is not None or params.escalate_after_months is not None:
+            limit = add_interval(
+                start, days=params.escalate_after_days, months=params.escalate_after_months
+            )
+            if end > limit:
+                severity = params.escalate_severity
+        what = f"no {params.to_field} by {end}" if pending else f"{params.to_field} {end}"
+        return SubjectItem(
+            subject=subject("development_case", pid),
+            message=f"{pid}: {what}, later than {hi} ({params.from_field} {start} + maximum)",
+            evidence=(pid,),
+            severity=severity,
+        )
+
+
+class TrainingParams(Params):
+    min_hours: float = Field(default=24, ge=0, description="Training hours required.")
+    required_fields: list[DevDate] = Field(
+        default_factory=lambda: list[DevDate](["dev_object_on", "accepted_on"]),
+        description="Cases with all these dates (by as_of) must be trained.",
+    )
+    window_field: DevDate = Field(
+        default="accepted_on", description="The date that places a case in the window."
+    )
+    lookback_months: int | None = Field(
+        default=12, ge=1, description="Window: the months up to as_of; null: the period."
+    )
+    training_kinds: list[TrainingKind] = Field(
+        default_factory=lambda: [TrainingKind.DEV_OBJECT],
+        description="Training records of the person (by kind) that count towards the hours.",
+    )
+
+
+class DevelopmentTraining(Checker[TrainingParams]):
+    """Development objects were trained for at least ``min_hours`` before acceptance.
+
+    Cases with every date of ``required_fields`` whose ``window_field`` date is in the window are
+    judged. A case's hours are the larger of its ``training_hours`` and the hours of the person's
+    training records of ``training_kinds``; a case with neither is short ("no training
+    recorded"). Each short case is a per-case finding. Compliance is the share trained enough.
+    Not applicable when no case is judged.
+
+    Monotone: adding training hours (on the case or as a training record) never lowers
+    compliance.
+
+    Example::
+
+        check: development.training
+        params: {min_hours: 24, lookback_months: 12}
+    """
+
+    name = "development.training"
+    Params = TrainingParams
+
+    def check(self, snapshot: Snapshot, params: TrainingParams, ctx: CheckContext) -> Outcome:
+        kinds = set(params.training_kinds)
+        judged = 0
+        items: list[SubjectItem] = []
+        for case in ctx.index.development_cases:
+            if any(_date(case, f, ctx.as_of) is None for f in params.required_fields):
+                continue
+            anchor = _date(case, params.window_field, ctx.as_of)
+            if anchor is None or not _in_window(anchor, ctx, params.lookback_months):
+                continue
+            judged += 1
+            records = [
+                t
+                for t in ctx.index.trainings_by_person.get(case.person_id, [])
+                if t.kind in kinds and t.hours is not None
+            ]
+            record_hours = sum(t.hours or 0.0 for t in records)
+            if case.training_hours is None and not records:
+                detail = "no training recorded"
+            else:
+                hours = max(case.training_hours or 0.0, record_hours)
+                if hours >= params.min_hours:
+                    continue
+                detail = f"{hours:g} training hours (< {params.min_hours:g})"
+            items.append(
+                SubjectItem(
+                    subject=subject("development_case", case.person_id),
+                    message=f"{case.person_id}: {detail}",
+                    evidence=(case.person_id,),
+                )
+            )
+        if judged == 0:
+            return Outcome.not_applicable("no development case to judge")
+        return Outcome.ratio(
+            judged - len(items),
+            judged,
+            evidence=tuple(it.subject.id for it in items),
+            items=tuple(items),
+        )
+
+
+class PipelineParams(Params):
+    field: DevDate = Field(default="dev_object_on", description="The pipeline date counted.")
+    months: int = Field(default=24, ge=1, description="Look back this many months from as_of.")
+    min: int = Field(default=1, ge=1, description="Cases required in the window.")
+
+
+class DevelopmentPipeline(Checker[PipelineParams]):
+    """At least ``min`` cases reached ``field`` in the last ``months`` months (a live pipeline).
+
+    Counts cases (cancelled ones too: the step was taken) whose ``field`` date is after
+    ``as_of - months`` and not after ``as_of``. Compliance is ``count / min`` capped at 1; the
+    misses are the cases short of ``min``. Evidence: the cases counted.
+
+    Monotone: adding a case with ``field`` in the window never lowers compliance.
+
+    Example::
+
+        check: development.pipeline
+        params: {field: dev_object_on, months: 24, min: 1}
+    """
+
+    name = "development.pipeline"
+    Params = PipelineParams
+
+    def check(self, snapshot: Snapshot, params: PipelineParams, ctx: CheckContext) -> Outcome:
+        since = add_months(ctx.as_of, -params.months)
+        found = sorted(
+            c.person_id
+            for c in snapshot.development
+            if (d := getattr(c, params.field)) is not None and since < d <= ctx.as_of
+        )
+        n = len(found)
+        return Outcome(
+            Status.PASS if n >= params.min else Status.FAIL,
+            compliance=min(1.0, n / params.min),
+            misses=max(0, params.min - n),
+            actual=n,
+            expected=params.min,
+            evidence=tuple(found),
+            note="" if n >= params.min else f"no {params.field} since {since}",
+        )
+
+
+CHECKERS = (DevelopmentInterval(), DevelopmentTraining(), DevelopmentPipeline())

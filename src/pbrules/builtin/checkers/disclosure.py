@@ -1,0 +1,80 @@
+"""Party affairs disclosure (党务公开)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from pbrules.builtin.checkers._common import Per, required, windows
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.model.outcome import Outcome, Status
+from pbrules.model.snapshot import Channel, Snapshot
+
+__all__ = ["CHECKERS", "DisclosureFrequency"]
+
+
+class DisclosureParams(Params):
+    per: Per = Field(
+        default="period",
+        description="Window the requirement repeats in: month, quarter, half, year or period.",
+    )
+    min: int = Field(default=1, ge=1, description="Disclosures required in each window.")
+    channels: list[Channel] | None = Field(
+        default=None, description="Channels that count (board, online); null: any."
+    )
+    min_topics: int = Field(default=0, ge=0, description="Topics a disclosure must list.")
+
+
+class DisclosureFrequency(Checker[DisclosureParams]):
+    """Party affairs disclosed at least ``min`` times in every window.
+
+    Counts disclosures published in each window (up to ``as_of``) through one of ``channels``
+    with at least ``min_topics`` topics. One miss per required window without enough; windows
+    follow the calendar-window rules (ended by ``as_of``, organization existing at the start).
+    Evidence: the missed windows, or the disclosures that satisfied a pass. Not applicable when
+    no window is due.
+
+    Monotone: adding a qualifying disclosure never lowers compliance and never adds a miss.
+
+    Example::
+
+        check: disclosure.frequency
+        params: {per: quarter, min: 1}
+    """
+
+    name = "disclosure.frequency"
+    Params = DisclosureParams
+
+    def check(self, snapshot: Snapshot, params: DisclosureParams, ctx: CheckContext) -> Outcome:
+        channels = set(params.channels) if params.channels is not None else None
+        found = [
+            d
+            for d in ctx.index.disclosures_sorted
+            if (channels is None or d.channel in channels) and len(d.topics) >= params.min_topics
+        ]
+        satisfied = due = 0
+        missed: list[str] = []
+        used: list[str] = []
+        for w in windows(params.per, ctx.period):
+            last = min(w.end, ctx.as_of)
+            inside = [d.id for d in found if w.start <= d.published_on <= last]
+            if len(inside) >= params.min:
+                satisfied += 1
+                due += 1
+                used.extend(inside)
+            elif required(w, ctx.as_of, snapshot.organization.founded_on):
+                due += 1
+                missed.append(w.label)
+        if due == 0:
+            return Outcome.not_applicable(f"no {params.per} window due by {ctx.as_of}")
+        return Outcome(
+            Status.PASS if not missed else Status.FAIL,
+            compliance=satisfied / due,
+            misses=len(missed),
+            actual=satisfied,
+            expected=due,
+            evidence=tuple(missed) if missed else tuple(used),
+            note=f"no disclosure in {', '.join(missed)}" if missed else "",
+        )
+
+
+CHECKERS = (DisclosureFrequency(),)

@@ -1,0 +1,339 @@
+"""Party dues: monthly payment, the amount by income bracket, consecutive months unpaid.
+
+Which member-months are owed: a member owes a month when they were a member on its first day
+(``joined_on`` empty or on/before it, ``left_on`` empty or after it) and the month has ended by
+``as_of``. A month in progress counts once it is paid. A row pays its month when ``paid >= due``
+(``due: 0`` is an exemption; ``due`` unknown needs ``paid > 0``) and ``paid_on`` is not after
+``as_of``. Within the period a missing row is an unpaid month; before the period a month counts
+only when the export covers it (has any row for that month), otherwise it is unknown.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from pbrules.builtin.checkers._common import subject
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.engine.index import SnapshotIndex
+from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
+from pbrules.model.period import Month
+from pbrules.model.snapshot import DuesCategory, DuesRow, Member, Snapshot
+
+__all__ = ["CHECKERS", "DuesArrears", "DuesBracket", "DuesMonthly"]
+
+
+def _owes(member: Member, month: Month) -> bool:
+    start = month.start
+    joined_ok = member.joined_on is None or member.joined_on <= start
+    return joined_ok and (member.left_on is None or member.left_on > start)
+
+
+def _pays(row: DuesRow | None, as_of: date, tolerance: float) -> bool:
+    if row is None or row.paid is None:
+        return False
+    if row.paid_on is not None and row.paid_on > as_of:
+        return False
+    if row.due is None:
+        return row.paid > 0
+    return row.paid + tolerance >= row.due
+
+
+def _last_ended_month(as_of: date) -> Month:
+    m = Month.of(as_of)
+    return m if m.end <= as_of else m.shift(-1)
+
+
+def unpaid_run(
+    member: Member, idx: SnapshotIndex, tolerance: float, limit: int = 120
+) -> tuple[int, list[str]]:
+    """Consecutive unpaid owed months ending at the last month ended by ``as_of``.
+
+    Returns the run length and its months (latest first). The run stops at a paid month, a month
+    not owed, or a month before the period the export does not cover.
+    """
+    rows = idx.dues_by_member.get(member.id, {})
+    in_period = set(idx.period_months)
+    month = _last_ended_month(idx.as_of)
+    run: list[str] = []
+    for _ in range(limit):
+        key = str(month)
+        if not _owes(member, month):
+            break
+        if key not in in_period and key not in idx.dues_months:
+            break
+        if _pays(rows.get(key), idx.as_of, tolerance):
+            break
+        run.append(key)
+        month = month.shift(-1)
+    return len(run), run
+
+
+def _arrears_items(
+    members: list[Member], idx: SnapshotIndex, months: int, tolerance: float, severity: Severity
+) -> tuple[SubjectItem, ...]:
+    items = []
+    for m in sorted(members, key=lambda m: m.id):
+        n, run = unpaid_run(m, idx, tolerance)
+        if n >= months:
+            items.append(
+                SubjectItem(
+                    subject=subject("member", m.id),
+                    message=f"{m.id} has not paid dues for {n} consecutive months "
+                    f"({run[-1]} to {run[0]})",
+                    evidence=tuple(f"{m.id}:{k}" for k in reversed(run)),
+                    severity=severity,
+                )
+            )
+    return tuple(items)
+
+
+class MonthlyParams(Params):
+    target: float = Field(
+        default=1.0, gt=0, le=1, description="Share of owed member-months that must be paid."
+    )
+    tolerance: float = Field(
+        default=0.005, ge=0, description="Amount a payment may fall short of `due` (rounding)."
+    )
+    arrears_months: int | None = Field(
+        default=6,
+        ge=1,
+        description="Consecutive unpaid months that make a per-member finding; null: none.",
+    )
+    arrears_severity: Severity = Field(
+        default=Severity.CRITICAL, description="Severity of the per-member arrears findings."
+    )
+
+
+class DuesMonthly(Checker[MonthlyParams]):
+    """Dues paid every month: paid member-months / owed member-months of the period.
+
+    Owed member-months follow the dues conventions (a member owes a month when they were a
+    member on its first day; a member who left mid-period owes the months before). One miss per
+    unpaid member-month, whose ``MEMBER:YYYY-MM`` is in the evidence. With ``arrears_months``,
+    each member whose current run of consecutive unpaid months (looking back before the period as
+    far as the export covers) reaches it is also a per-member finding at ``arrears_severity``.
+    Fails with "missing data" when months are owed but the snapshot has no dues rows at all.
+    Not applicable when no member-month is owed.
+
+    Monotone: adding a paid row (or raising ``paid``) never lowers compliance, never adds a miss
+    and never adds an arrears finding.
+
+    Example::
+
+        check: dues.monthly
+        params: {target: 1.0, arrears_months: 6, arrears_severity: critical}
+    """
+
+    name = "dues.monthly"
+    Params = MonthlyParams
+
+    def check(self, snapshot: Snapshot, params: MonthlyParams, ctx: CheckContext) -> Outcome:
+        idx = ctx.index
+        owed = paid = 0
+        unpaid: list[str] = []
+        months = [Month.parse(k) for k in idx.period_months]
+        for member in sorted(snapshot.members, key=lambda m: m.id):
+            rows = idx.dues_by_member.get(member.id, {})
+            for month in months:
+                if not _owes(member, month) or month.start > ctx.as_of:
+                    continue
+                ok = _pays(rows.get(str(month)), ctx.as_of, params.tolerance)
+                if ok:
+                    owed += 1
+                    paid += 1
+                elif month.end <= ctx.as_of:
+                    owed += 1
+                    unpaid.append(f"{member.id}:{month}")
+        if owed == 0:
+            return Outcome.not_applicable("no member-month owed")
+        if not snapshot.dues:
+            return Outcome.missing_data("no dues rows")
+        items: tuple[SubjectItem, ...] = ()
+        if params.arrears_months is not None:
+            items = _arrears_items(
+                list(snapshot.members),
+                idx,
+                params.arrears_months,
+                params.tolerance,
+                params.arrears_severity,
+            )
+        share = paid / owed
+        ok = share >= params.target and not items
+        return Outcome(
+            Status.PASS if ok else Status.FAIL,
+            compliance=min(1.0, share / params.target),
+            misses=len(unpaid),
+            actual=paid,
+            expected=owed,
+            evidence=tuple(unpaid),
+            items=items,
+            note=f"{len(unpaid)} member-month(s) unpaid" if unpaid else "",
+        )
+
+
+class ArrearsParams(Params):
+    months: int = Field(default=6, ge=1, description="Consecutive unpaid months that count.")
+    tolerance: float = Field(default=0.005, ge=0, description="Rounding tolerance on `due`.")
+    severity: Severity = Field(
+        default=Severity.CRITICAL, description="Severity of each per-member finding."
+    )
+
+
+class DuesArrears(Checker[ArrearsParams]):
+    """Members with ``months`` or more consecutive unpaid months (a per-member finding each).
+
+    The run of unpaid months ends at the last month ended by ``as_of`` and looks back before the
+    period as far as the dues export covers (months with no row for anyone are unknown and stop
+    the run). Compliance is the share of current members without such a run; one miss per member
+    in arrears. Fails with "missing data" when the snapshot has no dues rows; not applicable
+    without current members.
+
+    Monotone: adding a paid row never lowers compliance and never adds a finding.
+
+    Example::
+
+        check: dues.arrears
+        params: {months: 6, severity: critical}
+    """
+
+    name = "dues.arrears"
+    Params = ArrearsParams
+
+    def check(self, snapshot: Snapshot, params: ArrearsParams, ctx: CheckContext) -> Outcome:
+        members = ctx.index.current_members
+        if not members:
+            return Outcome.not_applicable("no current members")
+        if not snapshot.dues:
+            return Outcome.missing_data("no dues rows")
+        items = _arrears_items(members, ctx.index, params.months, params.tolerance, params.severity)
+        return Outcome.ratio(
+            len(members) - len(items),
+            len(members),
+            evidence=tuple(e for it in items for e in it.evidence),
+            items=items,
+        )
+
+
+class Bracket(Params):
+    up_to: float | None = Field(
+        default=None, ge=0, description="Upper bound of monthly income (inclusive); null: above."
+    )
+    rate: float = Field(ge=0, le=1, description="Share of monthly income paid.")
+
+
+def _employed() -> list[Bracket]:
+    return [
+        Bracket(up_to=3000, rate=0.005),
+        Bracket(up_to=5000, rate=0.01),
+        Bracket(up_to=10000, rate=0.015),
+        Bracket(up_to=None, rate=0.02),
+    ]
+
+
+def _retired() -> list[Bracket]:
+    return [Bracket(up_to=5000, rate=0.005), Bracket(up_to=None, rate=0.01)]
+
+
+def _flat() -> dict[DuesCategory, float]:
+    return {DuesCategory.FARMER: 0.2, DuesCategory.STUDENT: 0.2, DuesCategory.UNEMPLOYED: 0.2}
+
+
+class BracketParams(Params):
+    employed: list[Bracket] = Field(
+        default_factory=_employed,
+        description="Rates for employed members by monthly income, in ascending order.",
+    )
+    retired: list[Bracket] = Field(
+        default_factory=_retired, description="Rates for retired members by monthly income."
+    )
+    flat: dict[DuesCategory, float] = Field(
+        default_factory=_flat,
+        description="Minimum monthly amount for categories that pay a flat sum.",
+    )
+    tolerance: float = Field(default=0.01, ge=0, description="Rounding tolerance in yuan.")
+
+
+def _rate(brackets: list[Bracket], income: float) -> float | None:
+    for b in brackets:
+        if b.up_to is None or income <= b.up_to:
+            return b.rate
+    return None
+
+
+class DuesBracket(Checker[BracketParams]):
+    """Dues paid at least the amount of the member's bracket (the regulation's table by default).
+
+    For every dues row of the period that records a payment: employed and retired members must
+    pay ``rate x monthly_income`` (the first bracket whose ``up_to`` is at least the income);
+    categories in ``flat`` must pay at least that sum. Rows of members whose category (or, for
+    rate brackets, income) is unknown cannot be judged: they are named in the note and left out;
+    with none left the outcome is "missing data". Categories in neither table are not checked.
+    Compliance is the share of judged rows paying enough; one miss per short row
+    (``MEMBER:YYYY-MM`` in the evidence). Not applicable when no row of the period has a payment.
+
+    Monotone: adding a row that pays at least the bracket amount, or paying more on a row, never
+    lowers compliance.
+
+    Example::
+
+        check: dues.bracket
+        params:
+          employed: [{up_to: 3000, rate: 0.005}, {up_to: 5000, rate: 0.01},
+                     {up_to: 10000, rate: 0.015}, {rate: 0.02}]
+          retired: [{up_to: 5000, rate: 0.005}, {rate: 0.01}]
+          flat: {farmer: 0.2, student: 0.2, unemployed: 0.2}
+    """
+
+    name = "dues.bracket"
+    Params = BracketParams
+
+    def check(self, snapshot: Snapshot, params: BracketParams, ctx: CheckContext) -> Outcome:
+        idx = ctx.index
+        months = set(idx.period_months)
+        judged = 0
+        short: list[str] = []
+        unknown: list[str] = []
+        for row in sorted(snapshot.dues, key=lambda r: (r.member_id, r.month)):
+            if row.month not in months or row.paid is None:
+                continue
+            if Month.parse(row.month).start > ctx.as_of:
+                continue
+            if row.paid_on is not None and row.paid_on > ctx.as_of:
+                continue
+            member = idx.members_by_id.get(row.member_id)
+            key = f"{row.member_id}:{row.month}"
+            category = member.dues_category if member is not None else None
+            required: float | None
+            if category is DuesCategory.EMPLOYED or category is DuesCategory.RETIRED:
+                income = member.monthly_income if member is not None else None
+                if income is None:
+                    unknown.append(key)
+                    continue
+                table = params.employed if category is DuesCategory.EMPLOYED else params.retired
+                rate = _rate(table, income)
+                required = None if rate is None else rate * income
+            elif category is None:
+                unknown.append(key)
+                continue
+            else:
+                required = params.flat.get(category)
+            if required is None:
+                continue
+            judged += 1
+            if row.paid + params.tolerance < required:
+                short.append(key)
+        note = (
+            ("missing data: category or income unknown for " + ", ".join(unknown))
+            if (unknown)
+            else ""
+        )
+        if judged == 0:
+            if unknown:
+                return Outcome.missing_data("dues category or income of the payers")
+            return Outcome.not_applicable("no payment to judge in the period")
+        return Outcome.ratio(judged - len(short), judged, evidence=tuple(short), note=note)
+
+
+CHECKERS = (DuesMonthly(), DuesBracket(), DuesArrears())

@@ -1,0 +1,308 @@
+"""Meetings: three sessions and one lesson, theme days, quorum, records, democratic appraisal."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from pbrules.builtin.checkers._common import Per, count_in_window, required, windows
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.model.outcome import Outcome, Status
+from pbrules.model.snapshot import Appraisal, Meeting, MeetingType, Snapshot
+
+__all__ = [
+    "CHECKERS",
+    "DemocraticAppraisal",
+    "MeetingsFrequency",
+    "MeetingsQuorum",
+    "MeetingsRecords",
+]
+
+
+class FrequencyParams(Params):
+    type: MeetingType = Field(description="The meeting type counted.")
+    per: Per = Field(
+        default="month",
+        description="Window the requirement repeats in: month, quarter, half, year or period.",
+    )
+    min: int = Field(default=1, ge=1, description="Meetings required in each window.")
+    per_party_group: bool = Field(
+        default=False,
+        description="Count each party group separately (meetings carry the party_group_id); "
+        "a miss is one group-window without enough meetings.",
+    )
+
+
+class MeetingsFrequency(Checker[FrequencyParams]):
+    """Meetings of one type held at least ``min`` times in every window (month, quarter...).
+
+    One miss per required window (or party group and window) without enough meetings of
+    ``type``. A window is required when it has ended by ``as_of`` and the organization existed on
+    its first day; a window in progress counts only once it is satisfied. Evidence: the missed
+    windows (``2026-08``, ``G1:2026-08``), or the meetings that satisfied a pass.
+    Not applicable when no window is due (an organization founded during the period) or, with
+    ``per_party_group``, when there are no party groups.
+
+    Monotone: adding a meeting of ``type`` never lowers compliance and never adds a miss.
+
+    Example::
+
+        check: meetings.frequency
+        params: {type: committee_meeting, per: month, min: 1}
+    """
+
+    name = "meetings.frequency"
+    Params = FrequencyParams
+
+    def check(self, snapshot: Snapshot, params: FrequencyParams, ctx: CheckContext) -> Outcome:
+        meetings = ctx.index.meetings_by_type.get(params.type.value, [])
+        founded = snapshot.organization.founded_on
+        wins = windows(params.per, ctx.period)
+        units: list[tuple[str, list[Meeting]]]
+        if params.per_party_group:
+            groups = sorted(g.id for g in snapshot.party_groups)
+            if not groups:
+                return Outcome.not_applicable("no party groups")
+            units = [(g, [m for m in meetings if m.party_group_id == g]) for g in groups]
+        else:
+            units = [("", meetings)]
+        satisfied = due = 0
+        missed: list[str] = []
+        used: list[str] = []
+        for group, group_meetings in units:
+            for w in wins:
+                label = f"{group}:{w.label}" if group else w.label
+                last = min(w.end, ctx.as_of)
+                held = [m for m in group_meetings if w.start <= m.held_on <= last]
+                if len(held) >= params.min:
+                    satisfied += 1
+                    due += 1
+                    used.extend(m.id for m in held)
+                elif required(w, ctx.as_of, founded):
+                    due += 1
+                    missed.append(label)
+        if due == 0:
+            return Outcome.not_applicable(f"no {params.per} window due by {ctx.as_of}")
+        what = params.type.value
+        return Outcome(
+            Status.PASS if not missed else Status.FAIL,
+            compliance=satisfied / due,
+            misses=len(missed),
+            actual=satisfied,
+            expected=due,
+            evidence=tuple(missed) if missed else tuple(used),
+            note=f"fewer than {params.min} {what} in {', '.join(missed)}" if missed else "",
+        )
+
+
+class QuorumParams(Params):
+    types: list[MeetingType] = Field(
+        default_factory=lambda: [MeetingType.GENERAL_MEETING],
+        description="Meeting types whose attendance is checked.",
+    )
+    quorum_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A meeting has quorum when attended > expected x quorum_share.",
+    )
+    min_mean_attendance: float | None = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="Required mean of attended / expected over the meetings; null: not checked.",
+    )
+
+
+class MeetingsQuorum(Checker[QuorumParams]):
+    """Every meeting of the given types in the period had quorum, and attendance was high.
+
+    A meeting has quorum when ``attended > expected x quorum_share`` (more than half by default).
+    One miss per meeting without quorum (a meeting without ``expected`` or ``attended`` is a miss:
+    its quorum cannot be shown), plus one miss when the mean ``attended / expected`` is below
+    ``min_mean_attendance``. Compliance is the share of meetings with quorum, lowered to
+    ``mean / min_mean_attendance`` when that is smaller. Evidence: the meetings that missed.
+    Not applicable when no such meeting was held in the period.
+
+    Monotone: adding a meeting with quorum and an attendance share of at least
+    ``min_mean_attendance`` never lowers compliance and never adds a miss.
+
+    Example::
+
+        check: meetings.quorum
+        params: {types: [general_meeting], quorum_share: 0.5, min_mean_attendance: 0.8}
+    """
+
+    name = "meetings.quorum"
+    Params = QuorumParams
+
+    def check(self, snapshot: Snapshot, params: QuorumParams, ctx: CheckContext) -> Outcome:
+        meetings = [m for t in params.types for m in ctx.index.meetings_in_period.get(t.value, [])]
+        if not meetings:
+            return Outcome.not_applicable("no such meeting in the period")
+        meetings.sort(key=lambda m: m.id)
+        missed: list[str] = []
+        unknown: list[str] = []
+        shares: list[float] = []
+        for m in meetings:
+            if m.expected is None or m.attended is None or m.expected == 0:
+                unknown.append(m.id)
+                missed.append(m.id)
+                continue
+            shares.append(m.attended / m.expected)
+            if not m.attended > m.expected * params.quorum_share:
+                missed.append(m.id)
+        total = len(meetings)
+        compliance = (total - len(missed)) / total
+        misses = len(missed)
+        notes = []
+        mean = sum(shares) / len(shares) if shares else None
+        floor = params.min_mean_attendance
+        if floor is not None and mean is not None and mean < floor:
+            misses += 1
+            compliance = min(compliance, mean / floor) if floor > 0 else compliance
+            notes.append(f"mean attendance {mean:.0%} < {floor:.0%}")
+        if unknown:
+            notes.append("missing data: attendance not recorded for " + ", ".join(unknown))
+        return Outcome(
+            Status.PASS if misses == 0 else Status.FAIL,
+            compliance=compliance,
+            misses=misses,
+            actual=total - len(missed),
+            expected=total,
+            evidence=tuple(missed),
+            note="; ".join(notes),
+        )
+
+
+class RecordsParams(Params):
+    types: list[MeetingType] | None = Field(
+        default=None, description="Meeting types checked; null: every type."
+    )
+    require_minutes: bool = Field(default=True, description="The meeting must have minutes.")
+    min_topics: int = Field(default=1, ge=0, description="Topics the record must list.")
+
+
+class MeetingsRecords(Checker[RecordsParams]):
+    """Meetings held in the period have complete records (minutes and topics).
+
+    Compliance is the share of meetings with ``minutes: true`` (when ``require_minutes``) and at
+    least ``min_topics`` topics; the target is all of them. One miss per incomplete meeting, whose
+    id is in the evidence. Not applicable when no such meeting was held in the period.
+
+    Monotone: adding a meeting with complete records never lowers compliance and never adds a
+    miss.
+
+    Example::
+
+        check: meetings.records
+        params: {require_minutes: true, min_topics: 1}
+    """
+
+    name = "meetings.records"
+    Params = RecordsParams
+
+    def check(self, snapshot: Snapshot, params: RecordsParams, ctx: CheckContext) -> Outcome:
+        if params.types is None:
+            meetings = ctx.index.all_meetings_in_period
+        else:
+            meetings = [
+                m for t in params.types for m in ctx.index.meetings_in_period.get(t.value, [])
+            ]
+        incomplete = sorted(
+            m.id
+            for m in meetings
+            if (params.require_minutes and m.minutes is not True)
+            or len(m.topics) < params.min_topics
+        )
+        return Outcome.ratio(
+            len(meetings) - len(incomplete),
+            len(meetings),
+            evidence=tuple(incomplete),
+            note=("incomplete records: " + ", ".join(incomplete)) if incomplete else "",
+        )
+
+
+class AppraisalParams(Params):
+    meeting_type: MeetingType = Field(
+        default=MeetingType.DEMOCRATIC_APPRAISAL,
+        description="The meeting type that is the appraisal.",
+    )
+    per: Per = Field(default="year", description="Window the appraisal must be held in.")
+    require_all_full_members: bool = Field(
+        default=True, description="Every full member must have an appraisal grade."
+    )
+    max_excellent_share: float | None = Field(
+        default=1 / 3,
+        ge=0,
+        le=1,
+        description="Largest share of appraised members graded excellent; null: not checked.",
+    )
+
+
+class DemocraticAppraisal(Checker[AppraisalParams]):
+    """Democratic appraisal of members held, every full member graded, excellent capped.
+
+    Misses: one when no appraisal meeting is held in the window(s) of ``per`` that overlap the
+    period (counted up to ``as_of``); one per full member without a grade (when
+    ``require_all_full_members``); one when the share graded excellent exceeds
+    ``max_excellent_share``. Compliance is 0 without the meeting, else the share of full members
+    graded, scaled down by ``max_excellent_share / share`` when too many are excellent.
+    Evidence: the members without a grade (or ``no-appraisal``, ``excellent-share``).
+
+    Monotone: holding the appraisal, and grading a member anything but excellent, never lowers
+    compliance.
+
+    Example::
+
+        check: appraisal.democratic
+        applies_to: {periods: [year_end]}
+        params: {per: year, max_excellent_share: 0.3333}
+    """
+
+    name = "appraisal.democratic"
+    Params = AppraisalParams
+
+    def check(self, snapshot: Snapshot, params: AppraisalParams, ctx: CheckContext) -> Outcome:
+        meetings = ctx.index.meetings_by_type.get(params.meeting_type.value, [])
+        held = sum(
+            count_in_window((m.held_on for m in meetings), w, ctx.as_of)
+            for w in windows(params.per, ctx.period)
+        )
+        full = ctx.index.full_members
+        ungraded = sorted(m.id for m in full if m.appraisal is None)
+        graded = [m for m in full if m.appraisal is not None]
+        evidence: list[str] = []
+        notes: list[str] = []
+        misses = 0
+        if held == 0:
+            misses += 1
+            evidence.append("no-appraisal")
+            notes.append(f"no {params.meeting_type.value} held")
+        compliance = 1.0
+        if params.require_all_full_members and full:
+            compliance = len(graded) / len(full)
+        if params.require_all_full_members and ungraded:
+            misses += len(ungraded)
+            evidence.extend(ungraded)
+            notes.append("no grade for " + ", ".join(ungraded))
+        if params.max_excellent_share is not None and graded:
+            share = sum(1 for m in graded if m.appraisal is Appraisal.EXCELLENT) / len(graded)
+            if share > params.max_excellent_share:
+                misses += 1
+                evidence.append("excellent-share")
+                compliance *= params.max_excellent_share / share
+                notes.append(f"{share:.0%} graded excellent")
+        if held == 0:
+            compliance = 0.0
+        return Outcome(
+            Status.PASS if misses == 0 else Status.FAIL,
+            compliance=max(0.0, min(1.0, compliance)),
+            misses=misses,
+            actual=held,
+            expected=1,
+            evidence=tuple(evidence),
+            note="; ".join(notes),
+        )
+
+
+CHECKERS = (MeetingsFrequency(), MeetingsQuorum(), MeetingsRecords(), DemocraticAppraisal())

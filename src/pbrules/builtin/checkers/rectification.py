@@ -1,0 +1,148 @@
+"""The organization's own problem ledger (问题台账): overdue items, complete entries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from pbrules.builtin.checkers._common import subject
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.model.outcome import Outcome, SubjectItem
+from pbrules.model.snapshot import Rectification, RectificationStatus, Snapshot
+
+__all__ = ["CHECKERS", "RectificationLedger", "RectificationOverdue", "is_overdue"]
+
+
+def is_done(item: Rectification, as_of: date, done: set[RectificationStatus]) -> bool:
+    """Closed by ``as_of``: a ``closed_on`` on or before it, or a done status without a later
+    ``closed_on``."""
+    if item.closed_on is not None:
+        return item.closed_on <= as_of
+    return item.status in done
+
+
+def is_overdue(
+    item: Rectification,
+    as_of: date,
+    done: frozenset[RectificationStatus] = frozenset({RectificationStatus.CLOSED}),
+) -> bool:
+    """Past ``due_on`` at ``as_of`` and not done."""
+    return item.due_on is not None and item.due_on < as_of and not is_done(item, as_of, set(done))
+
+
+class OverdueParams(Params):
+    done_statuses: list[RectificationStatus] = Field(
+        default_factory=lambda: [RectificationStatus.CLOSED],
+        description="Statuses that end an item (closed; add rectified to accept unverified).",
+    )
+    criteria: list[str] | None = Field(
+        default=None, description="Only items about these criterion ids; null: all."
+    )
+    per_item_findings: bool = Field(
+        default=True, description="Make each overdue item its own finding."
+    )
+
+
+class RectificationOverdue(Checker[OverdueParams]):
+    """Rectification items past their ``due_on`` and not closed.
+
+    An item opened by ``as_of`` is overdue when ``due_on < as_of`` and it is not done: no
+    ``closed_on`` on or before ``as_of`` and, without ``closed_on``, a status outside
+    ``done_statuses``. One miss per overdue item, each its own finding (subject
+    ``rectification``) with ``per_item_findings``. Compliance is the share of items not overdue.
+    Not applicable without items.
+
+    Monotone: adding an item that is not overdue, or closing an item, never lowers compliance
+    and never adds a finding.
+
+    Example::
+
+        check: rectification.overdue
+        params: {done_statuses: [closed]}
+    """
+
+    name = "rectification.overdue"
+    Params = OverdueParams
+
+    def check(self, snapshot: Snapshot, params: OverdueParams, ctx: CheckContext) -> Outcome:
+        scope = set(params.criteria) if params.criteria is not None else None
+        items_ = [
+            r
+            for r in ctx.index.rectifications_opened
+            if scope is None or (r.criterion is not None and r.criterion in scope)
+        ]
+        done = frozenset(params.done_statuses)
+        overdue = [r for r in items_ if is_overdue(r, ctx.as_of, done)]
+        findings: tuple[SubjectItem, ...] = ()
+        if params.per_item_findings:
+            findings = tuple(
+                SubjectItem(
+                    subject=subject("rectification", r.id),
+                    message=f"{r.id}"
+                    + (f" ({r.criterion})" if r.criterion else "")
+                    + f" was due {r.due_on}",
+                    evidence=(r.id,),
+                )
+                for r in overdue
+            )
+        return Outcome.ratio(
+            len(items_) - len(overdue),
+            len(items_),
+            evidence=tuple(r.id for r in overdue),
+            items=findings,
+            note=("overdue: " + ", ".join(r.id for r in overdue)) if overdue else "",
+        )
+
+
+LedgerField = Literal["responsible", "due_on", "description", "criterion"]
+
+
+class LedgerParams(Params):
+    require: list[LedgerField] = Field(
+        default_factory=lambda: list[LedgerField](["responsible", "due_on"]),
+        description="Fields every item must have: responsible, due_on, description, criterion.",
+    )
+    include_closed: bool = Field(
+        default=True, description="Also check items already closed before the period."
+    )
+
+
+class RectificationLedger(Checker[LedgerParams]):
+    """The problem ledger is complete: every item names a responsible and a due date.
+
+    Items opened by ``as_of`` (without ``include_closed``, those closed before the period start
+    are left out) must have every field of ``require`` (non-empty). Compliance is the share of
+    complete items; one miss per incomplete item (its id in the evidence). Not applicable without
+    items.
+
+    Monotone: adding a complete item, or filling a field, never lowers compliance.
+
+    Example::
+
+        check: rectification.ledger
+        params: {require: [responsible, due_on]}
+    """
+
+    name = "rectification.ledger"
+    Params = LedgerParams
+
+    def check(self, snapshot: Snapshot, params: LedgerParams, ctx: CheckContext) -> Outcome:
+        items_ = [
+            r
+            for r in ctx.index.rectifications_opened
+            if params.include_closed or r.closed_on is None or r.closed_on >= ctx.period.start
+        ]
+        incomplete = [
+            r.id for r in items_ if any(getattr(r, f) in (None, "") for f in params.require)
+        ]
+        return Outcome.ratio(
+            len(items_) - len(incomplete),
+            len(items_),
+            evidence=tuple(incomplete),
+            note=("incomplete: " + ", ".join(incomplete)) if incomplete else "",
+        )
+
+
+CHECKERS = (RectificationOverdue(), RectificationLedger())
