@@ -1,3 +1,245 @@
-"""Built-in exporters (registered through the plugin hooks)."""
+"""Built-in exporters: json, jsonl, csv and table (registered through the plugin hooks).
+
+- ``json``: the result document (DESIGN §7), indented, byte-identical for the same result.
+- ``jsonl``: one line per organization, then one per finding, then one per rejected record and
+  per warning; every line carries ``"type"`` (``organization``, ``finding``, ``rejected``,
+  ``warning``).
+- ``csv``: one row per organization with its scores, rank and movement, and one column per area.
+- ``table``: the rankings per peer group, top and bottom, rapid progress and major setbacks, for
+  a terminal (rich).
+"""
 
 from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from pbrules.hookspecs import hookimpl
+from pbrules.io import Exporter
+from pbrules.model.result import OrgResult, RunResult
+
+__all__ = ["CsvExporter", "JsonExporter", "JsonlExporter", "TableExporter", "area_columns"]
+
+
+class JsonExporter:
+    name = "json"
+    suffix = ".json"
+    description = "the result document (JSON, schema_version 1)"
+
+    def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
+        out.write(result.model_dump_json(indent=2).encode("utf-8"))
+        out.write(b"\n")
+
+
+def _line(kind: str, data: dict[str, Any]) -> bytes:
+    return (json.dumps({"type": kind, **data}, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+class JsonlExporter:
+    name = "jsonl"
+    suffix = ".jsonl"
+    description = "one JSON line per organization, then per finding (tagged with a type)"
+
+    def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
+        head = {"pack": result.pack.id, "period": str(result.period)}
+        for org in result.organizations:
+            out.write(_line("organization", {**head, **org.model_dump(mode="json")}))
+        for finding in result.findings:
+            out.write(_line("finding", finding.model_dump(mode="json")))
+        for rejected in result.rejected:
+            out.write(_line("rejected", rejected.model_dump(mode="json")))
+        for warning in result.warnings:
+            out.write(_line("warning", warning.model_dump(mode="json")))
+
+
+def area_columns(result: RunResult) -> list[str]:
+    """Area ids of a result, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for org in result.organizations:
+        for area in org.areas:
+            seen.setdefault(area, None)
+    return list(seen)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _opt(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+CSV_COLUMNS = (
+    "org_id",
+    "name",
+    "kind",
+    "group",
+    "total",
+    "base_total",
+    "bonus",
+    "grade",
+    "rank",
+    "previous_rank",
+    "rank_change",
+    "movement",
+    "complete",
+)
+
+
+class CsvExporter:
+    name = "csv"
+    suffix = ".csv"
+    description = "one row per organization: scores, rank, movement, one column per area"
+
+    def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
+        areas = area_columns(result)
+        text = io.StringIO(newline="")
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow([*CSV_COLUMNS, *areas])
+        for org in result.organizations:
+            writer.writerow(
+                [
+                    org.org_id,
+                    org.name,
+                    org.kind,
+                    _opt(org.group),
+                    _num(org.total),
+                    _num(org.base_total),
+                    _num(org.bonus),
+                    org.grade,
+                    _opt(org.rank),
+                    _opt(org.previous_rank),
+                    _opt(org.rank_change),
+                    _opt(org.movement),
+                    "true" if org.complete else "false",
+                    *(_num(org.areas.get(a)) for a in areas),
+                ]
+            )
+        out.write(text.getvalue().encode("utf-8"))
+
+
+_MOVEMENT_STYLE = {"rapid_progress": "green", "major_setback": "red", "steady": ""}
+
+
+def _change(org: OrgResult) -> str:
+    if org.rank_change is None:
+        return "new" if org.movement is None and org.previous_rank is None else ""
+    return f"{org.rank_change:+d}" if org.rank_change else "0"
+
+
+class TableExporter:
+    name = "table"
+    suffix = ".txt"
+    description = "rankings per peer group with top, bottom and movement, for a terminal"
+
+    def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.table import Table
+
+        color = bool(options.get("color", False))
+        width = int(options.get("width") or 110)
+        text = io.StringIO()
+        console = Console(
+            file=text,
+            width=width,
+            force_terminal=color,
+            no_color=not color,
+            color_system="standard" if color else None,
+            highlight=False,
+            emoji=False,
+        )
+        console.print(
+            f"[bold]{result.pack.id}[/bold] {result.pack.version} - period {result.period}"
+            f" - evaluated {result.summary.evaluated}, rejected {result.summary.rejected},"
+            f" findings {result.summary.findings}, incomplete {result.summary.incomplete}"
+        )
+        by_group: dict[str, list[OrgResult]] = {}
+        for org in result.organizations:
+            if org.group is not None and org.rank is not None:
+                by_group.setdefault(org.group, []).append(org)
+        names = {o.org_id: o.name for o in result.organizations}
+        has_previous = any(o.previous_total is not None for o in result.organizations)
+
+        def ids(values: list[str]) -> str:
+            return escape(", ".join(f"{v} {names.get(v, '')}".strip() for v in values) or "-")
+
+        for group_id, ranking in result.rankings.items():
+            orgs = sorted(by_group.get(group_id, []), key=lambda o: (o.rank or 0, o.org_id))
+            if not orgs:
+                continue
+            table = Table(
+                title=escape(f"{ranking.title or group_id} ({group_id}, {len(orgs)})"),
+                title_justify="left",
+                show_lines=False,
+            )
+            table.add_column("rank", justify="right")
+            table.add_column("org")
+            table.add_column("name", overflow="fold")
+            table.add_column("total", justify="right")
+            table.add_column("grade")
+            if has_previous:
+                table.add_column("prev", justify="right")
+                table.add_column("change", justify="right")
+                table.add_column("movement")
+            for org in orgs:
+                row = [
+                    str(org.rank),
+                    escape(org.org_id),
+                    escape(org.name),
+                    f"{org.total:.2f}",
+                    org.grade,
+                ]
+                if org.vetoed:
+                    row[4] += " (veto)"
+                if has_previous:
+                    style = _MOVEMENT_STYLE.get(org.movement or "", "")
+                    label = org.movement or ""
+                    row += [
+                        _opt(org.previous_rank),
+                        _change(org),
+                        f"[{style}]{label}[/{style}]" if style else label,
+                    ]
+                table.add_row(*row)
+            console.print()
+            console.print(table)
+            console.print(f"  top: {ids(ranking.top)}")
+            console.print(f"  bottom: {ids(ranking.bottom)}")
+            if has_previous:
+                console.print(f"  rapid progress: {ids(ranking.rapid_progress)}")
+                console.print(f"  major setbacks: {ids(ranking.major_setbacks)}")
+        unranked = [o for o in result.organizations if o.rank is None]
+        if unranked:
+            console.print()
+            console.print("Not ranked (no peer group):")
+            for org in unranked:
+                console.print(
+                    f"  {org.org_id} {org.name}: {org.total:.2f} {org.grade}", markup=False
+                )
+        if result.rejected:
+            console.print()
+            console.print(f"Rejected records: {len(result.rejected)}")
+            for rej in result.rejected:
+                console.print(f"  {rej.source}: {'; '.join(rej.errors)}", markup=False)
+        if result.warnings:
+            console.print()
+            for warning in result.warnings:
+                console.print(f"warning: {warning.message}", markup=False)
+        out.write(text.getvalue().encode("utf-8"))
+
+
+BUILTIN_EXPORTERS: tuple[Exporter, ...] = (
+    JsonExporter(),
+    JsonlExporter(),
+    CsvExporter(),
+    TableExporter(),
+)
+
+
+@hookimpl
+def register_exporters(register: Callable[[Exporter], None]) -> None:
+    for exporter in BUILTIN_EXPORTERS:
+        register(exporter)

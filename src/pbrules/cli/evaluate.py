@@ -1,7 +1,213 @@
-"""`pbrules` commands: evaluate."""
+"""`pbrules evaluate`: evaluate a jurisdiction for a period (DESIGN §8).
+
+Exit codes: 0 every record evaluated; 1 some record was rejected, some check errored, or (with
+``--fail-on``) a finding reached the given severity; 2 usage or configuration error (bad pack,
+unreadable dataset, bad ``--previous``), nothing evaluated.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
 import click
 
-COMMANDS: list[click.Command] = []
+from pbrules.cli._common import EXIT_INCOMPLETE, EXIT_OK, handle_errors, stderr
+from pbrules.errors import UsageError
+from pbrules.model.outcome import Severity
+from pbrules.model.period import Period
+from pbrules.model.result import RunResult
+
+if TYPE_CHECKING:
+    from pbrules.plugins import Registry
+
+__all__ = ["COMMANDS", "exit_code", "write_result"]
+
+SEVERITIES = tuple(s.value for s in Severity)
+
+
+def exit_code(result: RunResult, fail_on: str | None = None) -> int:
+    """1 when a record was rejected, a check errored, or a finding is at/above ``fail_on``."""
+    if result.rejected or any(not o.complete for o in result.organizations):
+        return EXIT_INCOMPLETE
+    if fail_on is not None:
+        threshold = Severity(fail_on).rank
+        if any(f.severity.rank >= threshold for f in result.findings):
+            return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def write_result(
+    result: RunResult, fmt: str, output: Path | None, registry: Registry, **options: Any
+) -> None:
+    """Export ``result`` with the exporter named ``fmt`` to ``output`` (stdout when None)."""
+    exporter = registry.exporters[fmt]
+    if output is None:
+        stream: BinaryIO = sys.stdout.buffer
+        exporter.export(result, stream, **options)
+        stream.flush()
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp")
+    with tmp.open("wb") as fh:
+        exporter.export(result, fh, **options)
+    tmp.replace(output)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("evaluating", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _stdout_is_tty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@click.command("evaluate")
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    required=True,
+    metavar="PACK",
+    help="Criteria pack: a YAML file or a registered pack id. Repeat to layer packs.",
+)
+@click.option("--period", metavar="P", help="Period to evaluate (default: the dataset's).")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    metavar="RESULT.json",
+    help="Last period's result document, for rank movement.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="json",
+    show_default=True,
+    metavar="NAME",
+    help="Output format: json, jsonl, csv, table, or any registered exporter (md, html...).",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here, not stdout.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+    help="Processes for pass 1.",
+)  # fmt: skip
+@click.option(
+    "--ledger",
+    type=click.Path(path_type=Path),
+    metavar="DB",
+    help="Sync the findings into this rectification ledger.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="Exit 1 when a finding has this severity or higher.",
+)
+@click.option("--lang", metavar="LANG", help="Language of report formats (en, zh).")
+@handle_errors
+def evaluate_command(
+    dataset: Path,
+    rules: tuple[str, ...],
+    period: str | None,
+    previous: Path | None,
+    fmt: str,
+    output: Path | None,
+    jobs: int,
+    ledger: Path | None,
+    fail_on: str | None,
+    lang: str | None,
+) -> None:
+    """Evaluate every organization in DATASET against the criteria packs."""
+    from pbrules.dataset import read_dataset
+    from pbrules.engine.evaluate import Engine
+    from pbrules.packs.loader import load_packs
+    from pbrules.plugins import get_registry
+    from pbrules.result_io import load_result
+
+    registry = get_registry()
+    if fmt not in registry.exporters:
+        known = ", ".join(sorted(registry.exporters)) or "none"
+        raise UsageError(f"unknown --format {fmt!r} (available: {known})")
+    the_period: Period | None = None
+    if period is not None:
+        try:
+            the_period = Period.parse(period)
+        except ValueError as exc:
+            raise UsageError(f"--period: {exc}") from None
+    pack = load_packs(list(rules), registry=registry)
+    before: RunResult | None = None
+    if previous is not None:
+        before = load_result(previous)
+        if before.pack.id != pack.model.pack:
+            raise UsageError(
+                f"--previous {previous}: produced by pack {before.pack.id!r}, "
+                f"not {pack.model.pack!r}; movement compares results of one pack"
+            )
+        if before.pack.version != pack.model.version:
+            stderr(
+                f"warning: --previous {previous} was produced by {before.pack.id} version "
+                f"{before.pack.version}; evaluating with version {pack.model.version}"
+            )
+    data = read_dataset(dataset, registry=registry)
+    engine = Engine(pack, registry=registry)
+    with _progress(_stderr_is_tty()) as progress:
+        result = engine.run(data, period=the_period, previous=before, jobs=jobs, progress=progress)
+    if before is not None and not before.period < result.period:
+        stderr(
+            f"warning: --previous {previous} is for {before.period}, "
+            f"which does not precede {result.period}"
+        )
+    options: dict[str, Any] = {"color": output is None and _stdout_is_tty()}
+    if lang:
+        options["lang"] = lang
+    write_result(result, fmt, output, registry, **options)
+    if ledger is not None:
+        from pbrules.ledger import Ledger
+
+        report = Ledger(ledger).sync(result)
+        counts = report.counts() if hasattr(report, "counts") else {}
+        summary = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+        stderr(f"ledger {ledger}: synced {result.period}: {summary or 'no change'}")
+    s = result.summary
+    if s.rejected or s.incomplete:
+        stderr(
+            f"evaluated {s.evaluated}, rejected {s.rejected}, incomplete {s.incomplete} "
+            "(listed in the output)"
+        )
+    sys.exit(exit_code(result, fail_on))
+
+
+COMMANDS: list[click.Command] = [evaluate_command]

@@ -1,0 +1,794 @@
+"""The evaluation engine: a compiled pack run over one organization or a whole jurisdiction.
+
+>>> engine = Engine(load_pack("rules/district-quarterly.yaml"))      # doctest: +SKIP
+>>> result = engine.run("examples/district/2026Q3.jsonl")             # doctest: +SKIP
+
+Compiling (once, in ``Engine(...)``): each criterion's checker is resolved from the registry,
+its ``params`` parsed with ``checker.parse_params``, its ``applies_to`` selectors turned into
+plain sets; criteria are split by phase (``record``, then ``composite``; ``rollup`` in pass 2).
+
+A jurisdiction run (:meth:`Engine.run`) streams the dataset twice and never holds every
+snapshot in memory:
+
+1. a cheap scan collects the organization tree (ids, kinds, names, parents) and the period;
+2. pass 1 evaluates every organization's ``record`` and ``composite`` criteria with its direct
+   subordinates known (``ctx.children``), keeping only compact outcomes;
+3. pass 2 runs ``rollup`` criteria bottom-up over the tree (children before parents) from the
+   subordinates' final scores, with no snapshot re-read; an organization's final score includes
+   its roll-ups. Roll-up checkers see the organization's header only (no records).
+
+Then findings, peer rankings and movement against the previous result. A one-shot iterator is
+read into a list first (a :class:`pbrules.dataset.Dataset` or a list is re-iterated instead).
+See docs/performance.md for the costs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
+from pbrules.engine.findings import committee_holders, make_findings
+from pbrules.engine.index import build_index
+from pbrules.engine.ranking import assign_group, rank_organizations
+from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
+from pbrules.errors import DataError, PackError, Problem, UsageError
+from pbrules.model.outcome import Outcome, Status
+from pbrules.model.period import Period
+from pbrules.model.result import (
+    CriterionResult,
+    Finding,
+    OrgResult,
+    PackRef,
+    Rejected,
+    RunResult,
+    RunWarning,
+    Summary,
+)
+from pbrules.model.snapshot import Organization, Snapshot
+from pbrules.packs.schema import Criterion, LoadedPack, Pack
+
+__all__ = ["Engine", "OrgEvaluation", "Progress"]
+
+#: ``progress(done, total)`` is called as organizations are evaluated in pass 1.
+Progress = Callable[[int, int], None]
+
+_NA = Outcome(Status.NOT_APPLICABLE, note="does not apply")
+_NA_ROLLUP = Outcome(
+    Status.NOT_APPLICABLE, note="needs the subordinates' results (evaluate the jurisdiction)"
+)
+_CHUNK = 32
+
+
+class _HasCheckers(Protocol):
+    @property
+    def checkers(self) -> Mapping[str, Checker[Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A criterion ready to run."""
+
+    pos: int
+    criterion: Criterion
+    checker: Checker[Any]
+    params: Params
+    phase: str
+    mode: str
+    points: float
+    per_miss: float
+    area: str
+    kinds: frozenset[str] | None
+    categories: frozenset[str] | None
+    has_committee: bool | None
+    has_subordinates: bool | None
+    has_party_groups: bool | None
+    has_coverage_units: bool | None
+    weak_lax: bool | None
+    periods: frozenset[str] | None
+
+
+@dataclass(slots=True)
+class _OrgState:
+    """What pass 1 keeps of one organization (no snapshot)."""
+
+    org: Organization
+    as_of: date
+    outcomes: list[Outcome | None]
+    rollups: tuple[int, ...]
+    holders: dict[str, str]
+
+
+@dataclass(slots=True)
+class OrgEvaluation:
+    """One organization's evaluation: its result (no ranking), findings and raw outcomes."""
+
+    result: OrgResult
+    findings: list[Finding]
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return self.result.total
+
+    @property
+    def grade(self) -> str:
+        return self.result.grade
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    id: str
+    kind: str
+    name: str
+    category: str | None
+    parent_id: str | None
+
+
+def _digest(pack: Pack) -> str:
+    """sha256 of a pack model given directly (loaded packs carry the loader's digest)."""
+    text = json.dumps(pack.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _check_error(exc: BaseException) -> Outcome:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return Outcome.error(f"checker raised {type(exc).__name__}" + (f": {text}" if text else ""))
+
+
+class Engine:
+    """A criteria pack compiled for evaluation. Thread-safe to share; cheap to call."""
+
+    def __init__(self, pack: LoadedPack | Pack, *, registry: _HasCheckers | None = None) -> None:
+        if isinstance(pack, Pack):
+            pack = LoadedPack(model=pack, digest=_digest(pack))
+        if registry is None:
+            from pbrules.plugins import get_registry
+
+            registry = get_registry()
+        self.pack: LoadedPack = pack
+        self.model: Pack = pack.model
+        self._checkers: dict[str, Checker[Any]] = {}
+        self._weights = {a.id: a.weight for a in self.model.areas}
+        self._bands = [(b.min, b.grade) for b in self.model.bands]
+        self._compiled: list[_Compiled] = self._compile(registry.checkers)
+        self._record = [c for c in self._compiled if c.phase == "record"]
+        self._composite = [c for c in self._compiled if c.phase == "composite"]
+        self._rollup = [c for c in self._compiled if c.phase == "rollup"]
+        self._phase1 = self._record + self._composite
+        self._tokens: dict[Period, frozenset[str]] = {}
+        self.pack_ref = PackRef(id=self.model.pack, version=self.model.version, digest=pack.digest)
+
+    # -- compiling ------------------------------------------------------------------------------
+    def _compile(self, checkers: Mapping[str, Checker[Any]]) -> list[_Compiled]:
+        problems: list[Problem] = []
+        compiled: list[_Compiled] = []
+        where = self.pack.sources[-1] if self.pack.sources else self.model.pack
+        for pos, crit in enumerate(self.model.active_criteria):
+            checker = checkers.get(crit.check)
+            if checker is None:
+                problems.append(
+                    Problem(where, 0, 0, f"criterion {crit.id}: unknown checker {crit.check!r}")
+                )
+                continue
+            if crit.area not in self._weights:
+                problems.append(Problem(where, 0, 0, f"criterion {crit.id}: unknown area"))
+                continue
+            try:
+                params = checker.parse_params(crit.params)
+            except ValueError as exc:
+                problems.append(Problem(where, 0, 0, f"criterion {crit.id}: invalid params: {exc}"))
+                continue
+            self._checkers[crit.check] = checker
+            at = crit.applies_to
+            compiled.append(
+                _Compiled(
+                    pos=pos,
+                    criterion=crit,
+                    checker=checker,
+                    params=params,
+                    phase=getattr(checker, "phase", "record"),
+                    mode=crit.scoring.mode,
+                    points=crit.points,
+                    per_miss=crit.scoring.per_miss,
+                    area=crit.area,
+                    kinds=frozenset(k.value for k in at.kind) if at.kind is not None else None,
+                    categories=(
+                        frozenset(c.value for c in at.category) if at.category is not None else None
+                    ),
+                    has_committee=at.has_committee,
+                    has_subordinates=at.has_subordinates,
+                    has_party_groups=at.has_party_groups,
+                    has_coverage_units=at.has_coverage_units,
+                    weak_lax=at.weak_lax,
+                    periods=frozenset(at.periods) if at.periods is not None else None,
+                )
+            )
+        if problems:
+            raise PackError(problems)
+        return compiled
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        """The active criteria, in pack order."""
+        return [c.criterion for c in self._compiled]
+
+    def _period_tokens(self, period: Period) -> frozenset[str]:
+        tokens = self._tokens.get(period)
+        if tokens is None:
+            tokens = self._tokens[period] = period.tokens
+        return tokens
+
+    # -- pass 1 -----------------------------------------------------------------------------------
+    def _pass1(
+        self,
+        snapshot: Snapshot,
+        period: Period,
+        as_of: date,
+        children: tuple[ChildRef, ...],
+    ) -> _OrgState:
+        index = build_index(snapshot, period, as_of)
+        org = snapshot.organization
+        kind = org.kind.value
+        category = org.category.value if org.category is not None else None
+        committee = len(index.current_committee) >= 3
+        subordinates = bool(children)
+        groups = bool(snapshot.party_groups)
+        coverage = bool(snapshot.coverage_units)
+        weak = bool(org.weak_lax)
+        tokens = self._period_tokens(period)
+
+        def selected(c: _Compiled) -> bool:
+            return (
+                (c.kinds is None or kind in c.kinds)
+                and (c.categories is None or (category is not None and category in c.categories))
+                and (c.has_committee is None or c.has_committee == committee)
+                and (c.has_subordinates is None or c.has_subordinates == subordinates)
+                and (c.has_party_groups is None or c.has_party_groups == groups)
+                and (c.has_coverage_units is None or c.has_coverage_units == coverage)
+                and (c.weak_lax is None or c.weak_lax == weak)
+                and (c.periods is None or not c.periods.isdisjoint(tokens))
+            )
+
+        outcomes: list[Outcome | None] = [None] * len(self._compiled)
+        by_id: dict[str, Outcome] = {}
+        ctx = CheckContext(
+            period=period, as_of=as_of, index=index, children=children, outcomes=by_id
+        )
+        for c in self._phase1:
+            outcome = _NA
+            if selected(c):
+                ctx.criterion_id = c.criterion.id
+                try:
+                    if c.checker.applies(snapshot, c.params):
+                        outcome = c.checker.check(snapshot, c.params, ctx)
+                        if not isinstance(outcome, Outcome):
+                            outcome = Outcome.error(
+                                f"checker {c.criterion.check!r} returned "
+                                f"{type(outcome).__name__}, not an Outcome"
+                            )
+                except Exception as exc:  # a failing checker marks one criterion, never the run
+                    outcome = _check_error(exc)
+            outcomes[c.pos] = outcome
+            by_id[c.criterion.id] = outcome
+        rollups: list[int] = []
+        for c in self._rollup:
+            try:
+                if selected(c) and c.checker.applies(snapshot, c.params):
+                    rollups.append(c.pos)
+                else:
+                    outcomes[c.pos] = _NA
+            except Exception as exc:
+                outcomes[c.pos] = _check_error(exc)
+        return _OrgState(
+            org=org,
+            as_of=as_of,
+            outcomes=outcomes,
+            rollups=tuple(rollups),
+            holders=committee_holders(index.current_committee),
+        )
+
+    # -- pass 2 and results ---------------------------------------------------------------------
+    def _finish(
+        self,
+        state: _OrgState,
+        period: Period,
+        child_results: Mapping[str, ChildScore] | None,
+        children: tuple[ChildRef, ...],
+    ) -> tuple[OrgResult, list[Finding], dict[str, Outcome]]:
+        outcomes = state.outcomes
+        org = state.org
+        if state.rollups:
+            if child_results is None:
+                for pos in state.rollups:
+                    outcomes[pos] = _NA_ROLLUP
+            else:
+                header = Snapshot.model_construct(
+                    period=period, as_of=state.as_of, organization=org
+                )
+                index = build_index(header, period, state.as_of)
+                done = {
+                    self._compiled[i].criterion.id: o
+                    for i, o in enumerate(outcomes)
+                    if o is not None
+                }
+                ctx = CheckContext(
+                    period=period,
+                    as_of=state.as_of,
+                    index=index,
+                    children=children,
+                    outcomes=done,
+                    child_results=child_results,
+                )
+                for pos in state.rollups:
+                    c = self._compiled[pos]
+                    ctx.criterion_id = c.criterion.id
+                    try:
+                        outcome = c.checker.check(header, c.params, ctx)
+                        if not isinstance(outcome, Outcome):
+                            outcome = Outcome.error(
+                                f"checker {c.criterion.check!r} returned "
+                                f"{type(outcome).__name__}, not an Outcome"
+                            )
+                    except Exception as exc:
+                        outcome = _check_error(exc)
+                    outcomes[pos] = outcome
+                    done[c.criterion.id] = outcome
+        entries: list[tuple[str, CriterionPoints]] = []
+        criteria: list[CriterionResult] = []
+        findings: list[Finding] = []
+        by_id: dict[str, Outcome] = {}
+        complete = True
+        pack_id = self.model.pack
+        for c in self._compiled:
+            outcome = outcomes[c.pos] or _NA
+            by_id[c.criterion.id] = outcome
+            status = outcome.status
+            if status is Status.ERROR:
+                complete = False
+            pts = criterion_points(
+                c.mode,
+                status,
+                c.points,
+                compliance=outcome.compliance,
+                misses=outcome.misses,
+                per_miss=c.per_miss,
+            )
+            entries.append((c.area, pts))
+            criteria.append(
+                CriterionResult.model_construct(
+                    id=c.criterion.id,
+                    status=status,
+                    earned=pts.earned,
+                    max=pts.max,
+                    actual=outcome.actual,
+                    expected=outcome.expected,
+                    compliance=outcome.compliance,
+                    misses=outcome.misses,
+                    note=outcome.note or None,
+                )
+            )
+            if status is Status.FAIL or outcome.items:
+                findings.extend(
+                    make_findings(
+                        pack_id=pack_id,
+                        criterion=c.criterion,
+                        org=org,
+                        period=period,
+                        as_of=state.as_of,
+                        outcome=outcome,
+                        earned=pts.earned,
+                        maximum=pts.max,
+                        mode=c.mode,
+                        holders=state.holders,
+                    )
+                )
+        score = score_organization(
+            entries,
+            self._weights,
+            self._bands,
+            bonus_cap=self.model.bonus_cap,
+            veto_grade=self.model.veto_grade,
+        )
+        category = org.category.value if org.category is not None else None
+        result = OrgResult.model_construct(
+            org_id=org.id,
+            name=org.name,
+            kind=org.kind.value,
+            parent_id=org.parent_id,
+            group=assign_group(
+                self.model.groups,
+                kind=org.kind.value,
+                category=category,
+                parent_id=org.parent_id,
+                override=org.group,
+            ),
+            total=score.total,
+            base_total=score.base_total,
+            bonus=score.bonus,
+            grade=score.grade,
+            complete=complete,
+            areas=score.areas,
+            vetoed=score.vetoed,
+            category=category,
+            criteria=criteria,
+        )
+        return result, findings, by_id
+
+    # -- one organization -------------------------------------------------------------------------
+    def evaluate(
+        self,
+        snapshot: Snapshot,
+        *,
+        period: Period | str | None = None,
+        as_of: date | None = None,
+        children: Sequence[ChildRef] = (),
+        child_results: Mapping[str, ChildScore] | None = None,
+    ) -> OrgEvaluation:
+        """Evaluate one organization on demand (no ranking).
+
+        ``period`` defaults to the snapshot's, ``as_of`` to the snapshot's (or the period end).
+        ``children`` are its direct subordinates (for supervision criteria); roll-up criteria
+        run only when ``child_results`` are given, else they are ``not_applicable``.
+        """
+        the_period = Period.parse(period) if period is not None else snapshot.period
+        when = as_of or snapshot.as_of or the_period.end
+        kids = tuple(children)
+        state = self._pass1(snapshot, the_period, when, kids)
+        result, findings, outcomes = self._finish(state, the_period, child_results, kids)
+        return OrgEvaluation(result=result, findings=findings, outcomes=outcomes)
+
+    # -- a jurisdiction ---------------------------------------------------------------------------
+    def run(
+        self,
+        dataset: Iterable[Snapshot | Rejected] | str | Path,
+        *,
+        period: Period | str | None = None,
+        previous: RunResult | None = None,
+        jobs: int = 1,
+        progress: Progress | None = None,
+    ) -> RunResult:
+        """Evaluate every organization of ``dataset`` for ``period`` and rank them.
+
+        ``dataset`` is an iterable of snapshots and rejected records, or a dataset path.
+        ``period`` defaults to the first snapshot's. ``previous`` is the last period's result, for
+        movement. ``jobs > 1`` runs pass 1 in that many processes (same result).
+        """
+        if jobs < 1:
+            raise UsageError(f"jobs must be at least 1, not {jobs}")
+        label, source = self._source(dataset)
+        the_period = Period.parse(period) if period is not None else None
+
+        # Scan: the tree, the period, duplicates.
+        nodes: dict[str, _Node] = {}
+        first_seen: dict[str, int] = {}
+        duplicates: dict[int, int] = {}
+        records = 0
+        rejected_seen = 0
+        first_errors: list[str] = []
+        for pos, item in enumerate(source):
+            records += 1
+            if isinstance(item, Rejected):
+                rejected_seen += 1
+                if len(first_errors) < 3:
+                    first_errors.append(f"{item.source}: {'; '.join(item.errors)}")
+                continue
+            if the_period is None:
+                the_period = item.period
+            if item.period != the_period:
+                continue
+            org = item.organization
+            if org.id in nodes:
+                duplicates[pos] = first_seen[org.id]
+                continue
+            first_seen[org.id] = pos
+            nodes[org.id] = _Node(
+                id=org.id,
+                kind=org.kind.value,
+                name=org.name,
+                category=org.category.value if org.category is not None else None,
+                parent_id=org.parent_id,
+            )
+        if the_period is None:
+            if records == 0:
+                raise DataError(f"{label}: the dataset holds no snapshot")
+            raise DataError(
+                f"{label}: no valid snapshot to evaluate ({rejected_seen} rejected record(s); "
+                "give a period to get a result listing them): " + " | ".join(first_errors)
+            )
+        warnings: list[RunWarning] = []
+        if the_period.kind.value != self.model.period.value:
+            warnings.append(
+                RunWarning(
+                    message=f"the pack is written for {self.model.period.value} periods; "
+                    f"evaluating {the_period}"
+                )
+            )
+        parents, tree_warnings = _effective_parents(nodes)
+        warnings.extend(tree_warnings)
+        children: dict[str, list[ChildRef]] = {}
+        for node_id in sorted(nodes):
+            parent = parents[node_id]
+            if parent is not None:
+                n = nodes[node_id]
+                children.setdefault(parent, []).append(
+                    ChildRef(id=n.id, kind=n.kind, name=n.name, category=n.category)
+                )
+        kids: dict[str, tuple[ChildRef, ...]] = {k: tuple(v) for k, v in children.items()}
+
+        # Pass 1.
+        rejected: list[Rejected] = []
+        states: dict[str, _OrgState] = {}
+        total = len(nodes)
+
+        relabel: list[int] = []  # positions of rejections named "record N" for now
+
+        def accepted() -> Iterator[Snapshot]:
+            assert the_period is not None
+            for pos, item in enumerate(source):
+                if isinstance(item, Rejected):
+                    rejected.append(item)
+                elif item.period != the_period:
+                    relabel.append(len(rejected))
+                    rejected.append(
+                        Rejected(
+                            source=f"{label}: record {pos + 1}",
+                            org_id=item.organization.id,
+                            errors=[
+                                f"period: {item.period} is not the evaluated period {the_period}"
+                            ],
+                        )
+                    )
+                elif pos in duplicates:
+                    relabel.append(len(rejected))
+                    rejected.append(
+                        Rejected(
+                            source=f"{label}: record {pos + 1}",
+                            org_id=item.organization.id,
+                            errors=[
+                                f"organization.id: duplicate id {item.organization.id!r} "
+                                f"(first in record {duplicates[pos] + 1})"
+                            ],
+                        )
+                    )
+                else:
+                    yield item
+
+        def as_of_of(snap: Snapshot) -> date:
+            assert the_period is not None
+            return snap.as_of or the_period.end
+
+        pass1 = self._pass1_all(accepted(), the_period, kids, jobs, as_of_of)
+        for done, state in enumerate(pass1, start=1):
+            states[state.org.id] = state
+            if progress is not None:
+                progress(done, total)
+
+        if relabel:
+            _name_sources(source, rejected, relabel)
+
+        # Pass 2: children before parents.
+        finals: dict[str, ChildScore] = {}
+        org_results: dict[str, OrgResult] = {}
+        findings: dict[str, list[Finding]] = {}
+        for org_id in _bottom_up(parents):
+            own = kids.get(org_id, ())
+            child_results = {ch.id: finals[ch.id] for ch in own if ch.id in finals}
+            result, org_findings, _ = self._finish(states[org_id], the_period, child_results, own)
+            finals[org_id] = ChildScore(
+                id=org_id,
+                base_total=result.base_total,
+                total=result.total,
+                grade=result.grade,
+                complete=result.complete,
+            )
+            org_results[org_id] = result
+            findings[org_id] = org_findings
+
+        ordered = [org_results[k] for k in sorted(org_results)]
+        info, rankings = rank_organizations(ordered, self.model, previous)
+        final_orgs = [
+            o.model_copy(
+                update={
+                    "rank": info[o.org_id].rank,
+                    "group_size": info[o.org_id].group_size,
+                    "previous_rank": info[o.org_id].previous_rank,
+                    "rank_change": info[o.org_id].rank_change,
+                    "movement": info[o.org_id].movement,
+                    "previous_total": info[o.org_id].previous_total,
+                    "total_change": info[o.org_id].total_change,
+                }
+            )
+            for o in ordered
+        ]
+        all_findings = [f for k in sorted(findings) for f in findings[k]]
+        as_of = max((s.as_of for s in states.values()), default=the_period.end)
+        return RunResult(
+            pack=self.pack_ref,
+            period=the_period,
+            as_of=as_of,
+            organizations=final_orgs,
+            findings=all_findings,
+            rankings=rankings,
+            rejected=rejected,
+            warnings=warnings,
+            summary=Summary(
+                evaluated=len(final_orgs),
+                rejected=len(rejected),
+                findings=len(all_findings),
+                incomplete=sum(1 for o in final_orgs if not o.complete),
+            ),
+        )
+
+    def _source(
+        self, dataset: Iterable[Snapshot | Rejected] | str | Path
+    ) -> tuple[str, Iterable[Snapshot | Rejected]]:
+        if isinstance(dataset, str | Path):
+            from pbrules.dataset import read_dataset
+
+            return str(dataset), read_dataset(dataset)
+        if iter(dataset) is dataset:  # a one-shot iterator: keep it to read it twice
+            return "input", list(dataset)
+        return "input", dataset
+
+    def _pass1_all(
+        self,
+        snapshots: Iterator[Snapshot],
+        period: Period,
+        kids: Mapping[str, tuple[ChildRef, ...]],
+        jobs: int,
+        as_of_of: Callable[[Snapshot], date],
+    ) -> Iterator[_OrgState]:
+        payload: bytes | None = None
+        if jobs > 1:
+            try:
+                payload = pickle.dumps((self.pack, self._checkers))
+            except Exception:  # unpicklable plugin checkers: evaluate in this process
+                payload = None
+        if payload is None:
+            for snap in snapshots:
+                yield self._pass1(snap, period, as_of_of(snap), kids.get(snap.organization.id, ()))
+            return
+        yield from _parallel(payload, snapshots, period, kids, jobs, as_of_of)
+
+
+def _name_sources(
+    source: Iterable[Snapshot | Rejected], rejected: list[Rejected], relabel: list[int]
+) -> None:
+    """Replace ``record N`` by the record's ``path:line`` when the dataset can tell it.
+
+    A :class:`pbrules.dataset.Dataset` yields exactly one item per raw record, in order, so one
+    extra read of the raw records (no validation) maps positions to sources.
+    """
+    raw_records = getattr(source, "raw_records", None)
+    if raw_records is None:
+        return
+    wanted: dict[int, int] = {}
+    for i in relabel:
+        text = rejected[i].source
+        wanted[int(text.rsplit("record ", 1)[1]) - 1] = i
+    for pos, raw in enumerate(raw_records()):
+        at = wanted.get(pos)
+        if at is not None:
+            rejected[at] = rejected[at].model_copy(update={"source": raw.source})
+
+
+# -- the tree -------------------------------------------------------------------------------------
+def _effective_parents(
+    nodes: Mapping[str, _Node],
+) -> tuple[dict[str, str | None], list[RunWarning]]:
+    """Org id -> parent in the tree (None for a root), and warnings for dangling or cyclic links."""
+    warnings: list[RunWarning] = []
+    parents: dict[str, str | None] = {}
+    for node_id in sorted(nodes):
+        parent = nodes[node_id].parent_id
+        if parent is not None and parent not in nodes:
+            warnings.append(
+                RunWarning(
+                    org_id=node_id,
+                    message=f"parent_id {parent} is not in the dataset; evaluated as a root",
+                )
+            )
+            parent = None
+        parents[node_id] = parent
+    # Break cycles at their smallest id, deterministically.
+    state: dict[str, int] = {}
+    for start in sorted(nodes):
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and state.get(node, 0) == 0:
+            state[node] = 1
+            path.append(node)
+            node = parents[node]
+        if node is not None and state.get(node) == 1:
+            cycle = path[path.index(node) :]
+            head = min(cycle)
+            parents[head] = None
+            chain = " -> ".join([*cycle, cycle[0]])
+            warnings.append(
+                RunWarning(
+                    org_id=head,
+                    message=f"parent_id forms a cycle ({chain}); {head} evaluated as a root",
+                )
+            )
+        for visited in path:
+            state[visited] = 2
+    return parents, warnings
+
+
+def _bottom_up(parents: Mapping[str, str | None]) -> list[str]:
+    """Org ids with every organization after all of its subordinates (post-order by id)."""
+    children: dict[str, list[str]] = {}
+    for node_id in sorted(parents):
+        parent = parents[node_id]
+        if parent is not None:
+            children.setdefault(parent, []).append(node_id)
+    order: list[str] = []
+    for root in sorted(n for n, p in parents.items() if p is None):
+        stack: list[tuple[str, int]] = [(root, 0)]
+        while stack:
+            node, i = stack.pop()
+            kids = children.get(node, [])
+            if i < len(kids):
+                stack.append((node, i + 1))
+                stack.append((kids[i], 0))
+            else:
+                order.append(node)
+    return order
+
+
+# -- parallel pass 1 ---------------------------------------------------------------------------
+_worker_engine: Engine | None = None
+
+
+class _WorkerRegistry:
+    def __init__(self, checkers: Mapping[str, Checker[Any]]) -> None:
+        self.checkers = checkers
+
+
+def _worker_init(payload: bytes) -> None:
+    global _worker_engine
+    pack, checkers = pickle.loads(payload)
+    _worker_engine = Engine(pack, registry=_WorkerRegistry(checkers))
+
+
+def _worker_run(
+    period: Period, batch: list[tuple[Snapshot, date, tuple[ChildRef, ...]]]
+) -> list[_OrgState]:
+    assert _worker_engine is not None
+    return [_worker_engine._pass1(s, period, when, kids) for s, when, kids in batch]
+
+
+def _parallel(
+    payload: bytes,
+    snapshots: Iterator[Snapshot],
+    period: Period,
+    kids: Mapping[str, tuple[ChildRef, ...]],
+    jobs: int,
+    as_of_of: Callable[[Snapshot], date],
+) -> Iterator[_OrgState]:
+    """Pass 1 in ``jobs`` processes; results come back in input order, a bounded window ahead."""
+    window = jobs * 4
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_worker_init, initargs=(payload,)
+    ) as pool:
+        pending: list[Future[list[_OrgState]]] = []
+        batch: list[tuple[Snapshot, date, tuple[ChildRef, ...]]] = []
+        for snap in snapshots:
+            batch.append((snap, as_of_of(snap), kids.get(snap.organization.id, ())))
+            if len(batch) >= _CHUNK:
+                pending.append(pool.submit(_worker_run, period, batch))
+                batch = []
+                while len(pending) >= window:
+                    yield from pending.pop(0).result()
+        if batch:
+            pending.append(pool.submit(_worker_run, period, batch))
+        for fut in pending:
+            yield from fut.result()

@@ -1,0 +1,189 @@
+"""Findings (DESIGN §6): what failed, for whom, who rectifies it and by when.
+
+- A failed criterion gives one finding for the organization (``subject`` null) with
+  ``points_lost = max - earned``. Failed ``bonus`` criteria give none: an unearned bonus is not a
+  problem to rectify.
+- Every :class:`~pbrules.model.outcome.SubjectItem` of an outcome (a member in arrears, a late
+  development case...) gives one more finding with that ``subject``, the item's severity when it
+  has one, its evidence, and ``points_lost`` 0 (the criterion's points are counted once, on the
+  organization's finding). Items are reported whatever the criterion's status.
+- ``fingerprint`` = hex sha256 of ``pack id|criterion id|org id|subject type|subject id`` (empty
+  strings without a subject): the same problem keeps its fingerprint from period to period.
+- ``message``: the criterion's template (fields in :data:`pbrules.packs.templates.FIELDS`), or a
+  default; a subject's own message is appended after a colon.
+- ``rectification.due`` = ``as_of`` + ``within_days``; ``responsible``: a committee role
+  (``secretary``...) is resolved to the current holder, ``secretary (Zhang Wei)``; anything else
+  is kept as written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
+from pbrules.model.period import Period
+from pbrules.model.result import Finding, FindingSubject, Rectify
+from pbrules.model.snapshot import CommitteePost, CommitteeRole, Organization
+from pbrules.packs.schema import Criterion
+from pbrules.packs.templates import render_message
+
+__all__ = [
+    "ROLES",
+    "committee_holders",
+    "default_message",
+    "fingerprint",
+    "make_findings",
+    "resolve_responsible",
+]
+
+#: Committee roles a criterion's ``rectify.responsible`` may name.
+ROLES = frozenset(r.value for r in CommitteeRole)
+
+
+def fingerprint(
+    pack_id: str,
+    criterion_id: str,
+    org_id: str,
+    subject_type: str = "",
+    subject_id: str = "",
+) -> str:
+    """Hex sha256 of ``pack|criterion|org|subject type|subject id``."""
+    key = f"{pack_id}|{criterion_id}|{org_id}|{subject_type}|{subject_id}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def committee_holders(posts: list[CommitteePost] | tuple[CommitteePost, ...]) -> dict[str, str]:
+    """Role -> name of its current holder (the latest appointed when several hold one role).
+
+    Posts without a name or a role are skipped. ``posts`` are the current posts.
+    """
+    out: dict[str, tuple[date, str, str]] = {}
+    for post in posts:
+        if post.role is None or not post.name:
+            continue
+        key = (post.appointed_on, post.person_id, post.name)
+        role = post.role.value
+        if role not in out or key > out[role]:
+            out[role] = key
+    return {role: value[2] for role, value in out.items()}
+
+
+def resolve_responsible(responsible: str | None, holders: Mapping[str, str]) -> str | None:
+    """``secretary`` -> ``secretary (Zhang Wei)`` when the holder is known; names stay as is."""
+    if responsible is None:
+        return None
+    if responsible in ROLES:
+        name = holders.get(responsible)
+        return f"{responsible} ({name})" if name else responsible
+    return responsible
+
+
+def default_message(criterion: Criterion, outcome: Outcome) -> str:
+    """The message of a criterion that has no template."""
+    text = f"{criterion.title}: not met"
+    if outcome.actual is not None and outcome.expected is not None:
+        text = f"{criterion.title}: {outcome.actual} of {outcome.expected} required"
+    if outcome.note:
+        text += f" ({outcome.note})"
+    return text
+
+
+def make_findings(
+    *,
+    pack_id: str,
+    criterion: Criterion,
+    org: Organization,
+    period: Period,
+    as_of: date,
+    outcome: Outcome,
+    earned: float,
+    maximum: float,
+    mode: str,
+    holders: Mapping[str, str],
+) -> list[Finding]:
+    """The findings of one criterion for one organization, organization-level first."""
+    failed = outcome.status is Status.FAIL and mode != "bonus"
+    if not failed and not outcome.items:
+        return []
+    points_lost = max(0.0, maximum - earned)
+    rectify = criterion.rectify
+    rectification = Rectify.model_construct(
+        responsible=resolve_responsible(rectify.responsible, holders),
+        due=as_of + timedelta(days=rectify.within_days),
+        action=rectify.action,
+    )
+    values: dict[str, Any] = {
+        "org.id": org.id,
+        "org.name": org.name,
+        "org.kind": org.kind.value,
+        "org.category": org.category.value if org.category is not None else None,
+        "criterion.id": criterion.id,
+        "criterion.title": criterion.title,
+        "period": str(period),
+        "as_of": as_of.isoformat(),
+        "actual": outcome.actual,
+        "expected": outcome.expected,
+        "misses": outcome.misses,
+        "compliance": outcome.compliance,
+        "note": outcome.note or None,
+        "points": maximum,
+        "points_lost": points_lost,
+    }
+    template = criterion.message
+    base = render_message(template, values) if template else default_message(criterion, outcome)
+    common: dict[str, Any] = {
+        "criterion": criterion.id,
+        "pack": pack_id,
+        "org_id": org.id,
+        "org_name": org.name,
+        "period": period,
+        "area": criterion.area,
+        "status": outcome.status,
+        "rectification": rectification,
+        "basis": criterion.basis,
+        "title": criterion.title,
+    }
+    out: list[Finding] = []
+    if failed:
+        out.append(
+            Finding.model_construct(
+                fingerprint=fingerprint(pack_id, criterion.id, org.id),
+                severity=criterion.severity,
+                message=base,
+                subject=None,
+                evidence=sorted(set(outcome.evidence)),
+                points_lost=points_lost,
+                **common,
+            )
+        )
+    items: list[SubjectItem] = sorted(
+        outcome.items, key=lambda it: (it.subject.type, it.subject.id)
+    )
+    for item in items:
+        subject = item.subject
+        if template:
+            item_values = dict(values)
+            item_values["subject.type"] = subject.type
+            item_values["subject.id"] = subject.id
+            item_values["detail"] = item.message or None
+            message = render_message(template, item_values)
+        else:
+            message = base
+        if item.message and not (template and "{detail" in template):
+            message = f"{message}: {item.message}"
+        severity: Severity = item.severity if item.severity is not None else criterion.severity
+        out.append(
+            Finding.model_construct(
+                fingerprint=fingerprint(pack_id, criterion.id, org.id, subject.type, subject.id),
+                severity=severity,
+                message=message,
+                subject=FindingSubject.model_construct(type=subject.type, id=subject.id),
+                evidence=sorted(set(item.evidence)),
+                points_lost=0.0,
+                **{**common, "status": Status.FAIL},
+            )
+        )
+    return out

@@ -1,0 +1,79 @@
+"""Reading result documents back: ``--previous``, the ledger and reports start from them.
+
+:func:`load_result` reads a file written by ``pbrules evaluate --format json`` and raises
+:class:`~pbrules.errors.ResultDocumentError` with a clear message when the file is not one: not
+JSON, not a result document, another ``schema_version``, or fields that do not validate.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pbrules.errors import ResultDocumentError
+from pbrules.model.result import RunResult
+
+__all__ = ["SCHEMA_VERSION", "load_result", "parse_result"]
+
+SCHEMA_VERSION = "1"
+_MAX_ERRORS = 5
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors()[:_MAX_ERRORS]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "(document)"
+        lines.append(f"{where}: {err.get('msg', 'invalid value')}")
+    more = exc.error_count() - _MAX_ERRORS
+    if more > 0:
+        lines.append(f"... and {more} more")
+    return "; ".join(lines)
+
+
+def parse_result(data: Any, *, where: str = "result") -> RunResult:
+    """Validate an already parsed JSON object as a result document."""
+    if not isinstance(data, dict):
+        raise ResultDocumentError(
+            f"{where}: not a pbrules result document (expected a JSON object, "
+            f"found {type(data).__name__})"
+        )
+    if "schema_version" not in data or "organizations" not in data or "pack" not in data:
+        raise ResultDocumentError(
+            f"{where}: not a pbrules result document (no schema_version, pack and "
+            "organizations; write one with `pbrules evaluate --format json`)"
+        )
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ResultDocumentError(
+            f"{where}: result schema_version {version!r} is not supported "
+            f"(this pbrules reads schema_version {SCHEMA_VERSION!r})"
+        )
+    try:
+        return RunResult.model_validate(data)
+    except ValidationError as exc:
+        raise ResultDocumentError(f"{where}: invalid result document: {_describe(exc)}") from None
+
+
+def load_result(path: str | Path) -> RunResult:
+    """Read the result document at ``path``."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ResultDocumentError(f"{p}: no such result document") from None
+    except IsADirectoryError:
+        raise ResultDocumentError(f"{p}: is a directory, not a result document") from None
+    except OSError as exc:
+        raise ResultDocumentError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        at = f":{line}:{col}" if line is not None else ""
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
+        raise ResultDocumentError(f"{p}{at}: not a JSON result document: {reason}") from None
+    return parse_result(data, where=str(p))
