@@ -2,6 +2,113 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from pbrules.cli._common import fail, handle_errors
+
+__all__ = ["COMMANDS", "report"]
+
+_REPORT_FORMATS = ("html", "md", "docx", "xlsx")
+_BINARY = {"docx", "xlsx"}
+
+
+@click.command("report")
+@click.argument("result_path", metavar="RESULT.json", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    default="html",
+    show_default=True,
+    metavar="FORMAT",
+    help="html, md, docx or xlsx (review material), or any exporter such as csv or json.",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="The previous period's result, for rank and score movement.",
+)
+@click.option(
+    "--ledger",
+    type=click.Path(path_type=Path),
+    help="Rectification ledger database: its items (with their numbers) fill the list.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the report's fixed text; pack-authored text is shown as written.",
+)
+@click.option("--issuer", help="Issuing department printed on the cover (default: the pack's).")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    help="The criteria pack(s) of the result, for area and group titles and the issuer.",
+)
+@click.option("--title", help="Report title (default: the pack's title, or its id).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here instead of standard output.",
+)
+@handle_errors
+def report(
+    result_path: Path,
+    fmt: str,
+    previous: Path | None,
+    ledger: Path | None,
+    lang: str,
+    issuer: str | None,
+    rules: tuple[str, ...],
+    title: str | None,
+    output: Path | None,
+) -> None:
+    """Produce the review material of a result document (RESULT.json).
+
+    \b
+    Results per peer group (top and bottom three, rapid progress, major setbacks), problems by
+    area and criterion, the rectification list and a per-organization appendix:
+      pbrules report result-2026Q3.json --previous result-2026Q2.json -f html -o review.html
+      pbrules report result-2026Q3.json --ledger ledger.db --lang zh -f docx -o 通报.docx
+    """
+    from pbrules.plugins import get_registry
+    from pbrules.result_io import load_result
+
+    exporters = get_registry().exporters
+    if fmt not in exporters:
+        known = sorted({*_REPORT_FORMATS, *exporters})
+        fail(f"unknown format {fmt!r}; use one of: {', '.join(known)}")
+    if output is None and fmt in _BINARY and sys.stdout.isatty():
+        fail(f"--format {fmt} writes a binary file: give --output PATH (or redirect stdout)")
+    result = load_result(result_path)
+    options: dict[str, Any] = {"lang": lang, "issuer": issuer, "title": title}
+    if previous is not None:
+        options["previous"] = load_result(previous)
+    if ledger is not None:
+        options["ledger"] = ledger
+    if rules:
+        from pbrules.packs.loader import load_packs
+
+        options["pack"] = load_packs(list(rules))
+    exporter = exporters[fmt]
+    if output is None:
+        exporter.export(result, sys.stdout.buffer, **options)
+        sys.stdout.buffer.flush()
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        with tmp.open("wb") as out:
+            exporter.export(result, out, **options)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+COMMANDS: list[click.Command] = [report]

@@ -1,0 +1,118 @@
+"""The quarterly review material: one report model, rendered to Markdown, HTML, Word and Excel.
+
+::
+
+    from pbrules.report import build_report, render_html
+
+    report = build_report(result, previous=previous_result, issuer="X District Organization Dept.")
+    html = render_html(report, lang="zh")
+
+or in one call, as the exporters and ``pbrules report`` do::
+
+    with open("review.docx", "wb") as out:
+        write_report(result, "docx", out, previous=previous_result, ledger="ledger.db")
+
+Reports work from result documents only (DESIGN §1): an integrator can produce them from any
+stored result. See docs/reports.md.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from pbrules.errors import DataError, UsageError
+from pbrules.model.result import RunResult
+from pbrules.report.i18n import LANGUAGES, check_lang
+from pbrules.report.model import LedgerItemLike, Report, build_report
+from pbrules.report.render import render_docx, render_html, render_markdown, render_xlsx
+
+__all__ = [
+    "FORMATS",
+    "LANGUAGES",
+    "Report",
+    "build_report",
+    "ledger_items",
+    "load_result_document",
+    "render_docx",
+    "render_html",
+    "render_markdown",
+    "render_xlsx",
+    "write_report",
+]
+
+#: format name -> (file suffix, description)
+FORMATS: dict[str, tuple[str, str]] = {
+    "md": (".md", "Review briefing as Markdown"),
+    "html": (".html", "Review briefing as one self-contained HTML page with charts"),
+    "docx": (".docx", "Review briefing as a Word document"),
+    "xlsx": (".xlsx", "Rankings, findings and rectification items as an Excel workbook"),
+}
+
+
+def load_result_document(source: str | Path | RunResult) -> RunResult:
+    """A result document from a path (or passed through when already loaded)."""
+    if isinstance(source, RunResult):
+        return source
+    from pbrules.result_io import load_result
+
+    return load_result(source)
+
+
+def ledger_items(ledger: Any) -> list[LedgerItemLike]:
+    """The items of a rectification ledger, given as a ``Ledger``, a path or a list of items."""
+    if isinstance(ledger, str | Path):
+        path = Path(ledger)
+        if not path.is_file():
+            raise DataError(f"{path}: no such ledger database")
+        try:
+            from pbrules.ledger import Ledger
+        except ImportError as exc:
+            raise DataError(f"the rectification ledger is not available: {exc}") from None
+        ledger = Ledger(path)
+    if hasattr(ledger, "items") and callable(ledger.items):
+        return list(ledger.items())
+    if isinstance(ledger, Iterable):
+        return list(ledger)
+    raise UsageError(f"not a ledger: {ledger!r}")
+
+
+def write_report(
+    result: RunResult,
+    fmt: str,
+    out: IO[bytes],
+    *,
+    previous: RunResult | str | Path | None = None,
+    ledger: Any = None,
+    lang: str | None = "en",
+    issuer: str | None = None,
+    pack: Any = None,
+    title: str | None = None,
+) -> Report:
+    """Build the report of ``result`` and write it to ``out`` in ``fmt`` (md, html, docx, xlsx)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown report format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    code = check_lang(lang)
+    report = build_report(
+        result,
+        previous=load_result_document(previous) if previous is not None else None,
+        ledger_items=ledger_items(ledger) if ledger is not None else None,
+        pack=pack,
+        issuer=issuer,
+        title=title,
+    )
+    if fmt == "md":
+        out.write(render_markdown(report, lang=code).encode("utf-8"))
+    elif fmt == "html":
+        out.write(render_html(report, lang=code).encode("utf-8"))
+    else:
+        # python-docx and openpyxl need a seekable stream; stdout is not one.
+        buf = io.BytesIO()
+        if fmt == "docx":
+            render_docx(report, buf, lang=code)
+        else:
+            render_xlsx(report, buf, lang=code)
+        out.write(buf.getvalue())
+    return report

@@ -1,0 +1,268 @@
+"""Charts of the review material, drawn with matplotlib (Agg backend).
+
+Three charts, each available as inline SVG (for the HTML report) and PNG (for Word):
+
+- score distribution per peer group (box plot with every organization as a dot);
+- area scores of the top and bottom organizations of each group (grouped bars);
+- quarter-over-quarter rank movement (a slope chart per group; only with a previous period).
+
+Text is drawn with a CJK-capable font found on the machine (Noto Sans CJK, WenQuanYi, Source
+Han Sans...), with DejaVu Sans for Latin text; SVG text is converted to paths, so the HTML shows
+the same glyphs on a machine without those fonts. Without any CJK font, Chinese names show as
+boxes and a warning is logged (install ``fonts-noto-cjk`` on Debian/Ubuntu).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pbrules.report.i18n import Translator
+from pbrules.report.model import GroupSection, Report
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["Chart", "build_charts", "cjk_font"]
+
+log = logging.getLogger(__name__)
+
+_CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "AR PL UMing CN",
+    "Noto Serif CJK SC",
+)
+_CJK_FILE_HINTS = (
+    "notosanscjk",
+    "notoserifcjk",
+    "wqy",
+    "wenquanyi",
+    "sourcehan",
+    "simhei",
+    "msyh",
+    "droidsansfallback",
+    "uming",
+    "ukai",
+)
+_PALETTE = ("#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037")
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One chart: a stable id, its caption, and the figure as SVG markup and PNG bytes."""
+
+    id: str
+    caption: str
+    svg: str
+    png: bytes
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The family name of a CJK-capable font matplotlib can use, or ``None``."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for family in _CJK_FAMILIES:
+        if family in names:
+            return family
+    # The font cache may predate the fonts' installation: look at the files directly.
+    for path in font_manager.findSystemFonts():
+        if any(h in path.lower().replace("-", "").replace("_", "") for h in _CJK_FILE_HINTS):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # an unreadable font file: skip it
+                continue
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for family in _CJK_FAMILIES:
+        if family in names:
+            return family
+    log.warning("no CJK font found; Chinese text in charts will not render (fonts-noto-cjk)")
+    return None
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    # An explicit family list (not the generic "sans-serif") lets matplotlib fall back glyph by
+    # glyph: Latin from DejaVu Sans, Chinese from the CJK font.
+    families = ["DejaVu Sans"]
+    cjk = cjk_font()
+    if cjk:
+        families.append(cjk)
+    rc: Any = {  # typed loosely: matplotlib types the keys as a Literal union
+        "font.family": families,
+        "axes.unicode_minus": False,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "pbrules",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "font.size": 9,
+        "figure.dpi": 100,
+    }
+    with plt.rc_context(rc):
+        yield
+
+
+def _export(fig: Figure, chart_id: str, caption: str) -> Chart:
+    import matplotlib.pyplot as plt
+
+    svg_buf = io.StringIO()
+    fig.savefig(svg_buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    png_buf = io.BytesIO()
+    fig.savefig(png_buf, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    svg = svg_buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    # Give every id a per-chart prefix so several inline SVGs never share an id.
+    svg = re.sub(r'id="([^"]+)"', rf'id="{chart_id}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{chart_id}-\1)", svg)
+    svg = re.sub(r'xlink:href="#([^"]+)"', rf'xlink:href="#{chart_id}-\1"', svg)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(caption)}" ', 1)
+    return Chart(id=chart_id, caption=caption, svg=svg, png=png_buf.getvalue())
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def _short(name: str, limit: int = 12) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def build_charts(report: Report, _: Translator) -> list[Chart]:
+    """Draw the report's charts (an empty list when there is nothing to draw)."""
+    groups = [g for g in report.groups if g.rows]
+    if not groups:
+        return []
+    charts: list[Chart] = []
+    with _style():
+        charts.append(_distribution(groups, _))
+        charts.append(_areas(groups, report, _))
+        moved = [g for g in groups if g.has_previous]
+        if moved:
+            charts.append(_movement(moved, report, _))
+    return charts
+
+
+def _distribution(groups: list[GroupSection], _: Translator) -> Chart:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.75 * len(groups)))
+    data = [[r.total for r in g.rows] for g in groups]
+    ax.boxplot(
+        data,
+        vert=False,
+        widths=0.5,
+        showfliers=False,
+        medianprops={"color": _PALETTE[0]},
+        boxprops={"color": "#555"},
+    )
+    for i, values in enumerate(data, start=1):
+        n = len(values)
+        ys = [i + (k - (n - 1) / 2) * (0.3 / max(n, 1)) for k in range(n)]
+        ax.scatter(values, ys, s=18, color=_PALETTE[1], alpha=0.8, zorder=3)
+    ax.set_yticks(range(1, len(groups) + 1), [_short(g.title, 16) for g in groups])
+    ax.set_xlabel(_("Total score"))
+    ax.invert_yaxis()
+    caption = _("Score distribution per peer group")
+    ax.set_title(caption)
+    return _export(fig, "chart-distribution", caption)
+
+
+def _areas(groups: list[GroupSection], report: Report, _: Translator) -> Chart:
+    import matplotlib.pyplot as plt
+
+    areas = list(report.areas)
+    fig, axes = plt.subplots(len(groups), 1, figsize=(7.5, 2.6 * len(groups)), squeeze=False)
+    for ax, g in zip((row[0] for row in axes), groups, strict=True):
+        picked: list[Any] = []
+        for r in [*g.top, *reversed(g.bottom)]:
+            if r not in picked:
+                picked.append(r)
+        if not picked:
+            picked = g.rows[:6]
+        width = 0.8 / max(len(areas), 1)
+        for k, area in enumerate(areas):
+            xs = [i + (k - (len(areas) - 1) / 2) * width for i in range(len(picked))]
+            ax.bar(
+                xs,
+                [r.areas.get(area, 0.0) for r in picked],
+                width=width,
+                color=_PALETTE[k % len(_PALETTE)],
+                label=_short(report.areas[area], 14),
+            )
+        ax.set_xticks(range(len(picked)), [_short(r.name, 9) for r in picked], fontsize=8)
+        ax.set_title(_("{group}: top and bottom organizations").format(group=g.title), fontsize=9)
+        ax.set_ylabel(_("Area score"))
+        ax.legend(fontsize=7, ncols=min(len(areas), 4), loc="upper right", frameon=False)
+        ax.margins(y=0.25)
+    caption = _("Area scores of the top and bottom organizations")
+    fig.tight_layout()
+    return _export(fig, "chart-areas", caption)
+
+
+def _movement(groups: list[GroupSection], report: Report, _: Translator) -> Chart:
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(groups), figsize=(3.2 * len(groups) + 1, 4.2), squeeze=False)
+    colors = {"rapid_progress": _PALETTE[2], "major_setback": _PALETTE[0]}
+    for ax, g in zip(axes[0], groups, strict=True):
+        size = max((max(r.rank or 0, r.previous_rank or 0) for r in g.rows), default=1)
+        for r in g.rows:
+            if r.rank is None or r.previous_rank is None:
+                continue
+            color = colors.get(r.movement or "", "#9e9e9e")
+            strong = r.movement in colors
+            ax.plot(
+                [0, 1],
+                [r.previous_rank, r.rank],
+                marker="o",
+                markersize=3,
+                color=color,
+                linewidth=2 if strong else 0.8,
+                alpha=1 if strong else 0.6,
+            )
+            if strong:
+                ax.annotate(
+                    _short(r.name, 8),
+                    (1, r.rank),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    fontsize=7,
+                    va="center",
+                    color=color,
+                )
+        ax.set_xlim(-0.2, 1.6)
+        ax.set_ylim(size + 0.5, 0.5)
+        ax.set_xticks([0, 1], [report.previous_period or _("previous"), report.period])
+        ax.set_title(_short(g.title, 16), fontsize=9)
+        ax.grid(False)
+    axes[0][0].set_ylabel(_("Rank"))
+    caption = _("Rank movement since the previous period")
+    fig.suptitle(caption, fontsize=10)
+    fig.tight_layout()
+    return _export(fig, "chart-movement", caption)

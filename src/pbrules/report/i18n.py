@@ -1,0 +1,163 @@
+"""Fixed report text in English and Chinese (gettext catalogs).
+
+The report's own words ("Results", "Rectification items"...) are English msgids translated by
+the catalog ``pbrules`` under :file:`pbrules/locale/<lang>/LC_MESSAGES/`. The compiled ``.mo``
+files are shipped with the package; when one is missing (a checkout where only the ``.po``
+exists), the ``.po`` is compiled in memory with Babel. Pack-authored text (titles, messages,
+area names) is never translated: it is shown as written.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from pbrules.errors import UsageError
+
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "Translator",
+    "check_lang",
+    "compile_catalogs",
+    "compile_po",
+    "extract_messages",
+    "label",
+    "translations",
+]
+
+DOMAIN = "pbrules"
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+Translator = Callable[[str], str]
+
+
+def check_lang(lang: str | None) -> str:
+    """Normalize a ``--lang`` value (``zh_CN`` -> ``zh``) or raise :class:`UsageError`."""
+    value = (lang or "en").strip().replace("-", "_").split("_")[0].lower()
+    if value not in LANGUAGES:
+        raise UsageError(f"unknown report language {lang!r}; use one of: {', '.join(LANGUAGES)}")
+    return value
+
+
+@functools.cache
+def translations(lang: str | None = "en") -> gettext.NullTranslations:
+    """The gettext translations of the report text for ``lang`` (``en`` is the source text)."""
+    code = check_lang(lang)
+    if code == "en":
+        return gettext.NullTranslations()
+    mo = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if mo.is_file():
+        with mo.open("rb") as fh:
+            return gettext.GNUTranslations(fh)
+    po = mo.with_suffix(".po")
+    if po.is_file():
+        return gettext.GNUTranslations(io.BytesIO(compile_po(po)))
+    raise UsageError(f"the report catalog for {code!r} is missing: {mo}")
+
+
+def compile_po(po: Path) -> bytes:
+    """Compile a ``.po`` catalog to ``.mo`` bytes with Babel."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=po.parent.parent.name)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    return buf.getvalue()
+
+
+def label(kind: str, value: str | None, _: Translator) -> str:
+    """Translate a fixed vocabulary value (severity, grade, status, movement, kind).
+
+    Values outside the vocabulary (a pack's own grade names) are shown as written.
+    """
+    if value is None:
+        return ""
+    table = _VOCAB.get(kind, {})
+    source = table.get(value)
+    return _(source) if source is not None else value
+
+
+# The vocabularies; each English text is a msgid in the catalogs.
+_VOCAB: dict[str, dict[str, str]] = {
+    "severity": {"minor": "minor", "major": "major", "critical": "critical"},
+    "grade": {"excellent": "excellent", "good": "good", "fair": "fair", "weak": "weak"},
+    "status": {
+        "open": "open",
+        "overdue": "overdue",
+        "rectified": "rectified",
+        "closed": "closed",
+        "waived": "waived",
+        "reopened": "reopened",
+        "pass": "pass",
+        "fail": "fail",
+        "error": "error",
+        "not_applicable": "not applicable",
+    },
+    "movement": {
+        "rapid_progress": "rapid progress",
+        "major_setback": "major setback",
+        "steady": "steady",
+    },
+    "kind": {
+        "district_committee": "district committee",
+        "township_committee": "township committee",
+        "street_working_committee": "street working committee",
+        "system_sub_committee": "system sub-committee",
+        "base_committee": "base committee",
+        "general_branch": "general branch",
+        "branch": "branch",
+        "joint_branch": "joint branch",
+    },
+}
+
+
+def extract_messages() -> list[str]:
+    """Every msgid of the report text: ``_()`` calls in the templates and renderers, and the
+    fixed vocabularies. Used to check that the catalogs are complete (maintainers: run
+    ``python -m pbrules.report.i18n`` after editing a ``.po`` to recompile the ``.mo``)."""
+    from babel.messages.extract import extract_from_file
+
+    here = Path(__file__).resolve().parent
+    found: dict[str, None] = {}
+    jinja_options = {
+        "extensions": "jinja2.ext.i18n",
+        "trim_blocks": "true",
+        "lstrip_blocks": "true",
+    }
+    for template in sorted((here / "templates").glob("*.j2")):
+        for _line, msg, _comments, _ctx in extract_from_file(
+            "jinja2", str(template), options=jinja_options
+        ):
+            if isinstance(msg, str):
+                found[msg] = None
+    for module in ("render.py", "charts.py"):
+        for _line, msg, _comments, _ctx in extract_from_file("python", str(here / module)):
+            if isinstance(msg, str):
+                found[msg] = None
+    for table in _VOCAB.values():
+        for source in table.values():
+            found[source] = None
+    return list(found)
+
+
+def compile_catalogs() -> list[Path]:
+    """Compile every ``.po`` under :data:`LOCALE_DIR` to its ``.mo``; returns the files written."""
+    written: list[Path] = []
+    for po in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo = po.with_suffix(".mo")
+        mo.write_bytes(compile_po(po))
+        written.append(mo)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover - maintainer tool
+    for path in compile_catalogs():
+        print(path)

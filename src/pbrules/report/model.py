@@ -1,0 +1,633 @@
+"""The report model: everything the review material shows, built once from a result document.
+
+:func:`build_report` turns a :class:`~pbrules.model.result.RunResult` (plus, optionally, the
+previous period's result, the rectification ledger's items and the criteria pack) into a
+:class:`Report`. Every renderer (Markdown, HTML, Word, Excel) draws from this one model, so the
+formats never disagree. The model holds data only; the fixed report text is translated by the
+renderers (see :mod:`pbrules.report.i18n`).
+
+Sections (see docs/reports.md):
+
+1. results — per peer group: the ranking table, top and bottom, rapid progress and major
+   setbacks with rank and score change;
+2. problems — findings grouped by area and criterion, worst first (severity, then count);
+3. rectification — numbered items, overdue first (from the ledger when given);
+4. appendix — per organization: area scores and points lost per criterion, with evidence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from pbrules.model.outcome import Severity
+from pbrules.model.result import Finding, OrgResult, RunResult
+
+__all__ = [
+    "AppendixCriterion",
+    "AreaProblems",
+    "CriterionProblems",
+    "GroupSection",
+    "LedgerItemLike",
+    "OrgAppendix",
+    "OrgCount",
+    "RankRow",
+    "RectificationItem",
+    "Report",
+    "build_report",
+]
+
+UNGROUPED = "_ungrouped"
+_SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
+
+
+class LedgerItemLike(Protocol):
+    """What the report reads from a rectification ledger item (``pbrules.ledger``)."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def org_id(self) -> str: ...
+    @property
+    def criterion(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def responsible(self) -> str | None: ...
+    @property
+    def due(self) -> date | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def overdue(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RankRow:
+    """One organization in its group's ranking table."""
+
+    org_id: str
+    name: str
+    rank: int | None
+    total: float
+    grade: str
+    complete: bool
+    vetoed: bool
+    previous_rank: int | None
+    rank_change: int | None
+    previous_total: float | None
+    total_change: float | None
+    movement: str | None
+    areas: dict[str, float]
+    findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSection:
+    """One peer group: the full ranking and its highlights."""
+
+    id: str
+    title: str
+    rows: list[RankRow]
+    top: list[RankRow]
+    bottom: list[RankRow]
+    rapid_progress: list[RankRow]
+    major_setbacks: list[RankRow]
+
+    @property
+    def has_previous(self) -> bool:
+        return any(r.previous_rank is not None for r in self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgCount:
+    org_id: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionProblems:
+    """Every finding of one criterion, with the organizations concerned."""
+
+    criterion: str
+    title: str
+    area: str
+    severity: str
+    count: int
+    points_lost: float
+    organizations: list[OrgCount]
+    findings: list[Finding]
+    basis: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AreaProblems:
+    id: str
+    title: str
+    count: int
+    criteria: list[CriterionProblems]
+
+
+@dataclass(frozen=True, slots=True)
+class RectificationItem:
+    """One row of the rectification list."""
+
+    number: str
+    org_id: str
+    org_name: str
+    criterion: str
+    problem: str
+    responsible: str | None
+    due: date | None
+    status: str
+    overdue: bool
+    provisional: bool
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AppendixCriterion:
+    """A criterion on which an organization lost points (or could not be evaluated)."""
+
+    criterion: str
+    title: str
+    area: str
+    status: str
+    earned: float
+    max: float
+    lost: float
+    messages: list[str]
+    evidence: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class OrgAppendix:
+    org_id: str
+    name: str
+    kind: str
+    group: str
+    group_title: str
+    rank: int | None
+    group_size: int | None
+    total: float
+    base_total: float
+    bonus: float
+    grade: str
+    complete: bool
+    vetoed: bool
+    areas: list[tuple[str, str, float]]  # (area id, title, score)
+    lost: list[AppendixCriterion]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The quarterly review material of one result document."""
+
+    title: str
+    pack_id: str
+    pack_version: str
+    period: str
+    as_of: date | None
+    issuer: str | None
+    previous_period: str | None
+    areas: dict[str, str]  # area id -> title, in display order
+    groups: list[GroupSection]
+    problems: list[AreaProblems]
+    rectification: list[RectificationItem]
+    appendix: list[OrgAppendix]
+    rectification_source: str  # "ledger" | "findings"
+    evaluated: int
+    findings: int
+    rejected: int
+    incomplete: int
+    warnings: list[str] = field(default_factory=list)
+    rejected_sources: list[str] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for item in self.rectification if item.overdue)
+
+
+def build_report(
+    result: RunResult,
+    *,
+    previous: RunResult | None = None,
+    ledger_items: Iterable[LedgerItemLike] | None = None,
+    pack: Any = None,
+    issuer: str | None = None,
+    title: str | None = None,
+) -> Report:
+    """Build the report model of ``result``.
+
+    :param previous: the previous period's result; used for rank and score movement when
+        ``result`` was not evaluated against it (its organizations carry no previous rank).
+    :param ledger_items: the rectification ledger's items; without them the rectification list
+        is built from the findings with provisional numbers.
+    :param pack: the criteria pack (a ``Pack`` or ``LoadedPack``) for area, group and criterion
+        titles and the issuing department; optional.
+    :param issuer: the issuing department; overrides the pack's ``issuer``.
+    """
+    pack_model = getattr(pack, "model", pack)
+    area_titles = _area_titles(result, pack_model)
+    group_titles: dict[str, str] = {}
+    criterion_titles: dict[str, str] = {}
+    movement_rules = (3, 3)
+    top_n, bottom_n = 3, 3
+    if pack_model is not None:
+        for g in getattr(pack_model, "groups", ()):
+            group_titles[g.id] = g.title or g.id
+        for c in getattr(pack_model, "criteria", ()):
+            criterion_titles[c.id] = c.title
+        mv = pack_model.movement
+        movement_rules = (mv.rapid_progress.rank_gain or 0, mv.major_setback.rank_loss or 0)
+        top_n, bottom_n = pack_model.ranking.top, pack_model.ranking.bottom
+    for f in result.findings:
+        if f.title and f.criterion not in criterion_titles:
+            criterion_titles[f.criterion] = f.title
+    for gid, ranking in result.rankings.items():
+        if ranking.title and gid not in group_titles:
+            group_titles[gid] = ranking.title
+
+    orgs = {o.org_id: o for o in result.organizations}
+    findings_by_org: dict[str, list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        findings_by_org[f.org_id].append(f)
+
+    prev_rank, prev_total = _previous_positions(previous)
+    groups = _group_sections(
+        result,
+        orgs,
+        findings_by_org,
+        group_titles,
+        prev_rank,
+        prev_total,
+        movement_rules,
+        (top_n, bottom_n),
+    )
+    problems = _problems(result.findings, area_titles, criterion_titles)
+    as_of = result.as_of or result.period.end
+    if ledger_items is not None:
+        rect = _ledger_items(ledger_items, orgs, as_of)
+        source = "ledger"
+    else:
+        rect = _items_from_findings(result, as_of)
+        source = "findings"
+    appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
+
+    return Report(
+        title=title
+        or (pack_model.title if pack_model is not None and pack_model.title else "")
+        or result.pack.id,
+        pack_id=result.pack.id,
+        pack_version=result.pack.version,
+        period=str(result.period),
+        as_of=result.as_of,
+        issuer=issuer or (getattr(pack_model, "issuer", None) if pack_model is not None else None),
+        previous_period=str(previous.period) if previous is not None else None,
+        areas=area_titles,
+        groups=groups,
+        problems=problems,
+        rectification=rect,
+        appendix=appendix,
+        rectification_source=source,
+        evaluated=result.summary.evaluated,
+        findings=len(result.findings),
+        rejected=len(result.rejected),
+        incomplete=result.summary.incomplete,
+        warnings=[f"{w.org_id}: {w.message}" if w.org_id else w.message for w in result.warnings],
+        rejected_sources=[f"{r.source}: {'; '.join(r.errors)}" for r in result.rejected],
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _area_titles(result: RunResult, pack_model: Any) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    if pack_model is not None:
+        for a in pack_model.areas:
+            titles[a.id] = a.title or a.id
+    for o in result.organizations:
+        for area in o.areas:
+            titles.setdefault(area, area)
+    for f in result.findings:
+        titles.setdefault(f.area, f.area)
+    return titles
+
+
+def _previous_positions(
+    previous: RunResult | None,
+) -> tuple[dict[str, int], dict[str, float]]:
+    if previous is None:
+        return {}, {}
+    ranks = {o.org_id: o.rank for o in previous.organizations if o.rank is not None}
+    totals = {o.org_id: o.total for o in previous.organizations}
+    return ranks, totals
+
+
+def _row(
+    o: OrgResult,
+    findings: int,
+    prev_rank: Mapping[str, int],
+    prev_total: Mapping[str, float],
+    movement_rules: tuple[int, int],
+) -> RankRow:
+    previous_rank, rank_change, movement = o.previous_rank, o.rank_change, o.movement
+    previous_total, total_change = o.previous_total, o.total_change
+    if previous_rank is None and o.org_id in prev_rank:
+        previous_rank = prev_rank[o.org_id]
+        if o.rank is not None:
+            rank_change = previous_rank - o.rank
+            gain, loss = movement_rules
+            if gain and rank_change >= gain:
+                movement = "rapid_progress"
+            elif loss and -rank_change >= loss:
+                movement = "major_setback"
+            else:
+                movement = "steady"
+    if previous_total is None and o.org_id in prev_total:
+        previous_total = prev_total[o.org_id]
+        total_change = o.total - previous_total
+    return RankRow(
+        org_id=o.org_id,
+        name=o.name,
+        rank=o.rank,
+        total=o.total,
+        grade=o.grade,
+        complete=o.complete,
+        vetoed=o.vetoed,
+        previous_rank=previous_rank,
+        rank_change=rank_change,
+        previous_total=previous_total,
+        total_change=total_change,
+        movement=movement,
+        areas=dict(o.areas),
+        findings=findings,
+    )
+
+
+def _display_key(row: RankRow) -> tuple[int, float, str]:
+    return (row.rank if row.rank is not None else 1 << 30, -row.total, row.org_id)
+
+
+def _group_sections(
+    result: RunResult,
+    orgs: Mapping[str, OrgResult],
+    findings_by_org: Mapping[str, list[Finding]],
+    group_titles: Mapping[str, str],
+    prev_rank: Mapping[str, int],
+    prev_total: Mapping[str, float],
+    movement_rules: tuple[int, int],
+    top_bottom: tuple[int, int],
+) -> list[GroupSection]:
+    members: dict[str, list[RankRow]] = defaultdict(list)
+    order: list[str] = list(result.rankings)
+    for o in result.organizations:
+        gid = o.group or UNGROUPED
+        if gid not in order:
+            order.append(gid)
+        members[gid].append(
+            _row(o, len(findings_by_org.get(o.org_id, ())), prev_rank, prev_total, movement_rules)
+        )
+    sections: list[GroupSection] = []
+    for gid in order:
+        rows = sorted(members.get(gid, []), key=_display_key)
+        if not rows:
+            continue
+        by_id = {r.org_id: r for r in rows}
+        ranking = result.rankings.get(gid)
+        top_n, bottom_n = top_bottom
+        if ranking is not None and gid != UNGROUPED:
+            top = [by_id[i] for i in ranking.top if i in by_id]
+            bottom = [by_id[i] for i in ranking.bottom if i in by_id]
+            rapid = [by_id[i] for i in ranking.rapid_progress if i in by_id]
+            setbacks = [by_id[i] for i in ranking.major_setbacks if i in by_id]
+        else:
+            ranked = [r for r in rows if r.rank is not None]
+            top = ranked[:top_n] if gid != UNGROUPED else []
+            bottom = list(reversed(ranked[-bottom_n:])) if gid != UNGROUPED and bottom_n else []
+            rapid, setbacks = [], []
+        if not rapid and not setbacks:
+            rapid = sorted(
+                (r for r in rows if r.movement == "rapid_progress"),
+                key=lambda r: (-(r.rank_change or 0), r.org_id),
+            )
+            setbacks = sorted(
+                (r for r in rows if r.movement == "major_setback"),
+                key=lambda r: (r.rank_change or 0, r.org_id),
+            )
+        sections.append(
+            GroupSection(
+                id=gid,
+                title=group_titles.get(gid, gid),
+                rows=rows,
+                top=top,
+                bottom=bottom,
+                rapid_progress=rapid,
+                major_setbacks=setbacks,
+            )
+        )
+    return sections
+
+
+def _problems(
+    findings: Iterable[Finding], area_titles: Mapping[str, str], criterion_titles: Mapping[str, str]
+) -> list[AreaProblems]:
+    by_criterion: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_criterion[(f.area, f.criterion)].append(f)
+    areas: dict[str, list[CriterionProblems]] = defaultdict(list)
+    for (area, criterion), items in by_criterion.items():
+        counts: dict[str, int] = defaultdict(int)
+        names: dict[str, str] = {}
+        for f in items:
+            counts[f.org_id] += 1
+            names[f.org_id] = f.org_name
+        worst = max((_SEVERITY_RANK.get(str(f.severity), 0), str(f.severity)) for f in items)[1]
+        items_sorted = sorted(
+            items,
+            key=lambda f: (-_SEVERITY_RANK.get(str(f.severity), 0), f.org_id, f.fingerprint),
+        )
+        areas[area].append(
+            CriterionProblems(
+                criterion=criterion,
+                title=criterion_titles.get(criterion, criterion),
+                area=area,
+                severity=worst,
+                count=len(items),
+                points_lost=sum(f.points_lost for f in items),
+                organizations=sorted(
+                    (OrgCount(i, names[i], n) for i, n in counts.items()),
+                    key=lambda c: (-c.count, c.org_id),
+                ),
+                findings=items_sorted,
+                basis=next((f.basis for f in items if f.basis), None),
+            )
+        )
+    out: list[AreaProblems] = []
+    for area, crits in areas.items():
+        crits.sort(key=lambda c: (-_SEVERITY_RANK.get(c.severity, 0), -c.count, c.criterion))
+        out.append(
+            AreaProblems(
+                id=area,
+                title=area_titles.get(area, area),
+                count=sum(c.count for c in crits),
+                criteria=crits,
+            )
+        )
+    out.sort(
+        key=lambda a: (
+            -max(_SEVERITY_RANK.get(c.severity, 0) for c in a.criteria),
+            -a.count,
+            a.id,
+        )
+    )
+    return out
+
+
+def _rect_key(item: RectificationItem) -> tuple[int, int, date, str]:
+    closed = item.status in {"closed", "rectified", "waived"}
+    return (0 if item.overdue else 1, 1 if closed else 0, item.due or date.max, item.number)
+
+
+def _ledger_items(
+    items: Iterable[LedgerItemLike], orgs: Mapping[str, OrgResult], as_of: date
+) -> list[RectificationItem]:
+    out: list[RectificationItem] = []
+    for item in items:
+        status = str(getattr(item, "status", "open"))
+        org = orgs.get(item.org_id)
+        name = getattr(item, "org_name", None) or (org.name if org else item.org_id)
+        out.append(
+            RectificationItem(
+                number=str(item.number),
+                org_id=item.org_id,
+                org_name=str(name),
+                criterion=item.criterion,
+                problem=item.message,
+                responsible=item.responsible,
+                due=item.due,
+                status=status,
+                overdue=bool(getattr(item, "overdue", False)),
+                provisional=False,
+                action=getattr(item, "action", None),
+            )
+        )
+    out.sort(key=_rect_key)
+    return out
+
+
+def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationItem]:
+    ordered = sorted(
+        result.findings,
+        key=lambda f: (f.org_id, f.criterion, f.subject.id if f.subject else "", f.fingerprint),
+    )
+    out: list[RectificationItem] = []
+    for n, f in enumerate(ordered, start=1):
+        due = f.rectification.due
+        out.append(
+            RectificationItem(
+                number=f"{result.period}-{n:04d}",
+                org_id=f.org_id,
+                org_name=f.org_name,
+                criterion=f.criterion,
+                problem=f.message,
+                responsible=f.rectification.responsible,
+                due=due,
+                status="open",
+                overdue=due is not None and due < as_of,
+                provisional=True,
+                action=f.rectification.action,
+            )
+        )
+    out.sort(key=_rect_key)
+    return out
+
+
+def _appendix(
+    result: RunResult,
+    findings_by_org: Mapping[str, list[Finding]],
+    area_titles: Mapping[str, str],
+    criterion_titles: Mapping[str, str],
+    group_titles: Mapping[str, str],
+) -> list[OrgAppendix]:
+    out: list[OrgAppendix] = []
+    group_order = {gid: i for i, gid in enumerate(result.rankings)}
+    orgs = sorted(
+        result.organizations,
+        key=lambda o: (
+            group_order.get(o.group or UNGROUPED, len(group_order)),
+            o.rank if o.rank is not None else 1 << 30,
+            o.org_id,
+        ),
+    )
+    for o in orgs:
+        by_criterion: dict[str, list[Finding]] = defaultdict(list)
+        for f in findings_by_org.get(o.org_id, ()):
+            by_criterion[f.criterion].append(f)
+        lost: list[AppendixCriterion] = []
+        seen: set[str] = set()
+        for c in o.criteria:
+            fs = by_criterion.get(c.id, [])
+            if c.earned >= c.max and not fs and str(c.status) != "error":
+                continue
+            seen.add(c.id)
+            area = fs[0].area if fs else ""
+            lost.append(
+                AppendixCriterion(
+                    criterion=c.id,
+                    title=criterion_titles.get(c.id, c.id),
+                    area=area_titles.get(area, area),
+                    status=str(c.status),
+                    earned=c.earned,
+                    max=c.max,
+                    lost=max(0.0, c.max - c.earned),
+                    messages=[f.message for f in fs] or ([c.note] if c.note else []),
+                    evidence=sorted({e for f in fs for e in f.evidence}),
+                )
+            )
+        for cid, fs in by_criterion.items():  # findings of criteria not listed (defensive)
+            if cid in seen:
+                continue
+            lost.append(
+                AppendixCriterion(
+                    criterion=cid,
+                    title=criterion_titles.get(cid, cid),
+                    area=area_titles.get(fs[0].area, fs[0].area),
+                    status=str(fs[0].status),
+                    earned=0.0,
+                    max=0.0,
+                    lost=sum(f.points_lost for f in fs),
+                    messages=[f.message for f in fs],
+                    evidence=sorted({e for f in fs for e in f.evidence}),
+                )
+            )
+        lost.sort(key=lambda a: (-a.lost, a.criterion))
+        gid = o.group or UNGROUPED
+        out.append(
+            OrgAppendix(
+                org_id=o.org_id,
+                name=o.name,
+                kind=o.kind,
+                group=gid,
+                group_title=group_titles.get(gid, gid),
+                rank=o.rank,
+                group_size=o.group_size,
+                total=o.total,
+                base_total=o.base_total,
+                bonus=o.bonus,
+                grade=o.grade,
+                complete=o.complete,
+                vetoed=o.vetoed,
+                areas=[(a, area_titles.get(a, a), s) for a, s in o.areas.items()],
+                lost=lost,
+            )
+        )
+    return out
+
+
+def severity_rank(severity: str | Severity) -> int:
+    """1 minor, 2 major, 3 critical (0 unknown)."""
+    return _SEVERITY_RANK.get(str(severity), 0)

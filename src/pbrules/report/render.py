@@ -1,0 +1,540 @@
+"""Renderers of the report model: Markdown and HTML (Jinja2), Word (python-docx), Excel
+(openpyxl). All four draw from one :class:`~pbrules.report.model.Report`.
+
+The fixed text is translated with :func:`pbrules.report.i18n.translations`; pack-authored text
+(titles, messages, area and group names) is shown as written.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import unicodedata
+from datetime import date
+from typing import IO, TYPE_CHECKING, Any
+
+import jinja2
+
+from pbrules.report.i18n import Translator, check_lang, label, translations
+from pbrules.report.model import RectificationItem, Report
+
+if TYPE_CHECKING:
+    from pbrules.report.charts import Chart
+
+__all__ = ["render_docx", "render_html", "render_markdown", "render_xlsx"]
+
+_TEMPLATES = "pbrules.report"
+
+
+# -- formatting helpers (shared by every renderer) ----------------------------------------------
+def fmt_num(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    text = f"{round(value + 0.0, digits):.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_signed(value: float | int | None, digits: int = 2) -> str:
+    """``+3``, ``-2.5``, ``0``; empty for ``None``."""
+    if value is None:
+        return ""
+    rounded = round(value + 0.0, digits)
+    if rounded == 0:
+        return "0"
+    return ("+" if rounded > 0 else "-") + fmt_num(abs(rounded), digits)
+
+
+def fmt_date(value: date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def md_cell(value: Any) -> str:
+    """Text safe inside a Markdown table cell (pipes escaped, one line)."""
+    text = "" if value is None else str(value)
+    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+def status_of(item: RectificationItem) -> str:
+    return (
+        "overdue"
+        if item.overdue and item.status in {"open", "overdue", "reopened"}
+        else (item.status)
+    )
+
+
+@functools.cache
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(_TEMPLATES, "templates"),
+        autoescape=autoescape,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        num=fmt_num, signed=fmt_signed, isodate=fmt_date, md=md_cell, rect_status=status_of
+    )
+    return env
+
+
+def _render(template: str, report: Report, lang: str, **extra: Any) -> str:
+    code = check_lang(lang)
+    env = _environment(template.endswith(".html.j2"))
+    trans = translations(code)
+    _ = trans.gettext
+    tpl = env.get_template(template)
+    return tpl.render(
+        report=report,
+        lang=code,
+        gettext=trans.gettext,
+        ngettext=trans.ngettext,
+        _=_,
+        label=functools.partial(_label, _=_),
+        **extra,
+    )
+
+
+def _label(kind: str, value: str | None, *, _: Translator) -> str:
+    return label(kind, value, _)
+
+
+def render_markdown(report: Report, *, lang: str = "en") -> str:
+    """The report as Markdown (GitHub-flavoured tables)."""
+    return _render("report.md.j2", report, lang)
+
+
+def render_html(report: Report, *, lang: str = "en", charts: bool = True) -> str:
+    """The report as one self-contained HTML page (inline CSS, script and SVG charts)."""
+    drawn: list[Chart] = []
+    if charts:
+        from pbrules.report.charts import build_charts
+
+        drawn = build_charts(report, translations(check_lang(lang)).gettext)
+    return _render("report.html.j2", report, lang, charts=drawn)
+
+
+# -- Word --------------------------------------------------------------------------------------
+_EAST_ASIA_BODY = "SimSun"
+_EAST_ASIA_HEADING = "SimHei"
+
+
+def render_docx(report: Report, out: IO[bytes], *, lang: str = "en", charts: bool = True) -> None:
+    """Write the report as a Word document (the briefing a department circulates)."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    code = check_lang(lang)
+    _ = translations(code).gettext
+    doc: Any = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.orientation = WD_ORIENT.PORTRAIT
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(2))
+    _docx_fonts(doc)
+
+    title = doc.add_heading(report.title, level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cover = doc.add_paragraph()
+    cover.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cover.add_run(_cover_line(report, _)).bold = True
+    stats = doc.add_paragraph()
+    stats.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    stats.add_run(_summary_line(report, _)).font.size = Pt(9)
+
+    drawn: dict[str, Chart] = {}
+    if charts:
+        from pbrules.report.charts import build_charts
+
+        drawn = {c.id: c for c in build_charts(report, _)}
+
+    # 1. Results
+    doc.add_heading(_("1. Results"), level=1)
+    for group in report.groups:
+        doc.add_heading(group.title, level=2)
+        for heading, rows, with_change in (
+            (_("Top three"), group.top, False),
+            (_("Bottom three"), group.bottom, False),
+            (_("Rapid progress"), group.rapid_progress, True),
+            (_("Major setbacks"), group.major_setbacks, True),
+        ):
+            if not rows:
+                continue
+            p = doc.add_paragraph()
+            p.add_run(f"{heading}: ").bold = True
+            p.add_run("; ".join(_highlight(r, with_change, _) for r in rows))
+        header = [_("Rank"), _("Organization"), _("Total"), _("Grade")]
+        if group.has_previous:
+            header += [_("Previous rank"), _("Rank change"), _("Score change")]
+        header += [report.areas[a] for a in report.areas] + [_("Findings")]
+        body = []
+        for r in group.rows:
+            row = [
+                str(r.rank or ""),
+                f"{r.name} ({r.org_id})",
+                fmt_num(r.total),
+                label("grade", r.grade, _),
+            ]
+            if group.has_previous:
+                row += [
+                    str(r.previous_rank or ""),
+                    fmt_signed(r.rank_change),
+                    fmt_signed(r.total_change),
+                ]
+            row += [fmt_num(r.areas.get(a)) for a in report.areas] + [str(r.findings)]
+            body.append(row)
+        _docx_table(doc, header, body)
+    for chart in drawn.values():
+        doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
+        cap = doc.add_paragraph(chart.caption)
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    # 2. Problems
+    doc.add_page_break()
+    doc.add_heading(_("2. Problems found"), level=1)
+    if not report.problems:
+        doc.add_paragraph(_("No problems were found."))
+    n = 0
+    for area in report.problems:
+        doc.add_heading(f"{area.title} ({area.count})", level=2)
+        for crit in area.criteria:
+            n += 1
+            doc.add_heading(f"({n}) {crit.criterion} {crit.title}", level=3)
+            p = doc.add_paragraph()
+            p.add_run(
+                f"{label('severity', crit.severity, _)} · "
+                + _("{count} findings in {orgs} organizations").format(
+                    count=crit.count, orgs=len(crit.organizations)
+                )
+                + ": "
+            ).bold = True
+            p.add_run("; ".join(f"{o.name} ({o.count})" for o in crit.organizations))
+            _docx_table(
+                doc,
+                [_("Organization"), _("Problem"), _("Severity"), _("Points lost")],
+                [
+                    [
+                        f"{f.org_name} ({f.org_id})",
+                        f.message,
+                        label("severity", str(f.severity), _),
+                        fmt_num(f.points_lost),
+                    ]
+                    for f in crit.findings
+                ],
+            )
+            if crit.basis:
+                doc.add_paragraph(f"{_('Basis')}: {crit.basis}").runs[0].italic = True
+
+    # 3. Rectification
+    doc.add_page_break()
+    doc.add_heading(_("3. Rectification items"), level=1)
+    doc.add_paragraph(_rect_note(report, _))
+    _docx_table(
+        doc,
+        [_("No."), _("Organization"), _("Problem"), _("Responsible"), _("Due"), _("Status")],
+        [
+            [
+                i.number,
+                f"{i.org_name} ({i.org_id})",
+                f"{i.criterion} {i.problem}",
+                i.responsible or "",
+                fmt_date(i.due),
+                label("status", status_of(i), _),
+            ]
+            for i in report.rectification
+        ],
+    )
+
+    # 4. Appendix
+    doc.add_page_break()
+    doc.add_heading(_("Appendix: organizations"), level=1)
+    for org in report.appendix:
+        doc.add_heading(f"{org.name} ({org.org_id})", level=2)
+        doc.add_paragraph(_org_line(org, _))
+        _docx_table(
+            doc,
+            [_("Area"), _("Score")],
+            [[title, fmt_num(score)] for _a, title, score in org.areas],
+        )
+        if org.lost:
+            _docx_table(
+                doc,
+                [_("Criterion"), _("Earned"), _("Points lost"), _("Problem"), _("Evidence")],
+                [
+                    [
+                        f"{c.criterion} {c.title}",
+                        f"{fmt_num(c.earned)}/{fmt_num(c.max)}",
+                        fmt_num(c.lost),
+                        "\n".join(c.messages),
+                        ", ".join(c.evidence),
+                    ]
+                    for c in org.lost
+                ],
+            )
+        else:
+            doc.add_paragraph(_("No points lost."))
+    if report.warnings or report.rejected_sources:
+        doc.add_heading(_("Data notes"), level=2)
+        for line in [*report.rejected_sources, *report.warnings]:
+            doc.add_paragraph(line, style="List Bullet")
+    doc.save(out)
+
+
+def _docx_fonts(doc: Any) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
+        style = doc.styles[name]
+        east = _EAST_ASIA_BODY if name == "Normal" else _EAST_ASIA_HEADING
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(fonts)
+        fonts.set(qn("w:eastAsia"), east)
+        if name == "Normal":
+            style.font.size = Pt(10.5)
+
+
+def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        run.font.size = Pt(9)
+    # repeat the header row on every page
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    tr_pr.append(repeat)
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = ""
+            cell.paragraphs[0].add_run(text).font.size = Pt(9)
+    doc.add_paragraph()
+
+
+def _cover_line(report: Report, _: Translator) -> str:
+    parts = [_("Period {period}").format(period=report.period)]
+    if report.previous_period:
+        parts.append(_("compared with {period}").format(period=report.previous_period))
+    if report.issuer:
+        parts.append(_("Issued by {issuer}").format(issuer=report.issuer))
+    return " · ".join(parts)
+
+
+def _summary_line(report: Report, _: Translator) -> str:
+    return _(
+        "{evaluated} organizations evaluated · {findings} findings · {overdue} overdue items"
+        " · {rejected} records rejected"
+    ).format(
+        evaluated=report.evaluated,
+        findings=report.findings,
+        overdue=report.overdue,
+        rejected=report.rejected,
+    )
+
+
+def _highlight(row: Any, with_change: bool, _: Translator) -> str:
+    text = f"{row.name} ({fmt_num(row.total)})"
+    if with_change and row.rank_change is not None:
+        text += " " + _("rank {previous} → {rank} ({change}), score {score}").format(
+            previous=row.previous_rank,
+            rank=row.rank,
+            change=fmt_signed(row.rank_change),
+            score=fmt_signed(row.total_change),
+        )
+    return text
+
+
+def _rect_note(report: Report, _: Translator) -> str:
+    if report.rectification_source == "ledger":
+        return _("Items from the rectification ledger; overdue items first.")
+    return _(
+        "Numbers are provisional (no ledger given): sync the result into a ledger for "
+        "permanent numbers. Overdue items first."
+    )
+
+
+def _org_line(org: Any, _: Translator) -> str:
+    rank = f"{org.rank}/{org.group_size}" if org.rank is not None else "-"
+    line = _("{group}, rank {rank}, total {total} (base {base}, bonus {bonus}), grade {grade}")
+    text = line.format(
+        group=org.group_title,
+        rank=rank,
+        total=fmt_num(org.total),
+        base=fmt_num(org.base_total),
+        bonus=fmt_num(org.bonus),
+        grade=label("grade", org.grade, _),
+    )
+    if org.vetoed:
+        text += " · " + _("veto applied")
+    if not org.complete:
+        text += " · " + _("incomplete: some checks errored")
+    return text
+
+
+# -- Excel -------------------------------------------------------------------------------------
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
+    """Write the report as a workbook: rankings, findings, rectification items."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    code = check_lang(lang)
+    _ = translations(code).gettext
+    wb = Workbook()
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="B71C1C")
+
+    def sheet(title: str, header: list[str], rows: list[list[Any]], first: bool = False) -> None:
+        ws = wb.active if first else wb.create_sheet()
+        assert ws is not None
+        ws.title = title[:31]
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = bold
+            cell.fill = fill
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+        for row in rows:
+            ws.append(row)
+        ws.freeze_panes = "C2" if len(header) > 2 else "A2"
+        if rows:
+            ws.auto_filter.ref = ws.dimensions
+        for i, name in enumerate(header, start=1):
+            values = [name, *(row[i - 1] for row in rows)]
+            width = max(_width("" if v is None else str(v)) for v in values)
+            ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
+
+    areas = list(report.areas)
+    rank_rows: list[list[Any]] = []
+    for g in report.groups:
+        for r in g.rows:
+            rank_rows.append(
+                [
+                    g.title,
+                    r.rank,
+                    r.org_id,
+                    r.name,
+                    round(r.total, 2),
+                    label("grade", r.grade, _),
+                    r.previous_rank,
+                    r.rank_change,
+                    None if r.total_change is None else round(r.total_change, 2),
+                    label("movement", r.movement, _),
+                    *(None if a not in r.areas else round(r.areas[a], 2) for a in areas),
+                    r.findings,
+                ]
+            )
+    sheet(
+        _("Rankings"),
+        [
+            _("Group"),
+            _("Rank"),
+            _("ID"),
+            _("Organization"),
+            _("Total"),
+            _("Grade"),
+            _("Previous rank"),
+            _("Rank change"),
+            _("Score change"),
+            _("Movement"),
+            *(report.areas[a] for a in areas),
+            _("Findings"),
+        ],
+        rank_rows,
+        first=True,
+    )
+    finding_rows: list[list[Any]] = []
+    for area in report.problems:
+        for crit in area.criteria:
+            for f in crit.findings:
+                finding_rows.append(
+                    [
+                        area.title,
+                        f.criterion,
+                        crit.title,
+                        f.org_id,
+                        f.org_name,
+                        label("severity", str(f.severity), _),
+                        f.message,
+                        f"{f.subject.type}:{f.subject.id}" if f.subject else None,
+                        round(f.points_lost, 2),
+                        ", ".join(f.evidence),
+                        f.rectification.responsible,
+                        f.rectification.due,
+                        f.fingerprint,
+                    ]
+                )
+    sheet(
+        _("Findings"),
+        [
+            _("Area"),
+            _("Criterion"),
+            _("Title"),
+            _("ID"),
+            _("Organization"),
+            _("Severity"),
+            _("Problem"),
+            _("Subject"),
+            _("Points lost"),
+            _("Evidence"),
+            _("Responsible"),
+            _("Due"),
+            _("Fingerprint"),
+        ],
+        finding_rows,
+    )
+    sheet(
+        _("Rectification"),
+        [
+            _("No."),
+            _("ID"),
+            _("Organization"),
+            _("Criterion"),
+            _("Problem"),
+            _("Responsible"),
+            _("Due"),
+            _("Status"),
+            _("Overdue"),
+        ],
+        [
+            [
+                i.number,
+                i.org_id,
+                i.org_name,
+                i.criterion,
+                i.problem,
+                i.responsible,
+                i.due,
+                label("status", status_of(i), _),
+                _("yes") if i.overdue else _("no"),
+            ]
+            for i in report.rectification
+        ],
+    )
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, date):
+                    cell.number_format = "yyyy-mm-dd"
+    wb.properties.title = f"{report.title} {report.period}"
+    if report.issuer:
+        wb.properties.creator = report.issuer
+    wb.save(out)
