@@ -7,9 +7,12 @@ environment variables (comma-separated entry-point names):
 - ``PBRULES_LOAD_PLUGINS``: load only these (set it empty to load no external plugin);
 - ``PBRULES_DISABLE_PLUGINS``: never load these.
 
-A plugin that fails to import is reported in :attr:`Registry.failures` (and by
-``pbrules plugins``) and skipped. Registering two things under one name raises
-:class:`~pbrules.errors.PluginError` naming both plugins.
+A plugin that fails to import, whose hooks do not match the specifications, or whose hook raises,
+is reported in :attr:`Registry.failures` (and by ``pbrules plugins``) and skipped; the other
+plugins keep working. Registering two things under one name is rejected with a message naming both
+plugins: the first registration stays, the second is reported as a failure. A plugin registered at
+runtime with :meth:`PluginHost.register` (tests, embedding) is checked at once: any failure it
+causes raises :class:`~pbrules.errors.PluginError` and the plugin is unregistered.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ class PluginInfo:
 
 @dataclass(frozen=True, slots=True)
 class PluginFailure:
+    """A plugin, or one registration of a plugin, that was skipped, and why."""
+
     name: str
     error: str
 
@@ -95,6 +100,14 @@ class Registry:
     def origin(self, kind: str, name: str) -> str | None:
         """The plugin that registered ``name`` of ``kind`` (``checker``, ``reader``...)."""
         return self.origins.get((kind, name))
+
+    def registered_by(self, plugin: str) -> dict[str, list[str]]:
+        """What ``plugin`` registered: kind (``checker``...) -> sorted names."""
+        out: dict[str, list[str]] = {}
+        for (kind, name), origin in self.origins.items():
+            if origin == plugin:
+                out.setdefault(kind, []).append(name)
+        return {k: sorted(v) for k, v in sorted(out.items())}
 
     def reader_for(self, path: Path) -> Reader | None:
         suffix = path.suffix.lower()
@@ -152,33 +165,65 @@ class PluginHost:
         for ep in eps:
             if (allow is not None and ep.name not in allow) or ep.name in deny:
                 continue
-            if self.pm.has_plugin(ep.name):
+            dist = getattr(ep, "dist", None)
+            where = f"{ep.value} (from {dist.name} {dist.version})" if dist else ep.value
+            if self.pm.has_plugin(ep.name) or ep.name in self._infos:
                 self._failures.append(
-                    PluginFailure(ep.name, "another plugin is already loaded under this name")
+                    PluginFailure(
+                        ep.name,
+                        f"entry point {where} is not loaded: a plugin named {ep.name!r} "
+                        "is already loaded",
+                    )
                 )
                 continue
             try:
                 plugin = ep.load()
-            except Exception as exc:  # a broken plugin is reported and skipped, never a crash
-                self._failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
+            except BaseException as exc:  # a broken plugin is reported and skipped, never a crash
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                self._failures.append(
+                    PluginFailure(ep.name, f"cannot import {where}: {type(exc).__name__}: {exc}")
+                )
                 continue
-            version = ep.dist.version if ep.dist is not None else None
+            version = dist.version if dist is not None else None
             try:
                 self._register(plugin, ep.name, origin="entrypoint", version=version)
+                self.pm.check_pending()
             except Exception as exc:
-                self._failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
+                if self.pm.has_plugin(ep.name):
+                    self.pm.unregister(name=ep.name)
+                self._infos.pop(ep.name, None)
+                self._failures.append(
+                    PluginFailure(ep.name, f"invalid plugin {where}: {type(exc).__name__}: {exc}")
+                )
 
     def register(self, plugin: object, name: str | None = None) -> str:
-        """Register a plugin object at runtime (tests, embedding). Returns its name."""
-        name = name or getattr(plugin, "__name__", None) or f"plugin-{id(plugin):x}"
+        """Register a plugin object at runtime (tests, embedding). Returns its name.
+
+        Raises :class:`~pbrules.errors.PluginError` (and leaves nothing registered) when the
+        plugin's hooks do not match the specifications, its name is taken, or its registrations
+        fail (a duplicate name, a hook that raises).
+        """
+        name = (
+            name or getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{id(plugin):x}"
+        )
         with self._lock:
-            self._register(plugin, name, origin="runtime", version=None)
+            if self.pm.has_plugin(name) or name in self._infos:
+                raise PluginError(f"a plugin named {name!r} is already registered")
+            try:
+                self._register(plugin, name, origin="runtime", version=None)
+            except ValueError as exc:  # pluggy: the same object registered twice
+                raise PluginError(str(exc)) from exc
             self._registry = None
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
             self.unregister(name)
-            raise PluginError(str(exc)) from exc
+            raise PluginError(f"plugin {name!r}: {exc}") from exc
+        failures = [f for f in self.registry().failures if f.name == name]
+        if failures:
+            self.unregister(name)
+            raise PluginError("; ".join(f.error for f in failures))
         return name
 
     def unregister(self, name: str) -> None:
@@ -188,10 +233,35 @@ class PluginHost:
             self._registry = None
 
     # -- the registry -------------------------------------------------------------------------
-    def _call(self, hook_name: str, make_register: Callable[[str], Callable[..., None]]) -> None:
+    def _call(
+        self,
+        reg: Registry,
+        hook_name: str,
+        make_register: Callable[[str, list[Callable[[], None]]], Callable[..., None]],
+    ) -> None:
+        """Call every implementation of a ``register_*`` hook, one plugin at a time.
+
+        A plugin's registrations are staged and committed only when its hook returns; a hook
+        that raises is reported in ``reg.failures`` and registers nothing.
+        """
         hook = getattr(self.pm.hook, hook_name)
+        # get_hookimpls() is in registration order: built-ins, entry points, runtime plugins
         for impl in hook.get_hookimpls():
-            impl.function(make_register(impl.plugin_name))
+            staged: list[Callable[[], None]] = []
+            try:
+                impl.function(make_register(impl.plugin_name, staged))
+            except Exception as exc:
+                reg.failures.append(
+                    PluginFailure(
+                        impl.plugin_name, f"{hook_name} failed: {type(exc).__name__}: {exc}"
+                    )
+                )
+                continue
+            for commit in staged:
+                try:
+                    commit()
+                except PluginError as exc:
+                    reg.failures.append(PluginFailure(impl.plugin_name, str(exc)))
 
     def registry(self) -> Registry:
         """Everything registered, computed once and cached until plugins change."""
@@ -202,52 +272,65 @@ class PluginHost:
 
     def _build(self) -> Registry:
         reg = Registry()
+        reg.failures = list(self._failures)
 
-        def checkers(plugin: str) -> Callable[..., None]:
-            def register(checker: Checker[Any]) -> None:
-                reg._add("checker", reg.checkers, getattr(checker, "name", ""), checker, plugin)
+        def stager(
+            kind: str, table: dict[str, Any], check: Callable[[str, Any, str], str]
+        ) -> Callable[[str, list[Callable[[], None]]], Callable[..., None]]:
+            def make(plugin: str, staged: list[Callable[[], None]]) -> Callable[..., None]:
+                def register(value: Any) -> None:
+                    name = check(plugin, value, kind)
+                    staged.append(lambda: reg._add(kind, table, name, value, plugin))
 
-            return register
+                return register
 
-        def readers(plugin: str) -> Callable[..., None]:
-            def register(reader: Reader) -> None:
-                reg._add("reader", reg.readers, getattr(reader, "name", ""), reader, plugin)
+            return make
 
-            return register
-
-        def exporters(plugin: str) -> Callable[..., None]:
-            def register(exporter: Exporter) -> None:
-                reg._add("exporter", reg.exporters, getattr(exporter, "name", ""), exporter, plugin)
-
-            return register
-
-        def packs(plugin: str) -> Callable[..., None]:
+        def packs(plugin: str, staged: list[Callable[[], None]]) -> Callable[..., None]:
             def register(pack_id: str, path: Path | str) -> None:
-                reg._add("pack", reg.packs, pack_id, Path(path), plugin)
+                if not isinstance(pack_id, str) or not isinstance(path, str | Path):
+                    raise PluginError("register(pack_id, path) needs a text id and a path")
+                staged.append(lambda: reg._add("pack", reg.packs, pack_id, Path(path), plugin))
 
             return register
 
-        def extensions(plugin: str) -> Callable[..., None]:
+        def extensions(plugin: str, staged: list[Callable[[], None]]) -> Callable[..., None]:
             def register(name: str, model: type[BaseModel]) -> None:
                 if not (isinstance(model, type) and issubclass(model, BaseModel)):
                     raise PluginError(
                         f"plugin {plugin!r}: extension {name!r} must be a pydantic model class"
                     )
-                reg._add("extension", reg.extensions, name, model, plugin)
+                staged.append(lambda: reg._add("extension", reg.extensions, name, model, plugin))
 
             return register
 
-        self._call("register_checkers", checkers)
-        self._call("register_readers", readers)
-        self._call("register_exporters", exporters)
-        self._call("register_packs", packs)
-        self._call("register_snapshot_extensions", extensions)
+        self._call(reg, "register_checkers", stager("checker", reg.checkers, _check_checker))
+        self._call(reg, "register_readers", stager("reader", reg.readers, _check_named))
+        self._call(reg, "register_exporters", stager("exporter", reg.exporters, _check_named))
+        self._call(reg, "register_packs", packs)
+        self._call(reg, "register_snapshot_extensions", extensions)
         reg.plugins = sorted(self._infos.values(), key=lambda i: (i.origin != "builtin", i.name))
-        reg.failures = list(self._failures)
         return reg
 
     def add_commands(self, cli: click.Group) -> None:
         self.pm.hook.register_commands(cli=cli)
+
+
+def _check_named(plugin: str, value: Any, kind: str) -> str:
+    name = getattr(value, "name", None)
+    if not isinstance(name, str) or not name:
+        raise PluginError(f"plugin {plugin!r} registered a {kind} without a name")
+    return name
+
+
+def _check_checker(plugin: str, value: Any, kind: str) -> str:
+    name = _check_named(plugin, value, kind)
+    params = getattr(value, "Params", None)
+    if not (isinstance(params, type) and issubclass(params, BaseModel)):
+        raise PluginError(f"checker {name!r} of plugin {plugin!r} has no pydantic Params model")
+    if not callable(getattr(value, "check", None)):
+        raise PluginError(f"checker {name!r} of plugin {plugin!r} has no check() method")
+    return name
 
 
 _host: PluginHost | None = None

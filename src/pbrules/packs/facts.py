@@ -1,0 +1,353 @@
+"""Facts: documented, named values computed from one organization's snapshot.
+
+Conditions (``check: condition``) compare facts with values. Each fact has a dotted name
+(``members.count``), a type, a description and a function of the per-snapshot index. In ``expr:``
+conditions (evaluated by the rule-engine package) a fact is written with underscores instead of
+dots: ``members.count`` is ``members_count``, ``meetings.count.committee_meeting`` is
+``meetings_count_committee_meeting`` (see :func:`expr_symbol`).
+
+Facts are computed lazily: :class:`FactValues` computes a fact the first time a condition reads
+it. A fact whose underlying data is missing is ``None`` (unknown); conditions never guess with it.
+
+"In the period" means held / published / visited between the period's first day and the
+evaluation date (``as_of``); "current" and "full" members and "current" committee posts follow
+the conventions of :mod:`pbrules.engine.index`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+from pbrules.model.snapshot import (
+    CommitteeRole,
+    MeetingType,
+    MemberStatus,
+    RectificationStatus,
+    VisitMode,
+)
+
+if TYPE_CHECKING:
+    from pbrules.engine.index import SnapshotIndex
+
+__all__ = ["FACTS", "Fact", "FactType", "FactValues", "expr_symbol", "suggest_fact"]
+
+FactType = Literal["int", "float", "bool", "str"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    name: str
+    type: FactType
+    description: str
+    compute: Callable[[SnapshotIndex], Any]
+    #: allowed values for text facts (enum values), for load-time checks
+    choices: tuple[str, ...] = ()
+
+    @property
+    def symbol(self) -> str:
+        return expr_symbol(self.name)
+
+
+def expr_symbol(name: str) -> str:
+    """The rule-engine identifier of a fact: dots become underscores."""
+    return name.replace(".", "_")
+
+
+def _in_period(d: date | None, index: SnapshotIndex) -> bool:
+    return d is not None and index.period.start <= d <= min(index.period.end, index.as_of)
+
+
+def _meetings_count(index: SnapshotIndex) -> int:
+    return sum(len(v) for v in index.meetings_in_period.values())
+
+
+def _paid_ratio(index: SnapshotIndex) -> float | None:
+    months = set(index.period_months)
+    rows = [r for r in index.snapshot.dues if r.month in months and r.due is not None]
+    if not rows:
+        return None
+    paid = sum(1 for r in rows if r.paid is not None and r.due is not None and r.paid >= r.due)
+    return paid / len(rows)
+
+
+def _has_secretary(index: SnapshotIndex) -> bool:
+    return any(p.role is CommitteeRole.SECRETARY for p in index.current_committee)
+
+
+def _open_rectifications(index: SnapshotIndex) -> int:
+    return sum(
+        1
+        for r in index.snapshot.rectifications
+        if r.status is not RectificationStatus.CLOSED and r.opened_on <= index.as_of
+    )
+
+
+def _overdue_rectifications(index: SnapshotIndex) -> int:
+    return sum(
+        1
+        for r in index.snapshot.rectifications
+        if r.status is not RectificationStatus.CLOSED
+        and r.due_on is not None
+        and r.due_on < index.as_of
+    )
+
+
+def _term_expired(index: SnapshotIndex) -> bool | None:
+    org = index.snapshot.organization
+    if org.term_started_on is None or org.term_years is None:
+        return None
+    start = org.term_started_on
+    try:
+        end = start.replace(year=start.year + org.term_years)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + org.term_years, day=28)
+    return index.as_of > end
+
+
+def _count_of(meeting_type: str) -> Callable[[SnapshotIndex], int]:
+    def compute(index: SnapshotIndex) -> int:
+        return len(index.meetings_in_period.get(meeting_type, ()))
+
+    return compute
+
+
+def _months_with(meeting_type: str) -> Callable[[SnapshotIndex], int]:
+    def compute(index: SnapshotIndex) -> int:
+        return len(index.meetings_by_month.get(meeting_type, {}))
+
+    return compute
+
+
+def _enum_value(v: Any) -> Any:
+    return getattr(v, "value", v)
+
+
+def _catalog() -> dict[str, Fact]:
+    from pbrules.model.snapshot import Category, OrgKind
+
+    facts: list[Fact] = [
+        # organization
+        Fact("organization.id", "str", "organization id", lambda i: i.snapshot.organization.id),
+        Fact(
+            "organization.kind",
+            "str",
+            "organization kind (branch, township_committee...)",
+            lambda i: _enum_value(i.snapshot.organization.kind),
+            tuple(k.value for k in OrgKind),
+        ),
+        Fact(
+            "organization.category",
+            "str",
+            "organization category (village, community...); null when unknown",
+            lambda i: _enum_value(i.snapshot.organization.category),
+            tuple(c.value for c in Category),
+        ),
+        Fact(
+            "organization.weak_lax",
+            "bool",
+            'designated "weak and lax" (软弱涣散); null when unknown',
+            lambda i: i.snapshot.organization.weak_lax,
+        ),
+        Fact(
+            "organization.term_years",
+            "int",
+            "length of the committee's term in years; null when unknown",
+            lambda i: i.snapshot.organization.term_years,
+        ),
+        Fact(
+            "organization.term_expired",
+            "bool",
+            "as_of is after term_started_on + term_years; null when either is unknown",
+            _term_expired,
+        ),
+        Fact(
+            "organization.has_parent",
+            "bool",
+            "the organization has a parent (is not the root)",
+            lambda i: i.snapshot.organization.parent_id is not None,
+        ),
+        # period
+        Fact(
+            "period.months", "int", "number of months in the period", lambda i: len(i.period_months)
+        ),
+        Fact(
+            "period.kind",
+            "str",
+            "month | quarter | half | year",
+            lambda i: i.period.kind.value,
+            ("month", "quarter", "half", "year"),
+        ),
+        # members (党员)
+        Fact(
+            "members.count",
+            "int",
+            "members who have not left as of the evaluation date",
+            lambda i: len(i.current_members),
+        ),
+        Fact(
+            "members.full_count",
+            "int",
+            "full members (status full, not left)",
+            lambda i: len(i.full_members),
+        ),
+        Fact(
+            "members.probationary_count",
+            "int",
+            "probationary members (not left)",
+            lambda i: sum(1 for m in i.current_members if m.status is MemberStatus.PROBATIONARY),
+        ),
+        Fact(
+            "members.mobile_count",
+            "int",
+            "mobile (流动) members (not left)",
+            lambda i: sum(1 for m in i.current_members if m.mobile),
+        ),
+        # committee (班子)
+        Fact(
+            "committee.current_count",
+            "int",
+            "current committee posts",
+            lambda i: len(i.current_committee),
+        ),
+        Fact(
+            "committee.has_secretary",
+            "bool",
+            "a current committee post has the role secretary",
+            _has_secretary,
+        ),
+        # party groups (党小组)
+        Fact("party_groups.count", "int", "party groups", lambda i: len(i.snapshot.party_groups)),
+        # meetings (三会一课...)
+        Fact("meetings.count", "int", "meetings of any type held in the period", _meetings_count),
+        # dues (党费)
+        Fact(
+            "dues.paid_ratio",
+            "float",
+            "share of member-months in the period with paid >= due; null without dues rows",
+            _paid_ratio,
+        ),
+        # disclosures, development, trainings, visits, rectifications, coverage
+        Fact(
+            "disclosures.count",
+            "int",
+            "party affairs disclosures (党务公开) published in the period",
+            lambda i: sum(1 for d in i.snapshot.disclosures if _in_period(d.published_on, i)),
+        ),
+        Fact(
+            "development.count",
+            "int",
+            "people in the member-development pipeline (发展党员), not cancelled",
+            lambda i: sum(1 for d in i.snapshot.development if d.cancelled_on is None),
+        ),
+        Fact(
+            "development.applications_count",
+            "int",
+            "applications (入党申请) received in the period",
+            lambda i: sum(1 for d in i.snapshot.development if _in_period(d.applied_on, i)),
+        ),
+        Fact(
+            "trainings.count",
+            "int",
+            "trainings started in the period",
+            lambda i: sum(1 for t in i.snapshot.trainings if _in_period(t.start_on, i)),
+        ),
+        Fact(
+            "visits.count",
+            "int",
+            "supervision visits (督查) made in the period",
+            lambda i: sum(1 for v in i.snapshot.visits if _in_period(v.visited_on, i)),
+        ),
+        Fact(
+            "visits.unannounced_count",
+            "int",
+            "unannounced visits (暗访) made in the period",
+            lambda i: sum(
+                1
+                for v in i.snapshot.visits
+                if v.mode is VisitMode.UNANNOUNCED and _in_period(v.visited_on, i)
+            ),
+        ),
+        Fact(
+            "rectifications.open_count",
+            "int",
+            "own problem items (问题台账) not closed",
+            _open_rectifications,
+        ),
+        Fact(
+            "rectifications.overdue_count",
+            "int",
+            "own problem items not closed whose due date has passed",
+            _overdue_rectifications,
+        ),
+        Fact(
+            "coverage_units.count",
+            "int",
+            "new economic and social organizations (两新组织) in the jurisdiction",
+            lambda i: len(i.snapshot.coverage_units),
+        ),
+    ]
+    for mt in MeetingType:
+        facts.append(
+            Fact(
+                f"meetings.count.{mt.value}",
+                "int",
+                f"{mt.value} meetings held in the period",
+                _count_of(mt.value),
+            )
+        )
+        facts.append(
+            Fact(
+                f"meetings.months_with.{mt.value}",
+                "int",
+                f"months of the period with at least one {mt.value}",
+                _months_with(mt.value),
+            )
+        )
+    return {f.name: f for f in facts}
+
+
+#: Every fact, by dotted name.
+FACTS: dict[str, Fact] = _catalog()
+#: rule-engine identifier -> fact
+SYMBOLS: dict[str, Fact] = {f.symbol: f for f in FACTS.values()}
+
+
+def suggest_fact(name: str, *, symbols: bool = False) -> str:
+    """``; did you mean 'x'?`` for a misspelled fact name (or rule-engine symbol), else ``''``."""
+    table = SYMBOLS if symbols else FACTS
+    close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class FactValues:
+    """Lazily computed facts of one indexed snapshot."""
+
+    __slots__ = ("_cache", "index")
+
+    def __init__(self, index: SnapshotIndex) -> None:
+        self.index = index
+        self._cache: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any:
+        try:
+            return self._cache[name]
+        except KeyError:
+            pass
+        fact = FACTS.get(name)
+        if fact is None:
+            raise KeyError(f"unknown fact {name!r}")
+        value = fact.compute(self.index)
+        self._cache[name] = value
+        return value
+
+    def by_symbol(self, symbol: str) -> Any:
+        return self.get(SYMBOLS[symbol].name)
+
+    @property
+    def computed(self) -> dict[str, Any]:
+        """The facts computed so far (those the condition read)."""
+        return dict(self._cache)
