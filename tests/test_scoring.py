@@ -1,0 +1,276 @@
+"""Property tests of every scoring rule in DESIGN §5 (pbrules.engine.scoring)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from pbrules.engine.scoring import (
+    AREA_MODES,
+    CriterionPoints,
+    area_scores,
+    base_total,
+    criterion_points,
+    grade_for,
+    score_organization,
+)
+from pbrules.model.outcome import Status
+
+MODES = ["all_or_nothing", "proportional", "deduct", "bonus", "veto"]
+AREAS = ["a", "b", "c"]
+BANDS = [(90.0, "excellent"), (75.0, "good"), (60.0, "fair"), (0.0, "weak")]
+BAND_RANK = {"weak": 0, "fair": 1, "good": 2, "excellent": 3}
+
+points_st = st.floats(min_value=0, max_value=100, allow_nan=False)
+compliance_st = st.floats(min_value=0, max_value=1, allow_nan=False)
+misses_st = st.integers(min_value=0, max_value=50)
+per_miss_st = st.floats(min_value=0, max_value=20, allow_nan=False)
+status_st = st.sampled_from(list(Status))
+
+
+@st.composite
+def criterion_st(draw: st.DrawFn) -> tuple[str, CriterionPoints]:
+    return draw(st.sampled_from(AREAS)), criterion_points(
+        draw(st.sampled_from(MODES)),
+        draw(status_st),
+        draw(points_st),
+        compliance=draw(compliance_st),
+        misses=draw(misses_st),
+        per_miss=draw(per_miss_st),
+    )
+
+
+weights_st = st.fixed_dictionaries(
+    {a: st.floats(min_value=0.01, max_value=1000, allow_nan=False) for a in AREAS}
+)
+
+
+# -- criterion points -------------------------------------------------------------------------
+@given(st.sampled_from(MODES), status_st, points_st, compliance_st, misses_st, per_miss_st)
+def test_earned_is_within_zero_and_max(
+    mode: str, status: Status, points: float, compliance: float, misses: int, per_miss: float
+) -> None:
+    pts = criterion_points(
+        mode, status, points, compliance=compliance, misses=misses, per_miss=per_miss
+    )
+    assert 0.0 <= pts.earned <= pts.max
+    assert 0.0 <= pts.bonus <= pts.max
+
+
+@given(st.sampled_from(MODES), points_st, compliance_st, misses_st, per_miss_st)
+def test_not_applicable_leaves_earned_and_max(
+    mode: str, points: float, compliance: float, misses: int, per_miss: float
+) -> None:
+    pts = criterion_points(
+        mode,
+        Status.NOT_APPLICABLE,
+        points,
+        compliance=compliance,
+        misses=misses,
+        per_miss=per_miss,
+    )
+    assert pts == CriterionPoints(0.0, 0.0, counted=False)
+
+
+@given(st.sampled_from(sorted(AREA_MODES)), points_st, compliance_st, misses_st)
+def test_error_counts_max_with_zero_earned(
+    mode: str, points: float, compliance: float, misses: int
+) -> None:
+    pts = criterion_points(mode, Status.ERROR, points, compliance=compliance, misses=misses)
+    assert pts.counted and pts.earned == 0.0 and pts.max == points
+
+
+@given(points_st, compliance_st, misses_st)
+def test_all_or_nothing(points: float, compliance: float, misses: int) -> None:
+    ok = criterion_points("all_or_nothing", Status.PASS, points, compliance=compliance)
+    ko = criterion_points("all_or_nothing", Status.FAIL, points, compliance=compliance)
+    assert ok.earned == points and ko.earned == 0.0
+    assert ok.counted and ko.counted and ok.max == ko.max == points
+
+
+@given(status_st.filter(lambda s: s in (Status.PASS, Status.FAIL)), points_st, compliance_st)
+def test_proportional(status: Status, points: float, compliance: float) -> None:
+    pts = criterion_points("proportional", status, points, compliance=compliance)
+    assert pts.earned == pytest.approx(points * compliance)
+
+
+@given(points_st, misses_st, per_miss_st)
+def test_deduct(points: float, misses: int, per_miss: float) -> None:
+    pts = criterion_points("deduct", Status.FAIL, points, misses=misses, per_miss=per_miss)
+    assert pts.earned == pytest.approx(max(0.0, points - per_miss * misses))
+
+
+@given(status_st, points_st, compliance_st)
+def test_bonus_enters_no_area_sum(status: Status, points: float, compliance: float) -> None:
+    pts = criterion_points("bonus", status, points, compliance=compliance)
+    assert not pts.counted
+    if status in (Status.PASS, Status.FAIL):
+        assert pts.bonus == pytest.approx(points * compliance)
+    else:
+        assert pts.bonus == 0.0
+
+
+@given(status_st, points_st)
+def test_veto_carries_no_points_and_caps_only_on_fail(status: Status, points: float) -> None:
+    pts = criterion_points("veto", status, points)
+    assert not pts.counted and pts.earned == pts.max == pts.bonus == 0.0
+    assert pts.vetoed == (status is Status.FAIL)
+
+
+def test_unknown_mode_is_an_error() -> None:
+    with pytest.raises(ValueError, match="unknown scoring mode"):
+        criterion_points("percent", Status.PASS, 10)
+
+
+# -- areas and totals -------------------------------------------------------------------------
+@given(st.lists(criterion_st(), max_size=30), weights_st)
+def test_base_total_is_between_0_and_100(
+    entries: list[tuple[str, CriterionPoints]], weights: dict[str, float]
+) -> None:
+    scores = area_scores(entries, weights)
+    total = base_total(scores, weights)
+    assert 0.0 <= total <= 100.0
+    for area, score in scores.items():
+        assert 0.0 <= score <= weights[area] * (1 + 1e-12)
+
+
+@given(st.lists(criterion_st(), max_size=30), weights_st)
+def test_areas_without_counted_criteria_are_left_out(
+    entries: list[tuple[str, CriterionPoints]], weights: dict[str, float]
+) -> None:
+    scores = area_scores(entries, weights)
+    for area in AREAS:
+        counted_max = sum(p.max for a, p in entries if a == area and p.counted)
+        assert (area in scores) == (counted_max > 0)
+        if area in scores:
+            earned = sum(p.earned for a, p in entries if a == area and p.counted)
+            assert scores[area] == pytest.approx(weights[area] * earned / counted_max)
+
+
+@given(
+    st.lists(criterion_st(), max_size=30),
+    weights_st,
+    st.floats(min_value=0.001, max_value=1000, allow_nan=False),
+)
+def test_scaling_every_weight_changes_nothing(
+    entries: list[tuple[str, CriterionPoints]], weights: dict[str, float], k: float
+) -> None:
+    scaled = {a: w * k for a, w in weights.items()}
+    one = score_organization(entries, weights, BANDS)
+    two = score_organization(entries, scaled, BANDS)
+    assert two.base_total == pytest.approx(one.base_total, abs=1e-9)
+    assert two.total == pytest.approx(one.total, abs=1e-9)
+    assert set(one.areas) == set(two.areas)
+
+
+@given(st.lists(criterion_st(), max_size=30), weights_st, st.floats(0, 20, allow_nan=False))
+def test_total_is_base_plus_capped_bonus(
+    entries: list[tuple[str, CriterionPoints]], weights: dict[str, float], cap: float
+) -> None:
+    score = score_organization(entries, weights, BANDS, bonus_cap=cap)
+    raw_bonus = sum(p.bonus for _a, p in entries)
+    assert score.bonus == pytest.approx(min(raw_bonus, cap))
+    assert score.total == pytest.approx(score.base_total + min(raw_bonus, cap))
+    assert score.base_total <= 100.0
+
+
+@given(st.lists(criterion_st(), max_size=30), weights_st)
+def test_base_total_is_the_weighted_mean_of_area_ratios(
+    entries: list[tuple[str, CriterionPoints]], weights: dict[str, float]
+) -> None:
+    scores = area_scores(entries, weights)
+    assume(scores)
+    expected = 100 * sum(scores.values()) / sum(weights[a] for a in scores)
+    assert base_total(scores, weights) == pytest.approx(min(100.0, expected))
+
+
+def test_no_area_present_gives_zero() -> None:
+    assert base_total({}, {"a": 1.0}) == 0.0
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(AREAS),
+            st.sampled_from(sorted(AREA_MODES)),
+            points_st,
+            compliance_st,
+            misses_st,
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.integers(min_value=0, max_value=19),
+    weights_st,
+)
+def test_more_compliance_never_lowers_the_total(
+    rows: list[tuple[str, str, float, float, int]], which: int, weights: dict[str, float]
+) -> None:
+    """Monotonicity: improving one outcome (pass, more compliance, fewer misses) never lowers."""
+
+    def entries(improve: int | None) -> list[tuple[str, CriterionPoints]]:
+        out = []
+        for i, (area, mode, points, compliance, misses) in enumerate(rows):
+            status = Status.FAIL
+            if i == improve:
+                status, compliance, misses = Status.PASS, 1.0, 0
+            pts = criterion_points(
+                mode, status, points, compliance=compliance, misses=misses, per_miss=2.0
+            )
+            out.append((area, pts))
+        return out
+
+    before = score_organization(entries(None), weights, BANDS)
+    after = score_organization(entries(which % len(rows)), weights, BANDS)
+    assert after.base_total >= before.base_total - 1e-9
+
+
+# -- grades -------------------------------------------------------------------------------------
+@given(st.floats(min_value=0, max_value=105, allow_nan=False))
+def test_grade_is_the_highest_band_reached(total: float) -> None:
+    grade = grade_for(total, BANDS)
+    expected = next(name for low, name in BANDS if total >= low)
+    assert grade == expected
+
+
+@given(st.floats(0, 105, allow_nan=False), st.floats(0, 105, allow_nan=False))
+def test_grade_is_monotone_in_the_total(low: float, high: float) -> None:
+    low, high = sorted((low, high))
+    assert BAND_RANK[grade_for(low, BANDS)] <= BAND_RANK[grade_for(high, BANDS)]
+
+
+@given(
+    st.floats(min_value=0, max_value=105, allow_nan=False),
+    st.sampled_from(["weak", "fair", "good"]),
+    st.permutations(BANDS),
+)
+def test_veto_caps_the_grade(total: float, veto_grade: str, bands: list[tuple[float, str]]) -> None:
+    capped = grade_for(total, bands, vetoed=True, veto_grade=veto_grade)
+    free = grade_for(total, bands)
+    assert BAND_RANK[capped] <= BAND_RANK[veto_grade]
+    assert capped == (veto_grade if BAND_RANK[free] > BAND_RANK[veto_grade] else free)
+
+
+def test_band_order_in_the_pack_does_not_matter() -> None:
+    for total in (0, 59.99, 60, 74.5, 75, 89.999, 90, 100):
+        assert grade_for(total, BANDS) == grade_for(total, list(reversed(BANDS)))
+
+
+def test_below_every_band_gets_the_lowest() -> None:
+    assert grade_for(10, [(50.0, "pass"), (30.0, "low")]) == "low"
+
+
+@settings(max_examples=50)
+@given(st.lists(criterion_st(), max_size=20), weights_st)
+def test_a_failed_veto_caps_the_organization(
+    entries: list[tuple[str, CriterionPoints]], weights: dict[str, float]
+) -> None:
+    vetoed = [*entries, ("a", criterion_points("veto", Status.FAIL, 0))]
+    score = score_organization(vetoed, weights, BANDS, veto_grade="fair")
+    assert score.vetoed
+    assert BAND_RANK[score.grade] <= BAND_RANK["fair"]
+    free = score_organization(entries, weights, BANDS)
+    assert math.isclose(score.total, free.total)
