@@ -137,6 +137,8 @@ def _export(fig: Figure, chart_id: str, caption: str) -> Chart:
     plt.close(fig)
     svg = svg_buf.getvalue()
     svg = svg[svg.index("<svg") :]
+    # Drop the RDF metadata block: it only names the generator and links external vocabularies.
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, count=1, flags=re.S)
     # Give every id a per-chart prefix so several inline SVGs never share an id.
     svg = re.sub(r'id="([^"]+)"', rf'id="{chart_id}-\1"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{chart_id}-\1)", svg)
@@ -168,6 +170,13 @@ def build_charts(report: Report, _: Translator) -> list[Chart]:
     return charts
 
 
+def _horizontal() -> dict[str, Any]:
+    import matplotlib
+
+    major, minor = (int(x) for x in matplotlib.__version__.split(".")[:2])
+    return {"orientation": "horizontal"} if (major, minor) >= (3, 10) else {"vert": False}
+
+
 def _distribution(groups: list[GroupSection], _: Translator) -> Chart:
     import matplotlib.pyplot as plt
 
@@ -175,7 +184,7 @@ def _distribution(groups: list[GroupSection], _: Translator) -> Chart:
     data = [[r.total for r in g.rows] for g in groups]
     ax.boxplot(
         data,
-        vert=False,
+        **_horizontal(),
         widths=0.5,
         showfliers=False,
         medianprops={"color": _PALETTE[0]},

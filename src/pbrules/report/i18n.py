@@ -119,32 +119,36 @@ _VOCAB: dict[str, dict[str, str]] = {
 }
 
 
-def extract_messages() -> list[str]:
-    """Every msgid of the report text: ``_()`` calls in the templates and renderers, and the
-    fixed vocabularies. Used to check that the catalogs are complete (maintainers: run
-    ``python -m pbrules.report.i18n`` after editing a ``.po`` to recompile the ``.mo``)."""
+def extract_messages() -> list[tuple[str | None, str]]:
+    """Every ``(msgctxt, msgid)`` of the report text: the ``_()`` and ``pgettext()`` calls in
+    the templates and renderers, and the fixed vocabularies.
+
+    Used to check that the catalogs are complete. After editing a ``.po``, recompile the
+    ``.mo`` files with ``python -c "from pbrules.report.i18n import compile_catalogs;
+    compile_catalogs()"``.
+    """
     from babel.messages.extract import extract_from_file
 
     here = Path(__file__).resolve().parent
-    found: dict[str, None] = {}
+    found: dict[tuple[str | None, str], None] = {}
     jinja_options = {
         "extensions": "jinja2.ext.i18n",
         "trim_blocks": "true",
         "lstrip_blocks": "true",
     }
     for template in sorted((here / "templates").glob("*.j2")):
-        for _line, msg, _comments, _ctx in extract_from_file(
+        for _line, msg, _comments, ctx in extract_from_file(
             "jinja2", str(template), options=jinja_options
         ):
             if isinstance(msg, str):
-                found[msg] = None
+                found[(ctx, msg)] = None
     for module in ("render.py", "charts.py"):
-        for _line, msg, _comments, _ctx in extract_from_file("python", str(here / module)):
+        for _line, msg, _comments, ctx in extract_from_file("python", str(here / module)):
             if isinstance(msg, str):
-                found[msg] = None
+                found[(ctx, msg)] = None
     for table in _VOCAB.values():
         for source in table.values():
-            found[source] = None
+            found[(None, source)] = None
     return list(found)
 
 
@@ -156,8 +160,3 @@ def compile_catalogs() -> list[Path]:
         mo.write_bytes(compile_po(po))
         written.append(mo)
     return written
-
-
-if __name__ == "__main__":  # pragma: no cover - maintainer tool
-    for path in compile_catalogs():
-        print(path)

@@ -398,7 +398,9 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
     from openpyxl.utils import get_column_letter
 
     code = check_lang(lang)
-    _ = translations(code).gettext
+    trans = translations(code)
+    _ = trans.gettext
+    pgettext = trans.pgettext
     wb = Workbook()
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="B71C1C")
@@ -443,7 +445,7 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
                 ]
             )
     sheet(
-        _("Rankings"),
+        pgettext("sheet", "Rankings"),
         [
             _("Group"),
             _("Rank"),
@@ -483,7 +485,7 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
                     ]
                 )
     sheet(
-        _("Findings"),
+        pgettext("sheet", "Findings"),
         [
             _("Area"),
             _("Criterion"),
@@ -502,7 +504,7 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
         finding_rows,
     )
     sheet(
-        _("Rectification"),
+        pgettext("sheet", "Rectification"),
         [
             _("No."),
             _("ID"),
