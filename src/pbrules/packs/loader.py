@@ -49,7 +49,13 @@ from pbrules.packs.templates import template_errors
 if TYPE_CHECKING:
     from pbrules.plugins import Registry
 
-__all__ = ["canonical_digest", "load_pack", "load_packs", "resolve_source"]
+__all__ = [
+    "canonical_digest",
+    "load_pack",
+    "load_packs",
+    "resolve_source",
+    "validation_problems",
+]
 
 _DEEP_KEYS = ("params", "scoring", "rectify", "applies_to")
 _BY_ID_KEYS = ("areas", "groups", "criteria")
@@ -109,6 +115,11 @@ def resolve_source(source: str | Path, *, registry: Registry | None = None) -> P
 
         registry = get_registry()
     return _find(source, None, registry)
+
+
+def validation_problems(exc: ValidationError, doc: YMap, model: type[BaseModel]) -> list[Problem]:
+    """Located, specific problems for a pydantic error on a YAML document read by ``_yaml``."""
+    return _pydantic_problems(exc, doc, (), model)
 
 
 def _sorted(problems: Iterable[Problem]) -> list[Problem]:

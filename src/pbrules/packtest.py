@@ -1,0 +1,457 @@
+"""Rule-pack tests: ``*.test.yaml`` files next to a pack, run by ``pbrules test`` and pytest.
+
+A test file holds cases; each case is a snapshot (inline, or a file) or a small dataset, and
+the status (and optionally misses, findings, points) expected per criterion id::
+
+    pack: baseline.yaml            # optional; default: this file's name without .test
+    cases:
+      - name: committee skipped August
+        period: 2026Q3             # optional; default: the snapshot's period
+        as_of: 2026-09-30          # optional; overrides the snapshots' evaluation date
+        snapshot: {...}            # or snapshot_file: x.json (.json, .yaml or .jsonl),
+                                   # or dataset: [{...}, {...}] with org: naming the one checked
+        expect:
+          S02: fail
+          S05: {status: fail, misses: 2, findings: 1, earned: 6.0}
+
+Each case runs through the engine (:class:`pbrules.engine.evaluate.Engine`), exactly as
+``pbrules evaluate`` would, and the organization's criteria results and findings are compared
+with ``expect``. The report lists every mismatch (criterion, field, expected, actual) and the
+criteria of each pack that no case mentions ("untested criteria").
+
+Exit status of :attr:`TestReport.exit_code`: 0 all cases pass; 1 some case failed; 2 a test
+file, snapshot or pack is invalid (nothing ran for that file).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pbrules.errors import PackError, PbrulesError, Problem
+from pbrules.model.outcome import Status
+from pbrules.model.snapshot import Snapshot
+from pbrules.packs._yaml import Pos, YMap, YSeq, load_yaml, locate
+from pbrules.packs.loader import load_pack, validation_problems
+from pbrules.packs.schema import LoadedPack
+
+if TYPE_CHECKING:
+    from pbrules.model.result import RunResult
+    from pbrules.plugins import Registry
+
+__all__ = [
+    "CaseResult",
+    "Expect",
+    "Mismatch",
+    "PreparedCase",
+    "PreparedFile",
+    "TestReport",
+    "discover",
+    "format_report",
+    "prepare_file",
+    "run_case",
+    "run_tests",
+]
+
+TEST_SUFFIXES = (".test.yaml", ".test.yml")
+
+
+# ---------------------------------------------------------------------------------------------
+# The test file format
+# ---------------------------------------------------------------------------------------------
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Expect(_Model):
+    """What a criterion must give: a status and, optionally, counts and points."""
+
+    status: Status
+    misses: int | None = Field(default=None, ge=0)
+    findings: int | None = Field(default=None, ge=0, description="findings of this criterion")
+    earned: float | None = None
+    max: float | None = None
+
+
+class _Case(_Model):
+    name: str = Field(min_length=1)
+    period: str | None = None
+    as_of: date | None = None
+    snapshot: dict[str, Any] | None = None
+    snapshot_file: str | None = None
+    dataset: list[dict[str, Any]] | None = Field(default=None, min_length=1)
+    org: str | None = None
+    expect: dict[str, Status | Expect] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> _Case:
+        given = [k for k in ("snapshot", "snapshot_file", "dataset") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(
+                "a case needs exactly one of snapshot, snapshot_file or dataset"
+                + (f" (found {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class _TestFile(_Model):
+    pack: str | None = None
+    cases: list[_Case] = Field(min_length=1)
+
+
+@dataclass(slots=True)
+class PreparedCase:
+    """A validated case, ready to run."""
+
+    file: str
+    name: str
+    period: str | None
+    snapshots: list[Snapshot]
+    org: str
+    expect: dict[str, Expect]
+    pos: Pos
+
+    @property
+    def id(self) -> str:
+        return f"{self.file}::{self.name}"
+
+
+@dataclass(slots=True)
+class PreparedFile:
+    path: Path
+    pack_source: str
+    loaded: LoadedPack
+    cases: list[PreparedCase]
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    criterion: str
+    field: str
+    expected: Any
+    actual: Any
+    note: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.criterion} {self.field}: expected {_show(self.expected)}, got "
+        text += _show(self.actual)
+        return text + (f"  ({self.note})" if self.note else "")
+
+
+@dataclass(slots=True)
+class CaseResult:
+    case: PreparedCase
+    mismatches: list[Mismatch] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and self.error is None
+
+    def text(self) -> str:
+        lines = [f"{'PASS' if self.ok else 'FAIL'} {self.case.id}"]
+        if self.error:
+            lines.append(f"  error: {self.error}")
+        lines.extend(f"  {m}" for m in self.mismatches)
+        return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class TestReport:
+    cases: list[CaseResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    #: pack source -> active criterion ids no case mentions
+    untested: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[CaseResult]:
+        return [c for c in self.cases if not c.ok]
+
+    @property
+    def exit_code(self) -> int:
+        if self.problems:
+            return 2
+        return 1 if self.failed else 0
+
+
+def _show(v: Any) -> str:
+    if v is None:
+        return "nothing"
+    if isinstance(v, Status):
+        return v.value
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery and preparation
+# ---------------------------------------------------------------------------------------------
+def is_test_file(path: Path) -> bool:
+    return path.name.endswith(TEST_SUFFIXES)
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """The ``*.test.yaml`` files named by ``paths`` (files, or directories searched)."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.is_file() and is_test_file(f))
+            if not files:
+                problems.append(Problem(str(p), 0, 0, "no *.test.yaml files found here"))
+            found.extend(files)
+        elif p.is_file():
+            if not is_test_file(p):
+                sibling = p.with_name(p.name.rsplit(".", 1)[0] + ".test.yaml")
+                if sibling.is_file():
+                    found.append(sibling)
+                    continue
+                problems.append(
+                    Problem(str(p), 0, 0, "not a rule-pack test file (expected NAME.test.yaml)")
+                )
+                continue
+            found.append(p)
+        else:
+            problems.append(Problem(str(p), 0, 0, "no such file or directory"))
+    unique = list(dict.fromkeys(found))
+    return unique, problems
+
+
+def _default_pack(path: Path) -> str:
+    name = path.name
+    for suffix in TEST_SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name + ".yaml"
+
+
+def _read_snapshot_file(path: Path, display: str) -> list[Any]:
+    if path.suffix.lower() == ".jsonl":
+        out = []
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if line.strip():
+                    try:
+                        out.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise PackError([Problem(display, n, exc.colno, exc.msg)]) from None
+        return out
+    if path.suffix.lower() == ".json":
+        try:
+            return [json.loads(path.read_text(encoding="utf-8"))]
+        except json.JSONDecodeError as exc:
+            raise PackError([Problem(display, exc.lineno, exc.colno, exc.msg)]) from None
+        except OSError as exc:
+            raise PackError([Problem(display, 0, 0, f"cannot read: {exc.strerror}")]) from None
+    doc = load_yaml(path, display=display)
+    return list(doc) if isinstance(doc, list) else [doc]
+
+
+def _snapshot_problems(exc: ValidationError, raw: Any, fallback: Pos, label: str) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        pos = locate(raw, loc) if isinstance(raw, YMap | YSeq) else None
+        where = ".".join(str(p) for p in loc)
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        problems.append((pos or fallback).problem(f"{label}: {where + ': ' if where else ''}{msg}"))
+    return problems
+
+
+def prepare_file(path: str | Path, *, registry: Registry | None = None) -> PreparedFile:
+    """Read and validate a test file, its snapshots and its pack; raise :class:`PackError`."""
+    path = Path(path)
+    shown = str(path)
+    doc = load_yaml(path, display=shown)
+    if not isinstance(doc, YMap):
+        raise PackError([Pos(shown, 1, 1).problem("a test file is a mapping with cases:")])
+    try:
+        spec = _TestFile.model_validate(doc)
+    except ValidationError as exc:
+        raise PackError(validation_problems(exc, doc, _TestFile)) from None
+
+    pack_ref = spec.pack or _default_pack(path)
+    candidate = path.parent / pack_ref
+    pack_source: str = (
+        str(candidate) if candidate.is_file() or pack_ref.endswith((".yaml", ".yml")) else pack_ref
+    )
+    try:
+        loaded = load_pack(pack_source, registry=registry)
+    except PackError as exc:
+        pos = doc.value_pos.get("pack", doc.pos)
+        head = pos.problem(f"the pack {pack_source} is invalid")
+        raise PackError([head, *exc.problems]) from None
+
+    problems: list[Problem] = []
+    ids = {c.id for c in loaded.model.criteria}
+    cases: list[PreparedCase] = []
+    raw_cases = doc["cases"]
+    for i, case in enumerate(spec.cases):
+        raw = raw_cases[i]
+        cpos = raw_cases.item_pos[i]
+        label = f"case {case.name!r}"
+        snaps: list[Snapshot] = []
+        raws: list[tuple[Any, Pos]]
+        if case.snapshot is not None:
+            raws = [(raw["snapshot"], raw.value_pos["snapshot"])]
+        elif case.dataset is not None:
+            seq = raw["dataset"]
+            raws = list(zip(seq, seq.item_pos, strict=True))
+        else:
+            assert case.snapshot_file is not None
+            fpos = raw.value_pos["snapshot_file"]
+            spath = path.parent / case.snapshot_file
+            if not spath.is_file():
+                problems.append(fpos.problem(f"{label}: no such file {case.snapshot_file}"))
+                continue
+            try:
+                loaded_raws = _read_snapshot_file(spath, str(spath))
+            except PackError as exc:
+                problems.extend(exc.problems)
+                continue
+            raws = [(r, Pos(str(spath), 1, 1)) for r in loaded_raws]
+        for item, ipos in raws:
+            try:
+                snap = Snapshot.model_validate(item)
+            except ValidationError as exc:
+                problems.extend(_snapshot_problems(exc, item, ipos, label))
+                continue
+            if case.as_of is not None:
+                snap = snap.model_copy(update={"as_of": case.as_of})
+            snaps.append(snap)
+        org = case.org
+        if org is None:
+            if len(raws) == 1 and snaps:
+                org = snaps[0].organization.id
+            elif len(raws) > 1:
+                problems.append(
+                    cpos.problem(f"{label}: a dataset case needs org: (the one checked)")
+                )
+                continue
+        if snaps and org is not None and org not in {s.organization.id for s in snaps}:
+            problems.append(
+                raw.value_pos.get("org", cpos).problem(f"{label}: org {org!r} is not in the case")
+            )
+        expect_raw = raw["expect"]
+        for cid in case.expect:
+            if cid not in ids:
+                close = difflib.get_close_matches(cid, sorted(ids), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append(
+                    expect_raw.key_pos[cid].problem(
+                        f"{label}: criterion '{cid}' is not in pack {loaded.id}{hint}"
+                    )
+                )
+        expect = {
+            cid: (e if isinstance(e, Expect) else Expect(status=e))
+            for cid, e in case.expect.items()
+        }
+        cases.append(
+            PreparedCase(
+                file=shown,
+                name=case.name,
+                period=case.period,
+                snapshots=snaps,
+                org=org or "",
+                expect=expect,
+                pos=cpos,
+            )
+        )
+    if problems:
+        raise PackError(sorted(problems, key=lambda p: (p.path, p.line, p.col)))
+    return PreparedFile(path=path, pack_source=pack_source, loaded=loaded, cases=cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------------
+def run_case(
+    loaded: LoadedPack, case: PreparedCase, *, registry: Registry | None = None
+) -> CaseResult:
+    """Run one case through the engine and compare with its expectations."""
+    from pbrules.engine.evaluate import Engine
+
+    try:
+        result = Engine(loaded, registry=registry).run(case.snapshots, period=case.period)
+    except PbrulesError as exc:
+        return CaseResult(case, error=str(exc))
+    return CaseResult(case, mismatches=compare(result, case))
+
+
+def compare(result: RunResult, case: PreparedCase) -> list[Mismatch]:
+    """The differences between a run's result for ``case.org`` and the case's expectations."""
+    org = next((o for o in result.organizations if o.org_id == case.org), None)
+    if org is None:
+        why = "; ".join(e for r in result.rejected for e in r.errors) or "not in the result"
+        return [Mismatch("*", "organization", case.org, f"not evaluated ({why})")]
+    by_id = {c.id: c for c in org.criteria}
+    out: list[Mismatch] = []
+    for cid, exp in case.expect.items():
+        got = by_id.get(cid)
+        if got is None:
+            out.append(Mismatch(cid, "status", exp.status, "absent (disabled?)"))
+            continue
+        note = got.note or ""
+        if got.status != exp.status:
+            out.append(Mismatch(cid, "status", exp.status, got.status, note))
+        if exp.misses is not None and got.misses != exp.misses:
+            out.append(Mismatch(cid, "misses", exp.misses, got.misses, note))
+        if exp.earned is not None and round(got.earned, 2) != round(exp.earned, 2):
+            out.append(Mismatch(cid, "earned", exp.earned, round(got.earned, 2)))
+        if exp.max is not None and round(got.max, 2) != round(exp.max, 2):
+            out.append(Mismatch(cid, "max", exp.max, round(got.max, 2)))
+        if exp.findings is not None:
+            n = sum(1 for f in result.findings if f.org_id == case.org and f.criterion == cid)
+            if n != exp.findings:
+                out.append(Mismatch(cid, "findings", exp.findings, n))
+    return out
+
+
+def run_tests(paths: Sequence[str | Path], *, registry: Registry | None = None) -> TestReport:
+    """Discover, prepare and run every test file under ``paths``."""
+    files, problems = discover(paths)
+    report = TestReport(problems=list(problems))
+    tested: dict[str, set[str]] = {}
+    packs: dict[str, LoadedPack] = {}
+    for path in files:
+        try:
+            prepared = prepare_file(path, registry=registry)
+        except PackError as exc:
+            report.problems.extend(exc.problems)
+            continue
+        key = prepared.pack_source
+        packs.setdefault(key, prepared.loaded)
+        seen = tested.setdefault(key, set())
+        for case in prepared.cases:
+            seen.update(case.expect)
+            report.cases.append(run_case(prepared.loaded, case, registry=registry))
+    for key, loaded in packs.items():
+        missing = [c.id for c in loaded.model.active_criteria if c.id not in tested[key]]
+        if missing:
+            report.untested[key] = missing
+    return report
+
+
+def format_report(report: TestReport, *, verbose: bool = False) -> str:
+    """The text ``pbrules test`` prints: failures (and passes with ``verbose``), a summary."""
+    lines: list[str] = [str(p) for p in report.problems]
+    for case in report.cases:
+        if verbose or not case.ok:
+            lines.append(case.text())
+    passed = len(report.cases) - len(report.failed)
+    summary = f"{len(report.cases)} case(s): {passed} passed, {len(report.failed)} failed"
+    if report.problems:
+        summary += f", {len(report.problems)} problem(s) in test files or packs"
+    lines.append(summary)
+    for pack, ids in report.untested.items():
+        lines.append(f"untested criteria in {pack}: {', '.join(ids)}")
+    return "\n".join(lines)
