@@ -146,7 +146,7 @@ class CommitteeVacancy(Checker[VacancyParams]):
             actual=days,
             expected=params.max_days,
             evidence=(last.person_id,),
-            note=f"vacant since {last.left_on}",
+            note=f"vacant since {last.left_on}, {days} days",
         )
 
 

@@ -149,7 +149,15 @@ class DuesMonthly(Checker[MonthlyParams]):
         if owed == 0:
             return Outcome.not_applicable("no member-month owed")
         if not snapshot.dues:
-            return Outcome.missing_data("no dues rows")
+            return Outcome(
+                Status.FAIL,
+                compliance=0.0,
+                misses=len(unpaid),
+                actual=0,
+                expected=owed,
+                evidence=tuple(unpaid),
+                note="missing data: no dues rows",
+            )
         items: tuple[SubjectItem, ...] = ()
         if params.arrears_months is not None:
             items = _arrears_items(
