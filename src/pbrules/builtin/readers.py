@@ -107,10 +107,14 @@ class JsonlReader:
             except UnicodeDecodeError as exc:
                 yield RawRecord(source=source, error=_describe_unicode_error(exc))
                 continue
+            text = text.rstrip("\r\n")
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield RawRecord(source=source, error=_json_error(exc))
+                message = _json_error(exc)
+                if exc.pos >= len(text.rstrip()):
+                    message += "; the line ends early (a truncated record?)"
+                yield RawRecord(source=source, error=message)
                 continue
             except RecursionError:
                 yield RawRecord(source=source, error="invalid JSON: nested too deeply")
