@@ -36,6 +36,7 @@ from pydantic import (
     Tag,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from pbrules.packs.facts import FACTS, SYMBOLS, FactValues, suggest_fact
@@ -125,7 +126,7 @@ class FactCond(_Node):
 
     fact: FactName
     op: Op
-    value: Any = Field(default=None, validate_default=True)
+    value: Any = None
 
     @field_validator("value")
     @classmethod
@@ -133,6 +134,15 @@ class FactCond(_Node):
         if "fact" in info.data and "op" in info.data:
             check_fact_value(info.data["fact"], info.data["op"], v)
         return v
+
+    @model_validator(mode="after")
+    def _needs_value(self) -> FactCond:
+        if "value" not in self.model_fields_set:
+            raise ValueError(MISSING_VALUE)
+        return self
+
+
+MISSING_VALUE = "a fact condition needs value: (write value: null to test for an unknown fact)"
 
 
 def check_fact_value(name: str, op: str, v: Any) -> None:
@@ -152,7 +162,7 @@ def check_fact_value(name: str, op: str, v: Any) -> None:
         )
     if v is None:
         if op not in ("==", "!="):
-            raise ValueError(f"op '{op}' cannot compare with null {where}")
+            raise ValueError(f"op '{op}' needs a value other than null {where}")
         return
     if op in _ORDER_OPS and fact.type in ("bool", "str"):
         raise ValueError(f"op '{op}' does not apply to a {fact.type} fact ({name})")

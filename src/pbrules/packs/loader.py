@@ -224,7 +224,13 @@ class _Resolver:
                 self.problems.append(pos.problem(f"extends cycle: {names}"))
                 self.fatal = True
                 continue
-            pshown = _display(parent)
+            pshown = (
+                os.path.normpath(str(parent))
+                if _looks_like_path(ref)
+                or not isinstance(ref, str)
+                or ref not in self.registry.packs
+                else _display(parent)
+            )
             resolved = self._resolve(parent, pshown, (*stack, key))
             if resolved is not None:
                 base = resolved if base is None else _merge_pack(base, resolved)
@@ -536,11 +542,11 @@ def _specific(err: Any, loc: tuple[Any, ...], parts: list[Any], where: str, mode
     if etype in ("dict_type", "model_type", "model_attributes_type"):
         return f"{label}expected a mapping (key: value), got {_kind(value)}"
     if etype == "greater_than":
-        return f"{label}must be greater than {ctx.get('gt')} (got {value!r})"
+        return f"{label}must be greater than {_num(ctx.get('gt'))} (got {value!r})"
     if etype == "greater_than_equal":
-        return f"{label}must be at least {ctx.get('ge')} (got {value!r})"
+        return f"{label}must be at least {_num(ctx.get('ge'))} (got {value!r})"
     if etype == "less_than_equal":
-        return f"{label}must be at most {ctx.get('le')} (got {value!r})"
+        return f"{label}must be at most {_num(ctx.get('le'))} (got {value!r})"
     if etype == "string_pattern_mismatch":
         return (
             f"{label}{value!r} is not a valid identifier (start with a letter; then letters, "
@@ -551,6 +557,10 @@ def _specific(err: Any, loc: tuple[Any, ...], parts: list[Any], where: str, mode
     if etype == "value_error":
         msg = msg.removeprefix("Value error, ")
     return f"{label}{msg}"
+
+
+def _num(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _kind(value: Any) -> str:
@@ -667,9 +677,16 @@ def _criterion_problems(
 def _grade_problems(doc: YMap) -> list[Problem]:
     bands = doc.get("bands")
     veto = doc.get("veto_grade")
-    if not isinstance(veto, str) or not isinstance(bands, YSeq):
+    if not isinstance(veto, str):
         return []
-    grades = [b.get("grade") for b in bands if isinstance(b, YMap)]
+    if bands is None:
+        grades: list[Any] = [
+            b.grade for b in Pack.model_fields["bands"].get_default(call_default_factory=True)
+        ]
+    elif isinstance(bands, YSeq):
+        grades = [b.get("grade") for b in bands if isinstance(b, YMap)]
+    else:
+        return []
     if veto in grades:
         return []
     return [

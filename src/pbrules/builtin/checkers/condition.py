@@ -11,6 +11,7 @@ from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import Snapshot
 from pbrules.packs.conditions import (
     FORMS,
+    MISSING_VALUE,
     AllCond,
     AnyCond,
     Condition,
@@ -41,9 +42,7 @@ class ConditionParams(Params):
     not_: Condition | None = Field(default=None, alias="not", description="does not hold")
     fact: FactName | None = Field(default=None, description="a fact name (see docs/pack-format.md)")
     op: Op | None = Field(default=None, description="== != < <= > >= in not_in contains")
-    value: Any = Field(
-        default=None, validate_default=True, description="the value to compare the fact with"
-    )
+    value: Any = Field(default=None, description="the value to compare the fact with")
     expr: str | None = Field(default=None, description="a rule-engine expression over the facts")
 
     @model_validator(mode="before")
@@ -75,6 +74,12 @@ class ConditionParams(Params):
         if fact is not None and op is not None:
             check_fact_value(fact, op, v)
         return v
+
+    @model_validator(mode="after")
+    def _needs_value(self) -> ConditionParams:
+        if self.fact is not None and "value" not in self.model_fields_set:
+            raise ValueError(MISSING_VALUE)
+        return self
 
     @field_validator("expr")
     @classmethod
