@@ -9,7 +9,8 @@ areas and peer groups are merged **by id**: an entry whose id already exists ove
 keys it gives (``{id: S02, points: 6}``), so an override can change points, params, severity,
 scoring or switch a criterion off with ``enabled: false``. Inside an override, ``params``,
 ``scoring``, ``rectify`` and ``applies_to`` are merged key by key (a key set to ``null`` goes back
-to its default); ``params`` are replaced whole when the override names another ``check``.
+to its default); ``params`` are replaced whole when the override names another ``check`` or the
+check is ``condition`` (a condition is one tree).
 Other top-level keys given by the later pack replace the earlier ones.
 
 Validation runs in layers and reports **every** problem of every file at once, each at the
@@ -365,12 +366,14 @@ def _merge_criterion(base: Any, child: Any) -> Any:
     for k in base:
         out.copy_entry(base, k)
     check_changed = "check" in child and child.get("check") != base.get("check")
+    # a condition is one tree: an override replaces it whole
+    whole = check_changed or child.get("check", base.get("check")) == "condition"
     for k in child:
         if (
             k in _DEEP_KEYS
             and k in base
             and isinstance(child[k], YMap)
-            and not (k == "params" and check_changed)
+            and not (k == "params" and whole)
         ):
             out.put(
                 k,

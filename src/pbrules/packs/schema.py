@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from pbrules.model.outcome import Severity
 from pbrules.model.period import PeriodKind
@@ -138,7 +138,9 @@ class Pack(_Model):
     version: str
     title: str | None = None
     issuer: str | None = Field(default=None, description="Issuing department, for reports.")
-    extends: list[str] = Field(default_factory=list)
+    extends: list[str] = Field(
+        default_factory=list, description="Packs this one extends: ids or relative paths."
+    )
     period: PeriodKind = PeriodKind.QUARTER
     areas: list[Area]
     bands: list[Band] = Field(
@@ -156,6 +158,11 @@ class Pack(_Model):
     veto_grade: Ident = "weak"
     allow_waivers: bool = False
     criteria: list[Criterion] = Field(default_factory=list)
+
+    @field_validator("extends", mode="before")
+    @classmethod
+    def _one_parent(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     def area(self, area_id: str) -> Area:
         for a in self.areas:
