@@ -27,7 +27,6 @@ from pbrules.report import build_report, render_html
 from report_fixtures import ledger_items, make_fixture
 
 CHROMIUM = Path("/usr/bin/chromium")
-GALLERY = Path(__file__).resolve().parent.parent / "docs" / "gallery"
 TIMEOUT = 20.0
 
 pytestmark = [
@@ -87,8 +86,9 @@ class Browser:
             self.events.append(event)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+@contextlib.contextmanager
+def launch_chromium(window: str = "1280,1600") -> Iterator[Browser]:
+    """Start headless Chromium with a fresh profile; stop it on exit."""
     profile = tempfile.TemporaryDirectory(prefix="pbrules-chromium-")
     to_chrome_r, to_chrome_w = os.pipe()
     from_chrome_r, from_chrome_w = os.pipe()
@@ -115,7 +115,7 @@ def browser() -> Iterator[Browser]:
             "--disable-extensions",
             f"--user-data-dir={profile.name}",
             "--remote-debugging-pipe",
-            "--window-size=1280,1600",
+            f"--window-size={window}",
             "about:blank",
         ],
         stdin=subprocess.DEVNULL,
@@ -142,7 +142,13 @@ def browser() -> Iterator[Browser]:
         profile.cleanup()
 
 
-def _open(browser: Browser, path: Path) -> tuple[str, list[str]]:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launch_chromium() as client:
+        yield client
+
+
+def open_page(browser: Browser, path: Path) -> tuple[str, list[str]]:
     """Open ``path`` in a new tab; return the session and the console problems seen."""
     target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
@@ -207,7 +213,7 @@ def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_page_loads_without_console_errors_and_charts_render(
     browser: Browser, report_page: Path
 ) -> None:
-    session, problems = _open(browser, report_page)
+    session, problems = open_page(browser, report_page)
     assert problems == []
     assert _evaluate(browser, session, "document.readyState") == "complete"
     charts = _evaluate(
@@ -251,13 +257,13 @@ def test_console_errors_are_detected(browser: Browser, tmp_path: Path) -> None:
         "<html><body><script>console.error('boom'); undefinedCall();</script></body></html>",
         encoding="utf-8",
     )
-    _session, problems = _open(browser, page)
+    _session, problems = open_page(browser, page)
     assert any("boom" in p for p in problems)
     assert any("undefinedCall" in p or "Uncaught" in p for p in problems)
 
 
 def test_screenshot_has_content(browser: Browser, report_page: Path) -> None:
-    session, _problems = _open(browser, report_page)
+    session, _problems = open_page(browser, report_page)
     shot = browser.send(
         "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False}, session=session
     )
@@ -266,6 +272,3 @@ def test_screenshot_has_content(browser: Browser, report_page: Path) -> None:
     assert width >= 1000 and height >= 1000
     assert len(png) > 50_000
     assert _distinct_colors(png) > 20  # text, tables, tags: far from a blank page
-    GALLERY.mkdir(parents=True, exist_ok=True)
-    if os.environ.get("PBRULES_UPDATE_GALLERY"):
-        (GALLERY / "report-fixture-zh.png").write_bytes(png)

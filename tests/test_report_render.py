@@ -371,3 +371,83 @@ def test_report_command_errors_are_clean(result_files: tuple[Path, Path], tmp_pa
     res = runner.invoke(cli, ["report", str(current), "--ledger", str(tmp_path / "none.db")])
     assert res.exit_code == 2 and "no such ledger database" in res.output
     assert "Traceback" not in res.output
+
+
+def test_report_from_a_real_ledger(result_files: tuple[Path, Path], tmp_path: Path) -> None:
+    from pbrules.ledger import Ledger
+
+    current, _previous = result_files
+    db = tmp_path / "ledger.db"
+    with Ledger(db) as ledger:
+        ledger.sync(FX.previous)
+        ledger.sync(FX.result)
+        items = ledger_items_of(ledger)
+    assert items, "the ledger holds the synced findings"
+    out = tmp_path / "review.html"
+    res = CliRunner().invoke(
+        cli, ["report", str(current), "--ledger", str(db), "-f", "html", "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    page = _parse(out.read_text(encoding="utf-8"))
+    shown = {r.attrs["data-number"] for r in page.table("rectification-table").rows}
+    # every item still open or rectified this quarter is listed under its ledger number
+    expected = {i.number for i in items if str(i.status) != "closed"}
+    assert expected <= shown and shown <= {i.number for i in items}
+    still_failing = {f.fingerprint for f in FX.result.findings}
+    assert {i.fingerprint for i in items if i.number in shown} >= still_failing
+    assert "Items from the rectification ledger" in page.all_text
+
+
+def ledger_items_of(ledger: Any) -> list[Any]:
+    assert FX.result.as_of is not None
+    return list(ledger.items(as_of=FX.result.as_of, pack=FX.result.pack.id))
+
+
+# -- the example district ----------------------------------------------------------------------
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "district"
+RULES = Path(__file__).resolve().parent.parent / "rules" / "district-quarterly.yaml"
+
+
+@pytest.fixture(scope="module")
+def district() -> tuple[Any, Any]:
+    from pbrules.dataset import read_dataset
+    from pbrules.engine.evaluate import Engine
+    from pbrules.packs.loader import load_packs
+
+    pack = load_packs([RULES])
+    engine = Engine(pack)
+    q2 = engine.run(read_dataset(EXAMPLES / "2026Q2.jsonl"))
+    return engine.run(read_dataset(EXAMPLES / "2026Q3.jsonl"), previous=q2), pack
+
+
+def test_example_district_report_shows_everything(district: tuple[Any, Any]) -> None:
+    from openpyxl import load_workbook
+
+    result, pack = district
+    report = build_report(result, pack=pack)
+    assert report.title == pack.model.title and report.issuer == pack.model.issuer
+    assert report.previous_period == "2026Q2"
+    page = _parse(render_html(report, lang="zh", charts=False))
+    for org in result.organizations:
+        assert f"org-{org.org_id}" in page.ids
+    fingerprints = [
+        r.attrs["data-fingerprint"]
+        for t in page.tables
+        for r in t.rows
+        if "data-fingerprint" in r.attrs
+    ]
+    assert sorted(fingerprints) == sorted(f.fingerprint for f in result.findings)
+    for gid in result.rankings:
+        rows = page.table(f"ranking-{gid}").rows
+        members = sorted(
+            (o for o in result.organizations if o.group == gid), key=lambda o: (o.rank, o.org_id)
+        )
+        assert [r.attrs["data-org"] for r in rows] == [o.org_id for o in members]
+        assert [int(r.cells[0]) for r in rows] == [o.rank for o in members]
+    assert "规范化建设" in page.all_text  # area titles from the pack
+    buf = io.BytesIO()
+    render_xlsx(report, buf, lang="en")
+    buf.seek(0)
+    sheet = load_workbook(buf)["Rankings"]
+    ids = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(ids) == sorted(o.org_id for o in result.organizations)

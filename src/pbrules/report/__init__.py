@@ -61,22 +61,45 @@ def load_result_document(source: str | Path | RunResult) -> RunResult:
     return load_result(source)
 
 
-def ledger_items(ledger: Any) -> list[LedgerItemLike]:
-    """The items of a rectification ledger, given as a ``Ledger``, a path or a list of items."""
+def ledger_items(ledger: Any, result: RunResult | None = None) -> list[LedgerItemLike]:
+    """The rectification items of a ledger, as the report of ``result`` shows them.
+
+    ``ledger`` is a :class:`pbrules.ledger.Ledger`, the path of a ledger database, or already a
+    list of items. With ``result``, items are read as of the result's date (so ``overdue`` is
+    judged on that day) for the result's pack, and the list keeps the items opened up to the
+    result's period that are still open, rectified or waived, or were closed (销号) during it;
+    items closed before the period began are history and left out.
+    """
     if isinstance(ledger, str | Path):
         path = Path(ledger)
         if not path.is_file():
             raise DataError(f"{path}: no such ledger database")
-        try:
-            from pbrules.ledger import Ledger
-        except ImportError as exc:
-            raise DataError(f"the rectification ledger is not available: {exc}") from None
-        ledger = Ledger(path)
+        from pbrules.ledger import Ledger
+
+        with Ledger(path, create=False) as db:
+            return ledger_items(db, result)
     if hasattr(ledger, "items") and callable(ledger.items):
-        return list(ledger.items())
-    if isinstance(ledger, Iterable):
-        return list(ledger)
-    raise UsageError(f"not a ledger: {ledger!r}")
+        if result is None:
+            return list(ledger.items())
+        as_of = result.as_of or result.period.end
+        items = list(ledger.items(as_of=as_of, pack=result.pack.id))
+    elif isinstance(ledger, Iterable):
+        items = list(ledger)
+        if result is None:
+            return items
+    else:
+        raise UsageError(f"not a ledger: {ledger!r}")
+    start, end = result.period.start, result.period.end
+    kept = []
+    for item in items:
+        opened_in = getattr(item, "opened_period", None)
+        if opened_in is not None and opened_in.start > end:
+            continue
+        closed_on = getattr(item, "closed_on", None)
+        if str(item.status) == "closed" and closed_on is not None and closed_on < start:
+            continue
+        kept.append(item)
+    return kept
 
 
 def write_report(
@@ -98,7 +121,7 @@ def write_report(
     report = build_report(
         result,
         previous=load_result_document(previous) if previous is not None else None,
-        ledger_items=ledger_items(ledger) if ledger is not None else None,
+        ledger_items=ledger_items(ledger, result) if ledger is not None else None,
         pack=pack,
         issuer=issuer,
         title=title,

@@ -18,6 +18,8 @@ import functools
 import io
 import logging
 import re
+import textwrap
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +63,7 @@ _CJK_FILE_HINTS = (
     "uming",
     "ukai",
 )
+_MAX_NAMED = 4
 _PALETTE = ("#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037")
 
 
@@ -151,13 +154,37 @@ def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-def _short(name: str, limit: int = 12) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _short(name: str, limit: int = 24) -> str:
+    """Fit ``name`` in ``limit`` columns (a CJK character is two), cutting with an ellipsis."""
+    if _width(name) <= limit:
+        return name
+    out = ""
+    for ch in name:
+        if _width(out + ch) > limit - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def _label(name: str, limit: int = 16) -> str:
+    """A tick label: Latin names wrap on two lines; CJK names are cut to fit."""
+    if _width(name) <= limit:
+        return name
+    if _width(name) == len(name):  # no wide characters: wrap at spaces
+        lines = textwrap.wrap(name, limit)
+        if len(lines) <= 2:
+            return "\n".join(lines)
+        return lines[0] + "\n" + _short(" ".join(lines[1:]), limit)
+    return _short(name, limit)
 
 
 def build_charts(report: Report, _: Translator) -> list[Chart]:
     """Draw the report's charts (an empty list when there is nothing to draw)."""
-    groups = [g for g in report.groups if g.rows]
+    groups = [g for g in report.groups if g.rows and g.ranked]
     if not groups:
         return []
     charts: list[Chart] = []
@@ -194,7 +221,7 @@ def _distribution(groups: list[GroupSection], _: Translator) -> Chart:
         n = len(values)
         ys = [i + (k - (n - 1) / 2) * (0.3 / max(n, 1)) for k in range(n)]
         ax.scatter(values, ys, s=18, color=_PALETTE[1], alpha=0.8, zorder=3)
-    ax.set_yticks(range(1, len(groups) + 1), [_short(g.title, 16) for g in groups])
+    ax.set_yticks(range(1, len(groups) + 1), [_label(g.title, 20) for g in groups])
     ax.set_xlabel(_("Total score"))
     ax.invert_yaxis()
     caption = _("Score distribution per peer group")
@@ -206,7 +233,7 @@ def _areas(groups: list[GroupSection], report: Report, _: Translator) -> Chart:
     import matplotlib.pyplot as plt
 
     areas = list(report.areas)
-    fig, axes = plt.subplots(len(groups), 1, figsize=(7.5, 2.6 * len(groups)), squeeze=False)
+    fig, axes = plt.subplots(len(groups), 1, figsize=(8.5, 2.8 * len(groups)), squeeze=False)
     for ax, g in zip((row[0] for row in axes), groups, strict=True):
         picked: list[Any] = []
         for r in [*g.top, *reversed(g.bottom)]:
@@ -222,9 +249,9 @@ def _areas(groups: list[GroupSection], report: Report, _: Translator) -> Chart:
                 [r.areas.get(area, 0.0) for r in picked],
                 width=width,
                 color=_PALETTE[k % len(_PALETTE)],
-                label=_short(report.areas[area], 14),
+                label=_short(report.areas[area], 24),
             )
-        ax.set_xticks(range(len(picked)), [_short(r.name, 9) for r in picked], fontsize=8)
+        ax.set_xticks(range(len(picked)), [_label(r.name, 18) for r in picked], fontsize=8)
         ax.set_title(_("{group}: top and bottom organizations").format(group=g.title), fontsize=9)
         ax.set_ylabel(_("Area score"))
         ax.legend(fontsize=7, ncols=min(len(areas), 4), loc="upper right", frameon=False)
@@ -241,6 +268,12 @@ def _movement(groups: list[GroupSection], report: Report, _: Translator) -> Char
     colors = {"rapid_progress": _PALETTE[2], "major_setback": _PALETTE[0]}
     for ax, g in zip(axes[0], groups, strict=True):
         size = max((max(r.rank or 0, r.previous_rank or 0) for r in g.rows), default=1)
+        # name the largest moves only (labels of a long group would pile up)
+        named = {
+            r.org_id
+            for rows in (g.rapid_progress, g.major_setbacks)
+            for r in sorted(rows, key=lambda r: -abs(r.rank_change or 0))[:_MAX_NAMED]
+        }
         for r in g.rows:
             if r.rank is None or r.previous_rank is None:
                 continue
@@ -255,9 +288,9 @@ def _movement(groups: list[GroupSection], report: Report, _: Translator) -> Char
                 linewidth=2 if strong else 0.8,
                 alpha=1 if strong else 0.6,
             )
-            if strong:
+            if strong and r.org_id in named:
                 ax.annotate(
-                    _short(r.name, 8),
+                    _short(r.name, 18),
                     (1, r.rank),
                     xytext=(4, 0),
                     textcoords="offset points",
@@ -268,7 +301,7 @@ def _movement(groups: list[GroupSection], report: Report, _: Translator) -> Char
         ax.set_xlim(-0.2, 1.6)
         ax.set_ylim(size + 0.5, 0.5)
         ax.set_xticks([0, 1], [report.previous_period or _("previous"), report.period])
-        ax.set_title(_short(g.title, 16), fontsize=9)
+        ax.set_title(_short(g.title, 30), fontsize=9)
         ax.grid(False)
     axes[0][0].set_ylabel(_("Rank"))
     caption = _("Rank movement since the previous period")

@@ -98,6 +98,11 @@ class GroupSection:
     major_setbacks: list[RankRow]
 
     @property
+    def ranked(self) -> bool:
+        """False for the organizations that belong to no peer group (e.g. the district)."""
+        return self.id != UNGROUPED
+
+    @property
     def has_previous(self) -> bool:
         return any(r.previous_rank is not None for r in self.rows)
 
@@ -181,6 +186,10 @@ class OrgAppendix:
     vetoed: bool
     areas: list[tuple[str, str, float]]  # (area id, title, score)
     lost: list[AppendixCriterion]
+
+    @property
+    def ranked(self) -> bool:
+        return self.group != UNGROUPED
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +296,7 @@ def build_report(
         period=str(result.period),
         as_of=result.as_of,
         issuer=issuer or (getattr(pack_model, "issuer", None) if pack_model is not None else None),
-        previous_period=str(previous.period) if previous is not None else None,
+        previous_period=_previous_period(result, previous),
         areas=area_titles,
         groups=groups,
         problems=problems,
@@ -304,16 +313,28 @@ def build_report(
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def _previous_period(result: RunResult, previous: RunResult | None) -> str | None:
+    if previous is not None:
+        return str(previous.period)
+    if any(o.previous_rank is not None for o in result.organizations):
+        return str(result.period.previous())  # evaluated with --previous: the period before
+    return None
+
+
 def _area_titles(result: RunResult, pack_model: Any) -> dict[str, str]:
+    """Titles of the areas that occur in the result, in the pack's order when given."""
+    present: dict[str, None] = {}
+    for o in result.organizations:
+        present.update(dict.fromkeys(o.areas))
+    for f in result.findings:
+        present[f.area] = None
     titles: dict[str, str] = {}
     if pack_model is not None:
         for a in pack_model.areas:
-            titles[a.id] = a.title or a.id
-    for o in result.organizations:
-        for area in o.areas:
-            titles.setdefault(area, area)
-    for f in result.findings:
-        titles.setdefault(f.area, f.area)
+            if a.id in present:
+                titles[a.id] = a.title or a.id
+    for area in present:
+        titles.setdefault(area, area)
     return titles
 
 
@@ -369,7 +390,10 @@ def _row(
 
 
 def _display_key(row: RankRow) -> tuple[int, float, str]:
-    return (row.rank if row.rank is not None else 1 << 30, -row.total, row.org_id)
+    """Rank, ties by org id (DESIGN §5); unranked organizations last, by total."""
+    if row.rank is not None:
+        return (row.rank, 0.0, row.org_id)
+    return (1 << 30, -row.total, row.org_id)
 
 
 def _group_sections(

@@ -155,7 +155,7 @@ def render_docx(report: Report, out: IO[bytes], *, lang: str = "en", charts: boo
     # 1. Results
     doc.add_heading(_("1. Results"), level=1)
     for group in report.groups:
-        doc.add_heading(group.title, level=2)
+        doc.add_heading(_group_title(group.title, group.ranked, _), level=2)
         for heading, rows, with_change in (
             (_("Top three"), group.top, False),
             (_("Bottom three"), group.bottom, False),
@@ -326,6 +326,10 @@ def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
     doc.add_paragraph()
 
 
+def _group_title(title: str, ranked: bool, _: Translator) -> str:
+    return title if ranked else _("Not in a peer group")
+
+
 def _cover_line(report: Report, _: Translator) -> str:
     parts = [_("Period {period}").format(period=report.period)]
     if report.previous_period:
@@ -372,7 +376,7 @@ def _org_line(org: Any, _: Translator) -> str:
     rank = f"{org.rank}/{org.group_size}" if org.rank is not None else "-"
     line = _("{group}, rank {rank}, total {total} (base {base}, bonus {bonus}), grade {grade}")
     text = line.format(
-        group=org.group_title,
+        group=_group_title(org.group_title, org.ranked, _),
         rank=rank,
         total=fmt_num(org.total),
         base=fmt_num(org.base_total),
@@ -430,7 +434,7 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
         for r in g.rows:
             rank_rows.append(
                 [
-                    g.title,
+                    _group_title(g.title, g.ranked, _),
                     r.rank,
                     r.org_id,
                     r.name,
