@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
-from pbrules.engine.findings import committee_holders, make_findings
+from pbrules.engine.findings import committee_holders, finding_records
 from pbrules.engine.index import build_index
 from pbrules.engine.ranking import assign_group, rank_organizations
 from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
@@ -43,14 +43,12 @@ from pbrules.errors import DataError, PackError, Problem, UsageError
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
 from pbrules.model.result import (
-    CriterionResult,
     Finding,
     OrgResult,
     PackRef,
     Rejected,
     RunResult,
     RunWarning,
-    Summary,
 )
 from pbrules.model.snapshot import Organization, Snapshot
 from pbrules.packs.schema import Criterion, LoadedPack, Pack
@@ -121,6 +119,15 @@ class OrgEvaluation:
     @property
     def grade(self) -> str:
         return self.result.grade
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """What ranking reads of an organization."""
+
+    org_id: str
+    total: float
+    group: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +309,9 @@ class Engine:
         period: Period,
         child_results: Mapping[str, ChildScore] | None,
         children: tuple[ChildRef, ...],
-    ) -> tuple[OrgResult, list[Finding], dict[str, Outcome]]:
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Outcome]]:
+        """Roll-ups, points, scores and findings of one organization, as plain dicts that
+        :class:`OrgResult` / :class:`Finding` validate from (validated in bulk by callers)."""
         outcomes = state.outcomes
         org = state.org
         if state.rollups:
@@ -342,8 +351,8 @@ class Engine:
                     outcomes[pos] = outcome
                     done[c.criterion.id] = outcome
         entries: list[tuple[str, CriterionPoints]] = []
-        criteria: list[CriterionResult] = []
-        findings: list[Finding] = []
+        criteria: list[dict[str, Any]] = []
+        findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
         complete = True
         pack_id = self.model.pack
@@ -363,21 +372,21 @@ class Engine:
             )
             entries.append((c.area, pts))
             criteria.append(
-                CriterionResult.model_construct(
-                    id=c.criterion.id,
-                    status=status,
-                    earned=pts.earned,
-                    max=pts.max,
-                    actual=outcome.actual,
-                    expected=outcome.expected,
-                    compliance=outcome.compliance,
-                    misses=outcome.misses,
-                    note=outcome.note or None,
-                )
+                {
+                    "id": c.criterion.id,
+                    "status": status,
+                    "earned": pts.earned,
+                    "max": pts.max,
+                    "actual": outcome.actual,
+                    "expected": outcome.expected,
+                    "compliance": outcome.compliance,
+                    "misses": outcome.misses,
+                    "note": outcome.note or None,
+                }
             )
             if status is Status.FAIL or outcome.items:
                 findings.extend(
-                    make_findings(
+                    finding_records(
                         pack_id=pack_id,
                         criterion=c.criterion,
                         org=org,
@@ -398,28 +407,28 @@ class Engine:
             veto_grade=self.model.veto_grade,
         )
         category = org.category.value if org.category is not None else None
-        result = OrgResult.model_construct(
-            org_id=org.id,
-            name=org.name,
-            kind=org.kind.value,
-            parent_id=org.parent_id,
-            group=assign_group(
+        result = {
+            "org_id": org.id,
+            "name": org.name,
+            "kind": org.kind.value,
+            "parent_id": org.parent_id,
+            "group": assign_group(
                 self.model.groups,
                 kind=org.kind.value,
                 category=category,
                 parent_id=org.parent_id,
                 override=org.group,
             ),
-            total=score.total,
-            base_total=score.base_total,
-            bonus=score.bonus,
-            grade=score.grade,
-            complete=complete,
-            areas=score.areas,
-            vetoed=score.vetoed,
-            category=category,
-            criteria=criteria,
-        )
+            "total": score.total,
+            "base_total": score.base_total,
+            "bonus": score.bonus,
+            "grade": score.grade,
+            "complete": complete,
+            "areas": score.areas,
+            "vetoed": score.vetoed,
+            "category": category,
+            "criteria": criteria,
+        }
         return result, findings, by_id
 
     # -- one organization -------------------------------------------------------------------------
@@ -443,7 +452,11 @@ class Engine:
         kids = tuple(children)
         state = self._pass1(snapshot, the_period, when, kids)
         result, findings, outcomes = self._finish(state, the_period, child_results, kids)
-        return OrgEvaluation(result=result, findings=findings, outcomes=outcomes)
+        return OrgEvaluation(
+            result=OrgResult.model_validate(result),
+            findings=[Finding.model_validate(f) for f in findings],
+            outcomes=outcomes,
+        )
 
     # -- a jurisdiction ---------------------------------------------------------------------------
     def run(
@@ -566,8 +579,10 @@ class Engine:
             return snap.as_of or the_period.end
 
         pass1 = self._pass1_all(accepted(), the_period, kids, jobs, as_of_of)
+        as_ofs: list[date] = []
         for done, state in enumerate(pass1, start=1):
             states[state.org.id] = state
+            as_ofs.append(state.as_of)
             if progress is not None:
                 progress(done, total)
 
@@ -576,55 +591,55 @@ class Engine:
 
         # Pass 2: children before parents.
         finals: dict[str, ChildScore] = {}
-        org_results: dict[str, OrgResult] = {}
-        findings: dict[str, list[Finding]] = {}
+        org_results: dict[str, dict[str, Any]] = {}
+        findings: dict[str, list[dict[str, Any]]] = {}
         for org_id in _bottom_up(parents):
             own = kids.get(org_id, ())
             child_results = {ch.id: finals[ch.id] for ch in own if ch.id in finals}
-            result, org_findings, _ = self._finish(states[org_id], the_period, child_results, own)
+            result, org_findings, _ = self._finish(
+                states.pop(org_id), the_period, child_results, own
+            )
             finals[org_id] = ChildScore(
                 id=org_id,
-                base_total=result.base_total,
-                total=result.total,
-                grade=result.grade,
-                complete=result.complete,
+                base_total=result["base_total"],
+                total=result["total"],
+                grade=result["grade"],
+                complete=result["complete"],
             )
             org_results[org_id] = result
-            findings[org_id] = org_findings
+            if org_findings:
+                findings[org_id] = org_findings
 
         ordered = [org_results[k] for k in sorted(org_results)]
-        info, rankings = rank_organizations(ordered, self.model, previous)
-        final_orgs = [
-            o.model_copy(
-                update={
-                    "rank": info[o.org_id].rank,
-                    "group_size": info[o.org_id].group_size,
-                    "previous_rank": info[o.org_id].previous_rank,
-                    "rank_change": info[o.org_id].rank_change,
-                    "movement": info[o.org_id].movement,
-                    "previous_total": info[o.org_id].previous_total,
-                    "total_change": info[o.org_id].total_change,
-                }
-            )
-            for o in ordered
-        ]
+        rows = [_Row(o["org_id"], o["total"], o["group"]) for o in ordered]
+        info, rankings = rank_organizations(rows, self.model, previous)
+        for o in ordered:
+            rank = info[o["org_id"]]
+            o["rank"] = rank.rank
+            o["group_size"] = rank.group_size
+            o["previous_rank"] = rank.previous_rank
+            o["rank_change"] = rank.rank_change
+            o["movement"] = rank.movement
+            o["previous_total"] = rank.previous_total
+            o["total_change"] = rank.total_change
         all_findings = [f for k in sorted(findings) for f in findings[k]]
-        as_of = max((s.as_of for s in states.values()), default=the_period.end)
-        return RunResult(
-            pack=self.pack_ref,
-            period=the_period,
-            as_of=as_of,
-            organizations=final_orgs,
-            findings=all_findings,
-            rankings=rankings,
-            rejected=rejected,
-            warnings=warnings,
-            summary=Summary(
-                evaluated=len(final_orgs),
-                rejected=len(rejected),
-                findings=len(all_findings),
-                incomplete=sum(1 for o in final_orgs if not o.complete),
-            ),
+        return RunResult.model_validate(
+            {
+                "pack": self.pack_ref,
+                "period": the_period,
+                "as_of": max(as_ofs, default=the_period.end),
+                "organizations": ordered,
+                "findings": all_findings,
+                "rankings": rankings,
+                "rejected": rejected,
+                "warnings": warnings,
+                "summary": {
+                    "evaluated": len(ordered),
+                    "rejected": len(rejected),
+                    "findings": len(all_findings),
+                    "incomplete": sum(1 for o in ordered if not o["complete"]),
+                },
+            }
         )
 
     def _source(
@@ -760,10 +775,14 @@ def _worker_init(payload: bytes) -> None:
 
 
 def _worker_run(
-    period: Period, batch: list[tuple[Snapshot, date, tuple[ChildRef, ...]]]
+    period: Period, batch: list[tuple[bytes, date, tuple[ChildRef, ...]]]
 ) -> list[_OrgState]:
     assert _worker_engine is not None
-    return [_worker_engine._pass1(s, period, when, kids) for s, when, kids in batch]
+    engine = _worker_engine
+    return [
+        engine._pass1(Snapshot.model_validate_json(doc), period, when, kids)
+        for doc, when, kids in batch
+    ]
 
 
 def _parallel(
@@ -774,15 +793,20 @@ def _parallel(
     jobs: int,
     as_of_of: Callable[[Snapshot], date],
 ) -> Iterator[_OrgState]:
-    """Pass 1 in ``jobs`` processes; results come back in input order, a bounded window ahead."""
+    """Pass 1 in ``jobs`` processes; results come back in input order, a bounded window ahead.
+
+    Snapshots travel as JSON (serialized and validated by pydantic-core), which costs about half
+    of what pickling the models does.
+    """
     window = jobs * 4
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_worker_init, initargs=(payload,)
     ) as pool:
         pending: list[Future[list[_OrgState]]] = []
-        batch: list[tuple[Snapshot, date, tuple[ChildRef, ...]]] = []
+        batch: list[tuple[bytes, date, tuple[ChildRef, ...]]] = []
         for snap in snapshots:
-            batch.append((snap, as_of_of(snap), kids.get(snap.organization.id, ())))
+            doc = snap.__pydantic_serializer__.to_json(snap)
+            batch.append((doc, as_of_of(snap), kids.get(snap.organization.id, ())))
             if len(batch) >= _CHUNK:
                 pending.append(pool.submit(_worker_run, period, batch))
                 batch = []

@@ -25,7 +25,7 @@ from typing import Any
 
 from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
 from pbrules.model.period import Period
-from pbrules.model.result import Finding, FindingSubject, Rectify
+from pbrules.model.result import Finding
 from pbrules.model.snapshot import CommitteePost, CommitteeRole, Organization
 from pbrules.packs.schema import Criterion
 from pbrules.packs.templates import render_message
@@ -34,6 +34,7 @@ __all__ = [
     "ROLES",
     "committee_holders",
     "default_message",
+    "finding_records",
     "fingerprint",
     "make_findings",
     "resolve_responsible",
@@ -91,7 +92,13 @@ def default_message(criterion: Criterion, outcome: Outcome) -> str:
     return text
 
 
-def make_findings(
+def make_findings(**kwargs: Any) -> list[Finding]:
+    """The findings of one criterion for one organization, as models (see
+    :func:`finding_records` for the arguments)."""
+    return [Finding.model_validate(d) for d in finding_records(**kwargs)]
+
+
+def finding_records(
     *,
     pack_id: str,
     criterion: Criterion,
@@ -103,18 +110,20 @@ def make_findings(
     maximum: float,
     mode: str,
     holders: Mapping[str, str],
-) -> list[Finding]:
-    """The findings of one criterion for one organization, organization-level first."""
+) -> list[dict[str, Any]]:
+    """The findings of one criterion for one organization, organization-level first, as the
+    plain dicts a :class:`~pbrules.model.result.Finding` validates from (the engine validates a
+    whole result at once, which is much cheaper than one model at a time)."""
     failed = outcome.status is Status.FAIL and mode != "bonus"
     if not failed and not outcome.items:
         return []
     points_lost = max(0.0, maximum - earned)
     rectify = criterion.rectify
-    rectification = Rectify.model_construct(
-        responsible=resolve_responsible(rectify.responsible, holders),
-        due=as_of + timedelta(days=rectify.within_days),
-        action=rectify.action,
-    )
+    rectification = {
+        "responsible": resolve_responsible(rectify.responsible, holders),
+        "due": as_of + timedelta(days=rectify.within_days),
+        "action": rectify.action,
+    }
     values: dict[str, Any] = {
         "org.id": org.id,
         "org.name": org.name,
@@ -146,18 +155,18 @@ def make_findings(
         "basis": criterion.basis,
         "title": criterion.title,
     }
-    out: list[Finding] = []
+    out: list[dict[str, Any]] = []
     if failed:
         out.append(
-            Finding.model_construct(
-                fingerprint=fingerprint(pack_id, criterion.id, org.id),
-                severity=criterion.severity,
-                message=base,
-                subject=None,
-                evidence=sorted(set(outcome.evidence)),
-                points_lost=points_lost,
+            {
+                "fingerprint": fingerprint(pack_id, criterion.id, org.id),
+                "severity": criterion.severity,
+                "message": base,
+                "subject": None,
+                "evidence": sorted(set(outcome.evidence)),
+                "points_lost": points_lost,
                 **common,
-            )
+            }
         )
     items: list[SubjectItem] = sorted(
         outcome.items, key=lambda it: (it.subject.type, it.subject.id)
@@ -176,14 +185,15 @@ def make_findings(
             message = f"{message}: {item.message}"
         severity: Severity = item.severity if item.severity is not None else criterion.severity
         out.append(
-            Finding.model_construct(
-                fingerprint=fingerprint(pack_id, criterion.id, org.id, subject.type, subject.id),
-                severity=severity,
-                message=message,
-                subject=FindingSubject.model_construct(type=subject.type, id=subject.id),
-                evidence=sorted(set(item.evidence)),
-                points_lost=0.0,
-                **{**common, "status": Status.FAIL},
-            )
+            {
+                **common,
+                "fingerprint": fingerprint(pack_id, criterion.id, org.id, subject.type, subject.id),
+                "severity": severity,
+                "message": message,
+                "subject": {"type": subject.type, "id": subject.id},
+                "evidence": sorted(set(item.evidence)),
+                "points_lost": 0.0,
+                "status": Status.FAIL,
+            }
         )
     return out

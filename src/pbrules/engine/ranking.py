@@ -18,18 +18,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from pbrules.model.result import GroupRanking, Movement, OrgResult, RunResult
 from pbrules.packs.schema import Group, Pack
 
 __all__ = [
     "RankInfo",
+    "Rankable",
     "assign_group",
     "competition_ranks",
     "display_order",
     "movement_label",
     "rank_organizations",
 ]
+
+
+class Rankable(Protocol):
+    """What ranking reads of an organization (an :class:`OrgResult` has it)."""
+
+    @property
+    def org_id(self) -> str: ...
+
+    @property
+    def total(self) -> float: ...
+
+    @property
+    def group(self) -> str | None: ...
 
 
 def _matches(group: Group, kind: str, category: str | None, parent_id: str | None) -> bool:
@@ -111,7 +126,7 @@ class RankInfo:
 
 
 def rank_organizations(
-    orgs: Sequence[OrgResult],
+    orgs: Sequence[Rankable],
     pack: Pack,
     previous: RunResult | None = None,
 ) -> tuple[dict[str, RankInfo], dict[str, GroupRanking]]:
@@ -121,7 +136,7 @@ def rank_organizations(
     Every pack group appears in the summary (empty when it has no member), then any group named
     only by ``organization.group`` overrides, in id order.
     """
-    members: dict[str, list[OrgResult]] = {g.id: [] for g in pack.groups}
+    members: dict[str, list[Rankable]] = {g.id: [] for g in pack.groups}
     for org in orgs:
         if org.group is not None:
             members.setdefault(org.group, []).append(org)
