@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -274,3 +275,48 @@ def test_a_failed_veto_caps_the_organization(
     assert BAND_RANK[score.grade] <= BAND_RANK["fair"]
     free = score_organization(entries, weights, BANDS)
     assert math.isclose(score.total, free.total)
+
+
+# -- the worked example of docs/scoring.md ------------------------------------------------------
+DOCS = __import__("pathlib").Path(__file__).resolve().parent.parent / "docs" / "scoring.md"
+WEIGHTS = {"standardization": 40.0, "supervision": 30.0, "team_stability": 30.0}
+
+
+def _example(team_applies: bool = True, veto: Status = Status.PASS) -> Any:
+    team = Status.PASS if team_applies else Status.NOT_APPLICABLE
+    rows = [
+        ("standardization", "all_or_nothing", Status.PASS, 5, 1.0, 0, 0),
+        ("standardization", "deduct", Status.FAIL, 10, 0.0, 2, 2),
+        ("standardization", "proportional", Status.FAIL, 10, 0.9, 0, 0),
+        ("standardization", "all_or_nothing", Status.NOT_APPLICABLE, 4, 1.0, 0, 0),
+        ("supervision", "deduct", Status.FAIL, 6, 0.0, 1, 3),
+        ("supervision", "proportional", Status.ERROR, 4, 0.0, 0, 0),
+        ("team_stability", "all_or_nothing", team, 10, 1.0, 0, 0),
+        ("team_stability", "all_or_nothing", team, 10, 1.0, 0, 0),
+        ("standardization", "bonus", Status.PASS, 3, 1.0, 0, 0),
+        ("standardization", "bonus", Status.PASS, 4, 1.0, 0, 0),
+        ("political_function", "veto", veto, 0, 1.0, 0, 0),
+    ]
+    entries = [
+        (area, criterion_points(mode, st_, pts, compliance=c, misses=m, per_miss=pm))
+        for area, mode, st_, pts, c, m, pm in rows
+    ]
+    return score_organization(entries, WEIGHTS, BANDS, bonus_cap=5.0)
+
+
+def test_the_worked_example_in_the_docs() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    score = _example()
+    assert score.areas == pytest.approx(
+        {"standardization": 32.0, "supervision": 9.0, "team_stability": 30.0}
+    )
+    assert (score.base_total, score.bonus, score.total) == pytest.approx((71.0, 5.0, 76.0))
+    assert score.grade == "good" and not score.vetoed
+    for figure in ("**32.0**", "**9.0**", "**30.0**", "**71.0**", "**5.0**", "**76.0**"):
+        assert figure in text
+    vetoed = _example(veto=Status.FAIL)
+    assert vetoed.total == pytest.approx(76.0) and vetoed.grade == "weak"
+    no_team = _example(team_applies=False)
+    assert "team_stability" not in no_team.areas
+    assert f"**{no_team.base_total:.2f}**" in text and f"**{no_team.total:.2f}**" in text
+    assert no_team.grade == "fair" and "grade **fair**" in text

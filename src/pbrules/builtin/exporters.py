@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from pbrules.hookspecs import hookimpl
 from pbrules.io import Exporter
-from pbrules.model.result import OrgResult, RunResult
+from pbrules.model.result import GroupRanking, OrgResult, RunResult
 
 __all__ = ["CsvExporter", "JsonExporter", "JsonlExporter", "TableExporter", "area_columns"]
 
@@ -130,10 +130,22 @@ def _change(org: OrgResult) -> str:
     return f"{org.rank_change:+d}" if org.rank_change else "0"
 
 
+def _shown_rows(orgs: list[OrgResult], ranking: GroupRanking, max_rows: int) -> list[int]:
+    """Indexes of the rows to show: every row of a small group; else the top, the bottom, the
+    rapid progress and major setbacks, in display order."""
+    if len(orgs) <= max_rows:
+        return list(range(len(orgs)))
+    wanted = {*ranking.top, *ranking.bottom, *ranking.rapid_progress, *ranking.major_setbacks}
+    return [i for i, org in enumerate(orgs) if org.org_id in wanted]
+
+
 class TableExporter:
     name = "table"
     suffix = ".txt"
     description = "rankings per peer group with top, bottom and movement, for a terminal"
+
+    # Options: ``color`` (ANSI colors), ``width`` (columns, default 110), ``max_rows`` (groups
+    # larger than this show only their top, bottom and movers; default 30).
 
     def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
         from rich.console import Console
@@ -185,7 +197,14 @@ class TableExporter:
                 table.add_column("prev", justify="right")
                 table.add_column("change", justify="right")
                 table.add_column("movement")
-            for org in orgs:
+            shown = _shown_rows(orgs, ranking, int(options.get("max_rows") or 30))
+            previous_index = -1
+            for index in shown:
+                if index != previous_index + 1:
+                    gap = index - previous_index - 1
+                    table.add_row("", "...", f"({gap} more)", *[""] * (len(table.columns) - 3))
+                previous_index = index
+                org = orgs[index]
                 row = [
                     str(org.rank),
                     escape(org.org_id),
@@ -204,6 +223,9 @@ class TableExporter:
                         f"[{style}]{label}[/{style}]" if style else label,
                     ]
                 table.add_row(*row)
+            if shown and shown[-1] != len(orgs) - 1:
+                gap = len(orgs) - 1 - shown[-1]
+                table.add_row("", "...", f"({gap} more)", *[""] * (len(table.columns) - 3))
             console.print()
             console.print(table)
             console.print(f"  top: {ids(ranking.top)}")
