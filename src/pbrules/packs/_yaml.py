@@ -245,8 +245,9 @@ def load_yaml_text(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         raise PackError([Problem(path, 1, 1, "the file is empty")])
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)  # checks for unprintable characters at once
         try:
             node = loader.get_single_node()
         finally:
@@ -261,7 +262,8 @@ def load_yaml_text(
                     path,
                     line,
                     col,
-                    f"character {exc.character!r} is not allowed in a YAML file",
+                    f"character U+{_codepoint(exc.character):04X} is not allowed in a YAML file "
+                    "(a control character; is this a binary file?)",
                 )
             ]
         ) from None
@@ -269,7 +271,7 @@ def load_yaml_text(
         raise PackError([Problem(path, 1, 1, f"invalid YAML: {exc}")]) from None
     except RecursionError:
         raise PackError([Problem(path, 1, 1, "the document is nested too deeply")]) from None
-    if node is None:
+    if node is None or loader is None:
         raise PackError([Problem(path, 1, 1, "the file is empty")])
     builder = _Builder(path, loader)
     try:
@@ -281,6 +283,10 @@ def load_yaml_text(
     if builder.problems:
         raise PackError(sorted(builder.problems, key=lambda p: (p.line, p.col)))
     return value
+
+
+def _codepoint(character: int | str) -> int:
+    return character if isinstance(character, int) else ord(character[:1] or "\0")
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, path: str) -> Problem:
