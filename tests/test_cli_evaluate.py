@@ -259,3 +259,19 @@ def test_ledger_sync_summary(q3: Path, tmp_path: Path) -> None:
     res = invoke(str(q3), "--rules", SMALL, "--ledger", str(db), "--output", str(tmp_path / "r"))
     assert res.exit_code == 0, res.stderr
     assert db.exists() and f"ledger {db}: synced 2026Q3" in res.stderr
+
+
+def test_committed_result_schema_matches_the_model() -> None:
+    from pbrules.cli.data import json_schema
+
+    committed = Path(__file__).parent.parent / "docs" / "schema" / "result.schema.json"
+    assert json.loads(committed.read_text(encoding="utf-8")) == json_schema("result"), (
+        "regenerate with: pbrules schema result > docs/schema/result.schema.json"
+    )
+
+
+def test_result_documents_round_trip(q3: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    invoke(str(q3), "--rules", SMALL, "--output", str(out))
+    result = load_result(out)
+    assert result.model_dump_json(indent=2) + "\n" == out.read_text(encoding="utf-8")
