@@ -575,3 +575,29 @@ def test_progress_is_reported(registry: Registry) -> None:
         district(), progress=lambda d, t: seen.append((d, t))
     )
     assert seen[-1] == (7, 7) and len(seen) == 7
+
+
+# -- the example district ---------------------------------------------------------------------
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "district"
+
+
+@pytest.mark.parametrize(
+    "relative", ["2026Q2.jsonl", "2026Q3.jsonl", "bad/2026Q3-bad.jsonl", "bad"]
+)
+def test_every_example_record_is_evaluated_or_rejected(relative: str) -> None:
+    from pbrules.dataset import read_dataset
+    from pbrules.packs.loader import load_pack
+
+    path = EXAMPLES / relative
+    if not path.exists():
+        pytest.skip(f"{path} is not there")
+    pack = load_pack(ROOT / "rules" / "district-quarterly.yaml")
+    dataset = read_dataset(path)
+    result = Engine(pack).run(dataset)
+    assert result.summary.evaluated + result.summary.rejected == dataset.count_records()
+    assert len(result.organizations) == result.summary.evaluated
+    assert len(result.rejected) == result.summary.rejected
+    if relative.startswith("bad"):
+        assert result.summary.rejected > 0
+        assert all(":" in r.source for r in result.rejected)

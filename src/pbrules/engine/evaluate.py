@@ -24,8 +24,6 @@ See docs/performance.md for the costs.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -140,9 +138,10 @@ class _Node:
 
 
 def _digest(pack: Pack) -> str:
-    """sha256 of a pack model given directly (loaded packs carry the loader's digest)."""
-    text = json.dumps(pack.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The loader's digest of a pack model given directly (loaded packs carry theirs)."""
+    from pbrules.packs.loader import canonical_digest
+
+    return canonical_digest(pack)
 
 
 def _check_error(exc: BaseException) -> Outcome:
