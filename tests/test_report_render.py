@@ -451,3 +451,37 @@ def test_example_district_report_shows_everything(district: tuple[Any, Any]) -> 
     sheet = load_workbook(buf)["Rankings"]
     ids = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(ids) == sorted(o.org_id for o in result.organizations)
+
+
+def test_missing_report_extra_gives_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from pbrules.errors import UsageError
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
+    with pytest.raises(
+        UsageError, match=r"needs the openpyxl package: pip install 'pbrules\[report\]'"
+    ):
+        write_report(FX.result, "xlsx", io.BytesIO())
+
+
+def test_evaluate_writes_the_review_directly(tmp_path: Path) -> None:
+    out = tmp_path / "review.md"
+    res = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            str(EXAMPLES / "2026Q3.jsonl"),
+            "--rules",
+            str(RULES),
+            "--format",
+            "md",
+            "--lang",
+            "zh",
+            "--output",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    assert "一、考核结果" in text and "三、整改任务清单" in text and "T01" in text

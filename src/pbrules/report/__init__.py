@@ -126,16 +126,34 @@ def write_report(
         issuer=issuer,
         title=title,
     )
-    if fmt == "md":
-        out.write(render_markdown(report, lang=code).encode("utf-8"))
-    elif fmt == "html":
-        out.write(render_html(report, lang=code).encode("utf-8"))
-    else:
-        # python-docx and openpyxl need a seekable stream; stdout is not one.
-        buf = io.BytesIO()
-        if fmt == "docx":
-            render_docx(report, buf, lang=code)
+    try:
+        if fmt == "md":
+            data = render_markdown(report, lang=code).encode("utf-8")
+        elif fmt == "html":
+            data = render_html(report, lang=code).encode("utf-8")
         else:
-            render_xlsx(report, buf, lang=code)
-        out.write(buf.getvalue())
+            # python-docx and openpyxl need a seekable stream; stdout is not one.
+            buf = io.BytesIO()
+            if fmt == "docx":
+                render_docx(report, buf, lang=code)
+            else:
+                render_xlsx(report, buf, lang=code)
+            data = buf.getvalue()
+    except ModuleNotFoundError as exc:
+        package = _EXTRA_PACKAGES.get((exc.name or "").split(".")[0])
+        if package is None:
+            raise
+        raise UsageError(
+            f"--format {fmt} needs the {package} package: pip install 'pbrules[report]'"
+        ) from None
+    out.write(data)
     return report
+
+
+#: import name -> distribution of the packages in the ``report`` extra
+_EXTRA_PACKAGES = {
+    "matplotlib": "matplotlib",
+    "docx": "python-docx",
+    "openpyxl": "openpyxl",
+    "babel": "Babel",
+}
