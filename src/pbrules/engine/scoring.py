@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pbrules.model.outcome import Status
 
@@ -46,9 +47,9 @@ __all__ = [
 AREA_MODES = frozenset({"all_or_nothing", "proportional", "deduct"})
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionPoints:
-    """Points of one criterion for one organization.
+class CriterionPoints(NamedTuple):
+    """Points of one criterion for one organization (a tuple: built once per criterion and
+    organization, so it must be cheap).
 
     ``counted`` says whether ``earned`` / ``max`` enter the area sums; ``bonus`` is what the
     criterion adds to the bonus; ``vetoed`` is true for a failed veto criterion.
@@ -83,7 +84,8 @@ def criterion_points(
 
     ``earned`` is always within ``[0, max]``.
     """
-    status = Status(status)
+    if not isinstance(status, Status):
+        status = Status(status)
     if status is Status.NOT_APPLICABLE:
         return _NOT_COUNTED
     if mode == "veto":
