@@ -335,7 +335,7 @@ def district_specs(seed: int) -> list[OrgSpec]:
 
 def _unit_branch_name(parent: str, unit: str, category: str) -> str:
     if category == "other":
-        return f"{parent} Retired Members {unit} Party Branch"
+        return f"{parent} {unit} Party Branch"
     if category in ("school", "institution", "state_enterprise") and unit in (
         "Teachers' Group", "Administration", "Logistics", "Junior Section", "Senior Section",
         "Internal Medicine", "Surgery", "Nursing", "Headquarters", "Finance Department",
