@@ -372,6 +372,7 @@ _HEAVY_BRANCH = (
     "rectification_incomplete",
 )
 _HEAVY_COMMITTEE = (
+    "no_lecture",
     "no_unannounced",
     "no_disclosure",
     "minutes_missing_all",
@@ -819,6 +820,14 @@ def build_snapshot(
             meeting("org_life_meeting", date(as_of.year, 1, rng.randint(8, 20)), n_members)
             meeting("democratic_appraisal", date(as_of.year, 1, rng.randint(21, 28)), n_members)
     elif n_posts:
+        # the secretary's quarterly party lecture to the committee and its office staff
+        if "no_lecture" not in defects:
+            meeting(
+                "party_lecture",
+                _day_in(rng, rng.choice(months), 12, 26),
+                n_posts + rng.randint(5, 20),
+                lecturer=True,
+            )
         meeting("org_life_meeting", date(as_of.year, 1, rng.randint(8, 20)), n_posts)
     if "minutes_missing_all" in defects:
         for m in meetings:
@@ -1044,9 +1053,10 @@ class _Plan:
 
 
 def _group_of(spec: OrgSpec) -> str:
+    """The peer group in rules/district-quarterly.yaml."""
     if spec.kind in ("township_committee", "street_working_committee"):
         return "townships"
-    if spec.kind in ("system_sub_committee", "base_committee"):
+    if spec.kind in ("system_sub_committee", "base_committee", "general_branch"):
         return "system_committees"
     if spec.kind in _BRANCH_KINDS:
         return "branches"
@@ -1276,6 +1286,11 @@ def planted(seed: int = DEFAULT_SEED) -> dict[str, Any]:
         "movement": {
             "previous": EXAMPLE_PERIODS[0],
             "period": EXAMPLE_PERIODS[1],
+            "note": (
+                "Groups are those of rules/district-quarterly.yaml. Each organization listed "
+                "moves by three places or more in its group; in the small groups other "
+                "organizations may cross the threshold too."
+            ),
             **plan.movement,
         },
         "names": {s.id: s.name for s in plan.specs if s.id in _named(plan)},
