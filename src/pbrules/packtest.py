@@ -257,6 +257,8 @@ def _read_snapshot_file(path: Path, display: str) -> list[Any]:
 
 
 def _snapshot_problems(exc: ValidationError, raw: Any, fallback: Pos, label: str) -> list[Problem]:
+    if isinstance(raw, YMap):
+        return validation_problems(exc, raw, Snapshot, label=label)
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])

@@ -9,6 +9,7 @@ import sys
 import textwrap
 import types
 import typing
+from pathlib import Path
 from typing import Any
 
 import click
@@ -32,12 +33,26 @@ def validate_command(packs: tuple[str, ...], quiet: bool) -> None:
     """Check criteria packs (YAML paths or registered pack ids) without evaluating anything.
 
     Every problem is printed as PATH:LINE:COL: error: MESSAGE on stderr; the exit status is 0
-    when every pack is valid and 2 otherwise.
+    when every pack is valid and 2 otherwise. A rule-pack test file (NAME.test.yaml) is checked
+    as one: its format, its snapshots and its pack (the cases are not run; see pbrules test).
     """
     from pbrules.packs.loader import load_pack
+    from pbrules.packtest import is_test_file, prepare_file
 
     problems: list[Problem] = []
     for source in packs:
+        if is_test_file(Path(source)):
+            try:
+                prepared = prepare_file(source)
+            except PackError as exc:
+                problems.extend(exc.problems)
+                continue
+            if not quiet:
+                click.echo(
+                    f"{source}: ok (rule-pack tests, {len(prepared.cases)} case(s), "
+                    f"pack {prepared.loaded.id})"
+                )
+            continue
         try:
             loaded = load_pack(source)
         except PackError as exc:

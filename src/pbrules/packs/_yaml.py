@@ -135,7 +135,12 @@ def locate(doc: Any, loc: tuple[Any, ...] | list[Any], *, key: bool = False) -> 
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(current, YMap):
-            if part in current and not last and not isinstance(current[part], YMap | YSeq):
+            if (
+                part in current
+                and not last
+                and not isinstance(current[part], YMap | YSeq)
+                and parts[i + 1] in current
+            ):
                 continue  # a pydantic union tag that happens to equal a key: nothing below
             if part in current:
                 if last and key:

@@ -118,9 +118,17 @@ def resolve_source(source: str | Path, *, registry: Registry | None = None) -> P
     return _find(source, None, registry)
 
 
-def validation_problems(exc: ValidationError, doc: YMap, model: type[BaseModel]) -> list[Problem]:
-    """Located, specific problems for a pydantic error on a YAML document read by ``_yaml``."""
-    return _pydantic_problems(exc, doc, (), model)
+def validation_problems(
+    exc: ValidationError, doc: YMap, model: type[BaseModel], *, label: str = ""
+) -> list[Problem]:
+    """Located, specific problems for a pydantic error on a YAML document read by ``_yaml``.
+
+    ``label`` (e.g. ``case 'x'``) starts every message.
+    """
+    problems = _pydantic_problems(exc, doc, (), model)
+    if label:
+        problems = [Problem(p.path, p.line, p.col, f"{label}: {p.message}") for p in problems]
+    return problems
 
 
 def _sorted(problems: Iterable[Problem]) -> list[Problem]:
@@ -412,7 +420,12 @@ def _walk(doc: Any, loc: Sequence[Any]) -> list[Any]:
     out: list[Any] = []
     for i, part in enumerate(loc):
         if isinstance(current, YMap):
-            if part in current and i < len(loc) - 1 and not isinstance(current[part], YMap | YSeq):
+            if (
+                part in current
+                and i < len(loc) - 1
+                and not isinstance(current[part], YMap | YSeq)
+                and loc[i + 1] in current
+            ):
                 continue  # a union tag that equals a key
             match = (
                 part if part in current else next((k for k in current if str(k) == str(part)), None)
