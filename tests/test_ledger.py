@@ -690,3 +690,69 @@ def test_cli_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert r.exit_code == 2 and "error:" in r.output and "Traceback" not in r.output
     r = run(cli, ["ledger", "list", "--period", "2026Q7"])
     assert r.exit_code == 2 and "invalid period" in r.output
+
+
+def test_docs_describe_every_ledger_command_and_option() -> None:
+    import re
+
+    from pbrules.cli.ledger import ledger_group
+
+    doc = (Path(__file__).parent.parent / "docs" / "ledger.md").read_text(encoding="utf-8")
+    assert "Every command takes `--db PATH`" in doc
+    headings = re.findall(r"^### `pbrules ledger (\w+)(.*)`$", doc, flags=re.M)
+    assert sorted(name for name, _ in headings) == sorted(ledger_group.commands)
+    for name, usage in headings:
+        command = ledger_group.commands[name]
+        documented = set(re.findall(r"--[a-z-]+", usage)) - {"--db"}
+        actual = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+        actual = {o for o in actual if o.startswith("--")} - {"--help", "--db"}
+        assert documented == actual, name
+
+
+# -- with the real engine and the example district (when they are there) ------------------------
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "district"
+
+
+def test_example_district_quarters(tmp_path: Path) -> None:
+    if not (EXAMPLES / "result-2026Q2.json").exists() or not (EXAMPLES / "2026Q3.jsonl").exists():
+        pytest.skip("the example district is not there")
+    evaluate = pytest.importorskip("pbrules.engine.evaluate")
+    from pbrules.dataset import read_dataset
+    from pbrules.packs.loader import load_pack
+
+    rules = Path(__file__).parent.parent / "rules" / "district-quarterly.yaml"
+    q2 = RunResult.model_validate_json((EXAMPLES / "result-2026Q2.json").read_text("utf-8"))
+    q3 = evaluate.Engine(load_pack(rules)).run(read_dataset(EXAMPLES / "2026Q3.jsonl"), previous=q2)
+
+    def failing(r: RunResult) -> dict[str, Finding]:
+        return {f.fingerprint: f for f in r.findings if f.status == "fail"}
+
+    f2, f3 = failing(q2), failing(q3)
+    statuses3 = {(o.org_id, c.id): c.status for o in q3.organizations for c in o.criteria}
+    as_of = q3.as_of or q3.period.end
+    with ledger_at(tmp_path) as ledger:
+        first = ledger.sync(q2)
+        assert len(first.new) == len(f2)
+        second = ledger.sync(q3)
+        assert len(second.new) == len(f3.keys() - f2.keys())
+        assert len(second.persisting) == len(f3.keys() & f2.keys())
+        gone = [
+            f
+            for fp, f in f2.items()
+            if fp not in f3
+            and statuses3.get((f.org_id, f.criterion)) in ("pass", "not_applicable", "fail")
+        ]
+        assert len(second.rectified) == len(gone)
+        late = [
+            f
+            for fp, f in f2.items()
+            if fp in f3 and f.rectification.due and f.rectification.due < as_of
+        ]
+        assert len(second.overdue) == len(late)
+        # the planted problems of 2026Q3 are open items (see examples/district/README.md)
+        for org in ("B002", "B111"):
+            assert any(
+                i.criterion == "S02" for i in ledger.items(status="open", org=org, as_of=as_of)
+            )
+        assert ledger.verify() == []
