@@ -453,11 +453,12 @@ class Ledger:
         create: bool = True,
         timeout: float = 60.0,
     ) -> None:
-        if (path is None) == (store is None):
+        if store is not None and path is None:
+            self.store: LedgerStore = store
+        elif path is not None and store is None:
+            self.store = SQLiteStore(path, create=create, timeout=timeout)
+        else:
             raise LedgerError("give a ledger path or a store, not both or neither")
-        self.store: LedgerStore = (
-            store if store is not None else SQLiteStore(path, create=create, timeout=timeout)  # type: ignore[arg-type]
-        )
 
     def __enter__(self) -> Ledger:
         return self
