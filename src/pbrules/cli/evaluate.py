@@ -58,7 +58,7 @@ def write_result(
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
     if not enabled:
         yield None
         return
@@ -75,7 +75,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     ) as bar:
         task = bar.add_task("evaluating", total=None)
 
-        def update(done: int, total: int) -> None:
+        def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
         yield update

@@ -7,12 +7,14 @@ Compiling (once, in ``Engine(...)``): each criterion's checker is resolved from 
 its ``params`` parsed with ``checker.parse_params``, its ``applies_to`` selectors turned into
 plain sets; criteria are split by phase (``record``, then ``composite``; ``rollup`` in pass 2).
 
-A jurisdiction run (:meth:`Engine.run`) streams the dataset twice and never holds every
-snapshot in memory:
+A jurisdiction run (:meth:`Engine.run`) streams the dataset and never holds every snapshot:
 
-1. a cheap scan collects the organization tree (ids, kinds, names, parents) and the period;
-2. pass 1 evaluates every organization's ``record`` and ``composite`` criteria with its direct
-   subordinates known (``ctx.children``), keeping only compact outcomes;
+1. pass 1 evaluates every organization's ``record`` and ``composite`` criteria as if it had no
+   subordinates, keeping only compact outcomes, and collects the organization tree (ids, kinds,
+   names, parents) on the way;
+2. the organizations that do have subordinates (a small share: townships, committees) are read
+   again and evaluated with their direct subordinates known (``ctx.children``); from a
+   :class:`pbrules.dataset.Dataset` only those records are validated again;
 3. pass 2 runs ``rollup`` criteria bottom-up over the tree (children before parents) from the
    subordinates' final scores, with no snapshot re-read; an organization's final score includes
    its roll-ups. Roll-up checkers see the organization's header only (no records).
@@ -53,8 +55,9 @@ from pbrules.packs.schema import Criterion, LoadedPack, Pack
 
 __all__ = ["Engine", "OrgEvaluation", "Progress"]
 
-#: ``progress(done, total)`` is called as organizations are evaluated in pass 1.
-Progress = Callable[[int, int], None]
+#: ``progress(done, total)`` is called as organizations are evaluated; ``total`` is ``None``
+#: until the dataset has been read once.
+Progress = Callable[[int, int | None], None]
 
 _NA = Outcome(Status.NOT_APPLICABLE, note="does not apply")
 _NA_ROLLUP = Outcome(
@@ -477,44 +480,65 @@ class Engine:
             raise UsageError(f"jobs must be at least 1, not {jobs}")
         label, source = self._source(dataset)
         the_period = Period.parse(period) if period is not None else None
-
-        # Scan: the tree, the period, duplicates.
+        rejected: list[Rejected] = []
+        relabel: list[int] = []  # rejections named "record N" until their source is known
         nodes: dict[str, _Node] = {}
-        first_seen: dict[str, int] = {}
-        duplicates: dict[int, int] = {}
+        positions: dict[str, int] = {}  # org id -> position of its evaluated snapshot
         records = 0
-        rejected_seen = 0
-        first_errors: list[str] = []
-        for pos, item in enumerate(source):
-            records += 1
-            if isinstance(item, Rejected):
-                rejected_seen += 1
-                if len(first_errors) < 3:
-                    first_errors.append(f"{item.source}: {'; '.join(item.errors)}")
-                continue
-            if the_period is None:
-                the_period = item.period
-            if item.period != the_period:
-                continue
-            org = item.organization
-            if org.id in nodes:
-                duplicates[pos] = first_seen[org.id]
-                continue
-            first_seen[org.id] = pos
-            nodes[org.id] = _Node(
-                id=org.id,
-                kind=org.kind.value,
-                name=org.name,
-                category=org.category.value if org.category is not None else None,
-                parent_id=org.parent_id,
-            )
+
+        def accepted() -> Iterator[tuple[Snapshot, Period, date, tuple[ChildRef, ...]]]:
+            nonlocal the_period, records
+            for pos, item in enumerate(source):
+                records += 1
+                if isinstance(item, Rejected):
+                    rejected.append(item)
+                    continue
+                if the_period is None:
+                    the_period = item.period
+                org = item.organization
+                problem = None
+                if item.period != the_period:
+                    problem = f"period: {item.period} is not the evaluated period {the_period}"
+                elif org.id in positions:
+                    problem = (
+                        f"organization.id: duplicate id {org.id!r} "
+                        f"(first in record {positions[org.id] + 1})"
+                    )
+                if problem is not None:
+                    relabel.append(len(rejected))
+                    rejected.append(
+                        Rejected(
+                            source=f"{label}: record {pos + 1}", org_id=org.id, errors=[problem]
+                        )
+                    )
+                    continue
+                positions[org.id] = pos
+                nodes[org.id] = _Node(
+                    id=org.id,
+                    kind=org.kind.value,
+                    name=org.name,
+                    category=org.category.value if org.category is not None else None,
+                    parent_id=org.parent_id,
+                )
+                yield item, the_period, item.as_of or the_period.end, ()
+
+        # Pass 1: every organization, as if it had no subordinates (most have none).
+        states: dict[str, _OrgState] = {}
+        for done, state in enumerate(self._pass1_all(accepted(), jobs), start=1):
+            states[state.org.id] = state
+            if progress is not None:
+                progress(done, None)
         if the_period is None:
             if records == 0:
                 raise DataError(f"{label}: the dataset holds no snapshot")
+            errors = " | ".join(f"{r.source}: {'; '.join(r.errors)}" for r in rejected[:3])
             raise DataError(
-                f"{label}: no valid snapshot to evaluate ({rejected_seen} rejected record(s); "
-                "give a period to get a result listing them): " + " | ".join(first_errors)
+                f"{label}: no valid snapshot to evaluate ({len(rejected)} rejected record(s); "
+                f"give a period to get a result listing them): {errors}"
             )
+        if relabel:
+            _name_sources(source, rejected, relabel)
+
         warnings: list[RunWarning] = []
         if the_period.kind.value != self.model.period.value:
             warnings.append(
@@ -535,60 +559,18 @@ class Engine:
                 )
         kids: dict[str, tuple[ChildRef, ...]] = {k: tuple(v) for k, v in children.items()}
 
-        # Pass 1.
-        rejected: list[Rejected] = []
-        states: dict[str, _OrgState] = {}
-        total = len(nodes)
-
-        relabel: list[int] = []  # positions of rejections named "record N" for now
-
-        def accepted() -> Iterator[Snapshot]:
-            assert the_period is not None
-            for pos, item in enumerate(source):
-                if isinstance(item, Rejected):
-                    rejected.append(item)
-                elif item.period != the_period:
-                    relabel.append(len(rejected))
-                    rejected.append(
-                        Rejected(
-                            source=f"{label}: record {pos + 1}",
-                            org_id=item.organization.id,
-                            errors=[
-                                f"period: {item.period} is not the evaluated period {the_period}"
-                            ],
-                        )
-                    )
-                elif pos in duplicates:
-                    relabel.append(len(rejected))
-                    rejected.append(
-                        Rejected(
-                            source=f"{label}: record {pos + 1}",
-                            org_id=item.organization.id,
-                            errors=[
-                                f"organization.id: duplicate id {item.organization.id!r} "
-                                f"(first in record {duplicates[pos] + 1})"
-                            ],
-                        )
-                    )
-                else:
-                    yield item
-
-        def as_of_of(snap: Snapshot) -> date:
-            assert the_period is not None
-            return snap.as_of or the_period.end
-
-        pass1 = self._pass1_all(accepted(), the_period, kids, jobs, as_of_of)
-        as_ofs: list[date] = []
-        for done, state in enumerate(pass1, start=1):
-            states[state.org.id] = state
-            as_ofs.append(state.as_of)
-            if progress is not None:
-                progress(done, total)
-
-        if relabel:
-            _name_sources(source, rejected, relabel)
+        # Pass 1 again for the organizations that have subordinates, now that they are known.
+        wanted = {positions[org_id]: org_id for org_id in kids}
+        for snap in _reread(source, wanted):
+            org_id = snap.organization.id
+            states[org_id] = self._pass1(
+                snap, the_period, snap.as_of or the_period.end, kids[org_id]
+            )
+        if progress is not None:
+            progress(len(states), len(states))
 
         # Pass 2: children before parents.
+        as_of = max((state.as_of for state in states.values()), default=the_period.end)
         finals: dict[str, ChildScore] = {}
         org_results: dict[str, dict[str, Any]] = {}
         findings: dict[str, list[dict[str, Any]]] = {}
@@ -626,7 +608,7 @@ class Engine:
             {
                 "pack": self.pack_ref,
                 "period": the_period,
-                "as_of": max(as_ofs, default=the_period.end),
+                "as_of": as_of,
                 "organizations": ordered,
                 "findings": all_findings,
                 "rankings": rankings,
@@ -654,11 +636,8 @@ class Engine:
 
     def _pass1_all(
         self,
-        snapshots: Iterator[Snapshot],
-        period: Period,
-        kids: Mapping[str, tuple[ChildRef, ...]],
+        items: Iterator[tuple[Snapshot, Period, date, tuple[ChildRef, ...]]],
         jobs: int,
-        as_of_of: Callable[[Snapshot], date],
     ) -> Iterator[_OrgState]:
         payload: bytes | None = None
         if jobs > 1:
@@ -667,10 +646,42 @@ class Engine:
             except Exception:  # unpicklable plugin checkers: evaluate in this process
                 payload = None
         if payload is None:
-            for snap in snapshots:
-                yield self._pass1(snap, period, as_of_of(snap), kids.get(snap.organization.id, ()))
+            for snap, period, when, kids in items:
+                yield self._pass1(snap, period, when, kids)
             return
-        yield from _parallel(payload, snapshots, period, kids, jobs, as_of_of)
+        yield from _parallel(payload, items, jobs)
+
+
+def _reread(source: Iterable[Snapshot | Rejected], wanted: Mapping[int, str]) -> Iterator[Snapshot]:
+    """The snapshots at the ``wanted`` positions of ``source``, read again.
+
+    From a :class:`pbrules.dataset.Dataset`, only those records are validated again (the others
+    are only parsed): they were valid snapshots in the first read, and a dataset yields exactly
+    one item per raw record, in order.
+    """
+    if not wanted:
+        return
+    from pbrules.dataset import Dataset
+
+    found = 0
+    if isinstance(source, Dataset):
+        for pos, raw in enumerate(source.raw_records()):
+            if pos in wanted:
+                try:
+                    snap = Snapshot.model_validate(raw.data)
+                except ValueError:
+                    raise DataError(
+                        f"{raw.source}: the dataset changed while it was read"
+                    ) from None
+                found += 1
+                yield snap
+    else:
+        for pos, item in enumerate(source):
+            if pos in wanted and isinstance(item, Snapshot):
+                found += 1
+                yield item
+    if found != len(wanted):
+        raise DataError("the dataset changed while it was read (records went missing)")
 
 
 def _name_sources(
@@ -773,24 +784,19 @@ def _worker_init(payload: bytes) -> None:
     _worker_engine = Engine(pack, registry=_WorkerRegistry(checkers))
 
 
-def _worker_run(
-    period: Period, batch: list[tuple[bytes, date, tuple[ChildRef, ...]]]
-) -> list[_OrgState]:
+def _worker_run(batch: list[tuple[bytes, Period, date, tuple[ChildRef, ...]]]) -> list[_OrgState]:
     assert _worker_engine is not None
     engine = _worker_engine
     return [
         engine._pass1(Snapshot.model_validate_json(doc), period, when, kids)
-        for doc, when, kids in batch
+        for doc, period, when, kids in batch
     ]
 
 
 def _parallel(
     payload: bytes,
-    snapshots: Iterator[Snapshot],
-    period: Period,
-    kids: Mapping[str, tuple[ChildRef, ...]],
+    items: Iterator[tuple[Snapshot, Period, date, tuple[ChildRef, ...]]],
     jobs: int,
-    as_of_of: Callable[[Snapshot], date],
 ) -> Iterator[_OrgState]:
     """Pass 1 in ``jobs`` processes; results come back in input order, a bounded window ahead.
 
@@ -802,16 +808,15 @@ def _parallel(
         max_workers=jobs, initializer=_worker_init, initargs=(payload,)
     ) as pool:
         pending: list[Future[list[_OrgState]]] = []
-        batch: list[tuple[bytes, date, tuple[ChildRef, ...]]] = []
-        for snap in snapshots:
-            doc = snap.__pydantic_serializer__.to_json(snap)
-            batch.append((doc, as_of_of(snap), kids.get(snap.organization.id, ())))
+        batch: list[tuple[bytes, Period, date, tuple[ChildRef, ...]]] = []
+        for snap, period, when, kids in items:
+            batch.append((snap.__pydantic_serializer__.to_json(snap), period, when, kids))
             if len(batch) >= _CHUNK:
-                pending.append(pool.submit(_worker_run, period, batch))
+                pending.append(pool.submit(_worker_run, batch))
                 batch = []
                 while len(pending) >= window:
                     yield from pending.pop(0).result()
         if batch:
-            pending.append(pool.submit(_worker_run, period, batch))
+            pending.append(pool.submit(_worker_run, batch))
         for fut in pending:
             yield from fut.result()
