@@ -39,6 +39,24 @@ def _date(case: DevelopmentCase, name: str, as_of: date) -> date | None:
     return d if d is not None and d <= as_of else None
 
 
+_PIPELINE = (
+    "applied_on",
+    "talked_on",
+    "activist_on",
+    "dev_object_on",
+    "accepted_on",
+    "approved_on",
+    "oath_on",
+    "converted_on",
+)
+
+
+def _latest(case: DevelopmentCase, as_of: date) -> date | None:
+    """The case's most recent pipeline date by ``as_of``."""
+    found = [d for name in _PIPELINE if (d := _date(case, name, as_of)) is not None]
+    return max(found) if found else None
+
+
 def _in_window(d: date, ctx: CheckContext, lookback_months: int | None) -> bool:
     if lookback_months is None:
         return ctx.period.start <= d <= ctx.as_of
@@ -56,9 +74,11 @@ class IntervalParams(Params):
     max_months: int | None = Field(
         default=None, ge=0, description="Longest interval in calendar months."
     )
-    window_on: Literal["from", "to"] = Field(
+    window_on: Literal["from", "to", "latest"] = Field(
         default="to",
-        description="Which date places a completed case in the window: `from` or `to`.",
+        description="Which date places a case in the window: `from`, `to`, or `latest` (the "
+        "case's most recent pipeline date, so a case still moving through the pipeline is "
+        "judged).",
     )
     lookback_months: int | None = Field(
         default=None,
@@ -111,8 +131,10 @@ class DevelopmentInterval(Checker[IntervalParams]):
 
     Bounds are in days or calendar months (months are added with month-end clamping, so one year
     after 2024-02-29 is 2025-02-28): the ``to`` date must be on or after ``from + min`` and on or
-    before ``from + max``. A completed case is judged when its ``window_on`` date is in the window
-    (the period, or ``lookback_months`` up to ``as_of``). A case whose ``to`` date has not happened
+    before ``from + max``. A completed case is judged when its ``window_on`` date (``from``,
+    ``to``, or ``latest``: the case's most recent pipeline date, so cases still moving through
+    the pipeline are reviewed) is in the window (the period, or ``lookback_months`` up to
+    ``as_of``). A case whose ``to`` date has not happened
     is *not yet due* while ``as_of <= from + max`` (and never judged on a ``min`` bound alone);
     after that it is late and judged whatever the window, unless ``window_on: from`` puts its
     ``from`` date outside. Each late or early case is a per-case finding (subject
@@ -142,11 +164,14 @@ class DevelopmentInterval(Checker[IntervalParams]):
             start = _date(case, params.from_field, as_of)
             end = _date(case, params.to_field, as_of)
             pid = case.person_id
+            latest = _latest(case, as_of)
             if start is None:
+                anchor = latest if params.window_on == "latest" else end
                 if (
                     end is not None
+                    and anchor is not None
                     and params.missing_from == "miss"
-                    and _in_window(end, ctx, params.lookback_months)
+                    and _in_window(anchor, ctx, params.lookback_months)
                 ):
                     judged += 1
                     items.append(
@@ -177,7 +202,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
                 judged += 1
                 items.append(self._late(params, pid, start, as_of, hi, pending=True))
                 continue
-            anchor = start if params.window_on == "from" else end
+            anchor = {"from": start, "to": end, "latest": latest or end}[params.window_on]
             if not _in_window(anchor, ctx, params.lookback_months):
                 continue
             judged += 1

@@ -214,7 +214,14 @@ class DuesArrears(Checker[ArrearsParams]):
         if not members:
             return Outcome.not_applicable("no current members")
         if not snapshot.dues:
-            return Outcome.missing_data("no dues rows")
+            return Outcome(
+                Status.FAIL,
+                compliance=0.0,
+                misses=len(members),
+                actual=0,
+                expected=len(members),
+                note="missing data: no dues rows",
+            )
         items = _arrears_items(members, ctx.index, params.months, params.tolerance, params.severity)
         return Outcome.ratio(
             len(members) - len(items),

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
 from pbrules.checker import CheckContext, Checker, Params
-from pbrules.model.outcome import Outcome, SubjectItem
+from pbrules.model.outcome import Outcome, Status, SubjectItem
 from pbrules.model.period import add_months
 from pbrules.model.snapshot import CommitteeRole, MemberStatus, Snapshot, TrainingKind
 
@@ -144,7 +144,15 @@ class StudyHours(Checker[HoursParams]):
             elif hours < needed[pid]:
                 short.append((pid, hours))
         if len(unknown) == len(needed):
-            return Outcome.missing_data("no study hours recorded")
+            return Outcome(
+                Status.FAIL,
+                compliance=0.0,
+                misses=len(needed),
+                actual=0,
+                expected=len(needed),
+                evidence=tuple(unknown),
+                note="missing data: no study hours recorded",
+            )
         items: tuple[SubjectItem, ...] = ()
         if params.per_person_findings:
             items = tuple(
