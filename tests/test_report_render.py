@@ -229,7 +229,12 @@ def test_docx_has_cover_headings_and_every_item(docx_doc: Any) -> None:
     styles = {p.text: p.style.name for p in docx_doc.paragraphs}
     assert styles[FX.result.pack.id] == "Title"
     assert any("2026Q3" in p and ISSUER in p and "2026Q2" in p for p in paragraphs)
-    for heading in ("一、考核结果", "二、发现的问题", "三、整改任务清单", "附件:各组织得分明细"):
+    for heading in (
+        "一、考核结果",
+        "二、发现的问题",
+        "三、整改任务清单",
+        "附件\uff1a各组织得分明细",
+    ):
         assert styles.get(heading) == "Heading 1"
     cells = [c.text for t in docx_doc.tables for row in t.rows for c in row.cells]
     text = "\n".join(paragraphs + cells)

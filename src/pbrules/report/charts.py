@@ -64,6 +64,7 @@ _CJK_FILE_HINTS = (
     "ukai",
 )
 _MAX_NAMED = 4
+_Drawn = tuple["Figure", str, str]  # figure, chart id, caption
 _PALETTE = ("#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037")
 
 
@@ -130,15 +131,23 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _export(fig: Figure, chart_id: str, caption: str) -> Chart:
+def _export(fig: Figure, chart_id: str, caption: str, *, svg: bool, png: bool) -> Chart:
     import matplotlib.pyplot as plt
 
-    svg_buf = io.StringIO()
-    fig.savefig(svg_buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    png_buf = io.BytesIO()
-    fig.savefig(png_buf, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    svg_text, png_data = "", b""
+    if svg:
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        svg_text = _inline_svg(buf.getvalue(), chart_id, caption)
+    if png:
+        raw = io.BytesIO()
+        fig.savefig(raw, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+        png_data = raw.getvalue()
     plt.close(fig)
-    svg = svg_buf.getvalue()
+    return Chart(id=chart_id, caption=caption, svg=svg_text, png=png_data)
+
+
+def _inline_svg(svg: str, chart_id: str, caption: str) -> str:
     svg = svg[svg.index("<svg") :]
     # Drop the RDF metadata block: it only names the generator and links external vocabularies.
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, count=1, flags=re.S)
@@ -146,8 +155,7 @@ def _export(fig: Figure, chart_id: str, caption: str) -> Chart:
     svg = re.sub(r'id="([^"]+)"', rf'id="{chart_id}-\1"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{chart_id}-\1)", svg)
     svg = re.sub(r'xlink:href="#([^"]+)"', rf'xlink:href="#{chart_id}-\1"', svg)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(caption)}" ', 1)
-    return Chart(id=chart_id, caption=caption, svg=svg, png=png_buf.getvalue())
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(caption)}" ', 1)
 
 
 def _attr(text: str) -> str:
@@ -182,18 +190,24 @@ def _label(name: str, limit: int = 16) -> str:
     return _short(name, limit)
 
 
-def build_charts(report: Report, _: Translator) -> list[Chart]:
-    """Draw the report's charts (an empty list when there is nothing to draw)."""
+def build_charts(
+    report: Report, _: Translator, *, svg: bool = True, png: bool = True
+) -> list[Chart]:
+    """Draw the report's charts (an empty list when there is nothing to draw).
+
+    ``svg`` and ``png`` choose the outputs drawn (HTML needs SVG, Word needs PNG).
+    """
     groups = [g for g in report.groups if g.rows and g.ranked]
     if not groups:
         return []
     charts: list[Chart] = []
     with _style():
-        charts.append(_distribution(groups, _))
-        charts.append(_areas(groups, report, _))
+        drawn = [_distribution(groups, _), _areas(groups, report, _)]
         moved = [g for g in groups if g.has_previous]
         if moved:
-            charts.append(_movement(moved, report, _))
+            drawn.append(_movement(moved, report, _))
+        for fig, chart_id, caption in drawn:
+            charts.append(_export(fig, chart_id, caption, svg=svg, png=png))
     return charts
 
 
@@ -204,7 +218,7 @@ def _horizontal() -> dict[str, Any]:
     return {"orientation": "horizontal"} if (major, minor) >= (3, 10) else {"vert": False}
 
 
-def _distribution(groups: list[GroupSection], _: Translator) -> Chart:
+def _distribution(groups: list[GroupSection], _: Translator) -> _Drawn:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.75 * len(groups)))
@@ -226,10 +240,10 @@ def _distribution(groups: list[GroupSection], _: Translator) -> Chart:
     ax.invert_yaxis()
     caption = _("Score distribution per peer group")
     ax.set_title(caption)
-    return _export(fig, "chart-distribution", caption)
+    return fig, "chart-distribution", caption
 
 
-def _areas(groups: list[GroupSection], report: Report, _: Translator) -> Chart:
+def _areas(groups: list[GroupSection], report: Report, _: Translator) -> _Drawn:
     import matplotlib.pyplot as plt
 
     areas = list(report.areas)
@@ -258,10 +272,10 @@ def _areas(groups: list[GroupSection], report: Report, _: Translator) -> Chart:
         ax.margins(y=0.25)
     caption = _("Area scores of the top and bottom organizations")
     fig.tight_layout()
-    return _export(fig, "chart-areas", caption)
+    return fig, "chart-areas", caption
 
 
-def _movement(groups: list[GroupSection], report: Report, _: Translator) -> Chart:
+def _movement(groups: list[GroupSection], report: Report, _: Translator) -> _Drawn:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(groups), figsize=(3.2 * len(groups) + 1, 4.2), squeeze=False)
@@ -307,4 +321,4 @@ def _movement(groups: list[GroupSection], report: Report, _: Translator) -> Char
     caption = _("Rank movement since the previous period")
     fig.suptitle(caption, fontsize=10)
     fig.tight_layout()
-    return _export(fig, "chart-movement", caption)
+    return fig, "chart-movement", caption
