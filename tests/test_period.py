@@ -1,3 +1,4 @@
+import itertools
 from datetime import date
 
 import pytest
@@ -83,3 +84,35 @@ def test_add_months_clamps() -> None:
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert add_months(date(2025, 11, 30), 3) == date(2026, 2, 28)
+
+
+@given(periods, st.integers(-60, 60), st.integers(-60, 60))
+def test_shift_is_additive(p: Period, a: int, b: int) -> None:
+    assert p.shift(a).shift(b) == p.shift(a + b)
+    assert p.shift(a).kind is p.kind
+
+
+@given(periods)
+def test_a_year_of_steps_crosses_one_year_boundary(p: Period) -> None:
+    per_year = 12 // p.n_months
+    later = p.shift(per_year)
+    assert (later.year, later.index) == (p.year + 1, p.index)
+    months = [m for k in range(per_year) for m in p.shift(k).months]
+    assert len(months) == 12 == len(set(months))
+    assert all(Month.parse(b) == Month.parse(a).shift(1) for a, b in itertools.pairwise(months))
+
+
+@given(periods)
+def test_period_of_its_own_days(p: Period) -> None:
+    assert Period.containing(p.start, p.kind) == p
+    assert Period.containing(p.end, p.kind) == p
+    assert p.previous() < p < p.next()
+
+
+def test_year_boundaries_by_hand() -> None:
+    assert str(Period.parse("2025Q4").next()) == "2026Q1"
+    assert str(Period.parse("2025-12").next()) == "2026-01"
+    assert str(Period.parse("2025H2").next()) == "2026H1"
+    assert Period.parse("2026Q1").previous().months == ("2025-10", "2025-11", "2025-12")
+    assert Month(2025, 12).shift(1) == Month(2026, 1)
+    assert Month(2026, 1).shift(-13) == Month(2024, 12)
