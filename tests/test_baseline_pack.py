@@ -180,3 +180,15 @@ def test_every_criterion_of_both_packs_has_pass_fail_and_not_applicable_cases() 
                 seen[cid].add(exp if isinstance(exp, str) else exp["status"])
         missing = {cid: {"pass", "fail", "not_applicable"} - s for cid, s in seen.items()}
         assert {k: v for k, v in missing.items() if v} == {}, name
+
+
+def test_docs_criteria_page_maps_every_criterion(baseline: Pack) -> None:
+    text = (RULES.parent / "docs" / "criteria.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ")}
+    for c in baseline.criteria:
+        row = rows.get(c.id)
+        assert row is not None, f"docs/criteria.md has no row for {c.id}"
+        assert f"`{c.check}`" in row and f"| {c.severity.value} |" in row, c.id
+        assert c.basis is not None and c.basis in row, c.id
+        for key in c.params:
+            assert f"{key}:" in row, (c.id, key)
