@@ -130,12 +130,19 @@ def _change(org: OrgResult) -> str:
     return f"{org.rank_change:+d}" if org.rank_change else "0"
 
 
-def _shown_rows(orgs: list[OrgResult], ranking: GroupRanking, max_rows: int) -> list[int]:
-    """Indexes of the rows to show: every row of a small group; else the top, the bottom, the
-    rapid progress and major setbacks, in display order."""
+def _shown_rows(
+    orgs: list[OrgResult], ranking: GroupRanking, max_rows: int, movers: int
+) -> list[int]:
+    """Indexes of the rows to show: every row of a small group; else the top, the bottom and the
+    largest movers each way, in display order."""
     if len(orgs) <= max_rows:
         return list(range(len(orgs)))
-    wanted = {*ranking.top, *ranking.bottom, *ranking.rapid_progress, *ranking.major_setbacks}
+    wanted = {
+        *ranking.top,
+        *ranking.bottom,
+        *ranking.rapid_progress[:movers],
+        *ranking.major_setbacks[:movers],
+    }
     return [i for i, org in enumerate(orgs) if org.org_id in wanted]
 
 
@@ -145,7 +152,8 @@ class TableExporter:
     description = "rankings per peer group with top, bottom and movement, for a terminal"
 
     # Options: ``color`` (ANSI colors), ``width`` (columns, default 110), ``max_rows`` (groups
-    # larger than this show only their top, bottom and movers; default 30).
+    # larger than this show only their top, bottom and largest movers; default 30), ``movers``
+    # (how many movers each way such a group shows; default 5).
 
     def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
         from rich.console import Console
@@ -176,8 +184,15 @@ class TableExporter:
         names = {o.org_id: o.name for o in result.organizations}
         has_previous = any(o.previous_total is not None for o in result.organizations)
 
-        def ids(values: list[str]) -> str:
-            return escape(", ".join(f"{v} {names.get(v, '')}".strip() for v in values) or "-")
+        max_rows = int(options.get("max_rows") or 30)
+        movers = int(options.get("movers") or 5)
+
+        def ids(values: list[str], limit: int | None = None) -> str:
+            listed = values if limit is None else values[:limit]
+            text = ", ".join(f"{v} {names.get(v, '')}".strip() for v in listed) or "-"
+            if len(listed) < len(values):
+                text += f" and {len(values) - len(listed)} more"
+            return escape(text)
 
         for group_id, ranking in result.rankings.items():
             orgs = sorted(by_group.get(group_id, []), key=lambda o: (o.rank or 0, o.org_id))
@@ -197,7 +212,7 @@ class TableExporter:
                 table.add_column("prev", justify="right")
                 table.add_column("change", justify="right")
                 table.add_column("movement")
-            shown = _shown_rows(orgs, ranking, int(options.get("max_rows") or 30))
+            shown = _shown_rows(orgs, ranking, max_rows, movers)
             previous_index = -1
             for index in shown:
                 if index != previous_index + 1:
@@ -231,8 +246,9 @@ class TableExporter:
             console.print(f"  top: {ids(ranking.top)}")
             console.print(f"  bottom: {ids(ranking.bottom)}")
             if has_previous:
-                console.print(f"  rapid progress: {ids(ranking.rapid_progress)}")
-                console.print(f"  major setbacks: {ids(ranking.major_setbacks)}")
+                limit = None if len(orgs) <= max_rows else movers
+                console.print(f"  rapid progress: {ids(ranking.rapid_progress, limit)}")
+                console.print(f"  major setbacks: {ids(ranking.major_setbacks, limit)}")
         unranked = [o for o in result.organizations if o.rank is None]
         if unranked:
             console.print()
