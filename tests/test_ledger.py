@@ -360,6 +360,10 @@ def test_waiver_active_then_expired_everywhere(tmp_path: Path) -> None:
         assert ledger.open_rectifications("B01", date(2026, 9, 30)) == []
         q3 = ledger.sync(make_result("2026Q3", {"B01": ["S02"]}, [("B01", "S02", None, None)]))
         assert q3.waived == [n] and q3.persisting == [] and q3.overdue == []
+        waivers = ledger.active_waivers(date(2026, 10, 15), pack=PACK)
+        assert list(waivers) == [fingerprint(PACK, "S02", "B01", None)]
+        assert waivers[fingerprint(PACK, "S02", "B01", None)].owner == "Li"
+        assert ledger.active_waivers(date(2026, 10, 16)) == {}
         # expired on 2026-10-16: the item resurfaces as open and overdue, at query time
         later = ledger.item(n, as_of=date(2026, 10, 16))
         assert later.status is ItemStatus.OPEN and later.waiver_expired and later.overdue
@@ -380,6 +384,7 @@ def test_waiver_active_then_expired_everywhere(tmp_path: Path) -> None:
         ]
         assert ledger.item(n).stored_status is ItemStatus.OPEN
         assert ledger.verify() == []
+        assert ledger.active_waivers(date(2026, 12, 31)) == {}
 
 
 def test_waived_item_no_longer_failing_is_rectified(tmp_path: Path) -> None:

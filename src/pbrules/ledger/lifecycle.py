@@ -814,6 +814,17 @@ class Ledger:
                 problems.append(f"{number}: stored state differs from its replayed events")
         return problems
 
+    def active_waivers(self, as_of: date, *, pack: str | None = None) -> dict[str, Waiver]:
+        """Fingerprint -> waiver of every item under a waiver still active on ``as_of``.
+
+        What an evaluation needs to show findings as ``waived`` (when its pack allows waivers).
+        """
+        return {
+            item.fingerprint: item.waiver
+            for item in self.items(ItemStatus.WAIVED, pack=pack, as_of=as_of)
+            if item.waiver is not None
+        }
+
     def open_rectifications(self, org_id: str, as_of: date) -> list[Rectification]:
         """The organization's items not closed on ``as_of``, as snapshot ``rectifications``.
 
