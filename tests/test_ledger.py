@@ -761,3 +761,13 @@ def test_example_district_quarters(tmp_path: Path) -> None:
                 i.criterion == "S02" for i in ledger.items(status="open", org=org, as_of=as_of)
             )
         assert ledger.verify() == []
+
+
+def test_bad_query_arguments_are_ledger_errors(tmp_path: Path) -> None:
+    with ledger_at(tmp_path) as ledger:
+        with pytest.raises(LedgerError, match="statuses: open, rectified, closed, waived"):
+            ledger.items(status="pending")
+        with pytest.raises(LedgerError, match="invalid period"):
+            ledger.items(period="2026Q5")
+        with pytest.raises(LedgerError, match="not both or neither"):
+            Ledger()

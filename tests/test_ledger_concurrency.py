@@ -167,3 +167,16 @@ def test_a_sync_killed_midway_leaves_the_ledger_exactly_as_before(
     assert not report.already_synced
     assert len(report.new) == (160 if history == "empty" else 40)
     check_consistent(db)
+
+
+def test_threads_sharing_one_ledger_take_turns(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = tmp_path / "l.db"
+    results = [big_result("2026Q3", pack=f"p{i}", orgs=10) for i in range(4)]
+    with Ledger(db) as ledger, ThreadPoolExecutor(max_workers=4) as pool:
+        reports = list(pool.map(ledger.sync, results))
+        counts = list(pool.map(lambda _: len(ledger.items()), range(4)))
+    assert [len(r.new) for r in reports] == [40, 40, 40, 40]
+    assert all(c % 40 == 0 for c in counts)
+    assert len(check_consistent(db)) == 160

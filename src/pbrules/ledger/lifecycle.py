@@ -769,8 +769,14 @@ class Ledger:
         the period in which the item was first opened.
         """
         day = as_of or _today()
-        want = None if status is None else ItemStatus(status)
-        opened = None if period is None else str(Period.parse(period))
+        try:
+            want = None if status is None else ItemStatus(status)
+            opened = None if period is None else str(Period.parse(period))
+        except ValueError as exc:
+            raise LedgerError(
+                f"cannot list ledger items: {exc} (statuses: "
+                f"{', '.join(s.value for s in ItemStatus)})"
+            ) from None
         with self.store.read() as session:
             states = session.select(
                 pack=pack, org_ids=None if org is None else [org], opened_period=opened
@@ -841,8 +847,8 @@ class Ledger:
                 Rectification(
                     id=item.number,
                     criterion=item.criterion,
-                    description=item.message,
-                    responsible=item.responsible,
+                    description=item.message[:2000],
+                    responsible=None if item.responsible is None else item.responsible[:2000],
                     opened_on=opened_on,
                     due_on=due,
                     status=RectificationStatus(item.status.value),

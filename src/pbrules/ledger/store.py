@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -423,11 +424,13 @@ class SQLiteStore:
     """The default store: one SQLite file, WAL mode, schema versioned by ``user_version``.
 
     ``create=False`` refuses to create a missing file (read-only commands use it).
-    ``timeout`` is how long (seconds) a writer waits for another writer to finish.
+    ``timeout`` is how long (seconds) a writer waits for another writer to finish. Threads may
+    share one store: their transactions take turns.
     """
 
     def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 60.0) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
         if not create and not self.path.exists():
             raise LedgerError(f"no ledger at {self.path} (run `pbrules ledger sync` first)")
         if not self.path.parent.exists():
@@ -502,20 +505,22 @@ class SQLiteStore:
 
     @contextmanager
     def _transaction(self, begin: str, *, writable: bool) -> Iterator[LedgerSession]:
-        try:
-            self._conn.execute(begin)
-        except sqlite3.OperationalError as exc:
-            raise LedgerError(f"the ledger {self.path} is busy ({exc}); try again") from exc
-        try:
-            yield _SQLiteSession(self._conn, writable=writable)
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        try:
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._conn.execute("ROLLBACK")
-            raise LedgerError(f"the ledger {self.path} could not commit: {exc}") from exc
+        # One connection per store: threads sharing a store take turns, one transaction each.
+        with self._lock:
+            try:
+                self._conn.execute(begin)
+            except sqlite3.OperationalError as exc:
+                raise LedgerError(f"the ledger {self.path} is busy ({exc}); try again") from exc
+            try:
+                yield _SQLiteSession(self._conn, writable=writable)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._conn.execute("ROLLBACK")
+                raise LedgerError(f"the ledger {self.path} could not commit: {exc}") from exc
 
     def write(self) -> AbstractContextManager[LedgerSession]:
         """One exclusive write transaction (``BEGIN IMMEDIATE``): all of it or nothing."""
