@@ -7,7 +7,7 @@ parts are imported lazily on first use so ``import pbrules`` stays fast::
 
     pack = pbrules.load_pack("rules/district-quarterly.yaml")
     engine = pbrules.Engine(pack)
-    result = engine.run(pbrules.read_dataset("examples/district/2026Q3"))
+    result = engine.run(pbrules.read_dataset("examples/district/2026Q3.jsonl"))
     print(result.model_dump_json(indent=2))
 """
 
