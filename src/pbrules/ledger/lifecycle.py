@@ -479,6 +479,9 @@ class Ledger:
         Refuses (LedgerError) a result of a period older than one already synced for the same
         pack. Syncing the same result again changes nothing and says so (``already_synced``).
         """
+        if not by or not by.strip():
+            raise LedgerError("say who syncs (by)")
+        by = by.strip()
         at = _now(now)
         period = str(result.period)
         pack = result.pack.id
