@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from pbrules.model.period import Period, month_of
+from pbrules.model.period import Month, Period, month_of
 from pbrules.model.snapshot import (
     CommitteePost,
     CommitteeRole,
@@ -100,6 +100,40 @@ class SnapshotIndex:
         for row in self.snapshot.dues:
             out[row.member_id][row.month] = row
         return dict(out)
+
+    @cached_property
+    def members_sorted(self) -> list[Member]:
+        """Every listed member (including those who left), ordered by id."""
+        return sorted(self.snapshot.members, key=lambda m: m.id)
+
+    @cached_property
+    def dues_sorted(self) -> list[DuesRow]:
+        """Dues rows ordered by member and month."""
+        return sorted(self.snapshot.dues, key=lambda r: (r.member_id, r.month))
+
+    @cached_property
+    def period_month_bounds(self) -> tuple[tuple[str, date, date], ...]:
+        """``(YYYY-MM, first day, last day)`` of each month of the period."""
+        first = self.period.first_month
+        months = (first.shift(i) for i in range(self.period.n_months))
+        return tuple((str(m), m.start, m.end) for m in months)
+
+    @cached_property
+    def dues_lookback(self) -> tuple[tuple[str, date], ...]:
+        """Months ``(YYYY-MM, first day)`` from the last month ended by ``as_of`` backwards,
+        while the month is in the period or covered by the dues export (at most ten years)."""
+        m = Month.of(self.as_of)
+        if m.end > self.as_of:
+            m = m.shift(-1)
+        in_period = set(self.period_months)
+        out: list[tuple[str, date]] = []
+        for _ in range(120):
+            key = str(m)
+            if key not in in_period and key not in self.dues_months:
+                break
+            out.append((key, m.start))
+            m = m.shift(-1)
+        return tuple(out)
 
     @cached_property
     def dues_months(self) -> frozenset[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from pbrules.model.outcome import Subject
@@ -49,24 +50,25 @@ class Window:
     end: date
 
 
-def windows(per: Per, period: Period) -> list[Window]:
-    """The windows of kind ``per`` that make up (or overlap) ``period``, in order."""
+@lru_cache(maxsize=256)
+def windows(per: Per, period: Period) -> tuple[Window, ...]:
+    """The windows of kind ``per`` that make up (or overlap) ``period``, in order (cached)."""
     if per == "period":
-        return [Window(str(period), period.start, period.end)]
+        return (Window(str(period), period.start, period.end),)
     if per == "month":
         out = []
         first = period.first_month
         for i in range(period.n_months):
             m: Month = first.shift(i)
             out.append(Window(str(m), m.start, m.end))
-        return out
+        return tuple(out)
     kind = _KIND[per]
     found: list[Window] = []
     p = Period.containing(period.start, kind)
     while p.start <= period.end:
         found.append(Window(str(p), p.start, p.end))
         p = p.next()
-    return found
+    return tuple(found)
 
 
 def required(window: Window, as_of: date, founded_on: date | None) -> bool:

@@ -18,16 +18,16 @@ from pbrules.builtin.checkers._common import subject
 from pbrules.checker import CheckContext, Checker, Params
 from pbrules.engine.index import SnapshotIndex
 from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
-from pbrules.model.period import Month
 from pbrules.model.snapshot import DuesCategory, DuesRow, Member, Snapshot
 
 __all__ = ["CHECKERS", "DuesArrears", "DuesBracket", "DuesMonthly"]
 
 
-def _owes(member: Member, month: Month) -> bool:
-    start = month.start
-    joined_ok = member.joined_on is None or member.joined_on <= start
-    return joined_ok and (member.left_on is None or member.left_on > start)
+def _owes(member: Member, start: date) -> bool:
+    """Whether ``member`` was a member on ``start`` (a month's first day)."""
+    return (member.joined_on is None or member.joined_on <= start) and (
+        member.left_on is None or member.left_on > start
+    )
 
 
 def _pays(row: DuesRow | None, as_of: date, tolerance: float) -> bool:
@@ -40,34 +40,19 @@ def _pays(row: DuesRow | None, as_of: date, tolerance: float) -> bool:
     return row.paid + tolerance >= row.due
 
 
-def _last_ended_month(as_of: date) -> Month:
-    m = Month.of(as_of)
-    return m if m.end <= as_of else m.shift(-1)
+def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str]:
+    """Consecutive unpaid owed months ending at the last month ended by ``as_of``, latest first.
 
-
-def unpaid_run(
-    member: Member, idx: SnapshotIndex, tolerance: float, limit: int = 120
-) -> tuple[int, list[str]]:
-    """Consecutive unpaid owed months ending at the last month ended by ``as_of``.
-
-    Returns the run length and its months (latest first). The run stops at a paid month, a month
-    not owed, or a month before the period the export does not cover.
+    The run stops at a paid month, a month not owed, or a month before the period the export
+    does not cover.
     """
     rows = idx.dues_by_member.get(member.id, {})
-    in_period = set(idx.period_months)
-    month = _last_ended_month(idx.as_of)
     run: list[str] = []
-    for _ in range(limit):
-        key = str(month)
-        if not _owes(member, month):
-            break
-        if key not in in_period and key not in idx.dues_months:
-            break
-        if _pays(rows.get(key), idx.as_of, tolerance):
+    for key, start in idx.dues_lookback:
+        if not _owes(member, start) or _pays(rows.get(key), idx.as_of, tolerance):
             break
         run.append(key)
-        month = month.shift(-1)
-    return len(run), run
+    return run
 
 
 def _arrears_items(
@@ -75,7 +60,8 @@ def _arrears_items(
 ) -> tuple[SubjectItem, ...]:
     items = []
     for m in sorted(members, key=lambda m: m.id):
-        n, run = unpaid_run(m, idx, tolerance)
+        run = unpaid_run(m, idx, tolerance)
+        n = len(run)
         if n >= months:
             items.append(
                 SubjectItem(
@@ -133,19 +119,19 @@ class DuesMonthly(Checker[MonthlyParams]):
         idx = ctx.index
         owed = paid = 0
         unpaid: list[str] = []
-        months = [Month.parse(k) for k in idx.period_months]
-        for member in sorted(snapshot.members, key=lambda m: m.id):
+        as_of = ctx.as_of
+        months = [b for b in idx.period_month_bounds if b[1] <= as_of]
+        for member in idx.members_sorted:
             rows = idx.dues_by_member.get(member.id, {})
-            for month in months:
-                if not _owes(member, month) or month.start > ctx.as_of:
+            for key, start, end in months:
+                if not _owes(member, start):
                     continue
-                ok = _pays(rows.get(str(month)), ctx.as_of, params.tolerance)
-                if ok:
+                if _pays(rows.get(key), as_of, params.tolerance):
                     owed += 1
                     paid += 1
-                elif month.end <= ctx.as_of:
+                elif end <= as_of:
                     owed += 1
-                    unpaid.append(f"{member.id}:{month}")
+                    unpaid.append(f"{member.id}:{key}")
         if owed == 0:
             return Outcome.not_applicable("no member-month owed")
         if not snapshot.dues:
@@ -306,39 +292,39 @@ class DuesBracket(Checker[BracketParams]):
 
     def check(self, snapshot: Snapshot, params: BracketParams, ctx: CheckContext) -> Outcome:
         idx = ctx.index
-        months = set(idx.period_months)
+        months = {key for key, start, _ in idx.period_month_bounds if start <= ctx.as_of}
         judged = 0
         short: list[str] = []
         unknown: list[str] = []
-        for row in sorted(snapshot.dues, key=lambda r: (r.member_id, r.month)):
-            if row.month not in months or row.paid is None:
+        as_of = ctx.as_of
+        members = idx.members_by_id
+        employed, retired, flat = params.employed, params.retired, params.flat
+        tolerance = params.tolerance
+        for row in idx.dues_sorted:
+            if row.paid is None or row.month not in months:
                 continue
-            if Month.parse(row.month).start > ctx.as_of:
+            if row.paid_on is not None and row.paid_on > as_of:
                 continue
-            if row.paid_on is not None and row.paid_on > ctx.as_of:
-                continue
-            member = idx.members_by_id.get(row.member_id)
-            key = f"{row.member_id}:{row.month}"
+            member = members.get(row.member_id)
             category = member.dues_category if member is not None else None
             required: float | None
             if category is DuesCategory.EMPLOYED or category is DuesCategory.RETIRED:
                 income = member.monthly_income if member is not None else None
                 if income is None:
-                    unknown.append(key)
+                    unknown.append(f"{row.member_id}:{row.month}")
                     continue
-                table = params.employed if category is DuesCategory.EMPLOYED else params.retired
-                rate = _rate(table, income)
+                rate = _rate(employed if category is DuesCategory.EMPLOYED else retired, income)
                 required = None if rate is None else rate * income
             elif category is None:
-                unknown.append(key)
+                unknown.append(f"{row.member_id}:{row.month}")
                 continue
             else:
-                required = params.flat.get(category)
+                required = flat.get(category)
             if required is None:
                 continue
             judged += 1
-            if row.paid + params.tolerance < required:
-                short.append(key)
+            if row.paid + tolerance < required:
+                short.append(f"{row.member_id}:{row.month}")
         note = (
             ("missing data: category or income unknown for " + ", ".join(unknown))
             if (unknown)
