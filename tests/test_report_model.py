@@ -35,8 +35,14 @@ def test_group_tables_follow_the_result_ranking() -> None:
         ranking = FX.result.rankings[group.id]
         assert [r.org_id for r in group.top] == ranking.top
         assert [r.org_id for r in group.bottom] == ranking.bottom
-        assert [r.org_id for r in group.rapid_progress] == ranking.rapid_progress
-        assert [r.org_id for r in group.major_setbacks] == ranking.major_setbacks
+        # the result's movers, biggest first (ties keep the result's order)
+        change = {o.org_id: o.rank_change or 0 for o in members}
+        assert [r.org_id for r in group.rapid_progress] == sorted(
+            ranking.rapid_progress, key=lambda i: -change[i]
+        )
+        assert [r.org_id for r in group.major_setbacks] == sorted(
+            ranking.major_setbacks, key=lambda i: change[i]
+        )
         assert group.title == ranking.title
     counted = Counter(f.org_id for f in FX.result.findings)
     rows = {r.org_id: r for g in report.groups for r in g.rows}
@@ -88,7 +94,8 @@ def test_rectification_from_findings_has_provisional_numbers_overdue_first() -> 
     assert report.rectification_source == "findings"
     assert len(items) == len(FX.result.findings)
     assert len({i.number for i in items}) == len(items)
-    assert all(i.provisional and i.number.startswith("2026Q3-") for i in items)
+    assert all(i.provisional for i in items)
+    assert [i.number for i in items] == [f"2026Q3-{n:04d}" for n in range(1, len(items) + 1)]
     flags = [i.overdue for i in items]
     assert flags == sorted(flags, reverse=True)
     assert any(flags) and not all(flags)

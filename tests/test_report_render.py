@@ -490,3 +490,34 @@ def test_evaluate_writes_the_review_directly(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     text = out.read_text(encoding="utf-8")
     assert "一、考核结果" in text and "三、整改任务清单" in text and "T01" in text
+
+
+def test_report_command_offers_every_catalog_language() -> None:
+    from pbrules.cli.report import report
+    from pbrules.report.i18n import LANGUAGES
+
+    lang = next(p for p in report.params if p.name == "lang")
+    assert tuple(lang.type.choices) == LANGUAGES  # type: ignore[attr-defined]
+
+
+def test_long_highlight_lists_are_cut_in_the_text() -> None:
+    from pbrules.report.model import HIGHLIGHT_LIMIT
+
+    report = build_report(FX.result)
+    group = report.groups[0]
+    movers = [*group.rows] * 5  # more movers than the text names
+    long = type(group)(
+        id=group.id,
+        title=group.title,
+        rows=group.rows,
+        top=group.top,
+        bottom=group.bottom,
+        rapid_progress=movers,
+        major_setbacks=[],
+    )
+    report.groups[0] = long
+    md = render_markdown(report, lang="en")
+    line = next(x for x in md.splitlines() if x.startswith("- **Rapid progress**"))
+    assert line.count("; ") == HIGHLIGHT_LIMIT  # ten names, then the note
+    assert f"and {len(movers) - HIGHLIGHT_LIMIT} more (see the table)" in line
+    assert "另有" in render_markdown(report, lang="zh")

@@ -39,7 +39,7 @@ _BINARY = {"docx", "xlsx"}
 )
 @click.option(
     "--lang",
-    type=click.Choice(["en", "zh"]),
+    type=click.Choice(["en", "zh"]),  # pbrules.report.i18n.LANGUAGES (not imported: startup)
     default="en",
     show_default=True,
     help="Language of the report's fixed text; pack-authored text is shown as written.",

@@ -27,6 +27,7 @@ from pbrules.model.outcome import Severity
 from pbrules.model.result import Finding, OrgResult, RunResult
 
 __all__ = [
+    "HIGHLIGHT_LIMIT",
     "AppendixCriterion",
     "AreaProblems",
     "CriterionProblems",
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 UNGROUPED = "_ungrouped"
+#: highlights (rapid progress, major setbacks) named in the text; the table shows them all
+HIGHLIGHT_LIMIT = 10
 _SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
 
 
@@ -426,8 +429,15 @@ def _group_sections(
         if ranking is not None and gid != UNGROUPED:
             top = [by_id[i] for i in ranking.top if i in by_id]
             bottom = [by_id[i] for i in ranking.bottom if i in by_id]
-            rapid = [by_id[i] for i in ranking.rapid_progress if i in by_id]
-            setbacks = [by_id[i] for i in ranking.major_setbacks if i in by_id]
+            # biggest movers first (stable: the result's order among equals)
+            rapid = sorted(
+                (by_id[i] for i in ranking.rapid_progress if i in by_id),
+                key=lambda r: -(r.rank_change or 0),
+            )
+            setbacks = sorted(
+                (by_id[i] for i in ranking.major_setbacks if i in by_id),
+                key=lambda r: r.rank_change or 0,
+            )
         else:
             ranked = [r for r in rows if r.rank is not None]
             top = ranked[:top_n] if gid != UNGROUPED else []
@@ -544,12 +554,17 @@ def _ledger_items(
 
 
 def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationItem]:
-    ordered = sorted(
-        result.findings,
-        key=lambda f: (f.org_id, f.criterion, f.subject.id if f.subject else "", f.fingerprint),
-    )
+    """Items built from the findings, numbered 0001... in the order the list shows them
+    (overdue first, then by due date, organization, criterion and subject)."""
+
+    def key(f: Finding) -> tuple[bool, date, str, str, str, str]:
+        due = f.rectification.due
+        overdue = due is not None and due < as_of
+        subject = f.subject.id if f.subject else ""
+        return (not overdue, due or date.max, f.org_id, f.criterion, subject, f.fingerprint)
+
     out: list[RectificationItem] = []
-    for n, f in enumerate(ordered, start=1):
+    for n, f in enumerate(sorted(result.findings, key=key), start=1):
         due = f.rectification.due
         out.append(
             RectificationItem(
@@ -566,7 +581,6 @@ def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationIt
                 action=f.rectification.action,
             )
         )
-    out.sort(key=_rect_key)
     return out
 
 

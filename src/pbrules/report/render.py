@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 import jinja2
 
 from pbrules.report.i18n import Translator, check_lang, label, translations
-from pbrules.report.model import RectificationItem, Report
+from pbrules.report.model import HIGHLIGHT_LIMIT, RectificationItem, Report
 
 if TYPE_CHECKING:
     from pbrules.report.charts import Chart
@@ -91,6 +91,7 @@ def _render(template: str, report: Report, lang: str, **extra: Any) -> str:
         gettext=trans.gettext,
         ngettext=trans.ngettext,
         pgettext=trans.pgettext,
+        highlight_limit=HIGHLIGHT_LIMIT,
         _=_,
         label=functools.partial(_label, _=_),
         **extra,
@@ -169,7 +170,11 @@ def render_docx(report: Report, out: IO[bytes], *, lang: str = "en", charts: boo
                 continue
             p = doc.add_paragraph()
             p.add_run(heading + colon).bold = True
-            p.add_run(sep.join(_highlight(r, with_change, _) for r in rows))
+            named = [_highlight(r, with_change, _) for r in rows[:HIGHLIGHT_LIMIT]]
+            if len(rows) > HIGHLIGHT_LIMIT:
+                more = len(rows) - HIGHLIGHT_LIMIT
+                named.append(_("and {n} more (see the table)").format(n=more))
+            p.add_run(sep.join(named))
         header = [_("Rank"), _("Organization"), _("Total"), _("Grade")]
         if group.has_previous:
             header += [_("Previous rank"), _("Rank change"), _("Score change")]
