@@ -79,6 +79,11 @@ class CommitteeStructure(Checker[StructureParams]):
             if needs_committee
             else "a secretary"
         )
+        said = {
+            "no-secretary": "no current secretary",
+            "too-few-posts": f"{len(posts)} posts, fewer than {params.min_posts}",
+            "too-many-posts": f"{len(posts)} posts, more than {params.max_posts}",
+        }
         return Outcome(
             Status.PASS if not failed else Status.FAIL,
             compliance=(checks - len(failed)) / checks,
@@ -86,7 +91,7 @@ class CommitteeStructure(Checker[StructureParams]):
             actual=len(posts),
             expected=expected,
             evidence=tuple(failed),
-            note=", ".join(failed),
+            note="; ".join(said[f] for f in failed),
         )
 
 

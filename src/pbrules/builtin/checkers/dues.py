@@ -325,11 +325,12 @@ class DuesBracket(Checker[BracketParams]):
             judged += 1
             if row.paid + tolerance < required:
                 short.append(f"{row.member_id}:{row.month}")
-        note = (
-            ("missing data: category or income unknown for " + ", ".join(unknown))
-            if (unknown)
-            else ""
-        )
+        notes = []
+        if short:
+            notes.append("below the bracket: " + ", ".join(short))
+        if unknown:
+            notes.append("missing data: category or income unknown for " + ", ".join(unknown))
+        note = "; ".join(notes)
         if judged == 0:
             if unknown:
                 return Outcome.missing_data("dues category or income of the payers")

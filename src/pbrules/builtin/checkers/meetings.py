@@ -161,6 +161,9 @@ class MeetingsQuorum(Checker[QuorumParams]):
             misses += 1
             compliance = min(compliance, mean / floor) if floor > 0 else compliance
             notes.append(f"mean attendance {mean:.0%} < {floor:.0%}")
+        no_quorum = [mid for mid in missed if mid not in unknown]
+        if no_quorum:
+            notes.insert(0, "no quorum: " + ", ".join(no_quorum))
         if unknown:
             notes.append("missing data: attendance not recorded for " + ", ".join(unknown))
         return Outcome(
