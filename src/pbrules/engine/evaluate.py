@@ -59,7 +59,19 @@ __all__ = ["Engine", "OrgEvaluation", "Progress"]
 #: until the dataset has been read once.
 Progress = Callable[[int, int | None], None]
 
-_NA = Outcome(Status.NOT_APPLICABLE, note="does not apply")
+_NA = Outcome(Status.NOT_APPLICABLE, note="not evaluated")
+_NA_CHECKER = Outcome(Status.NOT_APPLICABLE, note="the checker does not apply to this organization")
+_SKIPPED: dict[str, Outcome] = {}
+
+
+def _not_applicable(note: str) -> Outcome:
+    """A shared ``not_applicable`` outcome per note (outcomes are immutable)."""
+    outcome = _SKIPPED.get(note)
+    if outcome is None:
+        outcome = _SKIPPED[note] = Outcome(Status.NOT_APPLICABLE, note=note)
+    return outcome
+
+
 _NA_ROLLUP = Outcome(
     Status.NOT_APPLICABLE, note="needs the subordinates' results (evaluate the jurisdiction)"
 )
@@ -266,15 +278,37 @@ class Engine:
                 and (c.periods is None or not c.periods.isdisjoint(tokens))
             )
 
+        def skipped(c: _Compiled) -> Outcome:
+            """``not_applicable``, naming the first ``applies_to`` selector that excludes it."""
+            if c.kinds is not None and kind not in c.kinds:
+                why = f"kind {kind}"
+            elif c.categories is not None and (category is None or category not in c.categories):
+                why = f"category {category or '(none)'}"
+            elif c.has_committee is not None and c.has_committee != committee:
+                why = "has_committee" if committee else "fewer than 3 current committee posts"
+            elif c.has_subordinates is not None and c.has_subordinates != subordinates:
+                why = "has subordinates" if subordinates else "no subordinates"
+            elif c.has_party_groups is not None and c.has_party_groups != groups:
+                why = "has party groups" if groups else "no party groups"
+            elif c.has_coverage_units is not None and c.has_coverage_units != coverage:
+                why = "has coverage units" if coverage else "no coverage units"
+            elif c.weak_lax is not None and c.weak_lax != weak:
+                why = "weak_lax" if weak else "not weak_lax"
+            else:
+                why = f"period {period}"
+            return _not_applicable(f"applies_to excludes {why}")
+
         outcomes: list[Outcome | None] = [None] * len(self._compiled)
         by_id: dict[str, Outcome] = {}
         ctx = CheckContext(
             period=period, as_of=as_of, index=index, children=children, outcomes=by_id
         )
         for c in self._phase1:
-            outcome = _NA
-            if selected(c):
+            if not selected(c):
+                outcome = skipped(c)
+            else:
                 ctx.criterion_id = c.criterion.id
+                outcome = _NA_CHECKER
                 try:
                     if c.checker.applies(snapshot, c.params):
                         outcome = c.checker.check(snapshot, c.params, ctx)
@@ -289,11 +323,14 @@ class Engine:
             by_id[c.criterion.id] = outcome
         rollups: list[int] = []
         for c in self._rollup:
+            if not selected(c):
+                outcomes[c.pos] = skipped(c)
+                continue
             try:
-                if selected(c) and c.checker.applies(snapshot, c.params):
+                if c.checker.applies(snapshot, c.params):
                     rollups.append(c.pos)
                 else:
-                    outcomes[c.pos] = _NA
+                    outcomes[c.pos] = _NA_CHECKER
             except Exception as exc:
                 outcomes[c.pos] = _check_error(exc)
         return _OrgState(
