@@ -602,3 +602,11 @@ def test_every_example_record_is_evaluated_or_rejected(relative: str) -> None:
     if relative.startswith("bad"):
         assert result.summary.rejected > 0
         assert all(":" in r.source for r in result.rejected)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.permutations(list(range(7))))
+def test_snapshot_order_property(registry: Registry, order: list[int]) -> None:
+    engine = Engine(make_pack(), registry=registry)
+    data = district()
+    assert dump(engine.run([data[i] for i in order])) == dump(engine.run(data))

@@ -200,3 +200,36 @@ def test_previous_rank_requires_the_same_group() -> None:
     info, _ = rank_organizations([org("B1", 70)], PACK, before)
     assert info["B1"].previous_rank is None and info["B1"].movement is None
     assert info["B1"].previous_total == 60
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from([f"B{i}" for i in range(12)]),
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 20).map(lambda x: x * 5.0)),
+            st.integers(0, 20).map(lambda x: x * 5.0),
+        ),
+        min_size=1,
+    )
+)
+def test_movement_property(totals: dict[str, tuple[float | None, float]]) -> None:
+    """rank_change = previous rank - rank, labelled by the thresholds, for any two periods."""
+    before_orgs = [org(k, t0) for k, (t0, _t1) in totals.items() if t0 is not None]
+    prev_info, _ = rank_organizations(before_orgs, PACK)
+    before = run_result(
+        [o.model_copy(update={"rank": prev_info[o.org_id].rank}) for o in before_orgs]
+    )
+    now = [org(k, t1) for k, (_t0, t1) in totals.items()]
+    info, rankings = rank_organizations(now, PACK, before)
+    for org_id, (t0, t1) in totals.items():
+        i = info[org_id]
+        if t0 is None:
+            assert i.previous_rank is None and i.rank_change is None and i.movement is None
+            continue
+        assert i.previous_rank == prev_info[org_id].rank
+        assert i.rank_change == prev_info[org_id].rank - i.rank  # type: ignore[operator]
+        assert i.total_change == t1 - t0
+        expected = movement_label(i.rank_change, PACK)
+        assert i.movement == expected
+        assert (org_id in rankings["branches"].rapid_progress) == (expected == "rapid_progress")
+        assert (org_id in rankings["branches"].major_setbacks) == (expected == "major_setback")
