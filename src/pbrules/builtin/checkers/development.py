@@ -148,7 +148,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
 
         check: development.interval
         params: {from_field: activist_on, to_field: dev_object_on, min_months: 12,
-                 missing_from: miss, lookback_months: 12}
+                 missing_from: miss, window_on: latest, lookback_months: 12}
     """
 
     name = "development.interval"
