@@ -278,6 +278,7 @@ def load_yaml_text(
         raise PackError([Problem(path, 1, 1, "the document is nested too deeply")]) from None
     if node is None or loader is None:
         raise PackError([Problem(path, 1, 1, "the file is empty")])
+    _check_expansion(node, path)
     builder = _Builder(path, loader)
     try:
         value = builder.build(node)
@@ -288,6 +289,57 @@ def load_yaml_text(
     if builder.problems:
         raise PackError(sorted(builder.problems, key=lambda p: (p.line, p.col)))
     return value
+
+
+def _check_expansion(root: Node, path: str) -> None:
+    """Refuse documents whose aliases expand to more than :data:`MAX_NODES` values, or loop.
+
+    Sizes are computed once per distinct node (aliases share nodes), so this is linear in the
+    text even for an alias bomb; the problem points at the innermost value that is too big.
+    """
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def children(n: Node) -> list[Node]:
+        if isinstance(n, SequenceNode):
+            return list(n.value)
+        if isinstance(n, MappingNode):
+            return [part for pair in n.value for part in pair]
+        return []
+
+    def size(n: Node) -> int:
+        key = id(n)
+        known = sizes.get(key)
+        if known is not None:
+            return known
+        if key in visiting:
+            pos = Pos(path, n.start_mark.line + 1, n.start_mark.column + 1)
+            raise PackError([pos.problem("recursive alias: a value contains itself")])
+        visiting.add(key)
+        total = 1
+        for child in children(n):
+            total += size(child)
+        visiting.discard(key)
+        sizes[key] = total
+        return total
+
+    if size(root) <= MAX_NODES:
+        return
+    node = root
+    while True:
+        big = next((c for c in children(node) if sizes[id(c)] > MAX_NODES), None)
+        if big is None:
+            break
+        node = big
+    pos = Pos(path, node.start_mark.line + 1, node.start_mark.column + 1)
+    raise PackError(
+        [
+            pos.problem(
+                f"this value expands to {sizes[id(node)]:,} values through aliases, more than "
+                f"the {MAX_NODES:,} allowed (an alias bomb?); not loaded"
+            )
+        ]
+    )
 
 
 def _codepoint(character: int | str) -> int:
