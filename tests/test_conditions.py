@@ -196,3 +196,17 @@ def test_describe_and_compile_cache() -> None:
 def test_as_of_bounds_the_period() -> None:
     snap = snapshot(as_of=date(2026, 7, 31))
     assert facts(snap).get("meetings.count.committee_meeting") == 2
+
+
+def test_every_fact_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "pack-format.md").read_text(encoding="utf-8")
+    for fact in FACTS.values():
+        name = fact.name
+        for prefix in ("meetings.count.", "meetings.months_with."):
+            if name.startswith(prefix):
+                name = prefix + "TYPE"
+                assert f"`{fact.name.rsplit('.', 1)[1]}`" in doc
+        assert f"`{name}`" in doc, f"{name} is not in docs/pack-format.md"
+        assert f"`{expr_symbol(name)}`" in doc

@@ -260,3 +260,60 @@ def test_every_hook_has_a_docstring_with_params() -> None:
     for name in HOOK_NAMES:
         doc = getattr(hookspecs, name).__doc__ or ""
         assert ":param" in doc, name
+
+
+def test_register_commands_failure_is_reported_not_raised() -> None:
+    import click
+
+    class Commands:
+        @hookimpl
+        def register_commands(self, cli: click.Group) -> None:
+            @cli.command("hello-plugin")
+            def hello() -> None:
+                click.echo("hello")
+
+    class BrokenCommands:
+        @hookimpl
+        def register_commands(self, cli: click.Group) -> None:
+            raise RuntimeError("no commands today")
+
+    host = PluginHost(load_entrypoints=False)
+    host.register(Commands(), "commands")
+    host.register(BrokenCommands(), "broken-commands")
+    group = click.Group("pbrules")
+    failures = host.add_commands(group)
+    assert "hello-plugin" in group.commands
+    assert [f.name for f in failures] == ["broken-commands"]
+    assert "no commands today" in host.registry().failures[-1].error
+
+
+def test_checkers_command() -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["checkers", "condition"])
+    assert result.exit_code == 0
+    assert "condition  [record; pbrules.builtin.checkers]" in result.output
+    assert "    fact: text | null (default null)" in result.output
+    result = runner.invoke(cli, ["checkers", "--format", "json", "condition"])
+    (entry,) = json.loads(result.output)
+    assert entry["name"] == "condition"
+    assert "Monotone: none in general" in entry["description"]
+    assert entry["example"].startswith("- id: X01")
+    params = {p["name"]: p for p in entry["params"]}
+    assert params["not"]["type"] == "condition | null"
+    assert params["op"]["default"] is None and not params["op"]["required"]
+    result = runner.invoke(cli, ["checkers", "--format", "md"])
+    assert result.exit_code == 0
+    assert "## `condition`" in result.output and "```yaml" in result.output
+    result = runner.invoke(cli, ["checkers", "conditon"])
+    assert result.exit_code == 2
+    assert "did you mean 'condition'?" in result.stderr
+
+
+def test_every_builtin_checker_has_an_example_and_described_params() -> None:
+    from pbrules.cli.packs import checker_reference
+
+    for entry in checker_reference():
+        if entry["plugin"] != "pbrules.builtin.checkers":
+            continue
+        assert entry["example"], f"{entry['name']} has no Example:: block"
+        assert "Monotone" in entry["description"], entry["name"]

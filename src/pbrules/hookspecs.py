@@ -12,7 +12,7 @@ expose it under the ``pbrules`` entry-point group. See docs/plugins.md.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -36,11 +36,13 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 # Criteria
 # ---------------------------------------------------------------------------------------------
 @hookspec
-def register_checkers(register: Callable[[Checker[object]], None]) -> None:  # type: ignore[type-var]
+def register_checkers(register: Callable[[Checker[Any]], None]) -> None:
     """Register checkers usable as ``check:`` in criteria packs.
 
     :param register: call ``register(checker)`` once per :class:`pbrules.Checker` instance.
-        Its ``name`` (``meetings.frequency``) must be unique across all plugins.
+        Its ``name`` (``meetings.frequency``) must be unique across all plugins; it needs a
+        pydantic ``Params`` model (pack ``params`` are validated against it at load time) and a
+        ``check`` method. A duplicate name is rejected, naming both plugins.
     """
 
 
@@ -49,6 +51,8 @@ def register_packs(register: Callable[[str, Path], None]) -> None:
     """Register criteria packs that others can ``extends:`` by id.
 
     :param register: call ``register(pack_id, path)`` with the path of the pack's YAML file.
+        Packs can then ``extends: [pack_id]``, and ``--rules pack_id`` loads it. The built-in
+        plugin registers the packs of the repository's ``rules/`` directory this way.
     """
 
 
@@ -89,4 +93,5 @@ def register_commands(cli: click.Group) -> None:
     """Add commands to the ``pbrules`` command line.
 
     :param cli: the top-level click group; call ``cli.add_command(...)`` or use ``@cli.command()``.
+        A plugin whose implementation raises is reported and skipped; the CLI keeps working.
     """

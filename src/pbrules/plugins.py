@@ -249,7 +249,9 @@ class PluginHost:
         for impl in hook.get_hookimpls():
             staged: list[Callable[[], None]] = []
             try:
-                impl.function(make_register(impl.plugin_name, staged))
+                register = make_register(impl.plugin_name, staged)
+                # as pluggy does, pass only the arguments the implementation declares
+                impl.function(*(register for _ in impl.argnames))
             except Exception as exc:
                 reg.failures.append(
                     PluginFailure(
@@ -312,8 +314,26 @@ class PluginHost:
         reg.plugins = sorted(self._infos.values(), key=lambda i: (i.origin != "builtin", i.name))
         return reg
 
-    def add_commands(self, cli: click.Group) -> None:
-        self.pm.hook.register_commands(cli=cli)
+    def add_commands(self, cli: click.Group) -> list[PluginFailure]:
+        """Let every plugin add its commands to ``cli``; a plugin that raises is skipped.
+
+        Returns the failures (also kept for :meth:`registry`'s ``failures``).
+        """
+        failures: list[PluginFailure] = []
+        for impl in self.pm.hook.register_commands.get_hookimpls():
+            try:
+                impl.function(*(cli for _ in impl.argnames))
+            except Exception as exc:
+                failures.append(
+                    PluginFailure(
+                        impl.plugin_name, f"register_commands failed: {type(exc).__name__}: {exc}"
+                    )
+                )
+        if failures:
+            with self._lock:
+                self._failures.extend(failures)
+                self._registry = None
+        return failures
 
 
 def _check_named(plugin: str, value: Any, kind: str) -> str:
