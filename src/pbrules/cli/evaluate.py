@@ -52,9 +52,12 @@ def write_result(
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
-    with tmp.open("wb") as fh:
-        exporter.export(result, fh, **options)
-    tmp.replace(output)
+    try:
+        with tmp.open("wb") as fh:
+            exporter.export(result, fh, **options)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @contextmanager
