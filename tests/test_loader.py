@@ -215,3 +215,17 @@ def test_unknown_checker_uses_given_registry(tmp_path: Path) -> None:
     )
     with pytest.raises(PackError, match="unknown checker 'condition'"):
         load_pack(pack, registry=Registry())
+
+
+def test_overlapping_groups_across_files_name_both_files(tmp_path: Path) -> None:
+    other = write(
+        tmp_path,
+        "other.yaml",
+        "pack: other\nversion: '1'\nareas: [{id: standardization, weight: 1}]\n"
+        "groups:\n  - {id: all_branches, where: {kind: [branch]}}\n",
+    )
+    with pytest.raises(PackError) as info:
+        load_packs([other, PACKS / "minimal.yaml"])
+    (problem,) = info.value.problems
+    assert problem.path == str(PACKS / "minimal.yaml") and problem.line == 10
+    assert f"overlaps group 'all_branches' ({other}:5)" in problem.message

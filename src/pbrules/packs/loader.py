@@ -762,11 +762,12 @@ def _group_problems(doc: YMap) -> list[Problem]:
                 cat = sorted(cats, key=lambda c: (c is None, c or ""))[0]
                 combo = f"kind {kind}" + (f", category {cat}" if cat is not None else "")
                 pos = group.value_pos.get("where", group.pos)
-                line = other.value_pos.get("where", other.pos).line
+                opos = other.value_pos.get("where", other.pos)
+                line = f"line {opos.line}" if opos.path == pos.path else f"{opos.path}:{opos.line}"
                 problems.append(
                     pos.problem(
                         f"peer group '{group.get('id')}' overlaps group '{other_id}' "
-                        f"(line {line}): an organization of {combo} would be in both"
+                        f"({line}): an organization of {combo} would be in both"
                     )
                 )
                 break
