@@ -275,3 +275,21 @@ def test_result_documents_round_trip(q3: Path, tmp_path: Path) -> None:
     invoke(str(q3), "--rules", SMALL, "--output", str(out))
     result = load_result(out)
     assert result.model_dump_json(indent=2) + "\n" == out.read_text(encoding="utf-8")
+
+
+def test_jsonl_and_csv_carry_rejections_and_odd_names(tmp_path: Path) -> None:
+    odd = branch("B1", 3, 5)
+    odd["organization"]["name"] = 'Branch "One", [North]'
+    data = write(tmp_path / "d.jsonl", [odd, "{broken"])
+    lines = [
+        json.loads(x)
+        for x in invoke(str(data), "--rules", SMALL, "-f", "jsonl").stdout.splitlines()
+    ]
+    assert [x["type"] for x in lines] == ["organization", "rejected", "warning"]
+    assert lines[1]["source"] == f"{data}:2"
+    rows = list(
+        csv.DictReader(io.StringIO(invoke(str(data), "--rules", SMALL, "--format", "csv").stdout))
+    )
+    assert rows[0]["name"] == 'Branch "One", [North]'
+    table = invoke(str(data), "--rules", SMALL, "--format", "table").stdout
+    assert 'Branch "One", [North]' in table and "Rejected records: 1" in table

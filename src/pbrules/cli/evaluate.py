@@ -117,6 +117,7 @@ def _stdout_is_tty() -> bool:
 )
 @click.option(
     "--format",
+    "-f",
     "fmt",
     default="json",
     show_default=True,
