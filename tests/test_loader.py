@@ -142,7 +142,7 @@ def test_missing_keys_reported_once_per_position(tmp_path: Path) -> None:
     with pytest.raises(PackError) as info:
         load_pack(pack)
     assert [(p.line, p.col) for p in info.value.problems] == [(5, 5)]
-    assert "missing required key 'area'" in info.value.problems[0].message
+    assert info.value.problems[0].message == ("criterion N1: missing required keys 'area', 'check'")
 
 
 def test_digest_is_stable_json(tmp_path: Path) -> None:

@@ -317,3 +317,26 @@ def test_every_builtin_checker_has_an_example_and_described_params() -> None:
             continue
         assert entry["example"], f"{entry['name']} has no Example:: block"
         assert "Monotone" in entry["description"], entry["name"]
+
+
+def test_builtin_packs_are_registered_by_pack_id(tmp_path: Path) -> None:
+    from pbrules.builtin.packs import RULES_DIR, pack_id_of, rule_files
+
+    assert RULES_DIR == REPO / "rules"
+    registry = get_registry()
+    for path in rule_files():
+        assert not path.name.endswith(".test.yaml")
+        pack_id = pack_id_of(path)
+        assert pack_id is not None
+        assert registry.packs[pack_id] == path
+        assert registry.origin("pack", pack_id) == "pbrules.builtin.packs"
+    for text, expected in [
+        ('pack: "my-pack"  # quoted\n', "my-pack"),
+        ("# comment\nversion: '1'\npack: p.v2\n", "p.v2"),
+        ("  pack: nested\n", None),
+        ("title: no id\n", None),
+    ]:
+        f = tmp_path / "p.yaml"
+        f.write_text(text, encoding="utf-8")
+        assert pack_id_of(f) == expected, text
+    assert rule_files(tmp_path / "nowhere") == []

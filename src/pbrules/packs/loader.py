@@ -506,11 +506,22 @@ def _pydantic_problems(
     problems: list[Problem] = []
     seen: set[tuple[Any, ...]] = set()
     root = base if base is not None else doc
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # several missing keys of one mapping make one problem: "missing required keys 'a', 'b'"
+    missing: dict[tuple[Any, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] == "missing":
+            missing.setdefault(tuple(err["loc"][:-1]), []).append(str(err["loc"][-1]))
+    for err in errors:
         loc = tuple(err["loc"])
         parts = _walk(root, loc)
         etype = err["type"]
-        if etype == "extra_forbidden":
+        if etype == "missing" and len(missing.get(loc[:-1], ())) > 1:
+            ppos = locate(root, loc) or doc.pos
+            where = _human(doc, [*prefix, *parts])
+            keys = ", ".join(f"'{k}'" for k in missing[loc[:-1]])
+            message = f"{where + ': ' if where else ''}missing required keys {keys}"
+        elif etype == "extra_forbidden":
             key = loc[-1]
             ppos = locate(root, loc, key=True) or doc.pos
             where = _human(doc, [*prefix, *_walk(root, loc[:-1])])
