@@ -1,7 +1,7 @@
 """pytest plugin (entry point ``pytest11``): rule-pack tests and fixtures for pbrules users.
 
-- Every ``*.test.yaml`` file pytest meets while collecting becomes a test file with one item per
-  case (``minimal.test.yaml::committee skipped August``); a failing case shows the expected and
+- Every ``*.test.yaml`` file with a top-level ``cases:`` key that pytest meets while collecting
+  becomes a test file with one item per case (``minimal.test.yaml::committee skipped August``); a failing case shows the expected and
   actual values per criterion. An invalid test file or pack is a collection error listing every
   ``PATH:LINE:COL`` problem. Disable the collection with ``-p no:pbrules`` or the ini option
   ``pbrules_collect_yaml = false``.
@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     from pbrules.packtest import is_test_file
 
-    if is_test_file(file_path) and parent.config.getini("pbrules_collect_yaml"):
+    if (
+        is_test_file(file_path)
+        and parent.config.getini("pbrules_collect_yaml")
+        and _looks_like_pack_tests(file_path)
+    ):
         return PackTestFile.from_parent(parent, path=file_path)
     return None
+
+
+_CASES = re.compile(r"^cases[ \t]*:", re.MULTILINE)
+
+
+def _looks_like_pack_tests(path: Path) -> bool:
+    """A top-level ``cases:`` key: other tools' ``*.test.yaml`` files are left alone."""
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        return False
+    return _CASES.search(head) is not None
 
 
 class PackTestFailure(Exception):
