@@ -1,10 +1,10 @@
 """pytest plugin (entry point ``pytest11``): rule-pack tests and fixtures for pbrules users.
 
 - Every ``*.test.yaml`` file with a top-level ``cases:`` key that pytest meets while collecting
-  becomes a test file with one item per case (``minimal.test.yaml::committee skipped August``); a failing case shows the expected and
-  actual values per criterion. An invalid test file or pack is a collection error listing every
-  ``PATH:LINE:COL`` problem. Disable the collection with ``-p no:pbrules`` or the ini option
-  ``pbrules_collect_yaml = false``.
+  becomes a test file with one item per case (``minimal.test.yaml::committee skipped August``);
+  a failing case shows the expected and actual values per criterion. An invalid test file or
+  pack is a collection error listing every ``PATH:LINE:COL`` problem. Disable the collection
+  with ``-p no:pbrules`` or the ini option ``pbrules_collect_yaml = false``.
 - ``pbrules_plugin``: register plugin objects with the process-wide plugin host for one test::
 
       def test_my_checker(pbrules_plugin):
