@@ -190,6 +190,8 @@ def test_pytest_plugin_collects_cases(workdir: Path) -> None:
         CASE.format(name="right", m01="pass", m02="fail", earned=0),
         CASE.format(name="wrong", m01="fail", m02="fail", earned=0),
     )
+    # another tool's *.test.yaml (no top-level cases:) is left alone
+    (workdir / "deploy.test.yaml").write_text("apiVersion: v1\nkind: Pod\n", encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(workdir)],
         capture_output=True,
