@@ -167,6 +167,8 @@ def test_outcome_carries_facts_and_condition_text() -> None:
         ({"expr": "members_cnt > 1"}, "did you mean 'members_count'?"),
         ({"expr": "members_count >"}, "syntax error"),
         ({"expr": "  "}, "empty"),
+        ({"expr": "members_count + 1"}, "gives a number, not true or false"),
+        ({"expr": "organization_kind"}, "gives text"),
         ({"all": []}, "at least 1"),
         ({}, "needs one of"),
         ({"all": [{"fact": "members.count", "op": ">", "value": 1}], "expr": "true"}, "one form"),

@@ -103,7 +103,7 @@ def compile_expr(text: str) -> rule_engine.Rule:
     if not text.strip():
         raise ValueError("the expression is empty")
     try:
-        return rule_engine.Rule(text, context=_context())
+        rule = rule_engine.Rule(text, context=_context())
     except rule_engine.errors.SymbolResolutionError as exc:
         symbol = str(getattr(exc, "symbol_name", "") or exc)
         raise ValueError(
@@ -115,6 +115,13 @@ def compile_expr(text: str) -> rule_engine.Rule:
     except rule_engine.errors.EngineError as exc:
         message = getattr(exc, "message", None) or str(exc)
         raise ValueError(f"invalid expression: {message}") from None
+    result = rule.statement.expression.result_type
+    if not rule_engine.DataType.is_compatible(result, rule_engine.DataType.BOOLEAN):
+        kind = {"FLOAT": "a number", "STRING": "text"}.get(result.name, result.name.lower())
+        raise ValueError(
+            f"the expression gives {kind}, not true or false; compare it, e.g. 'members_count >= 3'"
+        )
+    return rule
 
 
 def _symbols_in(text: str) -> list[str]:
