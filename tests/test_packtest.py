@@ -204,3 +204,15 @@ def test_pytest_plugin_collects_cases(workdir: Path) -> None:
     assert "1 failed, 1 passed" in out
     assert "M01 status: expected fail, got pass" in out
     assert "minimal.test.yaml::wrong" in out
+
+
+def test_validate_a_directory(workdir: Path) -> None:
+    write_tests(workdir, CASE.format(name="ok", m01="pass", m02="fail", earned=0))
+    result = CliRunner().invoke(cli, ["validate", str(workdir)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": ok (") == 2
+    (workdir / "broken.yaml").write_text("pack: [\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "-q", str(workdir)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"{workdir / 'broken.yaml'}:2:1: error: invalid YAML" in result.stderr

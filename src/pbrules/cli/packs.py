@@ -30,7 +30,7 @@ __all__ = ["COMMANDS", "checker_reference", "checkers_markdown", "plugins_report
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when every pack is valid.")
 @handle_errors
 def validate_command(packs: tuple[str, ...], quiet: bool) -> None:
-    """Check criteria packs (YAML paths or registered pack ids) without evaluating anything.
+    """Check criteria packs (YAML paths, directories of them, or registered pack ids).
 
     Every problem is printed as PATH:LINE:COL: error: MESSAGE on stderr; the exit status is 0
     when every pack is valid and 2 otherwise. A rule-pack test file (NAME.test.yaml) is checked
@@ -40,7 +40,16 @@ def validate_command(packs: tuple[str, ...], quiet: bool) -> None:
     from pbrules.packtest import is_test_file, prepare_file
 
     problems: list[Problem] = []
-    for source in packs:
+    sources: list[str] = []
+    for given in packs:
+        if Path(given).is_dir():
+            found = sorted(str(p) for p in Path(given).rglob("*") if p.suffix in (".yaml", ".yml"))
+            if not found:
+                problems.append(Problem(given, 0, 0, "no .yaml files in this directory"))
+            sources.extend(found)
+        else:
+            sources.append(given)
+    for source in sources:
         if is_test_file(Path(source)):
             try:
                 prepared = prepare_file(source)
