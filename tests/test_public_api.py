@@ -47,3 +47,8 @@ def test_cli_help_lists_commands() -> None:
     assert result.exit_code == 0
     for command in ("evaluate", "validate", "test", "schema", "plugins", "ledger", "report"):
         assert command in result.output
+
+
+def test_all_matches_lazy_table() -> None:
+    assert set(pbrules.__all__) == set(pbrules._LAZY) | {"__version__", "hookimpl"}
+    assert pbrules.__all__ == sorted(pbrules.__all__)

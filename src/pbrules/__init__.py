@@ -17,7 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from pbrules._version import VERSION as __version__
-from pbrules.hookspecs import hookimpl
+from pbrules.hookspecs import hookimpl as hookimpl
 
 if TYPE_CHECKING:
     from pbrules.checker import CheckContext, Checker, Params
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from pbrules.model.period import Period
     from pbrules.model.result import Finding, OrgResult, Rejected, RunResult
     from pbrules.model.snapshot import Snapshot
-    from pbrules.packs.loader import load_pack
+    from pbrules.packs.loader import load_pack, load_packs
     from pbrules.packs.schema import LoadedPack, Pack
     from pbrules.plugins import PluginHost, get_host
 
@@ -79,13 +79,55 @@ _LAZY: dict[str, str] = {
     "RunResult": "pbrules.model.result",
     "Snapshot": "pbrules.model.snapshot",
     "load_pack": "pbrules.packs.loader",
+    "load_packs": "pbrules.packs.loader",
     "LoadedPack": "pbrules.packs.schema",
     "Pack": "pbrules.packs.schema",
     "PluginHost": "pbrules.plugins",
     "get_host": "pbrules.plugins",
 }
 
-__all__ = sorted([*_LAZY, "__version__", "hookimpl"])
+__all__ = [
+    "CheckContext",
+    "CheckError",
+    "Checker",
+    "ConfigError",
+    "DataError",
+    "Dataset",
+    "Engine",
+    "Exporter",
+    "Finding",
+    "Ledger",
+    "LedgerError",
+    "LoadedPack",
+    "OrgEvaluation",
+    "OrgResult",
+    "Outcome",
+    "Pack",
+    "PackError",
+    "Params",
+    "PbrulesError",
+    "Period",
+    "PluginError",
+    "PluginHost",
+    "Problem",
+    "RawRecord",
+    "Reader",
+    "Rejected",
+    "ResultDocumentError",
+    "RunResult",
+    "Severity",
+    "Snapshot",
+    "Status",
+    "Subject",
+    "SubjectItem",
+    "UsageError",
+    "__version__",
+    "get_host",
+    "hookimpl",
+    "load_pack",
+    "load_packs",
+    "read_dataset",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -38,7 +38,10 @@ def main() -> None:
     from pbrules.plugins import get_host
 
     try:
-        get_host().add_commands(cli)
+        failures = get_host().add_commands(cli)
     except Exception as exc:  # a broken plugin must not take the CLI down
-        click.echo(f"warning: a plugin failed to add commands: {exc}", err=True)
+        click.echo(f"warning: plugins could not add commands: {exc}", err=True)
+    else:
+        for failure in failures:
+            click.echo(f"warning: plugin {failure.name}: {failure.error}", err=True)
     cli(prog_name="pbrules")
