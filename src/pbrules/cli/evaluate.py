@@ -30,12 +30,13 @@ SEVERITIES = tuple(s.value for s in Severity)
 
 
 def exit_code(result: RunResult, fail_on: str | None = None) -> int:
-    """1 when a record was rejected, a check errored, or a finding is at/above ``fail_on``."""
+    """1 when a record was rejected, a check errored, or an unwaived finding is at/above
+    ``fail_on``."""
     if result.rejected or any(not o.complete for o in result.organizations):
         return EXIT_INCOMPLETE
     if fail_on is not None:
         threshold = Severity(fail_on).rank
-        if any(f.severity.rank >= threshold for f in result.findings):
+        if any(f.severity.rank >= threshold and f.waiver is None for f in result.findings):
             return EXIT_INCOMPLETE
     return EXIT_OK
 
@@ -141,6 +142,7 @@ def _stdout_is_tty() -> bool:
     help="Exit 1 when a finding has this severity or higher.",
 )
 @click.option("--lang", metavar="LANG", help="Language of report formats (en, zh).")
+@click.option("--issuer", metavar="TEXT", help="Issuing department on report formats.")
 @handle_errors
 def evaluate_command(
     dataset: Path,
@@ -153,6 +155,7 @@ def evaluate_command(
     ledger: Path | None,
     fail_on: str | None,
     lang: str | None,
+    issuer: str | None,
 ) -> None:
     """Evaluate every organization in DATASET against the criteria packs."""
     from pbrules.dataset import read_dataset
@@ -187,24 +190,41 @@ def evaluate_command(
             )
     data = read_dataset(dataset, registry=registry)
     engine = Engine(pack, registry=registry)
+    waivers: dict[str, Any] = {}
+    if ledger is not None:
+        waivers = _active_waivers(ledger, pack.model.pack, the_period or _first_period(data))
     with _progress(_stderr_is_tty()) as progress:
-        result = engine.run(data, period=the_period, previous=before, jobs=jobs, progress=progress)
+        result = engine.run(
+            data,
+            period=the_period,
+            previous=before,
+            jobs=jobs,
+            progress=progress,
+            waivers=waivers,
+        )
     if before is not None and not before.period < result.period:
         stderr(
             f"warning: --previous {previous} is for {before.period}, "
             f"which does not precede {result.period}"
         )
-    options: dict[str, Any] = {"color": output is None and _stdout_is_tty()}
-    if lang:
-        options["lang"] = lang
-    write_result(result, fmt, output, registry, **options)
     if ledger is not None:
+        # Sync first, so report formats show the items' ledger numbers.
         from pbrules.ledger import Ledger
 
-        report = Ledger(ledger).sync(result)
-        counts = report.counts() if hasattr(report, "counts") else {}
+        with Ledger(ledger) as book:
+            report = book.sync(result)
+        counts = report.counts()
         summary = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
         stderr(f"ledger {ledger}: synced {result.period}: {summary or 'no change'}")
+    options: dict[str, Any] = {
+        "color": output is None and _stdout_is_tty(),
+        "pack": pack,
+        "previous": before,
+        "ledger": ledger,
+        "lang": lang,
+        "issuer": issuer,
+    }
+    write_result(result, fmt, output, registry, **options)
     s = result.summary
     if s.rejected or s.incomplete:
         stderr(
@@ -212,6 +232,26 @@ def evaluate_command(
             "(listed in the output)"
         )
     sys.exit(exit_code(result, fail_on))
+
+
+def _first_period(data: Any) -> Period | None:
+    """The period of the dataset's first readable snapshot (the run's default period)."""
+    from pbrules.model.snapshot import Snapshot
+
+    for item in data:
+        if isinstance(item, Snapshot):
+            return item.period
+    return None
+
+
+def _active_waivers(db: Path, pack_id: str, period: Period | None) -> dict[str, Any]:
+    """Fingerprint -> active waiver in the ledger at ``db`` on the period's last day."""
+    if period is None or not db.exists():
+        return {}
+    from pbrules.ledger import Ledger
+
+    with Ledger(db, create=False) as book:
+        return dict(book.active_waivers(period.end, pack=pack_id))
 
 
 COMMANDS: list[click.Command] = [evaluate_command]

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
-from pbrules.engine.findings import committee_holders, finding_records
+from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.index import build_index
 from pbrules.engine.ranking import assign_group, rank_organizations
 from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
@@ -53,7 +53,7 @@ from pbrules.model.result import (
 from pbrules.model.snapshot import Organization, Snapshot
 from pbrules.packs.schema import Criterion, LoadedPack, Pack
 
-__all__ = ["Engine", "OrgEvaluation", "Progress"]
+__all__ = ["Engine", "OrgEvaluation", "Progress", "WaiverLike"]
 
 #: ``progress(done, total)`` is called as organizations are evaluated; ``total`` is ``None``
 #: until the dataset has been read once.
@@ -76,6 +76,17 @@ _NA_ROLLUP = Outcome(
     Status.NOT_APPLICABLE, note="needs the subordinates' results (evaluate the jurisdiction)"
 )
 _CHUNK = 32
+
+
+class WaiverLike(Protocol):
+    """An active waiver as the ledger gives it (:meth:`pbrules.ledger.Ledger.active_waivers`)."""
+
+    @property
+    def reason(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def until(self) -> date: ...
 
 
 class _HasCheckers(Protocol):
@@ -348,6 +359,7 @@ class Engine:
         period: Period,
         child_results: Mapping[str, ChildScore] | None,
         children: tuple[ChildRef, ...],
+        waivers: Mapping[str, WaiverLike] | None = None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Outcome]]:
         """Roll-ups, points, scores and findings of one organization, as plain dicts that
         :class:`OrgResult` / :class:`Finding` validate from (validated in bulk by callers)."""
@@ -401,14 +413,23 @@ class Engine:
             status = outcome.status
             if status is Status.ERROR:
                 complete = False
-            pts = criterion_points(
-                c.mode,
-                status,
-                c.points,
-                compliance=outcome.compliance,
-                misses=outcome.misses,
-                per_miss=c.per_miss,
-            )
+            if (
+                waivers
+                and status is Status.FAIL
+                and self.model.allow_waivers
+                and fingerprint(pack_id, c.criterion.id, org.id) in waivers
+            ):
+                # A waived organization-level failure costs no points (the pack allows it).
+                pts = criterion_points(c.mode, Status.PASS, c.points, compliance=1.0, misses=0)
+            else:
+                pts = criterion_points(
+                    c.mode,
+                    status,
+                    c.points,
+                    compliance=outcome.compliance,
+                    misses=outcome.misses,
+                    per_miss=c.per_miss,
+                )
             entries.append((c.area, pts))
             criteria.append(
                 {
@@ -438,6 +459,15 @@ class Engine:
                         holders=state.holders,
                     )
                 )
+        if waivers:
+            for record in findings:
+                waiver = waivers.get(record["fingerprint"])
+                if waiver is not None:
+                    record["waiver"] = {
+                        "reason": waiver.reason,
+                        "owner": waiver.owner,
+                        "until": waiver.until,
+                    }
         score = score_organization(
             entries,
             self._weights,
@@ -479,6 +509,7 @@ class Engine:
         as_of: date | None = None,
         children: Sequence[ChildRef] = (),
         child_results: Mapping[str, ChildScore] | None = None,
+        waivers: Mapping[str, WaiverLike] | None = None,
     ) -> OrgEvaluation:
         """Evaluate one organization on demand (no ranking).
 
@@ -490,7 +521,7 @@ class Engine:
         when = as_of or snapshot.as_of or the_period.end
         kids = tuple(children)
         state = self._pass1(snapshot, the_period, when, kids)
-        result, findings, outcomes = self._finish(state, the_period, child_results, kids)
+        result, findings, outcomes = self._finish(state, the_period, child_results, kids, waivers)
         return OrgEvaluation(
             result=OrgResult.model_validate(result),
             findings=[Finding.model_validate(f) for f in findings],
@@ -506,12 +537,15 @@ class Engine:
         previous: RunResult | None = None,
         jobs: int = 1,
         progress: Progress | None = None,
+        waivers: Mapping[str, WaiverLike] | None = None,
     ) -> RunResult:
         """Evaluate every organization of ``dataset`` for ``period`` and rank them.
 
         ``dataset`` is an iterable of snapshots and rejected records, or a dataset path.
         ``period`` defaults to the first snapshot's. ``previous`` is the last period's result, for
-        movement. ``jobs > 1`` runs pass 1 in that many processes (same result).
+        movement. ``jobs > 1`` runs pass 1 in that many processes (same result). ``waivers``
+        maps finding fingerprints to active ledger waivers: those findings carry the waiver, and
+        when the pack sets ``allow_waivers`` a waived organization-level failure costs no points.
         """
         if jobs < 1:
             raise UsageError(f"jobs must be at least 1, not {jobs}")
@@ -615,7 +649,7 @@ class Engine:
             own = kids.get(org_id, ())
             child_results = {ch.id: finals[ch.id] for ch in own if ch.id in finals}
             result, org_findings, _ = self._finish(
-                states.pop(org_id), the_period, child_results, own
+                states.pop(org_id), the_period, child_results, own, waivers
             )
             finals[org_id] = ChildScore(
                 id=org_id,
@@ -656,6 +690,7 @@ class Engine:
                     "rejected": len(rejected),
                     "findings": len(all_findings),
                     "incomplete": sum(1 for o in ordered if not o["complete"]),
+                    "waived": sum(1 for f in all_findings if f.get("waiver") is not None),
                 },
             }
         )

@@ -19,6 +19,7 @@ __all__ = [
     "CriterionResult",
     "Finding",
     "FindingSubject",
+    "FindingWaiver",
     "GroupRanking",
     "Movement",
     "OrgResult",
@@ -100,6 +101,14 @@ class Rectify(_Doc):
     action: str | None
 
 
+class FindingWaiver(_Doc):
+    """An active waiver (suppression) from the rectification ledger: the finding is ``waived``."""
+
+    reason: str
+    owner: str
+    until: date
+
+
 class Finding(_Doc):
     fingerprint: str
     criterion: str
@@ -117,6 +126,9 @@ class Finding(_Doc):
     rectification: Rectify
     basis: str | None = None
     title: str | None = None
+    waiver: FindingWaiver | None = Field(
+        default=None, description="Set when an active ledger waiver covers this finding."
+    )
 
 
 class GroupRanking(_Doc):
@@ -145,6 +157,7 @@ class Summary(_Doc):
     rejected: int
     findings: int
     incomplete: int
+    waived: int = Field(default=0, description="Findings under an active waiver (in `findings`).")
 
 
 class RunResult(_Doc):
