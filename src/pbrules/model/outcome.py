@@ -99,6 +99,25 @@ class Outcome:
         return cls(Status.FAIL, compliance=0.0, misses=1, note=f"missing data: {what}")
 
     @classmethod
+    def at_least(cls, found: tuple[str, ...], minimum: int, *, short_note: str = "") -> Outcome:
+        """Pass when at least ``minimum`` qualifying records were ``found`` (their ids).
+
+        Compliance is ``found / minimum`` capped at 1; misses are the records still missing.
+        ``short_note`` explains a failure.
+        """
+        n = len(found)
+        ok = n >= minimum
+        return cls(
+            Status.PASS if ok else Status.FAIL,
+            compliance=1.0 if minimum <= 0 else min(1.0, n / minimum),
+            misses=max(0, minimum - n),
+            actual=n,
+            expected=minimum,
+            evidence=found,
+            note="" if ok else short_note,
+        )
+
+    @classmethod
     def ratio(
         cls,
         satisfied: int,

@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from pbrules.builtin.checkers._common import add_interval, subject
 from pbrules.checker import CheckContext, Checker, Params
-from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
+from pbrules.model.outcome import Outcome, Severity, SubjectItem
 from pbrules.model.period import add_months
 from pbrules.model.snapshot import DevelopmentCase, Snapshot, TrainingKind
 
@@ -357,15 +357,8 @@ class DevelopmentPipeline(Checker[PipelineParams]):
             for c in snapshot.development
             if (d := getattr(c, params.field)) is not None and since < d <= ctx.as_of
         )
-        n = len(found)
-        return Outcome(
-            Status.PASS if n >= params.min else Status.FAIL,
-            compliance=min(1.0, n / params.min),
-            misses=max(0, params.min - n),
-            actual=n,
-            expected=params.min,
-            evidence=tuple(found),
-            note="" if n >= params.min else f"no {params.field} since {since}",
+        return Outcome.at_least(
+            tuple(found), params.min, short_note=f"no {params.field} since {since}"
         )
 
 

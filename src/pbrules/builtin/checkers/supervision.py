@@ -6,7 +6,7 @@ from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
 from pbrules.checker import CheckContext, Checker, Params
-from pbrules.model.outcome import Outcome, Status, SubjectItem
+from pbrules.model.outcome import Outcome, SubjectItem
 from pbrules.model.snapshot import OrgKind, Snapshot, VisitMode
 
 __all__ = ["CHECKERS", "SupervisionCoverage", "SupervisionVisits"]
@@ -104,15 +104,8 @@ class SupervisionVisits(Checker[VisitsParams]):
     def check(self, snapshot: Snapshot, params: VisitsParams, ctx: CheckContext) -> Outcome:
         modes = set(params.modes)
         found = sorted(v.id for v in ctx.index.visits_in_period if v.mode in modes)
-        n = len(found)
-        return Outcome(
-            Status.PASS if n >= params.min else Status.FAIL,
-            compliance=min(1.0, n / params.min),
-            misses=max(0, params.min - n),
-            actual=n,
-            expected=params.min,
-            evidence=tuple(found),
-            note="" if n >= params.min else f"{n} {'/'.join(sorted(modes))} visit(s)",
+        return Outcome.at_least(
+            tuple(found), params.min, short_note=f"{len(found)} {'/'.join(sorted(modes))} visit(s)"
         )
 
 
