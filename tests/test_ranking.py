@@ -233,3 +233,27 @@ def test_movement_property(totals: dict[str, tuple[float | None, float]]) -> Non
         assert i.movement == expected
         assert (org_id in rankings["branches"].rapid_progress) == (expected == "rapid_progress")
         assert (org_id in rankings["branches"].major_setbacks) == (expected == "major_setback")
+
+
+def test_min_total_change_needs_the_score_to_move_too() -> None:
+    from pbrules.engine.ranking import movement_label
+    from pbrules.packs.schema import Pack
+
+    pack = Pack.model_validate(
+        {
+            "pack": "p",
+            "version": "1",
+            "areas": [{"id": "a", "weight": 1}],
+            "movement": {
+                "rapid_progress": {"rank_gain": 3, "min_total_change": 5},
+                "major_setback": {"rank_loss": 3, "min_total_change": 5},
+            },
+        }
+    )
+    assert movement_label(4, pack, 5.0) == "rapid_progress"
+    assert movement_label(4, pack, 4.99) == "steady"
+    assert movement_label(2, pack, 30.0) == "steady"
+    assert movement_label(-3, pack, -5.0) == "major_setback"
+    assert movement_label(-3, pack, -0.5) == "steady"
+    assert movement_label(-3, pack, None) == "steady"
+    assert movement_label(None, pack, 10.0) is None

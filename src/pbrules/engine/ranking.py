@@ -99,17 +99,30 @@ def competition_ranks(entries: Iterable[tuple[str, float]]) -> dict[str, int]:
     return ranks
 
 
-def movement_label(rank_change: int | None, pack: Pack) -> Movement | None:
-    """``rapid_progress`` / ``major_setback`` / ``steady`` per the pack's thresholds."""
+def movement_label(
+    rank_change: int | None, pack: Pack, total_change: float | None = None
+) -> Movement | None:
+    """``rapid_progress`` / ``major_setback`` / ``steady`` per the pack's thresholds.
+
+    A rule with ``min_total_change`` also needs the total to have moved that far the same way.
+    """
     if rank_change is None:
         return None
-    gain = pack.movement.rapid_progress.rank_gain
-    loss = pack.movement.major_setback.rank_loss
-    if gain is not None and rank_change >= gain:
+    up = pack.movement.rapid_progress
+    down = pack.movement.major_setback
+    gained = up.rank_gain is not None and rank_change >= up.rank_gain
+    if gained and _moved(total_change, up.min_total_change, 1):
         return "rapid_progress"
-    if loss is not None and -rank_change >= loss:
+    lost = down.rank_loss is not None and -rank_change >= down.rank_loss
+    if lost and _moved(total_change, down.min_total_change, -1):
         return "major_setback"
     return "steady"
+
+
+def _moved(total_change: float | None, minimum: float | None, sign: int) -> bool:
+    if minimum is None:
+        return True
+    return total_change is not None and sign * _key(total_change) >= minimum
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +176,8 @@ def rank_organizations(
                 before.rank if before is not None and before.group == org.group else None
             )
             change = previous_rank - rank if previous_rank is not None else None
-            label = movement_label(change, pack) if previous is not None else None
+            total_change = org.total - previous_total if previous_total is not None else None
+            label = movement_label(change, pack, total_change) if previous is not None else None
             if label == "rapid_progress" and change is not None:
                 rapid.append((-change, org.org_id))
             elif label == "major_setback" and change is not None:
@@ -175,7 +189,7 @@ def rank_organizations(
                 rank_change=change,
                 movement=label,
                 previous_total=previous_total,
-                total_change=(org.total - previous_total) if previous_total is not None else None,
+                total_change=total_change,
             )
         top_n = min(pack.ranking.top, size)
         bottom_n = min(pack.ranking.bottom, size)

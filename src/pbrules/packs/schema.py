@@ -73,6 +73,12 @@ class Ranking(_Model):
 class MovementRule(_Model):
     rank_gain: int | None = Field(default=None, ge=1)
     rank_loss: int | None = Field(default=None, ge=1)
+    min_total_change: float | None = Field(
+        default=None,
+        ge=0,
+        description="Also require the total to rise (or fall) by at least this many points, so "
+        "that organizations tied at the top do not swap labels on a fraction of a point.",
+    )
 
 
 class Movement(_Model):
