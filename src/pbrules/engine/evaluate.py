@@ -192,13 +192,64 @@ class Engine:
         self._bands = [(b.min, b.grade) for b in self.model.bands]
         self._compiled: list[_Compiled] = self._compile(registry.checkers)
         self._record = [c for c in self._compiled if c.phase == "record"]
-        self._composite = [c for c in self._compiled if c.phase == "composite"]
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
+        self._composite = self._order_composites(
+            [c for c in self._compiled if c.phase == "composite"]
+        )
         self._phase1 = self._record + self._composite
         self._tokens: dict[Period, frozenset[str]] = {}
         self.pack_ref = PackRef(id=self.model.pack, version=self.model.version, digest=pack.digest)
 
     # -- compiling ------------------------------------------------------------------------------
+    def _order_composites(self, composites: list[_Compiled]) -> list[_Compiled]:
+        """Composites in dependency order: one that reads another runs after it.
+
+        Composites run in pass 1, so one that reads a roll-up criterion (pass 2) would see no
+        outcome and silently pass: that, and a cycle, are pack errors (fail closed).
+        """
+        where = self.pack.sources[-1] if self.pack.sources else self.model.pack
+        by_id = {c.criterion.id: c for c in composites}
+        rollups = {c.criterion.id for c in self._rollup}
+        problems: list[Problem] = []
+        ordered: list[_Compiled] = []
+        state: dict[str, str] = {}  # id -> "visiting" | "done"
+
+        def refs(c: _Compiled) -> tuple[str, ...]:
+            return tuple(c.checker.references(c.params))
+
+        def visit(c: _Compiled, path: tuple[str, ...]) -> None:
+            cid = c.criterion.id
+            if state.get(cid) == "done":
+                return
+            if state.get(cid) == "visiting":
+                cycle = " -> ".join((*path[path.index(cid) :], cid))
+                problems.append(
+                    Problem(where, 0, 0, f"composite criteria refer in a cycle: {cycle}")
+                )
+                return
+            state[cid] = "visiting"
+            for ref in refs(c):
+                if ref in rollups:
+                    problems.append(
+                        Problem(
+                            where,
+                            0,
+                            0,
+                            f"criterion {cid}: composite refers to roll-up criterion {ref}, "
+                            "which is evaluated after composites",
+                        )
+                    )
+                elif ref in by_id:
+                    visit(by_id[ref], (*path, cid))
+            state[cid] = "done"
+            ordered.append(c)
+
+        for c in composites:
+            visit(c, ())
+        if problems:
+            raise PackError(problems)
+        return ordered
+
     def _compile(self, checkers: Mapping[str, Checker[Any]]) -> list[_Compiled]:
         problems: list[Problem] = []
         compiled: list[_Compiled] = []
@@ -704,7 +755,8 @@ class Engine:
             return str(dataset), read_dataset(dataset)
         if iter(dataset) is dataset:  # a one-shot iterator: keep it to read it twice
             return "input", list(dataset)
-        return "input", dataset
+        root = getattr(dataset, "root", None)  # a Dataset names its files' root
+        return (str(root) if isinstance(root, str | Path) else "input"), dataset
 
     def _pass1_all(
         self,
