@@ -293,3 +293,21 @@ def test_jsonl_and_csv_carry_rejections_and_odd_names(tmp_path: Path) -> None:
     assert rows[0]["name"] == 'Branch "One", [North]'
     table = invoke(str(data), "--rules", SMALL, "--format", "table").stdout
     assert 'Branch "One", [North]' in table and "Rejected records: 1" in table
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["organizations"].append(d["organizations"][0]), "appears twice"),
+        (lambda d: d["organizations"][0].update(rank=0), "organizations.0.rank"),
+    ],
+)
+def test_previous_with_impossible_ranks_exits_2(
+    q3: Path, q2_result: Path, tmp_path: Path, edit: Any, message: str
+) -> None:
+    doc = json.loads(q2_result.read_text(encoding="utf-8"))
+    edit(doc)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    res = invoke(str(q3), "--rules", SMALL, "--previous", str(bad))
+    assert res.exit_code == 2 and message in res.stderr

@@ -52,9 +52,18 @@ def parse_result(data: Any, *, where: str = "result") -> RunResult:
             f"(this pbrules reads schema_version {SCHEMA_VERSION!r})"
         )
     try:
-        return RunResult.model_validate(data)
+        result = RunResult.model_validate(data)
     except ValidationError as exc:
         raise ResultDocumentError(f"{where}: invalid result document: {_describe(exc)}") from None
+    seen: set[str] = set()
+    for i, org in enumerate(result.organizations):
+        if org.org_id in seen:
+            raise ResultDocumentError(
+                f"{where}: invalid result document: organizations.{i}.org_id: "
+                f"{org.org_id!r} appears twice"
+            )
+        seen.add(org.org_id)
+    return result
 
 
 def load_result(path: str | Path) -> RunResult:

@@ -78,9 +78,9 @@ class OrgResult(_Doc):
     grade: str
     complete: bool
     areas: dict[str, Score]
-    rank: int | None = None
-    group_size: int | None = None
-    previous_rank: int | None = None
+    rank: int | None = Field(default=None, ge=1)
+    group_size: int | None = Field(default=None, ge=1)
+    previous_rank: int | None = Field(default=None, ge=1)
     rank_change: int | None = None
     movement: Movement | None = None
     previous_total: OptScore = None
