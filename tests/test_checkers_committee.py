@@ -36,6 +36,15 @@ def test_structure_depends_on_full_members() -> None:
         committee=[post("M1", "secretary")],
     )
     assert run("committee.structure", six).status is Status.PASS
+    # nor is one who joins after as_of (2026-09-30); one joining on as_of is
+    joiner = {"id": "M7", "status": "full", "joined_on": "2026-10-01"}
+    not_yet = snap(members=[*members(6), joiner], committee=[post("M1", "secretary")])
+    assert run("committee.structure", not_yet).status is Status.PASS
+    on_as_of = snap(
+        members=[*members(6), {**joiner, "joined_on": "2026-09-30"}],
+        committee=[post("M1", "secretary")],
+    )
+    assert run("committee.structure", on_as_of).status is Status.FAIL
     crowd = snap(members=members(9), committee=[post(f"M{i}", "member") for i in range(1, 9)])
     assert set(run("committee.structure", crowd).evidence) == {"no-secretary", "too-many-posts"}
     assert "missing data" in run("committee.structure", snap()).note

@@ -123,12 +123,40 @@ def test_pending_cases_are_not_yet_due_until_the_limit_passes() -> None:
 def test_conversion_overdue_extended_and_cancelled() -> None:
     base = {"person_id": "A1", "accepted_on": "2025-06-29"}
     assert run("development.interval", dev(base), D06).status is Status.FAIL
-    extended = {**base, "extended_until": "2026-06-29"}
+    extended = {**base, "extended_until": "2026-10-31"}  # still running at as_of
     assert run("development.interval", dev(extended), D06).status is Status.NOT_APPLICABLE
     cancelled = {**base, "cancelled_on": "2026-01-10"}
     assert run("development.interval", dev(cancelled), D06).status is Status.NOT_APPLICABLE
     at_limit = {"person_id": "A1", "accepted_on": "2025-06-30"}
     assert run("development.interval", dev(at_limit), D06).status is Status.NOT_APPLICABLE
+
+
+def test_conversion_extension_exempts_until_it_ends_then_three_months() -> None:
+    accepted = {"person_id": "A1", "accepted_on": "2025-01-10"}  # normally due 2026-04-10
+    # as_of is 2026-09-30: an extension running to as_of or later exempts the case
+    for until in ("2026-12-31", "2026-09-30"):
+        case = {**accepted, "extended_until": until}
+        assert run("development.interval", dev(case), D06).status is Status.NOT_APPLICABLE
+    # ended 2026-06-30: conversion due by 2026-09-30, exactly as_of, so not yet late
+    ended = {**accepted, "extended_until": "2026-06-30"}
+    assert run("development.interval", dev(ended), D06).status is Status.NOT_APPLICABLE
+    # ended 2026-06-29: due 2026-09-29, late on as_of
+    late = {**accepted, "extended_until": "2026-06-29"}
+    out = run("development.interval", dev(late), D06)
+    assert out.status is Status.FAIL and out.misses == 1
+    [item] = out.items
+    assert item.subject.id == "A1" and "2026-09-29" in item.message
+    assert "extended_until 2026-06-29 + 3 months" in item.message
+    # converted within three months of the extension's end (month-end clamping): on time
+    on_time = {**accepted, "extended_until": "2026-05-31", "converted_on": "2026-08-31"}
+    assert run("development.interval", dev(on_time), D06).status is Status.PASS
+    one_day_late = {**on_time, "converted_on": "2026-09-01"}
+    assert run("development.interval", dev(one_day_late), D06).status is Status.FAIL
+    # an early extension end never makes the limit earlier than accepted_on + 15 months
+    short = {"person_id": "A1", "accepted_on": "2025-07-10", "extended_until": "2026-01-10"}
+    assert run("development.interval", dev(short), D06).status is Status.NOT_APPLICABLE
+    custom = run("development.interval", dev(late), {**D06, "exempt_grace_months": 6})
+    assert custom.status is Status.NOT_APPLICABLE
 
 
 def test_interval_params_need_a_bound() -> None:

@@ -78,6 +78,33 @@ def test_monthly_no_rows_is_missing_data_and_exempt_rows_count() -> None:
     assert run("dues.monthly", snap()).status is Status.NOT_APPLICABLE
 
 
+def test_exempt_rows_with_due_zero_are_paid_even_without_paid() -> None:
+    months = [f"2026-{m:02d}" for m in range(4, 10)]  # April to September
+    rows = [{"member_id": "M1", "month": m, "due": 0} for m in months]  # paid empty
+    rows += [paid("M2", m, 60) for m in months]
+    s = snap(members=[M1, M2], dues=rows)
+    out = run("dues.monthly", s)
+    assert out.status is Status.PASS and out.misses == 0 and out.items == ()
+    assert run("dues.arrears", s, {"months": 6}).items == ()
+    assert run("dues.arrears", s, {"months": 1}).status is Status.PASS
+    # paid after as_of on an exempt row is still exempt; a due of 0.01 is not an exemption
+    late = [
+        {**r, "paid": 0, "paid_on": "2026-10-05"} if r["member_id"] == "M1" else r for r in rows
+    ]
+    assert run("dues.monthly", snap(members=[M1, M2], dues=late)).status is Status.PASS
+    owed = [{**r, "due": 0.01} if r["member_id"] == "M1" else r for r in rows]
+    arrears = run("dues.arrears", snap(members=[M1, M2], dues=owed), {"months": 6})
+    assert [i.subject.id for i in arrears.items] == ["M1"]
+
+
+def test_bracket_skips_exempt_rows() -> None:
+    rows = [paid("M1", "2026-07", 0, 0), paid("M1", "2026-08", 40), paid("M2", "2026-07", 0, 0)]
+    out = run("dues.bracket", snap(members=[M1, M2], dues=rows))
+    assert out.status is Status.PASS and (out.actual, out.expected) == (1, 1)
+    only_exempt = snap(members=[M1, M2], dues=rows[:1] + rows[2:])
+    assert run("dues.bracket", only_exempt).status is Status.NOT_APPLICABLE
+
+
 def test_six_consecutive_months_is_a_critical_member_finding() -> None:
     rows = [paid("M2", f"2026-{m:02d}") for m in range(4, 10)]  # the export covers April-September
     rows += [paid("M1", f"2026-{m:02d}", 40, 0) for m in (4, 5, 6)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from checkers_support import members, run, snap
@@ -39,11 +40,36 @@ def test_points_recorded_and_low_points_items() -> None:
         {"id": "M4", "status": "full", "points": 10, "left_on": "2026-08-01"},
     ]
     out = run("points.recorded", snap(members=ms))
-    assert out.status is Status.FAIL and out.misses == 2
+    assert out.status is Status.FAIL and out.misses == 1  # M3 unrecorded; M2 is only a finding
+    assert (out.actual, out.expected) == (2, 3) and abs(out.compliance - 2 / 3) < 1e-9
     assert [i.subject.id for i in out.items] == ["M2"]
     assert "M3" in out.note
     assert run("points.recorded", snap(members=ms[:1])).status is Status.PASS
     assert run("points.recorded", snap()).status is Status.NOT_APPLICABLE
+
+
+def test_points_under_the_threshold_are_findings_not_misses() -> None:
+    ms = [{"id": f"M{i}", "status": "full", "points": 90} for i in range(4)]
+    low = {"id": "M9", "status": "full", "points": 59.99}
+    out = run("points.recorded", snap(members=[*ms, low]))
+    assert out.status is Status.PASS and out.compliance == 1.0 and out.misses == 0
+    assert (out.actual, out.expected) == (5, 5)
+    assert [(i.subject.type, i.subject.id) for i in out.items] == [("member", "M9")]
+    at = run("points.recorded", snap(members=[*ms, {**low, "points": 60}]))
+    assert at.status is Status.PASS and at.items == ()
+    off = run("points.recorded", snap(members=[*ms, low]), {"threshold": None})
+    assert off.items == ()
+
+
+def test_points_count_only_members_who_joined_by_as_of() -> None:
+    ms = [{"id": "M1", "status": "full", "joined_on": "2010-01-01", "points": 90}]
+    later = {"id": "M2", "status": "full", "joined_on": "2026-10-01"}  # the day after as_of
+    assert run("points.recorded", snap(members=[*ms, later])).expected == 1
+    on_as_of = {**later, "joined_on": "2026-09-30"}
+    out = run("points.recorded", snap(members=[*ms, on_as_of]))
+    assert out.status is Status.FAIL and out.expected == 2 and out.evidence == ("M2",)
+    early = run("points.recorded", snap(members=[*ms, on_as_of]), as_of=date(2026, 9, 29))
+    assert early.status is Status.PASS and early.expected == 1
 
 
 def test_supervision_coverage_uses_the_tree() -> None:

@@ -56,8 +56,10 @@ class SnapshotIndex:
     meetings_in_period: dict[str, list[Meeting]] = field(default_factory=dict)
     #: meeting type -> month (YYYY-MM) -> meetings, for meetings held in the period
     meetings_by_month: dict[str, dict[str, list[Meeting]]] = field(default_factory=dict)
-    #: members who have not left as of ``as_of`` (``left_on`` empty or after as_of)
+    #: members as of ``as_of``: joined by then (``joined_on`` empty or on/before as_of) and not
+    #: left (``left_on`` empty or after as_of)
     current_members: list[Member] = field(default_factory=list)
+    #: the current members with status full
     full_members: list[Member] = field(default_factory=list)
     current_committee: list[CommitteePost] = field(default_factory=list)
 
@@ -232,7 +234,12 @@ def build_index(
             t = m.type.value if m.type is not None else ""
             in_period[t].append(m)
             by_month[t][month_of(m.held_on)].append(m)
-    current = [m for m in snapshot.members if m.left_on is None or m.left_on > as_of]
+    current = [
+        m
+        for m in snapshot.members
+        if (m.joined_on is None or m.joined_on <= as_of)
+        and (m.left_on is None or m.left_on > as_of)
+    ]
     full = [m for m in current if m.status is MemberStatus.FULL]
     committee = [p for p in snapshot.committee if is_current_post(p, as_of)]
     return SnapshotIndex(

@@ -1,7 +1,8 @@
 """Member development (发展党员): intervals between pipeline dates, training, a live pipeline.
 
-Dates after ``as_of`` have not happened yet. Cancelled cases (``cancelled_on`` on or before
-``as_of``) are left out of intervals and training.
+Dates after ``as_of`` have not happened yet (except that an ``exempt_if`` date such as
+``extended_until`` on or after ``as_of`` is a running extension that exempts the case).
+Cancelled cases (``cancelled_on`` on or before ``as_of``) are left out of intervals and training.
 """
 
 from __future__ import annotations
@@ -91,7 +92,16 @@ class IntervalParams(Params):
     )
     exempt_if: list[DevDate] = Field(
         default_factory=list,
-        description="Cases with any of these dates (by as_of) are exempt, e.g. extended_until.",
+        description="Dates that suspend the limit, e.g. extended_until: a case is exempt while "
+        "any of them is on or after as_of; once all have passed, the `to` date is due within "
+        "`exempt_grace_months` after the latest.",
+    )
+    exempt_grace_months: int = Field(
+        default=3,
+        ge=0,
+        description="Months after the latest `exempt_if` date by which the `to` date is due once "
+        "the exemption has ended (3: conversion approved within three months after an extended "
+        "probation). Never earlier than `from` + maximum.",
     )
     escalate_after_days: int | None = Field(
         default=None, ge=0, description="Past this many days a late case gets escalate_severity."
@@ -134,12 +144,15 @@ class DevelopmentInterval(Checker[IntervalParams]):
     before ``from + max``. A completed case is judged when its ``window_on`` date (``from``,
     ``to``, or ``latest``: the case's most recent pipeline date, so cases still moving through
     the pipeline are reviewed) is in the window (the period, or ``lookback_months`` up to
-    ``as_of``). A case whose ``to`` date has not happened
-    is *not yet due* while ``as_of <= from + max`` (and never judged on a ``min`` bound alone);
-    after that it is late and judged whatever the window, unless ``window_on: from`` puts its
-    ``from`` date outside. Each late or early case is a per-case finding (subject
-    ``development_case``); past ``escalate_after_*`` it takes ``escalate_severity``. Compliance is
-    the share of judged cases within bounds. Not applicable when no case is judged.
+    ``as_of``). A case whose ``to`` date has not happened is *not yet due* while
+    ``as_of <= from + max`` (and never judged on a ``min`` bound alone); after that it is late and
+    judged whatever the window, unless ``window_on: from`` puts its ``from`` date outside. A case
+    with an ``exempt_if`` date (an extended probation's ``extended_until``) on or after ``as_of``
+    is exempt; once every such date has passed, the maximum runs from the latest of them: the
+    ``to`` date is due by that date + ``exempt_grace_months`` (or by ``from + max`` if later).
+    Each late or early case is a per-case finding (subject ``development_case``); past
+    ``escalate_after_*`` it takes ``escalate_severity``. Compliance is the share of judged cases
+    within bounds. Not applicable when no case is judged.
 
     Monotone: adding a case whose dates are within the bounds never lowers compliance and never
     adds a finding.
@@ -159,8 +172,10 @@ class DevelopmentInterval(Checker[IntervalParams]):
         judged = 0
         items: list[SubjectItem] = []
         for case in ctx.index.development_cases:
-            if any(_date(case, f, as_of) is not None for f in params.exempt_if):
-                continue
+            exempt = [d for f in params.exempt_if if (d := getattr(case, f)) is not None]
+            if any(d >= as_of for d in exempt):
+                continue  # e.g. probation extended until as_of or later
+            resumed = max(exempt) if exempt else None
             start = _date(case, params.from_field, as_of)
             end = _date(case, params.to_field, as_of)
             pid = case.person_id
@@ -192,6 +207,15 @@ class DevelopmentInterval(Checker[IntervalParams]):
                 if params.has_max
                 else None
             )
+            basis = f"{params.from_field} {start} + maximum"
+            if hi is not None and resumed is not None:
+                after = add_months(resumed, params.exempt_grace_months)
+                if after > hi:
+                    hi = after
+                    basis = (
+                        f"{params.exempt_if[0] if len(params.exempt_if) == 1 else 'exemption'} "
+                        f"{resumed} + {params.exempt_grace_months} months"
+                    )
             if end is None:
                 if hi is None or as_of <= hi:
                     continue  # not yet due
@@ -200,7 +224,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
                 ):
                     continue
                 judged += 1
-                items.append(self._late(params, pid, start, as_of, hi, pending=True))
+                items.append(self._late(params, pid, start, as_of, hi, basis, pending=True))
                 continue
             anchor = {"from": start, "to": end, "latest": latest or end}[params.window_on]
             if not _in_window(anchor, ctx, params.lookback_months):
@@ -216,7 +240,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
                     )
                 )
             elif hi is not None and end > hi:
-                items.append(self._late(params, pid, start, end, hi, pending=False))
+                items.append(self._late(params, pid, start, end, hi, basis, pending=False))
         if judged == 0:
             return Outcome.not_applicable("no development case to judge")
         return Outcome.ratio(
@@ -228,7 +252,14 @@ class DevelopmentInterval(Checker[IntervalParams]):
 
     @staticmethod
     def _late(
-        params: IntervalParams, pid: str, start: date, end: date, hi: date, *, pending: bool
+        params: IntervalParams,
+        pid: str,
+        start: date,
+        end: date,
+        hi: date,
+        basis: str,
+        *,
+        pending: bool,
     ) -> SubjectItem:
         severity = None
         if params.escalate_after_days is not None or params.escalate_after_months is not None:
@@ -240,7 +271,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
         what = f"no {params.to_field} by {end}" if pending else f"{params.to_field} {end}"
         return SubjectItem(
             subject=subject("development_case", pid),
-            message=f"{pid}: {what}, later than {hi} ({params.from_field} {start} + maximum)",
+            message=f"{pid}: {what}, later than {hi} ({basis})",
             evidence=(pid,),
             severity=severity,
         )

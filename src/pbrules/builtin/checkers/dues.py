@@ -3,9 +3,10 @@
 Which member-months are owed: a member owes a month when they were a member on its first day
 (``joined_on`` empty or on/before it, ``left_on`` empty or after it) and the month has ended by
 ``as_of``. A month in progress counts once it is paid. A row pays its month when ``paid >= due``
-(``due: 0`` is an exemption; ``due`` unknown needs ``paid > 0``) and ``paid_on`` is not after
-``as_of``. Within the period a missing row is an unpaid month; before the period a month counts
-only when the export covers it (has any row for that month), otherwise it is unknown.
+and ``paid_on`` is not after ``as_of``; ``due`` unknown needs ``paid > 0``. A row with ``due: 0``
+is an exemption: its month counts as paid (even with ``paid`` empty) and never feeds arrears.
+Within the period a missing row is an unpaid month; before the period a month counts only when
+the export covers it (has any row for that month), otherwise it is unknown.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ def _owes(member: Member, start: date) -> bool:
 
 
 def _pays(row: DuesRow | None, as_of: date, tolerance: float) -> bool:
-    if row is None or row.paid is None:
+    """Whether ``row`` pays its month: ``due: 0`` is an exemption (paid whatever ``paid`` says)."""
+    if row is None:
+        return False
+    if row.due == 0:
+        return True
+    if row.paid is None:
         return False
     if row.paid_on is not None and row.paid_on > as_of:
         return False
@@ -266,13 +272,14 @@ def _rate(brackets: list[Bracket], income: float) -> float | None:
 class DuesBracket(Checker[BracketParams]):
     """Dues paid at least the amount of the member's bracket (the regulation's table by default).
 
-    For every dues row of the period that records a payment: employed and retired members must
-    pay ``rate x monthly_income`` (the first bracket whose ``up_to`` is at least the income);
-    categories in ``flat`` must pay at least that sum. Rows of members whose category (or, for
-    rate brackets, income) is unknown cannot be judged: they are named in the note and left out;
-    with none left the outcome is "missing data". Categories in neither table are not checked.
-    Compliance is the share of judged rows paying enough; one miss per short row
-    (``MEMBER:YYYY-MM`` in the evidence). Not applicable when no row of the period has a payment.
+    For every dues row of the period that records a payment (rows with ``due: 0`` are exempt and
+    skipped): employed and retired members must pay ``rate x monthly_income`` (the first bracket
+    whose ``up_to`` is at least the income); categories in ``flat`` must pay at least that sum.
+    Rows of members whose category (or, for rate brackets, income) is unknown cannot be judged:
+    they are named in the note and left out; with none left the outcome is "missing data".
+    Categories in neither table are not checked. Compliance is the share of judged rows paying
+    enough; one miss per short row (``MEMBER:YYYY-MM`` in the evidence). Not applicable when no row
+    of the period has a payment.
 
     Monotone: adding a row that pays at least the bracket amount, or paying more on a row, never
     lowers compliance.
@@ -301,8 +308,8 @@ class DuesBracket(Checker[BracketParams]):
         employed, retired, flat = params.employed, params.retired, params.flat
         tolerance = params.tolerance
         for row in idx.dues_sorted:
-            if row.paid is None or row.month not in months:
-                continue
+            if row.paid is None or row.due == 0 or row.month not in months:
+                continue  # no payment, or an exempt month (due: 0)
             if row.paid_on is not None and row.paid_on > as_of:
                 continue
             member = members.get(row.member_id)

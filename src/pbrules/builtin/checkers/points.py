@@ -25,15 +25,17 @@ class PointsParams(Params):
 
 
 class PointsRecorded(Checker[PointsParams]):
-    """Every current member has points recorded, and none is under ``threshold``.
+    """Every current member has points recorded; members under ``threshold`` are findings.
 
-    Counts current members (not left by ``as_of``) of the given statuses. Compliance is the share
-    with points recorded and at least ``threshold``; one miss per member without points
-    (evidence) and one per member under the threshold, each of those also a per-member finding.
-    Not applicable without such members.
+    Counts current members (joined and not left by ``as_of``) of the given statuses. Compliance is
+    the share with points recorded; each member without points is a miss (evidence). A member
+    with points under ``threshold`` is a per-member finding (also in the evidence) but neither a
+    miss nor lowers compliance, so a criterion can pass with such findings. Not applicable
+    without such members.
 
-    Monotone: adding a member with points at or above the threshold, or raising a member's
-    points, never lowers compliance and never adds a finding.
+    Monotone: adding a member with points recorded, or recording a member's points, never lowers
+    compliance; adding a member at or above the threshold, or raising a member's points, never
+    adds a finding.
 
     Example::
 
@@ -63,17 +65,17 @@ class PointsRecorded(Checker[PointsParams]):
                             evidence=(m.id,),
                         )
                     )
-        bad = len(unrecorded) + len(items)
+        misses = len(unrecorded)
         notes = []
         if unrecorded:
             notes.append("no points recorded for " + ", ".join(unrecorded))
         if items:
             notes.append(f"{len(items)} member(s) under {params.threshold:g} points")
         return Outcome(
-            Status.PASS if bad == 0 else Status.FAIL,
-            compliance=(len(members) - bad) / len(members),
-            misses=bad,
-            actual=len(members) - len(unrecorded),
+            Status.PASS if misses == 0 else Status.FAIL,
+            compliance=(len(members) - misses) / len(members),
+            misses=misses,
+            actual=len(members) - misses,
             expected=len(members),
             evidence=tuple(unrecorded) + tuple(it.subject.id for it in items),
             items=tuple(items),
