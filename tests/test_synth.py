@@ -19,7 +19,7 @@ from pbrules import synth
 from pbrules.dataset import read_dataset
 from pbrules.model.period import Month, add_months
 from pbrules.model.result import Rejected
-from pbrules.model.snapshot import Snapshot
+from pbrules.model.snapshot import DevelopmentCase, Snapshot
 
 BRANCH_KINDS = {"branch", "general_branch", "joint_branch"}
 
@@ -180,10 +180,18 @@ def _fails(children: dict[str, list[str]]) -> dict[str, Callable[[Snapshot], boo
 
     def d06(s: Snapshot) -> bool | None:
         a = _as_of(s)
+
+        def deadline(c: DevelopmentCase) -> date | None:
+            limit = add_months(c.accepted_on, 15) if c.accepted_on else None
+            if limit is None or c.extended_until is None:
+                return limit
+            if c.extended_until >= a:
+                return None  # the extension is still running
+            return max(limit, add_months(c.extended_until, 3))
+
         return any(
-            add_months(c.accepted_on, 15) < a and c.converted_on is None
+            (due := deadline(c)) is not None and due < a and c.converted_on is None
             for c in s.development
-            if c.accepted_on and c.extended_until is None
         )
 
     def d07(s: Snapshot) -> bool | None:
