@@ -84,6 +84,8 @@ def test_facts_are_lazy() -> None:
 
 
 def test_dues_paid_ratio() -> None:
+    # owed member-months as dues.monthly (S11) counts them: M1-M3 owe July to September, M4
+    # (left 1 August) owes July only; a missing row is an unpaid month; May is outside the period
     snap = snapshot(
         dues=[
             {"member_id": "M1", "month": "2026-07", "due": 10, "paid": 10},
@@ -92,7 +94,73 @@ def test_dues_paid_ratio() -> None:
             {"member_id": "M2", "month": "2026-05", "due": 10, "paid": 0},
         ]
     )
-    assert facts(snap).get("dues.paid_ratio") == pytest.approx(2 / 3)
+    assert facts(snap).get("dues.paid_ratio") == pytest.approx(2 / 10)
+
+
+def _as_of_snapshot(as_of: str | None = None) -> Snapshot:
+    """One member, one rectification item and July-September dues, all settled in October."""
+    extra: dict[str, Any] = {
+        "members": [{"id": "M1", "status": "full", "joined_on": "2020-01-01"}],
+        "rectifications": [
+            {
+                "id": "R1",
+                "opened_on": "2026-07-01",
+                "due_on": "2026-08-01",
+                "status": "closed",
+                "closed_on": "2026-10-10",
+                "responsible": "x",
+            },
+            {"id": "R2", "opened_on": "2026-10-02", "due_on": "2026-10-03"},
+        ],
+        "dues": [
+            {"member_id": "M1", "month": m, "due": 10, "paid": 10, "paid_on": "2026-10-05"}
+            for m in ("2026-07", "2026-08", "2026-09")
+        ],
+    }
+    if as_of is not None:
+        extra["as_of"] = as_of
+    return snapshot(**extra)
+
+
+def test_facts_follow_as_of_like_the_checkers() -> None:
+    """Closed, paid or opened after as_of does not count yet (as V03 and S11 decide)."""
+    at_period_end = facts(_as_of_snapshot())
+    assert at_period_end.get("rectifications.open_count") == 1  # R1 closed later; R2 not opened
+    assert at_period_end.get("rectifications.overdue_count") == 1
+    assert at_period_end.get("dues.paid_ratio") == 0.0  # paid on 5 October
+    later = FactValues(build_index(_as_of_snapshot(), as_of=date(2026, 10, 20)))
+    assert later.get("rectifications.open_count") == 1  # R2 now open, R1 closed
+    assert later.get("rectifications.overdue_count") == 1  # R2, due 3 October
+    assert later.get("dues.paid_ratio") == 1.0
+
+
+def test_facts_agree_with_the_v03_and_s11_checkers() -> None:
+    from pbrules.builtin.checkers.dues import DuesMonthly
+    from pbrules.builtin.checkers.rectification import RectificationOverdue
+
+    for as_of in (None, "2026-10-06", "2026-10-20"):
+        snap = _as_of_snapshot(as_of)
+        index = build_index(snap)
+        ctx = CheckContext(period=snap.period, as_of=index.as_of, index=index)
+        v03 = RectificationOverdue()
+        s11 = DuesMonthly()
+        overdue = v03.check(snap, v03.parse_params({}), ctx)
+        monthly = s11.check(snap, s11.parse_params({"arrears_months": None}), ctx)
+        f = FactValues(index)
+        assert f.get("rectifications.overdue_count") == len(overdue.evidence), as_of
+        assert f.get("dues.paid_ratio") == pytest.approx(monthly.compliance), as_of
+
+
+def test_open_count_uses_closed_on_and_status() -> None:
+    snap = snapshot(
+        rectifications=[
+            {"id": "R1", "opened_on": "2026-07-01", "status": "closed"},  # closed, no date
+            {"id": "R2", "opened_on": "2026-07-01", "closed_on": "2026-09-01"},  # closed by date
+            {"id": "R3", "opened_on": "2026-07-01", "status": "open"},
+            {"id": "R4", "opened_on": "2026-07-01", "status": "rectified"},  # not verified
+        ]
+    )
+    assert facts(snap).get("rectifications.open_count") == 2
 
 
 @pytest.mark.parametrize(
@@ -212,3 +280,9 @@ def test_every_fact_is_documented() -> None:
                 assert f"`{fact.name.rsplit('.', 1)[1]}`" in doc
         assert f"`{name}`" in doc, f"{name} is not in docs/pack-format.md"
         assert f"`{expr_symbol(name)}`" in doc
+
+
+@pytest.mark.parametrize(("value", "shown"), [(float("inf"), ".inf"), (float("nan"), ".nan")])
+def test_condition_values_must_be_finite(value: float, shown: str) -> None:
+    with pytest.raises(ValidationError, match=f"value \\{shown} must be a finite number"):
+        ConditionParams.model_validate({"fact": "members.count", "op": "<", "value": value})

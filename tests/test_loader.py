@@ -229,3 +229,122 @@ def test_overlapping_groups_across_files_name_both_files(tmp_path: Path) -> None
     (problem,) = info.value.problems
     assert problem.path == str(PACKS / "minimal.yaml") and problem.line == 10
     assert f"overlaps group 'all_branches' ({other}:5)" in problem.message
+
+
+_FINITE_HEAD = "pack: p\nversion: '1'\n"
+_FINITE_CRIT = "  - {id: X, title: t, area: a, check: condition, params: {expr: 'true'}"
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "col", "where", "got"),
+    [
+        ("areas: [{id: a, weight: 1e400}]\n", 3, 25, "area a: weight", "1e400"),
+        ("areas: [{id: a, weight: .inf}]\n", 3, 25, "area a: weight", ".inf"),
+        ("areas: [{id: a, weight: .nan}]\n", 3, 25, "area a: weight", ".nan"),
+        ("bonus_cap: .inf\nareas: [{id: a, weight: 1}]\n", 3, 12, "bonus_cap", ".inf"),
+        (
+            "bands: [{min: .nan, grade: weak}]\nareas: [{id: a, weight: 1}]\n",
+            3,
+            15,
+            "bands[0].min",
+            ".nan",
+        ),
+        (
+            "movement: {rapid_progress: {rank_gain: 3, min_total_change: .inf}}\n"
+            "areas: [{id: a, weight: 1}]\n",
+            3,
+            61,
+            "movement.rapid_progress.min_total_change",
+            ".inf",
+        ),
+        (
+            f"areas: [{{id: a, weight: 1}}]\ncriteria:\n{_FINITE_CRIT}, points: 1e400}}\n",
+            5,
+            82,
+            "criterion X: points",
+            "1e400",
+        ),
+        (
+            "areas: [{id: a, weight: 1}]\ncriteria:\n"
+            f"{_FINITE_CRIT}, points: 4, scoring: {{mode: deduct, per_miss: .inf}}}}\n",
+            5,
+            119,
+            "criterion X: scoring.per_miss",
+            ".inf",
+        ),
+    ],
+)
+def test_numbers_of_the_pack_must_be_finite(
+    tmp_path: Path, body: str, line: int, col: int, where: str, got: str
+) -> None:
+    """1e400 (read as infinity), .inf and .nan are load-time errors, never a null total."""
+    pack = write(tmp_path, "p.yaml", _FINITE_HEAD + body)
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.col) == (line, col), str(problem)
+    assert problem.message == f"{where}: must be a finite number (got {got})"
+
+
+_VETO_PACK = (
+    "pack: p\nversion: '1'\nareas: [{id: a, weight: 1}]\n"
+    "bands: [{min: 90, grade: A}, {min: 60, grade: B}, {min: 0, grade: C}]\n"
+    "criteria:\n"
+    "  - {id: X1, title: t, area: a, check: condition, params: {expr: 'true'}, points: 4}\n"
+    "  - {id: X2, title: t, area: a, check: condition, params: {expr: 'true'},"
+    " scoring: {mode: veto}}\n"
+)
+
+
+def test_default_veto_grade_must_be_a_band_grade_when_a_criterion_can_veto(
+    tmp_path: Path,
+) -> None:
+    pack = write(tmp_path, "p.yaml", _VETO_PACK)
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    assert [str(p) for p in info.value.problems] == [
+        f"{pack}:4:8: error: bands have no grade 'weak', the default veto_grade a failed veto "
+        "criterion caps the grade at (grades: A, B, C); did you mean to set 'veto_grade: C'?"
+    ]
+    # a close grade is the suggestion
+    close = write(tmp_path, "close.yaml", _VETO_PACK.replace("grade: C", "grade: weak_"))
+    with pytest.raises(PackError, match=r"did you mean to set 'veto_grade: weak_'\?"):
+        load_pack(close)
+    # written explicitly: reported at veto_grade
+    wrong = write(tmp_path, "wrong.yaml", _VETO_PACK + "veto_grade: c\n")
+    with pytest.raises(PackError) as info:
+        load_pack(wrong)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.col) == (8, 13)
+    assert problem.message == (
+        "veto_grade 'c' is not a grade of bands (grades: A, B, C); did you mean 'C'?"
+    )
+    # fine with a valid veto_grade, without a veto criterion, or with it switched off
+    assert load_pack(write(tmp_path, "ok.yaml", _VETO_PACK + "veto_grade: C\n")).model
+    no_veto = _VETO_PACK.replace(" scoring: {mode: veto}", " points: 1")
+    assert load_pack(write(tmp_path, "nv.yaml", no_veto)).model
+    off = _VETO_PACK.replace("scoring: {mode: veto}", "scoring: {mode: veto}, enabled: false")
+    assert load_pack(write(tmp_path, "off.yaml", off)).model
+
+
+def test_default_veto_grade_is_checked_on_the_merged_pack(tmp_path: Path) -> None:
+    """A child that only changes the bands of a parent with a veto criterion is reported."""
+    parent = write(
+        tmp_path,
+        "parent.yaml",
+        "pack: parent\nversion: '1'\nareas: [{id: a, weight: 1}]\ncriteria:\n"
+        "  - {id: X2, title: t, area: a, check: condition, params: {expr: 'true'},"
+        " scoring: {mode: veto}}\n",
+    )
+    assert load_pack(parent).model.veto_grade == "weak"  # the default bands have weak
+    child = write(
+        tmp_path,
+        "child.yaml",
+        "pack: child\nversion: '1'\nextends: [parent.yaml]\n"
+        "bands: [{min: 60, grade: pass}, {min: 0, grade: fail}]\n",
+    )
+    with pytest.raises(PackError) as info:
+        load_pack(child)
+    (problem,) = info.value.problems
+    assert (problem.path, problem.line, problem.col) == (str(child), 4, 8)
+    assert "did you mean to set 'veto_grade: fail'?" in problem.message

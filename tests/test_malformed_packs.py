@@ -60,7 +60,9 @@ def test_library_raises_pack_error_only(name: str) -> None:
     assert keys == sorted(keys)
 
 
-def test_huge_file_is_refused_before_parsing(tmp_path: Path, monkeypatch) -> None:
+def test_huge_file_is_refused_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     huge = tmp_path / "huge.yaml"
     with huge.open("wb") as fh:
         fh.write(b"pack: huge\nversion: '1'\n# ")
@@ -76,7 +78,7 @@ def test_huge_file_is_refused_before_parsing(tmp_path: Path, monkeypatch) -> Non
     assert f"{huge}:1:1: error: file is 50.0 MB, larger than the 5.0 MB limit" in result.stderr
 
 
-def test_size_limit_is_configurable(tmp_path: Path, monkeypatch) -> None:
+def test_size_limit_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pack = tmp_path / "p.yaml"
     pack.write_text("pack: p\nversion: '1'\nareas: [{id: a, weight: 1}]\n" + "#" * 2000)
     monkeypatch.setenv("PBRULES_MAX_PACK_BYTES", "1000")

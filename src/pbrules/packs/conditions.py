@@ -23,6 +23,7 @@ true if any part is true, and otherwise unknown propagates. The ``condition`` ch
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -182,6 +183,9 @@ def _check_scalar(ftype: str, v: Any, where: str, choices: tuple[str, ...]) -> N
     if ftype in ("int", "float"):
         if isinstance(v, bool) or not isinstance(v, int | float):
             raise ValueError(f"value {v!r} must be a number {where}")
+        if isinstance(v, float) and not math.isfinite(v):
+            shown = ".nan" if v != v else (".inf" if v > 0 else "-.inf")
+            raise ValueError(f"value {shown} must be a finite number {where}")
     elif ftype == "bool":
         if not isinstance(v, bool):
             raise ValueError(f"value {v!r} must be true or false {where}")

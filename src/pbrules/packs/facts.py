@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from pbrules.builtin.checkers.rectification import is_done, is_overdue
 from pbrules.model.snapshot import (
     CommitteeRole,
+    DuesRow,
     MeetingType,
     MemberStatus,
     RectificationStatus,
@@ -57,6 +59,10 @@ def expr_symbol(name: str) -> str:
     return name.replace(".", "_")
 
 
+#: What ends a rectification item for the facts: the default ``done_statuses`` of V03.
+_DONE = {RectificationStatus.CLOSED}
+
+
 def _in_period(d: date | None, index: SnapshotIndex) -> bool:
     return d is not None and index.period.start <= d <= min(index.period.end, index.as_of)
 
@@ -65,13 +71,47 @@ def _meetings_count(index: SnapshotIndex) -> int:
     return sum(len(v) for v in index.meetings_in_period.values())
 
 
+#: The rounding tolerance of ``dues.monthly`` (S11) by default.
+_DUES_TOLERANCE = 0.005
+
+
+def _pays(row: DuesRow | None, as_of: date) -> bool:
+    """Whether ``row`` pays its month at ``as_of``; mirrors ``_pays`` of the ``dues.monthly``
+    checker (pbrules.builtin.checkers.dues): paid on or before ``as_of``, ``paid >= due`` up to
+    the rounding tolerance, ``due`` unknown needs ``paid > 0``."""
+    if row is None or row.paid is None:
+        return False
+    if row.paid_on is not None and row.paid_on > as_of:
+        return False
+    if row.due is None:
+        return row.paid > 0
+    return row.paid + _DUES_TOLERANCE >= row.due
+
+
 def _paid_ratio(index: SnapshotIndex) -> float | None:
-    months = set(index.period_months)
-    rows = [r for r in index.snapshot.dues if r.month in months and r.due is not None]
-    if not rows:
+    """Paid / owed member-months of the period, as the ``dues.monthly`` checker (S11) counts
+    them with its default tolerance: a member owes a month when they were a member on its first
+    day; a month counts once it has ended by ``as_of`` or once it is paid; a missing row is an
+    unpaid month. Unknown (``None``) without dues rows or without an owed member-month."""
+    if not index.snapshot.dues:
         return None
-    paid = sum(1 for r in rows if r.paid is not None and r.due is not None and r.paid >= r.due)
-    return paid / len(rows)
+    as_of = index.as_of
+    months = [b for b in index.period_month_bounds if b[1] <= as_of]
+    owed = paid = 0
+    for member in index.members_sorted:
+        rows = index.dues_by_member.get(member.id, {})
+        for key, start, end in months:
+            if not (
+                (member.joined_on is None or member.joined_on <= start)
+                and (member.left_on is None or member.left_on > start)
+            ):
+                continue
+            if _pays(rows.get(key), as_of):
+                owed += 1
+                paid += 1
+            elif end <= as_of:
+                owed += 1
+    return paid / owed if owed else None
 
 
 def _has_secretary(index: SnapshotIndex) -> bool:
@@ -79,21 +119,18 @@ def _has_secretary(index: SnapshotIndex) -> bool:
 
 
 def _open_rectifications(index: SnapshotIndex) -> int:
-    return sum(
-        1
-        for r in index.snapshot.rectifications
-        if r.status is not RectificationStatus.CLOSED and r.opened_on <= index.as_of
-    )
+    """Items opened by ``as_of`` and not closed at ``as_of`` (``closed_on`` on or before it, or
+    the status ``closed`` without ``closed_on``), as the ``rectification.overdue`` checker (V03)
+    decides "done"."""
+    as_of = index.as_of
+    return sum(1 for r in index.rectifications_opened if not is_done(r, as_of, _DONE))
 
 
 def _overdue_rectifications(index: SnapshotIndex) -> int:
-    return sum(
-        1
-        for r in index.snapshot.rectifications
-        if r.status is not RectificationStatus.CLOSED
-        and r.due_on is not None
-        and r.due_on < index.as_of
-    )
+    """The items the ``rectification.overdue`` checker (V03) counts with its default
+    ``done_statuses: [closed]``: opened by ``as_of``, ``due_on < as_of`` and not done."""
+    as_of = index.as_of
+    return sum(1 for r in index.rectifications_opened if is_overdue(r, as_of))
 
 
 def _term_expired(index: SnapshotIndex) -> bool | None:
@@ -227,7 +264,8 @@ def _catalog() -> dict[str, Fact]:
         Fact(
             "dues.paid_ratio",
             "float",
-            "share of member-months in the period with paid >= due; null without dues rows",
+            "paid / owed member-months of the period by as_of, as dues.monthly (S11) counts "
+            "them; null without dues rows or without an owed month",
             _paid_ratio,
         ),
         # disclosures, development, trainings, visits, rectifications, coverage
@@ -274,13 +312,14 @@ def _catalog() -> dict[str, Fact]:
         Fact(
             "rectifications.open_count",
             "int",
-            "own problem items (问题台账) not closed",
+            "own problem items (问题台账) opened by as_of and not closed by as_of",
             _open_rectifications,
         ),
         Fact(
             "rectifications.overdue_count",
             "int",
-            "own problem items not closed whose due date has passed",
+            "own problem items opened by as_of, not closed by as_of, with due_on before as_of "
+            "(as rectification.overdue, V03)",
             _overdue_rectifications,
         ),
         Fact(

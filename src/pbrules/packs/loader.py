@@ -560,6 +560,8 @@ def _specific(err: Any, loc: tuple[Any, ...], parts: list[Any], where: str, mode
         if isinstance(value, bool | int | float):
             return f'{label}expected text, got {value!r}; put it in quotes: "{value}"'
         return f"{label}expected text, got {_kind(value)}"
+    if etype == "finite_number":
+        return f"{label}must be a finite number (got {_finite_input(value)})"
     if etype in ("int_type", "int_parsing", "float_type", "float_parsing", "int_from_float"):
         return f"{label}expected a number, got {value!r}"
     if etype in ("bool_type", "bool_parsing"):
@@ -584,6 +586,15 @@ def _specific(err: Any, loc: tuple[Any, ...], parts: list[Any], where: str, mode
     if etype == "value_error":
         msg = msg.removeprefix("Value error, ")
     return f"{label}{msg}"
+
+
+def _finite_input(value: Any) -> str:
+    """A non-finite input as the pack spells it (``1e400`` is read as a string, then overflows)."""
+    if isinstance(value, float):
+        if value != value:
+            return ".nan"
+        return ".inf" if value > 0 else "-.inf"
+    return str(value)
 
 
 def _num(value: Any) -> str:
@@ -701,10 +712,29 @@ def _criterion_problems(
     return problems
 
 
+def _has_veto(doc: YMap) -> bool:
+    """Whether an enabled criterion of the merged pack scores in ``veto`` mode."""
+    criteria = doc.get("criteria")
+    if not isinstance(criteria, YSeq):
+        return False
+    for crit in criteria:
+        if not isinstance(crit, YMap) or crit.get("enabled", True) is False:
+            continue
+        scoring = crit.get("scoring")
+        if isinstance(scoring, YMap) and scoring.get("mode") == "veto":
+            return True
+    return False
+
+
 def _grade_problems(doc: YMap) -> list[Problem]:
+    """``veto_grade`` must be a grade of ``bands``: always when written, and when left at its
+    default (``weak``) as soon as a criterion can veto (the cap would name no band)."""
     bands = doc.get("bands")
-    veto = doc.get("veto_grade")
+    written = "veto_grade" in doc
+    veto = doc.get("veto_grade") if written else Pack.model_fields["veto_grade"].default
     if not isinstance(veto, str):
+        return []
+    if not written and (bands is None or not _has_veto(doc)):
         return []
     if bands is None:
         grades: list[Any] = [
@@ -714,13 +744,42 @@ def _grade_problems(doc: YMap) -> list[Problem]:
         grades = [b.get("grade") for b in bands if isinstance(b, YMap)]
     else:
         return []
-    if veto in grades:
+    grades = [g for g in grades if isinstance(g, str)]
+    if not grades or veto in grades:
         return []
+    folded = [g for g in grades if g.casefold() == veto.casefold()]
+    close = folded or difflib.get_close_matches(veto, grades, n=1, cutoff=0.6)
+    suggestion = close[0] if close else _lowest(bands) if isinstance(bands, YSeq) else grades[-1]
+    if written:
+        return [
+            doc.value_pos["veto_grade"].problem(
+                f"veto_grade '{veto}' is not a grade of bands (grades: {', '.join(grades)}); "
+                f"did you mean '{suggestion}'?"
+            )
+        ]
     return [
-        doc.value_pos["veto_grade"].problem(
-            f"veto_grade '{veto}' is not a grade of bands{_suggest(veto, grades)}"
+        doc.value_pos["bands"].problem(
+            f"bands have no grade '{veto}', the default veto_grade a failed veto criterion caps "
+            f"the grade at (grades: {', '.join(grades)}); did you mean to set "
+            f"'veto_grade: {suggestion}'?"
         )
     ]
+
+
+def _lowest(bands: YSeq) -> str:
+    """The grade of the lowest band (by ``min``), the natural cap for a veto."""
+    grades: list[str] = []
+    numeric: list[tuple[float, str]] = []
+    for band in bands:
+        if not isinstance(band, YMap) or not isinstance(band.get("grade"), str):
+            continue
+        grades.append(band["grade"])
+        low = band.get("min")
+        if isinstance(low, int | float) and not isinstance(low, bool):
+            numeric.append((float(low), band["grade"]))
+    if numeric:
+        return min(numeric)[1]
+    return grades[-1] if grades else ""
 
 
 _ALL_KINDS = frozenset(k.value for k in OrgKind)

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    StringConstraints,
+    field_validator,
+)
 
 from pbrules.model.outcome import Severity
 from pbrules.model.period import PeriodKind
@@ -34,6 +41,9 @@ __all__ = [
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", max_length=64)]
 ScoringMode = Literal["all_or_nothing", "proportional", "deduct", "bonus", "veto"]
+#: Every number of the pack model is finite: ``1e400`` (read as infinity), ``.inf`` and ``.nan``
+#: are load-time errors, never a ``null`` total at evaluation.
+Number = FiniteFloat
 
 
 class _Model(BaseModel):
@@ -43,11 +53,11 @@ class _Model(BaseModel):
 class Area(_Model):
     id: Ident
     title: str | None = None
-    weight: float = Field(gt=0, description="Relative weight; only ratios matter.")
+    weight: Number = Field(gt=0, description="Relative weight; only ratios matter.")
 
 
 class Band(_Model):
-    min: float = Field(ge=0, le=200)
+    min: Number = Field(ge=0, le=200)
     grade: Ident
 
 
@@ -73,7 +83,7 @@ class Ranking(_Model):
 class MovementRule(_Model):
     rank_gain: int | None = Field(default=None, ge=1)
     rank_loss: int | None = Field(default=None, ge=1)
-    min_total_change: float | None = Field(
+    min_total_change: Number | None = Field(
         default=None,
         ge=0,
         description="Also require the total to rise (or fall) by at least this many points, so "
@@ -106,7 +116,7 @@ class AppliesTo(_Model):
 
 class Scoring(_Model):
     mode: ScoringMode = "all_or_nothing"
-    per_miss: float = Field(default=2.0, ge=0, description="Points per miss (deduct).")
+    per_miss: Number = Field(default=2.0, ge=0, description="Points per miss (deduct).")
 
 
 class Rectify(_Model):
@@ -123,7 +133,7 @@ class Criterion(_Model):
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
     check: str
     params: dict[str, Any] = Field(default_factory=dict)
-    points: float = Field(default=0.0, ge=0)
+    points: Number = Field(default=0.0, ge=0)
     scoring: Scoring = Field(default_factory=Scoring)
     severity: Severity = Severity.MINOR
     message: str | None = Field(default=None, description="Template with named fields only.")
@@ -160,7 +170,7 @@ class Pack(_Model):
     groups: list[Group] = Field(default_factory=list)
     ranking: Ranking = Field(default_factory=Ranking)
     movement: Movement = Field(default_factory=Movement)
-    bonus_cap: float = Field(default=5.0, ge=0)
+    bonus_cap: Number = Field(default=5.0, ge=0)
     veto_grade: Ident = "weak"
     allow_waivers: bool = False
     criteria: list[Criterion] = Field(default_factory=list)
