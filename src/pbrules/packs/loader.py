@@ -627,9 +627,49 @@ def _semantic_problems(doc: YMap, registry: Registry) -> list[Problem]:
     if not isinstance(criteria, YSeq):
         return problems
     crit_ids = [i for i in (_id_of(c) for c in criteria) if i is not None]
+    phases: dict[Any, str] = {}
+    for crit in criteria:
+        check = crit.get("check") if isinstance(crit, YMap) else None
+        checker = registry.checkers.get(check) if isinstance(check, str) else None
+        if checker is not None and _id_of(crit) is not None:
+            phases[_id_of(crit)] = getattr(checker, "phase", "record")
+    refs_of: dict[Any, tuple[str, ...]] = {}
     for index, crit in enumerate(criteria):
         if isinstance(crit, YMap):
-            problems.extend(_criterion_problems(doc, index, crit, area_ids, crit_ids, registry))
+            problems.extend(
+                _criterion_problems(doc, index, crit, area_ids, crit_ids, registry, phases, refs_of)
+            )
+    problems.extend(_cycle_problems(criteria, refs_of))
+    return problems
+
+
+def _cycle_problems(criteria: YSeq, refs_of: dict[Any, tuple[str, ...]]) -> list[Problem]:
+    """Criteria whose params refer to each other in a cycle (reported once, at the first)."""
+    by_id = {_id_of(c): c for c in criteria if isinstance(c, YMap) and _id_of(c) is not None}
+    state: dict[Any, str] = {}
+    problems: list[Problem] = []
+
+    def visit(cid: Any, path: tuple[Any, ...]) -> None:
+        if state.get(cid) == "done":
+            return
+        if state.get(cid) == "visiting":
+            cycle = [*path[path.index(cid) :], cid]
+            first = by_id[cycle[0]]
+            problems.append(
+                first.value_pos.get("params", first.pos).problem(
+                    f"criterion {cycle[0]}: params refer in a cycle: "
+                    + " -> ".join(map(str, cycle))
+                )
+            )
+            return
+        state[cid] = "visiting"
+        for ref in refs_of.get(cid, ()):
+            if ref in refs_of:
+                visit(ref, (*path, cid))
+        state[cid] = "done"
+
+    for cid in refs_of:
+        visit(cid, ())
     return problems
 
 
@@ -640,6 +680,8 @@ def _criterion_problems(
     area_ids: list[Any],
     crit_ids: list[Any],
     registry: Registry,
+    phases: dict[Any, str] | None = None,
+    refs_of: dict[Any, tuple[str, ...]] | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
     name = f"criterion {crit['id']}" if _id_of(crit) is not None else f"criteria[{index}]"
@@ -701,14 +743,24 @@ def _criterion_problems(
         pos = crit.value_pos.get("params", crit.pos)
         problems.append(pos.problem(f"{name}: checker '{check}' failed on its params: {exc}"))
         return problems
+    pos = crit.value_pos.get("params", crit.pos)
+    own_phase = getattr(checker, "phase", "record")
     for ref in refs:
         if ref not in crit_ids:
-            pos = crit.value_pos.get("params", crit.pos)
             problems.append(
                 pos.problem(
                     f"{name}: params refer to unknown criterion '{ref}'{_suggest(ref, crit_ids)}"
                 )
             )
+        elif own_phase != "rollup" and (phases or {}).get(ref) == "rollup":
+            problems.append(
+                pos.problem(
+                    f"{name}: params refer to roll-up criterion '{ref}', which is evaluated "
+                    f"after '{check}' (roll-ups run last, over the subordinates' results)"
+                )
+            )
+    if refs and refs_of is not None and _id_of(crit) is not None:
+        refs_of[_id_of(crit)] = refs
     return problems
 
 
