@@ -1,0 +1,100 @@
+"""Regenerate the report screenshots shown in docs/reports.md.
+
+Evaluates the example district's 2026Q3 review against 2026Q2 into HTML (Chinese, and English
+for the problems shot), opens each page in headless Chromium (/usr/bin/chromium) and saves a
+1280-wide crop of each section here. Run from anywhere: ``python docs/gallery/make_gallery.py``.
+The DevTools-protocol helpers are those of tests/test_report_browser.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GALLERY = ROOT / "docs" / "gallery"
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_report_browser import Browser, launch_chromium, open_page  # noqa: E402
+
+WIDTH = 1280
+MARGIN = 12  # pixels kept above a section's top
+# name, language, CSS selector the crop starts at (None: top of the page), crop height
+SHOTS: list[tuple[str, str, str | None, int]] = [
+    ("results", "zh", None, 1000),
+    ("charts", "zh", "#chart-distribution", 1150),
+    ("problems", "en", "#problems", 1000),
+    ("rectification", "zh", "#rectification", 800),
+    ("appendix", "zh", "#appendix", 800),
+]
+
+
+def render(lang: str, out: Path) -> None:
+    """Write the example review as an HTML report in ``lang``."""
+    pbrules = Path(sys.executable).with_name("pbrules")
+    command = str(pbrules) if pbrules.exists() else shutil.which("pbrules") or "pbrules"
+    subprocess.run(
+        [
+            command,
+            "evaluate",
+            "examples/district/2026Q3.jsonl",
+            "--rules",
+            "rules/district-quarterly.yaml",
+            "--previous",
+            "examples/district/result-2026Q2.json",
+            "--format",
+            "html",
+            "--lang",
+            lang,
+            "--output",
+            str(out),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+
+
+def screenshot(browser: Browser, page: Path, selector: str | None, height: int) -> bytes:
+    """PNG of the ``height`` pixels of ``page`` from the top of ``selector``."""
+    session, problems = open_page(browser, page)
+    if problems:
+        raise RuntimeError(f"{page.name}: console errors: {problems}")
+    top = 0.0
+    if selector is not None:
+        reply = browser.send(
+            "Runtime.evaluate",
+            {
+                "expression": f"document.querySelector({selector!r})"
+                ".getBoundingClientRect().top + window.scrollY",
+                "returnByValue": True,
+            },
+            session=session,
+        )
+        top = max(0.0, float(reply["result"]["value"]) - MARGIN)
+    clip = {"x": 0, "y": top, "width": WIDTH, "height": height, "scale": 1}
+    shot = browser.send(
+        "Page.captureScreenshot",
+        {"format": "png", "clip": clip, "captureBeyondViewport": True},
+        session=session,
+    )
+    return base64.b64decode(shot["data"])
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="pbrules-gallery-") as tmp:
+        pages = {lang: Path(tmp) / f"2026Q3-{lang}.html" for lang in ("zh", "en")}
+        for lang, page in pages.items():
+            render(lang, page)
+        with launch_chromium(window=f"{WIDTH},1000") as browser:
+            for name, lang, selector, height in SHOTS:
+                target = GALLERY / f"district-2026Q3-{name}-{lang}.png"
+                target.write_bytes(screenshot(browser, pages[lang], selector, height))
+                print(target.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
