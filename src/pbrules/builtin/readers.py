@@ -21,7 +21,7 @@ JSON and YAML files are parsed whole, so they are limited in size (:data:`MAX_JS
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -122,6 +122,23 @@ class JsonlReader:
             yield RawRecord(source=source, data=data)
 
 
+def _whole_text(path: Path, limit: int, kind: str) -> Generator[RawRecord, None, str | None]:
+    """The file's text (UTF-8, a leading BOM dropped), or ``None`` after yielding the error
+    record that says why it cannot be read (too large, not UTF-8)."""
+    size = path.stat().st_size
+    if size > limit:
+        yield _too_large(path, size, limit, kind)
+        return None
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start - (len(_BOM) if raw.startswith(_BOM) else 0)
+        line = raw.count(b"\n", 0, exc.start) + 1
+        yield RawRecord(source=f"{path}:{line}", error=f"invalid UTF-8 (byte {start})")
+        return None
+
+
 class JsonReader:
     """A JSON file holding one snapshot or an array of snapshots."""
 
@@ -129,20 +146,9 @@ class JsonReader:
     suffixes: tuple[str, ...] = (".json",)
 
     def read(self, path: Path) -> Iterator[RawRecord]:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            yield _too_large(path, size, MAX_JSON_BYTES, "JSON")
-            return
-        raw = path.read_bytes()
-        if raw.startswith(_BOM):
-            raw = raw[len(_BOM) :]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            yield RawRecord(source=f"{path}:{line}", error=f"invalid UTF-8 (byte {exc.start})")
-            return
-        yield from self.read_text(text, str(path))
+        text = yield from _whole_text(path, MAX_JSON_BYTES, "JSON")
+        if text is not None:
+            yield from self.read_text(text, str(path))
 
     def read_text(self, text: str, name: str) -> Iterator[RawRecord]:
         """Read a JSON document (object or array of objects) given as text."""
@@ -249,18 +255,9 @@ class YamlReader:
     suffixes: tuple[str, ...] = (".yaml", ".yml")
 
     def read(self, path: Path) -> Iterator[RawRecord]:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            yield _too_large(path, size, MAX_YAML_BYTES, "YAML")
-            return
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            yield RawRecord(source=f"{path}:{line}", error=f"invalid UTF-8 (byte {exc.start})")
-            return
-        yield from self.read_text(text, str(path))
+        text = yield from _whole_text(path, MAX_YAML_BYTES, "YAML")
+        if text is not None:
+            yield from self.read_text(text, str(path))
 
     def read_text(self, text: str, name: str) -> Iterator[RawRecord]:
         """Read YAML documents given as text."""
