@@ -8,7 +8,7 @@ Cancelled cases (``cancelled_on`` on or before ``as_of``) are left out of interv
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -40,16 +40,8 @@ def _date(case: DevelopmentCase, name: str, as_of: date) -> date | None:
     return d if d is not None and d <= as_of else None
 
 
-_PIPELINE = (
-    "applied_on",
-    "talked_on",
-    "activist_on",
-    "dev_object_on",
-    "accepted_on",
-    "approved_on",
-    "oath_on",
-    "converted_on",
-)
+#: The pipeline steps, in order: every DevDate but the extension and cancellation dates.
+_PIPELINE = tuple(d for d in get_args(DevDate) if d not in ("extended_until", "cancelled_on"))
 
 
 def _latest(case: DevelopmentCase, as_of: date) -> date | None:
