@@ -13,12 +13,13 @@ dataset:
 
 Row 1 of every sheet holds the column names (matched ignoring case and surrounding spaces).
 Sheets whose name starts with ``_`` (notes, lookup lists) are not read. Empty cells are null
-(the field is left out). List fields (``topics``, ``problems``, ``introducers``) are text with
-the items separated by ``;``. Dates may be Excel dates or ISO text (``YYYY-MM-DD``); months
-(dues ``month``) and periods may be Excel dates too (Excel turns ``2026-07`` into a date), and a
-period Excel made a number (``2026``) is read as text. Numbers in text columns (ids) become
-text (``12`` -> ``"12"``); format id columns as text to keep leading zeros. Formulas are read as
-the value Excel last saved. Plugin data (``extensions``) cannot be given in a workbook.
+(the field is left out); spaces around text are dropped. List fields (``topics``,
+``problems``, ``introducers``) are text with the items separated by ``;``. Dates may be Excel
+dates or ISO text (``YYYY-MM-DD``); months (dues ``month``) and periods may be Excel dates too
+(Excel turns ``2026-07`` into a date), and a period Excel made a number (``2026``) is read as
+text. Numbers in text columns (ids) become text (``12`` -> ``"12"``); format id columns as text
+to keep leading zeros. Formulas are read as the value Excel last saved. Plugin data
+(``extensions``) cannot be given in a workbook.
 
 Each organization row becomes one :class:`~pbrules.io.RawRecord` whose source is
 ``path:organizations!ROW`` (``district.xlsx:organizations!7``) and whose data is the snapshot:
@@ -182,7 +183,7 @@ def _cell(value: Any, kind: str) -> Any:
         if kind == _LIST:
             items = [item.strip() for item in value.split(LIST_SEPARATOR)]
             return [item for item in items if item]
-        return value if kind == _TEXT else value.strip()
+        return value.strip()
     if isinstance(value, datetime | date):
         day = value.date() if isinstance(value, datetime) else value
         if kind in (_MONTH, _PERIOD):
