@@ -287,3 +287,22 @@ def test_records_keep_sheet_row_order(tmp_path: Path, registry: Registry) -> Non
     (snap,) = _items(path, registry)
     assert isinstance(snap, Snapshot)
     assert [m.id for m in snap.members] == [r[1] for r in rows]
+
+
+def test_xlsx_is_a_builtin_reader_and_evaluates_like_jsonl(tmp_path: Path) -> None:
+    from pbrules.builtin.xlsx_reader import write_workbook
+    from pbrules.engine.evaluate import Engine
+    from pbrules.packs.loader import load_pack
+    from pbrules.plugins import get_registry
+
+    assert "xlsx" in get_registry().readers
+    source = Path(__file__).resolve().parents[1] / "examples" / "district" / "2026Q3.jsonl"
+    snapshots = [s for s in read_dataset(source) if isinstance(s, Snapshot)]
+    book = tmp_path / "district.xlsx"
+    write_workbook(snapshots, book)
+    engine = Engine(load_pack("district-quarterly"))
+    from_xlsx = engine.run(read_dataset(book))
+    from_jsonl = engine.run(read_dataset(source))
+    assert from_xlsx.summary == from_jsonl.summary
+    assert from_xlsx.organizations == from_jsonl.organizations
+    assert from_xlsx.findings == from_jsonl.findings

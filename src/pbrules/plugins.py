@@ -54,6 +54,7 @@ ENTRY_POINT_GROUP = "pbrules"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "pbrules.builtin.checkers",
     "pbrules.builtin.readers",
+    "pbrules.builtin.xlsx_reader",
     "pbrules.builtin.exporters",
     "pbrules.builtin.packs",
     "pbrules.builtin.report_exporters",
