@@ -587,26 +587,17 @@ class Ledger:
             else:
                 state = expire_waiver(state)
                 described = _changed(state, _finding_fields(finding))
-                if state.status is _O:
+                if state.status in (_O, _W):  # still failing: stays open, or stays waived
+                    listed = "persisting" if state.status is _O else "waived"
                     state = w.emit(
                         state,
                         state.number,
                         EventKind.STILL_FAILING,
-                        _O,
+                        state.status,
                         period=period,
                         data=described,
                     )
-                    lists["persisting"].append(state.number)
-                elif state.status is _W:
-                    state = w.emit(
-                        state,
-                        state.number,
-                        EventKind.STILL_FAILING,
-                        _W,
-                        period=period,
-                        data=described,
-                    )
-                    lists["waived"].append(state.number)
+                    lists[listed].append(state.number)
                 elif state.status is _R:
                     state = w.emit(
                         state,

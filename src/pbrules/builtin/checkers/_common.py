@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
-from pbrules.model.outcome import Subject
+from pbrules.model.outcome import Outcome, Status, Subject
 from pbrules.model.period import Month, Period, PeriodKind, add_months
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "add_interval",
     "count_in_window",
     "required",
+    "window_frequency",
     "windows",
 ]
 
@@ -74,6 +75,50 @@ def windows(per: Per, period: Period) -> tuple[Window, ...]:
 def required(window: Window, as_of: date, founded_on: date | None) -> bool:
     """Whether ``window`` is due: ended by ``as_of`` and the organization existed at its start."""
     return window.end <= as_of and (founded_on is None or founded_on <= window.start)
+
+
+def window_frequency(
+    units: Iterable[tuple[str, Sequence[tuple[str, date]]]],
+    per: Per,
+    period: Period,
+    as_of: date,
+    founded_on: date | None,
+    minimum: int,
+    short: str,
+) -> Outcome:
+    """At least ``minimum`` records in every window, for each unit (a party group, or ``""``).
+
+    ``units`` are (label prefix, [(record id, record date)]). One miss per required window that
+    falls short (labelled ``window`` or ``prefix:window``); evidence is the missed windows, or
+    the records that satisfied a pass. ``short`` words the note: ``"<short> in <windows>"``.
+    Not applicable when no window is due.
+    """
+    satisfied = due = 0
+    missed: list[str] = []
+    used: list[str] = []
+    wins = windows(per, period)
+    for prefix, records in units:
+        for w in wins:
+            last = min(w.end, as_of)
+            inside = [rid for rid, d in records if w.start <= d <= last]
+            if len(inside) >= minimum:
+                satisfied += 1
+                due += 1
+                used.extend(inside)
+            elif required(w, as_of, founded_on):
+                due += 1
+                missed.append(f"{prefix}:{w.label}" if prefix else w.label)
+    if due == 0:
+        return Outcome.not_applicable(f"no {per} window due by {as_of}")
+    return Outcome(
+        Status.PASS if not missed else Status.FAIL,
+        compliance=satisfied / due,
+        misses=len(missed),
+        actual=satisfied,
+        expected=due,
+        evidence=tuple(missed) if missed else tuple(used),
+        note=f"{short} in {', '.join(missed)}" if missed else "",
+    )
 
 
 def count_in_window(dates: Iterable[date], window: Window, as_of: date) -> int:

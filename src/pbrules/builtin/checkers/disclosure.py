@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from pbrules.builtin.checkers._common import Per, required, windows
+from pbrules.builtin.checkers._common import Per, window_frequency
 from pbrules.checker import CheckContext, Checker, Params
-from pbrules.model.outcome import Outcome, Status
+from pbrules.model.outcome import Outcome
 from pbrules.model.snapshot import Channel, Snapshot
 
 __all__ = ["CHECKERS", "DisclosureFrequency"]
@@ -47,33 +47,18 @@ class DisclosureFrequency(Checker[DisclosureParams]):
     def check(self, snapshot: Snapshot, params: DisclosureParams, ctx: CheckContext) -> Outcome:
         channels = set(params.channels) if params.channels is not None else None
         found = [
-            d
+            (d.id, d.published_on)
             for d in ctx.index.disclosures_sorted
             if (channels is None or d.channel in channels) and len(d.topics) >= params.min_topics
         ]
-        satisfied = due = 0
-        missed: list[str] = []
-        used: list[str] = []
-        for w in windows(params.per, ctx.period):
-            last = min(w.end, ctx.as_of)
-            inside = [d.id for d in found if w.start <= d.published_on <= last]
-            if len(inside) >= params.min:
-                satisfied += 1
-                due += 1
-                used.extend(inside)
-            elif required(w, ctx.as_of, snapshot.organization.founded_on):
-                due += 1
-                missed.append(w.label)
-        if due == 0:
-            return Outcome.not_applicable(f"no {params.per} window due by {ctx.as_of}")
-        return Outcome(
-            Status.PASS if not missed else Status.FAIL,
-            compliance=satisfied / due,
-            misses=len(missed),
-            actual=satisfied,
-            expected=due,
-            evidence=tuple(missed) if missed else tuple(used),
-            note=f"no disclosure in {', '.join(missed)}" if missed else "",
+        return window_frequency(
+            [("", found)],
+            params.per,
+            ctx.period,
+            ctx.as_of,
+            snapshot.organization.founded_on,
+            params.min,
+            "no disclosure",
         )
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field
 
-from pbrules.builtin.checkers._common import Per, count_in_window, required, windows
+from pbrules.builtin.checkers._common import (
+    Per,
+    count_in_window,
+    window_frequency,
+    windows,
+)
 from pbrules.checker import CheckContext, Checker, Params
 from pbrules.model.outcome import Outcome, Status
-from pbrules.model.snapshot import Appraisal, Meeting, MeetingType, Snapshot
+from pbrules.model.snapshot import Appraisal, MeetingType, Snapshot
 
 __all__ = [
     "CHECKERS",
@@ -55,42 +62,24 @@ class MeetingsFrequency(Checker[FrequencyParams]):
 
     def check(self, snapshot: Snapshot, params: FrequencyParams, ctx: CheckContext) -> Outcome:
         meetings = ctx.index.meetings_by_type.get(params.type.value, [])
-        founded = snapshot.organization.founded_on
-        wins = windows(params.per, ctx.period)
-        units: list[tuple[str, list[Meeting]]]
+        units: list[tuple[str, list[tuple[str, date]]]]
         if params.per_party_group:
             groups = sorted(g.id for g in snapshot.party_groups)
             if not groups:
                 return Outcome.not_applicable("no party groups")
-            units = [(g, [m for m in meetings if m.party_group_id == g]) for g in groups]
+            units = [
+                (g, [(m.id, m.held_on) for m in meetings if m.party_group_id == g]) for g in groups
+            ]
         else:
-            units = [("", meetings)]
-        satisfied = due = 0
-        missed: list[str] = []
-        used: list[str] = []
-        for group, group_meetings in units:
-            for w in wins:
-                label = f"{group}:{w.label}" if group else w.label
-                last = min(w.end, ctx.as_of)
-                held = [m for m in group_meetings if w.start <= m.held_on <= last]
-                if len(held) >= params.min:
-                    satisfied += 1
-                    due += 1
-                    used.extend(m.id for m in held)
-                elif required(w, ctx.as_of, founded):
-                    due += 1
-                    missed.append(label)
-        if due == 0:
-            return Outcome.not_applicable(f"no {params.per} window due by {ctx.as_of}")
-        what = params.type.value
-        return Outcome(
-            Status.PASS if not missed else Status.FAIL,
-            compliance=satisfied / due,
-            misses=len(missed),
-            actual=satisfied,
-            expected=due,
-            evidence=tuple(missed) if missed else tuple(used),
-            note=f"fewer than {params.min} {what} in {', '.join(missed)}" if missed else "",
+            units = [("", [(m.id, m.held_on) for m in meetings])]
+        return window_frequency(
+            units,
+            params.per,
+            ctx.period,
+            ctx.as_of,
+            snapshot.organization.founded_on,
+            params.min,
+            f"fewer than {params.min} {params.type.value}",
         )
 
 
