@@ -52,6 +52,8 @@ from pbrules.model.result import (
 )
 from pbrules.model.snapshot import Organization, Snapshot
 from pbrules.packs.schema import Criterion, LoadedPack, Pack
+from pbrules.patterns.engine_support import PatternBatch, chunked
+from pbrules.patterns.workers import WorkerOptions
 
 __all__ = ["Engine", "OrgEvaluation", "Progress", "WaiverLike"]
 
@@ -178,7 +180,14 @@ def _check_error(exc: BaseException) -> Outcome:
 class Engine:
     """A criteria pack compiled for evaluation. Thread-safe to share; cheap to call."""
 
-    def __init__(self, pack: LoadedPack | Pack, *, registry: _HasCheckers | None = None) -> None:
+    def __init__(
+        self,
+        pack: LoadedPack | Pack,
+        *,
+        registry: _HasCheckers | None = None,
+        pattern_backend: str = "python",
+        pattern_options: WorkerOptions | None = None,
+    ) -> None:
         if isinstance(pack, Pack):
             pack = LoadedPack(model=pack, digest=_digest(pack))
         if registry is None:
@@ -197,6 +206,10 @@ class Engine:
             [c for c in self._compiled if c.phase == "composite"]
         )
         self._phase1 = self._record + self._composite
+        # Pattern criteria: with the durable backend they run in batches (docs/patterns.md).
+        self.patterns = PatternBatch(
+            [(c.pos, c.params) for c in self._record], pattern_backend, pattern_options
+        )
         self._tokens: dict[Period, frozenset[str]] = {}
         self.pack_ref = PackRef(id=self.model.pack, version=self.model.version, digest=pack.digest)
 
@@ -316,7 +329,10 @@ class Engine:
         period: Period,
         as_of: date,
         children: tuple[ChildRef, ...],
+        pre: Mapping[int, Outcome] | None = None,
     ) -> _OrgState:
+        if pre is None and self.patterns.active:
+            pre = self.patterns.prepare([(snapshot, period, as_of)])[0]
         index = build_index(snapshot, period, as_of)
         org = snapshot.organization
         kind = org.kind.value
@@ -372,7 +388,9 @@ class Engine:
                 ctx.criterion_id = c.criterion.id
                 outcome = _NA_CHECKER
                 try:
-                    if c.checker.applies(snapshot, c.params):
+                    if pre is not None and c.pos in pre:
+                        outcome = pre[c.pos] if c.checker.applies(snapshot, c.params) else outcome
+                    elif c.checker.applies(snapshot, c.params):
                         outcome = c.checker.check(snapshot, c.params, ctx)
                         if not isinstance(outcome, Outcome):
                             outcome = Outcome.error(
@@ -683,11 +701,12 @@ class Engine:
 
         # Pass 1 again for the organizations that have subordinates, now that they are known.
         wanted = {positions[org_id]: org_id for org_id in kids}
-        for snap in _reread(source, wanted):
-            org_id = snap.organization.id
-            states[org_id] = self._pass1(
-                snap, the_period, snap.as_of or the_period.end, kids[org_id]
-            )
+        again = (
+            (snap, the_period, snap.as_of or the_period.end, kids[snap.organization.id])
+            for snap in _reread(source, wanted)
+        )
+        for state in self._pass1_all(again, 1):
+            states[state.org.id] = state
         if progress is not None:
             progress(len(states), len(states))
 
@@ -763,6 +782,12 @@ class Engine:
         items: Iterator[tuple[Snapshot, Period, date, tuple[ChildRef, ...]]],
         jobs: int,
     ) -> Iterator[_OrgState]:
+        if self.patterns.active:  # durable-rules: batches of organizations, in its own workers
+            for chunk in chunked(items, self.patterns.chunk):
+                pre = self.patterns.prepare([(s, p, w) for s, p, w, _ in chunk])
+                for (snap, period, when, kids), outcomes in zip(chunk, pre, strict=True):
+                    yield self._pass1(snap, period, when, kids, outcomes)
+            return
         payload: bytes | None = None
         if jobs > 1:
             try:
