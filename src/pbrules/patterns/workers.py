@@ -73,12 +73,11 @@ def _run_one(
     except Exception as exc:
         return ChunkFailure(f"the durable-rules worker could not start: {exc}")
     child.close()
+    # Send from a thread: a worker that never reads must not block this one past the deadline.
+    sender = threading.Thread(target=_send, args=(parent, (list(plans), list(orgs))), daemon=True)
     try:
         if options.on_start is not None:
             options.on_start(process.pid or 0, number)
-        # Send from a thread: a worker that never reads must not block this one past the deadline.
-        sender = threading.Thread(target=_send, args=(parent, (list(plans), list(orgs))),
-                                  daemon=True)
         sender.start()
         if not parent.poll(deadline):
             return ChunkFailure(
@@ -93,6 +92,8 @@ def _run_one(
         if process.is_alive():
             process.kill()
         process.join(5)
+        if sender.is_alive() or sender.ident is not None:
+            sender.join(5)  # the worker is gone: its pipe fails the send at once
         parent.close()
     if status != "ok":
         return ChunkFailure(f"the durable-rules worker failed: {payload}")
@@ -103,7 +104,7 @@ def _run_one(
 
 def _send(conn: Any, message: Any) -> None:
     # A dead worker or a closed pipe is reported by the poll in _run_one.
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, TypeError):
         conn.send(message)
 
 
