@@ -15,7 +15,7 @@ from typing import Literal
 from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
-from pbrules.patterns.facts import OrgFacts, org_facts
+from pbrules.patterns.facts import OrgFacts, org_facts, plan_fields
 from pbrules.patterns.plan import Plan
 from pbrules.patterns.python_backend import Match, match_all
 from pbrules.patterns.workers import ChunkFailure, WorkerOptions, run_chunks
@@ -129,5 +129,6 @@ def evaluate_patterns(
     """Evaluate keyed plans on (snapshot, period, as_of) entries with one backend."""
     keyed = sorted(plans.items())
     lists = [of for _, p in keyed for of in p.lists]
-    facts = [org_facts(s, period, as_of, lists) for s, period, as_of in entries]
+    fields = plan_fields(p for _, p in keyed)
+    facts = [org_facts(s, period, as_of, lists, fields) for s, period, as_of in entries]
     return evaluate_facts(keyed, facts, backend, options)

@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from pbrules.model.period import Period, month_of
 from pbrules.model.snapshot import Snapshot
+from pbrules.patterns.plan import Plan
 
-__all__ = ["OrgFacts", "encode_value", "org_facts"]
+__all__ = ["OrgFacts", "encode_value", "org_facts", "plan_fields"]
 
 Fact = dict[str, Any]
 
@@ -66,17 +67,38 @@ def _label(of: str, fact: Fact, i: int) -> str:
     return f"{of}[{i}]"
 
 
-def _model_records(records: Iterable[BaseModel]) -> list[Fact]:
+_LABEL_KEYS = frozenset({"id", "person_id", "member_id", "month"})
+
+
+def _model_records(records: Iterable[BaseModel], fields: frozenset[str] | None) -> list[Fact]:
     out: list[Fact] = []
     for rec in records:
+        values = rec.__dict__
+        names = values if fields is None else (f for f in fields if f in values)
         out.append(
             {
-                name: encode_value(value)
-                for name, value in rec.__dict__.items()
-                if not isinstance(value, tuple | list | dict)
+                name: encode_value(values[name])
+                for name in names
+                if not isinstance(values[name], tuple | list | dict)
             }
         )
     return out
+
+
+def plan_fields(plans: Iterable[Plan]) -> dict[str, frozenset[str]]:
+    """Per record list, the fields the plans read (and those naming a record)."""
+    found: dict[str, set[str]] = {}
+    for plan in plans:
+        for e in plan.elements:
+            found.setdefault(e.of, set(_LABEL_KEYS))
+        for e in plan.elements:
+            for atom in (*e.atoms, *(a for g in e.anys for alt in g for a in alt)):
+                found[e.of].add(atom.field)
+                op = atom.operand
+                if op is not None and op.kind == "ref":
+                    found[plan.elements[op.element].of].add(op.field)
+        found[plan.elements[plan.subject_element].of].add(plan.subject_field)
+    return {of: frozenset(v) for of, v in found.items()}
 
 
 def _extension_records(snapshot: Snapshot, of: str) -> list[Fact]:
@@ -104,15 +126,22 @@ def window(period: Period, as_of: date) -> dict[str, Any]:
     }
 
 
-def org_facts(snapshot: Snapshot, period: Period, as_of: date, lists: Iterable[str]) -> OrgFacts:
-    """The facts of the record lists ``lists`` of one snapshot."""
+def org_facts(
+    snapshot: Snapshot,
+    period: Period,
+    as_of: date,
+    lists: Iterable[str],
+    fields: Mapping[str, frozenset[str]] | None = None,
+) -> OrgFacts:
+    """The facts of the record lists ``lists`` of one snapshot (only ``fields`` of each list
+    when given: see :func:`plan_fields`)."""
     facts: dict[str, list[Fact]] = {}
     labels: dict[str, list[str]] = {}
     for of in dict.fromkeys(lists):
         if of.startswith("extensions."):
             recs = _extension_records(snapshot, of)
         else:
-            recs = _model_records(getattr(snapshot, of))
+            recs = _model_records(getattr(snapshot, of), fields.get(of) if fields else None)
         facts[of] = recs
         labels[of] = [_label(of, f, i) for i, f in enumerate(recs)]
     return OrgFacts(snapshot.organization.id, window(period, as_of), facts, labels)

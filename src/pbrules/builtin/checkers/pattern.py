@@ -6,11 +6,25 @@ from pbrules.checker import CheckContext, Checker
 from pbrules.model.outcome import Outcome
 from pbrules.model.snapshot import Snapshot
 from pbrules.patterns.batch import outcome_of
-from pbrules.patterns.facts import org_facts
+from pbrules.patterns.facts import org_facts, plan_fields
+from pbrules.patterns.plan import Plan
 from pbrules.patterns.python_backend import match_plan
 from pbrules.patterns.spec import PatternParams
 
 __all__ = ["CHECKERS", "PatternChecker"]
+
+
+_FIELDS: dict[int, tuple[Plan, dict[str, frozenset[str]]]] = {}
+
+
+def _fields(plan: Plan) -> dict[str, frozenset[str]]:
+    """The fields a plan reads, cached by the plan's identity."""
+    hit = _FIELDS.get(id(plan))
+    if hit is None or hit[0] is not plan:
+        if len(_FIELDS) >= 1024:
+            _FIELDS.clear()
+        hit = _FIELDS[id(plan)] = (plan, plan_fields([plan]))
+    return hit[1]
 
 
 class PatternChecker(Checker[PatternParams]):
@@ -55,7 +69,7 @@ class PatternChecker(Checker[PatternParams]):
 
     def check(self, snapshot: Snapshot, params: PatternParams, ctx: CheckContext) -> Outcome:
         plan = params.plan
-        facts = org_facts(snapshot, ctx.period, ctx.as_of, plan.lists)
+        facts = org_facts(snapshot, ctx.period, ctx.as_of, plan.lists, _fields(plan))
         return outcome_of(plan, facts, match_plan(plan, facts))
 
 
