@@ -130,8 +130,17 @@ class PatternParams(Params):
 
     _plan: Plan | None = PrivateAttr(default=None)
 
-    match: tuple[Block | Absent, ...] = Field(min_length=1, max_length=_MAX_ELEMENTS)
-    subject: SubjectSpec
+    match: tuple[Block | Absent, ...] = Field(
+        min_length=1,
+        max_length=_MAX_ELEMENTS,
+        description=(
+            "Elements in order: {as, of, current, join, where, any} binds records; "
+            "{not: {of, join, where, any}} requires that none match."
+        ),
+    )
+    subject: SubjectSpec = Field(
+        description="What each finding names: {type: person, id: <binding>.<field>}."
+    )
 
     @field_validator("match")
     @classmethod
