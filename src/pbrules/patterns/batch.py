@@ -48,6 +48,18 @@ def _item_message(subject: str, others: Sequence[str]) -> str:
     return f"{subject} ({_join(others)})" if others else subject
 
 
+_PASS = Outcome(Status.PASS, actual=0, expected=0)
+_NONE: dict[str, Outcome] = {}
+
+
+def _none_of(of: str) -> Outcome:
+    """The shared ``not_applicable`` outcome of an empty first list (outcomes are frozen)."""
+    found = _NONE.get(of)
+    if found is None:
+        found = _NONE[of] = Outcome.not_applicable(f"no {of} records")
+    return found
+
+
 def outcome_of(plan: Plan, facts: OrgFacts, matches: set[Match]) -> Outcome:
     """The outcome of one pattern on one organization from its matches.
 
@@ -56,9 +68,9 @@ def outcome_of(plan: Plan, facts: OrgFacts, matches: set[Match]) -> Outcome:
     """
     first = plan.elements[0]
     if not facts.lists.get(first.of):
-        return Outcome.not_applicable(f"no {first.of} records")
+        return _none_of(first.of)
     if not matches:
-        return Outcome(Status.PASS, actual=0, expected=0)
+        return _PASS
     positives = [e for e in plan.elements if not e.negated]
     at = next(i for i, e in enumerate(positives) if e.index == plan.subject_element)
     subject_list = plan.elements[plan.subject_element].of

@@ -112,17 +112,15 @@ def _all(preds: Sequence[Pred]) -> Pred:
         return lambda f, b, c: True
     if len(preds) == 1:
         return preds[0]
-    if len(preds) == 2:
-        first, second = preds
-        return lambda f, b, c: first(f, b, c) and second(f, b, c)
-
-    def check(f: Fact, b: Bound, c: Ctx) -> bool:
-        return all(p(f, b, c) for p in preds)
-
-    return check
+    first, rest = preds[0], _all(preds[1:])
+    return lambda f, b, c: first(f, b, c) and rest(f, b, c)
 
 
 def _any_of(alternatives: Sequence[Sequence[Pred]]) -> Pred:
+    if all(len(alt) == 1 for alt in alternatives):
+        singles = [alt[0] for alt in alternatives]
+        return lambda f, b, c: any(p(f, b, c) for p in singles)
+
     def check(f: Fact, b: Bound, c: Ctx) -> bool:
         return any(all(p(f, b, c) for p in alt) for alt in alternatives)
 
@@ -208,8 +206,10 @@ def _table(
 
 def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
     """Every combination of records (their positions, one per positive element) that matches."""
-    ctx = facts.ctx
     steps = _compile(plan)
+    if not facts.lists.get(steps[0].of):
+        return set()
+    ctx = facts.ctx
     tables: list[dict[tuple[Any, ...], list[tuple[int, Fact]]] | None] = [None] * len(steps)
     # The local conditions of a record are checked once, when a lookup first reaches it.
     local_ok: list[dict[int, bool]] = [{} for _ in steps]
@@ -224,14 +224,24 @@ def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
             return []
         table = tables[k]
         if table is None:  # built when first needed: often never
-            table = tables[k] = _table(facts.lists.get(s.of, ()), [f for f, _, _ in s.keys])
+            rows = facts.lists.get(s.of, ())
+            if not s.keys:  # every row is read: check the local conditions once, now
+                local = s.local
+                table = {(): [(i, f) for i, f in enumerate(rows) if local(f, bound, ctx)]}
+            else:
+                table = _table(rows, [f for f, _, _ in s.keys])
+            tables[k] = table
+        joined = s.joined
+        if not s.keys:
+            every = table[()]
+            return every if joined is None else [(i, f) for i, f in every if joined(f, bound, ctx)]
         memo = local_ok[k]
         out = []
         for i, f in table.get(key, ()):
             ok = memo.get(i)
             if ok is None:
                 ok = memo[i] = s.local(f, bound, ctx)
-            if ok and (s.joined is None or s.joined(f, bound, ctx)):
+            if ok and (joined is None or joined(f, bound, ctx)):
                 out.append((i, f))
         return out
 
