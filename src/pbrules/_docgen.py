@@ -179,7 +179,7 @@ def snapshot_reference() -> str:
 
 def snapshot_schema_text() -> str:
     """The text of docs/schema/snapshot.schema.json (as ``pbrules schema snapshot`` prints it)."""
-    from pbrules.cli.data import json_schema
+    from pbrules.schemas import json_schema
 
     return json.dumps(json_schema("snapshot"), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 

@@ -57,7 +57,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "pbrules.builtin.xlsx_reader",
     "pbrules.builtin.exporters",
     "pbrules.builtin.packs",
-    "pbrules.builtin.report_exporters",
+    "pbrules.report.plugin",
 )
 HOOK_NAMES: tuple[str, ...] = (
     "register_checkers",

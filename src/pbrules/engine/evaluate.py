@@ -36,10 +36,10 @@ from typing import Any, Protocol
 
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
-from pbrules.engine.index import build_index
 from pbrules.engine.ranking import assign_group, rank_organizations
 from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
 from pbrules.errors import DataError, PackError, Problem, UsageError
+from pbrules.model.index import build_index
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
 from pbrules.model.result import (

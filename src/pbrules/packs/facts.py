@@ -11,7 +11,7 @@ it. A fact whose underlying data is missing is ``None`` (unknown); conditions ne
 
 "In the period" means held / published / visited between the period's first day and the
 evaluation date (``as_of``); "current" and "full" members and "current" committee posts follow
-the conventions of :mod:`pbrules.engine.index`.
+the conventions of :mod:`pbrules.model.index`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from pbrules.builtin.checkers.rectification import is_done, is_overdue
 from pbrules.model.snapshot import (
     CommitteeRole,
     DuesRow,
@@ -33,7 +32,7 @@ from pbrules.model.snapshot import (
 )
 
 if TYPE_CHECKING:
-    from pbrules.engine.index import SnapshotIndex
+    from pbrules.model.index import SnapshotIndex
 
 __all__ = ["FACTS", "Fact", "FactType", "FactValues", "expr_symbol", "suggest_fact"]
 
@@ -123,14 +122,14 @@ def _open_rectifications(index: SnapshotIndex) -> int:
     the status ``closed`` without ``closed_on``), as the ``rectification.overdue`` checker (V03)
     decides "done"."""
     as_of = index.as_of
-    return sum(1 for r in index.rectifications_opened if not is_done(r, as_of, _DONE))
+    return sum(1 for r in index.rectifications_opened if not r.is_done(as_of, _DONE))
 
 
 def _overdue_rectifications(index: SnapshotIndex) -> int:
     """The items the ``rectification.overdue`` checker (V03) counts with its default
     ``done_statuses: [closed]``: opened by ``as_of``, ``due_on < as_of`` and not done."""
     as_of = index.as_of
-    return sum(1 for r in index.rectifications_opened if is_overdue(r, as_of))
+    return sum(1 for r in index.rectifications_opened if r.is_overdue(as_of))
 
 
 def _term_expired(index: SnapshotIndex) -> bool | None:
