@@ -546,7 +546,7 @@ def synced_ledger(tmp_path: Path) -> Ledger:
 
 
 def test_export_csv_reads_back(tmp_path: Path) -> None:
-    from pbrules.ledger.lifecycle import EXPORT_COLUMNS
+    from pbrules.ledger.export import EXPORT_COLUMNS
 
     with synced_ledger(tmp_path) as ledger:
         out = tmp_path / "l.csv"

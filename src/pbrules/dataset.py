@@ -26,7 +26,6 @@ Rules (see docs/data-preparation.md):
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
 import types
@@ -39,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from pbrules.errors import DataError
+from pbrules.errors import DataError, suggest
 from pbrules.io import RawRecord, Reader
 from pbrules.model.result import Rejected
 from pbrules.model.snapshot import Snapshot
@@ -104,8 +103,8 @@ def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    match = suggest(word, choices)
+    return f"; did you mean {match!r}?" if match is not None else ""
 
 
 _QUOTED = re.compile(r"'([^']*)'")

@@ -25,7 +25,6 @@ file, snapshot or pack is invalid (nothing ran for that file).
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pbrules.errors import PackError, PbrulesError, Problem
+from pbrules.errors import PackError, PbrulesError, Problem, did_you_mean
 from pbrules.model.outcome import Status
 from pbrules.model.snapshot import Snapshot
 from pbrules.packs._yaml import Pos, YMap, YSeq, load_yaml, locate
@@ -346,8 +345,7 @@ def prepare_file(path: str | Path, *, registry: Registry | None = None) -> Prepa
         expect_raw = raw["expect"]
         for cid in case.expect:
             if cid not in ids:
-                close = difflib.get_close_matches(cid, sorted(ids), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(cid, sorted(ids))
                 problems.append(
                     expect_raw.key_pos[cid].problem(
                         f"{label}: criterion '{cid}' is not in pack {loaded.id}{hint}"

@@ -40,7 +40,6 @@ Reading needs ``openpyxl`` (``pip install 'pbrules[report]'``).
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -51,6 +50,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pbrules.errors import suggest
 from pbrules.hookspecs import hookimpl
 from pbrules.io import RawRecord
 from pbrules.model.period import MONTH_PATTERN
@@ -206,8 +206,8 @@ def _header_name(value: Any) -> str | None:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    match = suggest(word, choices)
+    return f"; did you mean {match!r}?" if match is not None else ""
 
 
 def _column_letter(index: int) -> str:

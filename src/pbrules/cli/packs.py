@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from pbrules.cli._common import EXIT_CONFIG, EXIT_OK, handle_errors, stderr
-from pbrules.errors import PackError, Problem
+from pbrules.errors import PackError, Problem, suggest
 
 __all__ = ["COMMANDS", "checker_reference", "checkers_markdown", "plugins_report"]
 
@@ -304,12 +304,10 @@ def checkers_command(fmt: str, names: tuple[str, ...]) -> None:
     if names:
         unknown = [n for n in names if n not in {e["name"] for e in reference}]
         if unknown:
-            import difflib
-
             hints = []
             for n in unknown:
-                close = difflib.get_close_matches(n, [e["name"] for e in reference], n=1)
-                hints.append(f"'{n}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+                close = suggest(n, [e["name"] for e in reference])
+                hints.append(f"'{n}'" + (f" (did you mean '{close}'?)" if close else ""))
             stderr(f"error: unknown checker {', '.join(hints)}")
             sys.exit(EXIT_CONFIG)
         reference = [e for e in reference if e["name"] in names]

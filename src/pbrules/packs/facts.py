@@ -16,12 +16,12 @@ the conventions of :mod:`pbrules.model.index`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from pbrules.errors import did_you_mean
 from pbrules.model.snapshot import (
     CommitteeRole,
     DuesRow,
@@ -357,8 +357,7 @@ SYMBOLS: dict[str, Fact] = {f.symbol: f for f in FACTS.values()}
 def suggest_fact(name: str, *, symbols: bool = False) -> str:
     """``; did you mean 'x'?`` for a misspelled fact name (or rule-engine symbol), else ``''``."""
     table = SYMBOLS if symbols else FACTS
-    close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(name, table)
 
 
 class FactValues:

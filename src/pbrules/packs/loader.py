@@ -29,7 +29,6 @@ pack's digest is the sha256 of its canonical JSON.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -41,9 +40,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from pbrules.errors import PackError, Problem, UsageError
+from pbrules.errors import PackError, Problem, UsageError, did_you_mean, suggest
 from pbrules.model.snapshot import Category, OrgKind
 from pbrules.packs._yaml import Pos, YMap, YSeq, load_yaml, locate, plain
+from pbrules.packs.refs import walk_references
 from pbrules.packs.schema import PERIOD_TOKENS, LoadedPack, Pack
 from pbrules.packs.templates import template_errors
 
@@ -162,14 +162,6 @@ def _display(path: Path) -> str:
     return str(rel)
 
 
-def _suggest(word: Any, choices: Iterable[Any]) -> str:
-    options = [str(c) for c in choices]
-    if isinstance(word, str) and len(word) > 1 and word[::-1] in options:
-        return f"; did you mean '{word[::-1]}'?"
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 # ---------------------------------------------------------------------------------------------
 # extends
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +176,7 @@ class _Resolver:
     def resolve_source(self, src: str | Path) -> YMap | None:
         path = _find(src, None, self.registry)
         if path is None:
-            hint = _suggest(src, self.registry.packs)
+            hint = did_you_mean(src, self.registry.packs)
             known = ", ".join(sorted(self.registry.packs)) or "none"
             self.problems.append(
                 Problem(
@@ -220,7 +212,7 @@ class _Resolver:
         for ref, pos in _extends_refs(doc, self.problems):
             parent = _find(ref, path.parent, self.registry)
             if parent is None or (not parent.is_file() and parent.resolve() not in stack):
-                hint = _suggest(ref, self.registry.packs)
+                hint = did_you_mean(ref, self.registry.packs)
                 self.problems.append(
                     pos.problem(f"extends '{ref}': no such pack file or registered pack{hint}")
                 )
@@ -526,7 +518,7 @@ def _pydantic_problems(
             ppos = locate(root, loc, key=True) or doc.pos
             where = _human(doc, [*prefix, *_walk(root, loc[:-1])])
             allowed = _allowed_keys(model, loc[:-1])
-            message = f"unknown key '{key}'{_suggest(key, allowed)}"
+            message = f"unknown key '{key}'{did_you_mean(key, allowed)}"
             if where:
                 message = f"{where}: {message}"
         else:
@@ -552,7 +544,7 @@ def _specific(err: Any, loc: tuple[Any, ...], parts: list[Any], where: str, mode
         return f"{label}missing required key '{field}'"
     if etype in ("enum", "literal_error"):
         choices = _QUOTED.findall(str(ctx.get("expected", "")))
-        hint = _suggest(value, choices)
+        hint = did_you_mean(value, choices)
         if not hint and choices:
             hint = f"; expected one of: {', '.join(choices)}"
         return f"{label}invalid value {value!r}{hint}"
@@ -646,30 +638,15 @@ def _semantic_problems(doc: YMap, registry: Registry) -> list[Problem]:
 def _cycle_problems(criteria: YSeq, refs_of: dict[Any, tuple[str, ...]]) -> list[Problem]:
     """Criteria whose params refer to each other in a cycle (reported once, at the first)."""
     by_id = {_id_of(c): c for c in criteria if isinstance(c, YMap) and _id_of(c) is not None}
-    state: dict[Any, str] = {}
+    _, cycles = walk_references(refs_of, lambda cid: [r for r in refs_of[cid] if r in refs_of])
     problems: list[Problem] = []
-
-    def visit(cid: Any, path: tuple[Any, ...]) -> None:
-        if state.get(cid) == "done":
-            return
-        if state.get(cid) == "visiting":
-            cycle = [*path[path.index(cid) :], cid]
-            first = by_id[cycle[0]]
-            problems.append(
-                first.value_pos.get("params", first.pos).problem(
-                    f"criterion {cycle[0]}: params refer in a cycle: "
-                    + " -> ".join(map(str, cycle))
-                )
+    for cycle in cycles:
+        first = by_id[cycle[0]]
+        problems.append(
+            first.value_pos.get("params", first.pos).problem(
+                f"criterion {cycle[0]}: params refer in a cycle: " + " -> ".join(map(str, cycle))
             )
-            return
-        state[cid] = "visiting"
-        for ref in refs_of.get(cid, ()):
-            if ref in refs_of:
-                visit(ref, (*path, cid))
-        state[cid] = "done"
-
-    for cid in refs_of:
-        visit(cid, ())
+        )
     return problems
 
 
@@ -689,7 +666,7 @@ def _criterion_problems(
     if isinstance(area, str) and area_ids and area not in area_ids:
         problems.append(
             crit.value_pos["area"].problem(
-                f"{name}: unknown area '{area}'{_suggest(area, area_ids)} "
+                f"{name}: unknown area '{area}'{did_you_mean(area, area_ids)} "
                 f"(areas: {', '.join(map(str, area_ids))})"
             )
         )
@@ -705,7 +682,7 @@ def _criterion_problems(
                 problems.append(
                     pos.problem(
                         f"{name}: unknown period token '{token}' in applies_to.periods"
-                        f"{_suggest(token, sorted(PERIOD_TOKENS))} "
+                        f"{did_you_mean(token, sorted(PERIOD_TOKENS))} "
                         "(tokens: Q1-Q4, H1, H2, M01-M12, month, quarter, half, year, year_end)"
                     )
                 )
@@ -716,7 +693,7 @@ def _criterion_problems(
     if checker is None:
         problems.append(
             crit.value_pos["check"].problem(
-                f"{name}: unknown checker '{check}'{_suggest(check, registry.checkers)}"
+                f"{name}: unknown checker '{check}'{did_you_mean(check, registry.checkers)}"
                 " (`pbrules checkers` lists them)"
             )
         )
@@ -749,7 +726,8 @@ def _criterion_problems(
         if ref not in crit_ids:
             problems.append(
                 pos.problem(
-                    f"{name}: params refer to unknown criterion '{ref}'{_suggest(ref, crit_ids)}"
+                    f"{name}: params refer to unknown criterion '{ref}'"
+                    + did_you_mean(ref, crit_ids)
                 )
             )
         elif own_phase != "rollup" and (phases or {}).get(ref) == "rollup":
@@ -800,8 +778,8 @@ def _grade_problems(doc: YMap) -> list[Problem]:
     if not grades or veto in grades:
         return []
     folded = [g for g in grades if g.casefold() == veto.casefold()]
-    close = folded or difflib.get_close_matches(veto, grades, n=1, cutoff=0.6)
-    suggestion = close[0] if close else _lowest(bands) if isinstance(bands, YSeq) else grades[-1]
+    close = folded[0] if folded else suggest(veto, grades)
+    suggestion = close if close else _lowest(bands) if isinstance(bands, YSeq) else grades[-1]
     if written:
         return [
             doc.value_pos["veto_grade"].problem(
