@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import types
-import typing
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 
 from pbrules.errors import DataError, suggest
 from pbrules.io import RawRecord, Reader
+from pbrules.model.fields import models_in
 from pbrules.model.result import Rejected
 from pbrules.model.snapshot import Snapshot
 
@@ -71,20 +70,8 @@ def _short(value: Any, limit: int = 40) -> str:
 
 def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside ``X | None``, ``tuple[X, ...]``, ``Annotated[X, ...]``."""
-    seen = 0
-    stack = [annotation]
-    while stack and seen < 20:
-        seen += 1
-        ann = stack.pop()
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            return ann
-        origin = typing.get_origin(ann)
-        if origin is None:
-            continue
-        if origin in (typing.Union, types.UnionType, tuple, list, typing.Annotated):
-            args = typing.get_args(ann)
-            stack.extend(args[:1] if origin is typing.Annotated else args)
-    return None
+    models = models_in(annotation)
+    return models[0] if models else None
 
 
 def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:

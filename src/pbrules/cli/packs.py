@@ -14,10 +14,10 @@ from typing import Any
 
 import click
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from pbrules.cli._common import EXIT_CONFIG, EXIT_OK, handle_errors, stderr
 from pbrules.errors import PackError, Problem, suggest
+from pbrules.model.fields import field_specs
 
 __all__ = ["COMMANDS", "checker_reference", "checkers_markdown", "plugins_report"]
 
@@ -204,24 +204,16 @@ def checker_reference() -> list[dict[str, Any]]:
     for name in sorted(reg.checkers):
         checker = reg.checkers[name]
         doc = inspect.cleandoc(type(checker).__doc__ or "")
-        params = []
-        for fname, field in checker.Params.model_fields.items():
-            required = field.is_required()
-            default: Any = None
-            if not required:
-                if field.default_factory is not None:
-                    default = field.default_factory()  # type: ignore[call-arg]
-                elif field.default is not PydanticUndefined:
-                    default = field.default
-            params.append(
-                {
-                    "name": field.alias or fname,
-                    "type": _type_text(field.annotation),
-                    "required": required,
-                    "default": _jsonable(default),
-                    "description": field.description or "",
-                }
-            )
+        params = [
+            {
+                "name": field.key,
+                "type": _type_text(field.annotation),
+                "required": field.required,
+                "default": _jsonable(field.default),
+                "description": field.description,
+            }
+            for field in field_specs(checker.Params)
+        ]
         out.append(
             {
                 "name": name,

@@ -5,13 +5,13 @@ with "did you mean" for unknown keys and enum values.
 from __future__ import annotations
 
 import re
-import typing
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from pbrules.errors import Problem, did_you_mean
+from pbrules.model.fields import models_in
 from pbrules.packs._yaml import YMap, YSeq, locate
 from pbrules.packs.merge import id_of
 
@@ -66,15 +66,6 @@ def _human(doc: YMap, parts: Sequence[Any]) -> str:
     return text or rest
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    out: list[type[BaseModel]] = []
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    for arg in typing.get_args(annotation):
-        out.extend(_models_in(arg))
-    return out
-
-
 def _allowed_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
     current: list[type[BaseModel]] = [model]
     for part in loc:
@@ -84,7 +75,7 @@ def _allowed_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
         for m in current:
             for name, field in m.model_fields.items():
                 if part in (name, field.alias):
-                    nxt.extend(_models_in(field.annotation))
+                    nxt.extend(models_in(field.annotation))
         if nxt:
             current = nxt
     keys: list[str] = []
