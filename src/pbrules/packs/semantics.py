@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from pbrules.checker import Checker
 from pbrules.errors import Problem, did_you_mean, suggest
 from pbrules.model.snapshot import Category, OrgKind
 from pbrules.packs._yaml import YMap, YSeq
@@ -77,32 +78,13 @@ def _criterion_problems(
     phases: dict[Any, str] | None = None,
     refs_of: dict[Any, tuple[str, ...]] | None = None,
 ) -> list[Problem]:
-    problems: list[Problem] = []
     name = f"criterion {crit['id']}" if id_of(crit) is not None else f"criteria[{index}]"
-    area = crit.get("area")
-    if isinstance(area, str) and area_ids and area not in area_ids:
-        problems.append(
-            crit.value_pos["area"].problem(
-                f"{name}: unknown area '{area}'{did_you_mean(area, area_ids)} "
-                f"(areas: {', '.join(map(str, area_ids))})"
-            )
-        )
+    problems = _area_problems(crit, name, area_ids)
     message = crit.get("message")
     if isinstance(message, str):
         for text in template_errors(message):
             problems.append(crit.value_pos["message"].problem(f"{name}: {text}"))
-    applies = crit.get("applies_to")
-    if isinstance(applies, YMap) and isinstance(applies.get("periods"), YSeq):
-        periods = applies["periods"]
-        for token, pos in zip(periods, periods.item_pos, strict=True):
-            if isinstance(token, str) and token not in PERIOD_TOKENS:
-                problems.append(
-                    pos.problem(
-                        f"{name}: unknown period token '{token}' in applies_to.periods"
-                        f"{did_you_mean(token, sorted(PERIOD_TOKENS))} "
-                        "(tokens: Q1-Q4, H1, H2, M01-M12, month, quarter, half, year, year_end)"
-                    )
-                )
+    problems += _period_token_problems(crit, name)
     check = crit.get("check")
     if not isinstance(check, str):
         return problems
@@ -115,30 +97,88 @@ def _criterion_problems(
             )
         )
         return problems
+    refs = _checker_references(doc, index, crit, name, checker, problems)
+    if refs:
+        problems += _reference_problems(crit, name, check, checker, refs, crit_ids, phases or {})
+        if refs_of is not None and id_of(crit) is not None:
+            refs_of[id_of(crit)] = refs
+    return problems
+
+
+def _area_problems(crit: YMap, name: str, area_ids: list[Any]) -> list[Problem]:
+    area = crit.get("area")
+    if not (isinstance(area, str) and area_ids and area not in area_ids):
+        return []
+    return [
+        crit.value_pos["area"].problem(
+            f"{name}: unknown area '{area}'{did_you_mean(area, area_ids)} "
+            f"(areas: {', '.join(map(str, area_ids))})"
+        )
+    ]
+
+
+def _period_token_problems(crit: YMap, name: str) -> list[Problem]:
+    applies = crit.get("applies_to")
+    if not (isinstance(applies, YMap) and isinstance(applies.get("periods"), YSeq)):
+        return []
+    periods = applies["periods"]
+    return [
+        pos.problem(
+            f"{name}: unknown period token '{token}' in applies_to.periods"
+            f"{did_you_mean(token, sorted(PERIOD_TOKENS))} "
+            "(tokens: Q1-Q4, H1, H2, M01-M12, month, quarter, half, year, year_end)"
+        )
+        for token, pos in zip(periods, periods.item_pos, strict=True)
+        if isinstance(token, str) and token not in PERIOD_TOKENS
+    ]
+
+
+def _checker_references(
+    doc: YMap,
+    index: int,
+    crit: YMap,
+    name: str,
+    checker: Checker[Any],
+    problems: list[Problem],
+) -> tuple[str, ...]:
+    """The criteria the parsed ``params`` refer to; invalid params add to ``problems``."""
     raw = crit.get("params")
     if raw is None:
         raw = YMap(crit.key_pos.get("check", crit.pos))
     if not isinstance(raw, dict):
-        return problems  # the Pack model reports the type
+        return ()  # the Pack model reports the type
+    pos = crit.value_pos.get("params", crit.pos)
     try:
         parsed = checker.parse_params(raw)
     except ValidationError as exc:
         problems.extend(
             pydantic_problems(exc, doc, ("criteria", index, "params"), checker.Params, base=raw)
         )
-        return problems
+        return ()
     except (ValueError, TypeError) as exc:
-        pos = crit.value_pos.get("params", crit.pos)
         problems.append(pos.problem(f"{name}: params: {exc}"))
-        return problems
+        return ()
     try:
-        refs = tuple(checker.references(parsed))
+        return tuple(checker.references(parsed))
     except Exception as exc:  # a plugin's checker must not crash loading
-        pos = crit.value_pos.get("params", crit.pos)
-        problems.append(pos.problem(f"{name}: checker '{check}' failed on its params: {exc}"))
-        return problems
+        problems.append(
+            pos.problem(f"{name}: checker '{crit.get('check')}' failed on its params: {exc}")
+        )
+        return ()
+
+
+def _reference_problems(
+    crit: YMap,
+    name: str,
+    check: str,
+    checker: Checker[Any],
+    refs: tuple[str, ...],
+    crit_ids: list[Any],
+    phases: dict[Any, str],
+) -> list[Problem]:
     pos = crit.value_pos.get("params", crit.pos)
     own_phase = getattr(checker, "phase", "record")
+    problems: list[Problem] = []
     for ref in refs:
         if ref not in crit_ids:
             problems.append(
@@ -147,15 +187,13 @@ def _criterion_problems(
                     + did_you_mean(ref, crit_ids)
                 )
             )
-        elif own_phase != "rollup" and (phases or {}).get(ref) == "rollup":
+        elif own_phase != "rollup" and phases.get(ref) == "rollup":
             problems.append(
                 pos.problem(
                     f"{name}: params refer to roll-up criterion '{ref}', which is evaluated "
                     f"after '{check}' (roll-ups run last, over the subordinates' results)"
                 )
             )
-    if refs and refs_of is not None and id_of(crit) is not None:
-        refs_of[id_of(crit)] = refs
     return problems
 
 
