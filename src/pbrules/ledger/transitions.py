@@ -23,7 +23,7 @@ Statuses and transitions (docs/ledger.md draws them)::
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -122,57 +122,82 @@ def apply(state: ItemState | None, event: Event) -> ItemState:
     new = dataclasses.replace(state, status=event.to_status, updated_at=event.at, **values)
     if event.kind in _SEEN and event.period is not None:
         new.last_seen_period = event.period
-    kind = event.kind
-    if kind is EventKind.OVERDUE:
-        new.overdue = True
-    elif kind is EventKind.RECTIFIED:
-        new.overdue = False
-        new.waiver = None
-    elif kind is EventKind.FAILING_AGAIN:
-        new.overdue = False
-    elif kind is EventKind.REOPENED:
-        new.overdue = False
-        new.closed_on = None
-        new.closed_by = None
-        if event.from_status is ItemStatus.CLOSED:
-            new.repeat_count += 1
-    elif kind is EventKind.CLOSED:
-        if event.from_status is ItemStatus.OPEN and not (event.note or "").strip():
-            raise LedgerError(
-                f"ledger item {event.number}: closing an open item (not yet rectified) "
-                "needs a note saying how the rectification was verified"
-            )
-        new.overdue = False
-        new.closed_by = event.by
-        closed_on = event.data.get("closed_on")
-        new.closed_on = date.fromisoformat(closed_on) if closed_on else event.at.date()
-    elif kind is EventKind.WAIVED:
-        try:
-            until = date.fromisoformat(str(event.data["until"]))
-            reason = str(event.data["reason"]).strip()
-            owner = str(event.data["owner"]).strip()
-        except (KeyError, ValueError) as exc:
-            raise LedgerError(
-                f"ledger item {event.number}: a waiver needs a reason, an owner and an expiry"
-            ) from exc
-        if not reason or not owner:
-            raise LedgerError(
-                f"ledger item {event.number}: a waiver needs a reason, an owner and an expiry"
-            )
-        prior = state.waiver.prior_status if state.waiver is not None else state.status
-        new.waiver = Waiver(
-            reason=reason,
-            owner=owner,
-            until=until,
-            granted_by=event.by,
-            granted_at=event.at,
-            prior_status=prior,
-        )
-    elif kind is EventKind.WAIVER_EXPIRED:
-        if state.waiver is not None and state.waiver.prior_status is not event.to_status:
-            raise _refuse(event.number, kind, current, event.to_status)
-        new.waiver = None
+    effect = _EFFECTS.get(event.kind)
+    if effect is not None:
+        effect(state, new, event)
     return new
+
+
+def _overdue(state: ItemState, new: ItemState, event: Event) -> None:
+    new.overdue = True
+
+
+def _rectified(state: ItemState, new: ItemState, event: Event) -> None:
+    new.overdue = False
+    new.waiver = None
+
+
+def _failing_again(state: ItemState, new: ItemState, event: Event) -> None:
+    new.overdue = False
+
+
+def _reopened(state: ItemState, new: ItemState, event: Event) -> None:
+    new.overdue = False
+    new.closed_on = None
+    new.closed_by = None
+    if event.from_status is ItemStatus.CLOSED:
+        new.repeat_count += 1
+
+
+def _closed(state: ItemState, new: ItemState, event: Event) -> None:
+    if event.from_status is ItemStatus.OPEN and not (event.note or "").strip():
+        raise LedgerError(
+            f"ledger item {event.number}: closing an open item (not yet rectified) "
+            "needs a note saying how the rectification was verified"
+        )
+    new.overdue = False
+    new.closed_by = event.by
+    closed_on = event.data.get("closed_on")
+    new.closed_on = date.fromisoformat(closed_on) if closed_on else event.at.date()
+
+
+def _waived(state: ItemState, new: ItemState, event: Event) -> None:
+    incomplete = f"ledger item {event.number}: a waiver needs a reason, an owner and an expiry"
+    try:
+        until = date.fromisoformat(str(event.data["until"]))
+        reason = str(event.data["reason"]).strip()
+        owner = str(event.data["owner"]).strip()
+    except (KeyError, ValueError) as exc:
+        raise LedgerError(incomplete) from exc
+    if not reason or not owner:
+        raise LedgerError(incomplete)
+    prior = state.waiver.prior_status if state.waiver is not None else state.status
+    new.waiver = Waiver(
+        reason=reason,
+        owner=owner,
+        until=until,
+        granted_by=event.by,
+        granted_at=event.at,
+        prior_status=prior,
+    )
+
+
+def _waiver_expired(state: ItemState, new: ItemState, event: Event) -> None:
+    if state.waiver is not None and state.waiver.prior_status is not event.to_status:
+        raise _refuse(event.number, event.kind, state.status, event.to_status)
+    new.waiver = None
+
+
+#: What an event does to an existing item besides its status, fields and ``last_seen_period``.
+_EFFECTS: dict[EventKind, Callable[[ItemState, ItemState, Event], None]] = {
+    EventKind.OVERDUE: _overdue,
+    EventKind.RECTIFIED: _rectified,
+    EventKind.FAILING_AGAIN: _failing_again,
+    EventKind.REOPENED: _reopened,
+    EventKind.CLOSED: _closed,
+    EventKind.WAIVED: _waived,
+    EventKind.WAIVER_EXPIRED: _waiver_expired,
+}
 
 
 def replay(events: Iterable[LedgerEvent | Event]) -> dict[str, ItemState]:
