@@ -6,11 +6,11 @@ raised while the pack loads (the loader locates it at the criterion's ``params``
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from pbrules.errors import suggest
 from pbrules.patterns.plan import Atom, Element, Operand, Plan
 from pbrules.patterns.spec import (
     _MONTH,
@@ -42,8 +42,8 @@ class _Binding:
 
 
 def _suggest(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = suggest(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def encode_literal(value: Scalar, kind: Kind) -> Any:
