@@ -223,3 +223,27 @@ def test_killed_worker_in_an_engine_run_marks_organizations_incomplete() -> None
         assert status["PT01"] is Status.ERROR and status["PT02"] is Status.ERROR
         assert not org.complete
         assert all(s is not Status.ERROR for cid, s in status.items() if not cid.startswith("PT"))
+
+
+@pytest.mark.parametrize("backend", ["python", pytest.param("durable", marks=needs_durable)])
+def test_a_pattern_too_broad_is_an_error_not_a_hang(backend: str) -> None:
+    """Two unjoined lists of 150 records: 22,500 combinations, over the limit of 10,000."""
+    snap = Snapshot.model_validate(
+        {
+            "period": "2026Q3",
+            "organization": {"id": "B01", "name": "B", "kind": "branch"},
+            "meetings": [
+                {"id": f"E{i}", "type": "theme_day", "held_on": "2026-07-01"} for i in range(150)
+            ],
+        }
+    )
+    params = PatternParams.model_validate(
+        {
+            "match": [{"as": "a", "of": "meetings"}, {"as": "b", "of": "meetings"}],
+            "subject": {"type": "meeting", "id": "a.id"},
+        }
+    )
+    (found,) = evaluate_patterns([(snap, snap.period, snap.effective_as_of)], {"X": params.plan},
+                                 backend)  # fmt: skip
+    assert found["X"].status is Status.ERROR
+    assert "more than 10,000" in found["X"].note

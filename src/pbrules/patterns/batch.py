@@ -16,7 +16,7 @@ from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
 from pbrules.patterns.facts import OrgFacts, org_facts, plan_fields
-from pbrules.patterns.plan import Plan
+from pbrules.patterns.plan import MAX_MATCHES, Plan
 from pbrules.patterns.python_backend import Match, match_all
 from pbrules.patterns.workers import ChunkFailure, WorkerOptions, run_chunks
 
@@ -71,6 +71,11 @@ def outcome_of(plan: Plan, facts: OrgFacts, matches: set[Match]) -> Outcome:
         return _none_of(first.of)
     if not matches:
         return _PASS
+    if len(matches) > MAX_MATCHES:
+        return Outcome.error(
+            f"the pattern matches more than {MAX_MATCHES:,} record combinations in this "
+            "organization: narrow it with joins or conditions"
+        )
     positives = [e for e in plan.elements if not e.negated]
     at = next(i for i, e in enumerate(positives) if e.index == plan.subject_element)
     subject_list = plan.elements[plan.subject_element].of

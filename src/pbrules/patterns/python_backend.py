@@ -15,13 +15,14 @@ differential test holds them to identical findings):
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pbrules.patterns.facts import Fact, OrgFacts
-from pbrules.patterns.plan import Atom, Element, Plan
+from pbrules.patterns.plan import MAX_MATCHES, Atom, Element, Plan
 
 __all__ = ["Match", "match_all", "match_plan"]
 
@@ -183,6 +184,10 @@ def _key(fact: Fact, fields: Sequence[str]) -> tuple[Any, ...] | None:
     return None if any(k is None for k in key) else key
 
 
+class _Enough(Exception):
+    """More than ``MAX_MATCHES`` matches: stop looking."""
+
+
 def _table(
     rows: Sequence[Fact], fields: Sequence[str]
 ) -> dict[tuple[Any, ...], list[tuple[int, Fact]]]:
@@ -248,6 +253,8 @@ def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
     def step(k: int) -> None:
         if k == len(steps):
             found.add(tuple(chosen))
+            if len(found) > MAX_MATCHES:
+                raise _Enough
             return
         s = steps[k]
         if s.negated:
@@ -261,7 +268,8 @@ def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
             chosen.pop()
         bound.pop(s.index, None)
 
-    step(0)
+    with contextlib.suppress(_Enough):  # the outcome reports the pattern as too broad
+        step(0)
     return found
 
 
