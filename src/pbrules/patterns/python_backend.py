@@ -209,6 +209,17 @@ def _table(
     return table
 
 
+def _step_table(
+    s: _Step, rows: Sequence[Fact], ctx: Ctx
+) -> dict[tuple[Any, ...], list[tuple[int, Fact]]]:
+    """A step's rows by join key; an unkeyed step keeps only the rows its own conditions
+    accept (every row would be read anyway)."""
+    if not s.keys:
+        local = s.local
+        return {(): [(i, f) for i, f in enumerate(rows) if local(f, {}, ctx)]}
+    return _table(rows, [f for f, _, _ in s.keys])
+
+
 def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
     """Every combination of records (their positions, one per positive element) that matches."""
     steps = _compile(plan)
@@ -229,13 +240,7 @@ def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
             return []
         table = tables[k]
         if table is None:  # built when first needed: often never
-            rows = facts.lists.get(s.of, ())
-            if not s.keys:  # every row is read: check the local conditions once, now
-                local = s.local
-                table = {(): [(i, f) for i, f in enumerate(rows) if local(f, bound, ctx)]}
-            else:
-                table = _table(rows, [f for f, _, _ in s.keys])
-            tables[k] = table
+            table = tables[k] = _step_table(s, facts.lists.get(s.of, ()), ctx)
         joined = s.joined
         if not s.keys:
             every = table[()]
