@@ -4,6 +4,7 @@ a hung worker, durable-rules missing)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -58,6 +59,17 @@ def test_pack_holds_pt01_to_pt04(plans: dict[str, Plan]) -> None:
 
 
 def test_rule_pack_edge_cases_pass() -> None:
+    report = run_tests([RULES / "patterns.test.yaml"])
+    assert report.exit_code == 0, report
+
+
+@needs_durable
+@pytest.mark.slow
+def test_rule_pack_edge_cases_pass_with_durable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pbrules.engine.evaluate as evaluate
+
+    durable = functools.partial(evaluate.Engine, pattern_backend="durable")
+    monkeypatch.setattr(evaluate, "Engine", durable)  # the rule-pack runner's engine
     report = run_tests([RULES / "patterns.test.yaml"])
     assert report.exit_code == 0, report
 
