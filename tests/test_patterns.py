@@ -270,3 +270,22 @@ def test_a_pattern_too_broad_is_an_error_not_a_hang(backend: str) -> None:
                                  backend)  # fmt: skip
     assert found["X"].status is Status.ERROR
     assert "more than 10,000" in found["X"].note
+
+
+@needs_durable
+@pytest.mark.slow
+def test_cli_pattern_backend_option(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pbrules.cli import cli
+
+    outputs = []
+    for backend in ("python", "durable"):
+        out = tmp_path / f"{backend}.json"
+        args = ["evaluate", str(EXAMPLE), "--rules", str(RULES / "patterns.yaml"), "-o", str(out)]
+        done = CliRunner().invoke(cli, [*args, "--pattern-backend", backend])
+        assert done.exit_code == 0, done.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    bad = CliRunner().invoke(cli, ["evaluate", str(EXAMPLE), "--pattern-backend", "rete"])
+    assert bad.exit_code == 2 and "rete" in bad.output
