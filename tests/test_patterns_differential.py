@@ -87,7 +87,7 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
             "id": f"I{i}",
             "member_id": draw(st.sampled_from(PEOPLE)),
             "on": draw(st.none() | st.sampled_from([*map(str, DATES[:12]), "soon"])),
-            "n": draw(st.sampled_from([0, 1, "1", None, True])),
+            "n": draw(st.sampled_from([0, 1, "1", None, True, float("inf")])),
         }
         for i in range(draw(st.integers(0, 4)))
     ]
