@@ -17,7 +17,7 @@ from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
 from pbrules.patterns.facts import OrgFacts, org_facts, plan_fields
 from pbrules.patterns.plan import MAX_MATCHES, Plan
-from pbrules.patterns.python_backend import Match, match_all
+from pbrules.patterns.python_backend import Match, match_plan
 from pbrules.patterns.workers import ChunkFailure, WorkerOptions, run_chunks
 
 __all__ = [
@@ -116,9 +116,7 @@ def evaluate_facts(
     """Per organization, ``{plan key: outcome}``; the durable backend runs in workers."""
     if backend == "python":
         return [
-            {key: outcome_of(plan, f, found[key]) for key, plan in plans}
-            for f in facts
-            for found in (match_all(plans, f),)
+            {key: outcome_of(plan, f, match_plan(plan, f)) for key, plan in plans} for f in facts
         ]
     if backend != "durable":
         raise ValueError(f"unknown pattern backend {backend!r} (python or durable)")

@@ -228,16 +228,23 @@ def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
     ctx = facts.ctx
     tables: list[dict[tuple[Any, ...], list[tuple[int, Fact]]] | None] = [None] * len(steps)
     # The local conditions of a record are checked once, when a lookup first reaches it.
-    local_ok: list[dict[int, bool]] = [{} for _ in steps]
+    local_ok: list[dict[int, bool] | None] = [None] * len(steps)
     found: set[Match] = set()
     bound: dict[int, Fact] = {}
     chosen: list[int] = []
 
     def candidates(k: int) -> list[tuple[int, Fact]]:
         s = steps[k]
-        key = tuple(bound[e].get(f) for _, e, f in s.keys)
-        if None in key:
-            return []
+        if len(s.keys) == 1:
+            _, e, name = s.keys[0]
+            value = bound[e].get(name)
+            if value is None:
+                return []
+            key: tuple[Any, ...] = (value,)
+        else:
+            key = tuple(bound[e].get(f) for _, e, f in s.keys)
+            if None in key:
+                return []
         table = tables[k]
         if table is None:  # built when first needed: often never
             table = tables[k] = _step_table(s, facts.lists.get(s.of, ()), ctx)
@@ -246,6 +253,8 @@ def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
             every = table[()]
             return every if joined is None else [(i, f) for i, f in every if joined(f, bound, ctx)]
         memo = local_ok[k]
+        if memo is None:
+            memo = local_ok[k] = {}
         out = []
         for i, f in table.get(key, ()):
             ok = memo.get(i)
