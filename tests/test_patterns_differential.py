@@ -146,7 +146,12 @@ EXTRA: dict[str, dict[str, Any]] = {
             {"not": {"of": "meetings", "where": {"held_on": {"after": "c.accepted_on"}}}},
             {"as": "f", "of": "feedback", "where": {"found_on": {"before": "c.accepted_on"}},
              "any": [{"rectified_on": {"null": True}}, {"criterion": {"eq": "S01"}}]},
-            {"not": {"of": "dues", "where": {"paid": {"ge": 10}, "month": {"in_period": True}}}},
+            {
+                "not": {
+                    "of": "dues",
+                    "where": {"paid": {"ge": 10}, "month": {"in_period": True, "le": "2026-08"}},
+                }
+            },
         ],
         "subject": {"type": "feedback", "id": "f.id"},
     },
