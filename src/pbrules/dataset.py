@@ -250,6 +250,8 @@ def validate_record(raw: RawRecord, *, registry: Registry | None = None) -> Snap
     except (RecursionError, OverflowError, ValueError, TypeError) as exc:  # pathological input
         errors.append(f"cannot validate the record: {type(exc).__name__}: {exc}")
     errors.extend(_check_extensions(data, registry))
+    if snapshot is not None and snapshot.as_of is not None and snapshot.as_of > snapshot.period.end:
+        errors.append(f"as_of: {snapshot.as_of} is after the period {snapshot.period} ends")
     if errors or snapshot is None:
         return Rejected(source=raw.source, org_id=org_id, errors=_cap(errors))
     return snapshot

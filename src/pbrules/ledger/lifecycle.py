@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from pbrules.cells import csv_cell, text_cells
 from pbrules.errors import LedgerError
 from pbrules.ledger.models import (
     Event,
@@ -452,11 +453,12 @@ class Ledger:
         store: LedgerStore | None = None,
         create: bool = True,
         timeout: float = 60.0,
+        read_only: bool = False,
     ) -> None:
         if store is not None and path is None:
             self.store: LedgerStore = store
         elif path is not None and store is None:
-            self.store = SQLiteStore(path, create=create, timeout=timeout)
+            self.store = SQLiteStore(path, create=create, timeout=timeout, read_only=read_only)
         else:
             raise LedgerError("give a ledger path or a store, not both or neither")
 
@@ -885,7 +887,7 @@ class Ledger:
             for row in rows:
                 writer.writerow(
                     {
-                        k: ("" if v is None else v.isoformat() if isinstance(v, date) else v)
+                        k: csv_cell(_csv_value(v))
                         for k, v in row.items()
                     }
                 )
@@ -897,6 +899,10 @@ class Ledger:
         else:
             out.write(payload)
         return len(items)
+
+
+def _csv_value(value: Any) -> Any:
+    return "" if value is None else value.isoformat() if isinstance(value, date) else value
 
 
 def _xlsx_bytes(rows: list[dict[str, Any]], as_of: date) -> bytes:
@@ -923,6 +929,7 @@ def _xlsx_bytes(rows: list[dict[str, Any]], as_of: date) -> bytes:
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
     wb.properties.title = f"pbrules ledger as of {as_of.isoformat()}"
+    text_cells(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
