@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
+from pbrules.engine.guard import CheckerGuard, run_check
 from pbrules.engine.index import build_index
 from pbrules.engine.ranking import assign_group, rank_organizations
 from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
@@ -365,24 +366,16 @@ class Engine:
         ctx = CheckContext(
             period=period, as_of=as_of, index=index, children=children, outcomes=by_id
         )
-        for c in self._phase1:
-            if not selected(c):
-                outcome = skipped(c)
-            else:
-                ctx.criterion_id = c.criterion.id
-                outcome = _NA_CHECKER
-                try:
-                    if c.checker.applies(snapshot, c.params):
-                        outcome = c.checker.check(snapshot, c.params, ctx)
-                        if not isinstance(outcome, Outcome):
-                            outcome = Outcome.error(
-                                f"checker {c.criterion.check!r} returned "
-                                f"{type(outcome).__name__}, not an Outcome"
-                            )
-                except Exception as exc:  # a failing checker marks one criterion, never the run
-                    outcome = _check_error(exc)
-            outcomes[c.pos] = outcome
-            by_id[c.criterion.id] = outcome
+        with CheckerGuard() as guard:  # errors, bad outcomes and the time budget
+            for c in self._phase1:
+                if not selected(c):
+                    outcome = skipped(c)
+                else:
+                    ctx.criterion_id = c.criterion.id
+                    call = (run_check, c.checker, snapshot, c.params, ctx, _NA_CHECKER)
+                    outcome = guard.call(c.criterion.check, *call)
+                outcomes[c.pos] = outcome
+                by_id[c.criterion.id] = outcome
         rollups: list[int] = []
         for c in self._rollup:
             if not selected(c):
@@ -393,7 +386,7 @@ class Engine:
                     rollups.append(c.pos)
                 else:
                     outcomes[c.pos] = _NA_CHECKER
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 outcomes[c.pos] = _check_error(exc)
         return _OrgState(
             org=org,
@@ -438,20 +431,14 @@ class Engine:
                     outcomes=done,
                     child_results=child_results,
                 )
-                for pos in state.rollups:
-                    c = self._compiled[pos]
-                    ctx.criterion_id = c.criterion.id
-                    try:
-                        outcome = c.checker.check(header, c.params, ctx)
-                        if not isinstance(outcome, Outcome):
-                            outcome = Outcome.error(
-                                f"checker {c.criterion.check!r} returned "
-                                f"{type(outcome).__name__}, not an Outcome"
-                            )
-                    except Exception as exc:
-                        outcome = _check_error(exc)
-                    outcomes[pos] = outcome
-                    done[c.criterion.id] = outcome
+                with CheckerGuard() as guard:
+                    for pos in state.rollups:
+                        c = self._compiled[pos]
+                        ctx.criterion_id = c.criterion.id
+                        call = (c.checker.check, header, c.params, ctx)
+                        outcome = guard.call(c.criterion.check, *call)
+                        outcomes[pos] = outcome
+                        done[c.criterion.id] = outcome
         entries: list[tuple[str, CriterionPoints]] = []
         criteria: list[dict[str, Any]] = []
         findings: list[dict[str, Any]] = []
