@@ -323,8 +323,24 @@ def _check_expansion(root: Node, path: str) -> None:
         sizes[key] = total
         return total
 
-    if size(root) <= MAX_NODES:
+    try:
+        total = size(root)
+    except RecursionError:
+        raise PackError([Problem(path, 1, 1, "the document is nested too deeply")]) from None
+    if total <= MAX_NODES:
         return
+    if len(sizes) > MAX_NODES:  # that many distinct values: large, not an alias bomb
+        raise PackError(
+            [
+                Problem(
+                    path,
+                    1,
+                    1,
+                    f"the document holds {len(sizes):,} values, more than the {MAX_NODES:,} "
+                    "a pack may hold; split it into packs that extend each other",
+                )
+            ]
+        )
     node = root
     while True:
         big = next((c for c in children(node) if sizes[id(c)] > MAX_NODES), None)

@@ -12,6 +12,11 @@ module holds the load-time checks that are not a matter of the pack schema:
   at most :data:`MAX_REGEX_CHARS` characters, without a quantifier or an alternation inside a
   repeated group (``(a+)+``, ``(a|aa)*``: catastrophic backtracking) and without
   backreferences;
+- pack files: ``extends`` reads only ``.yaml`` / ``.yml`` files, at most
+  :data:`MAX_EXTENDS_DEPTH` packs deep, and a file without a ``pack:`` key is refused without
+  quoting its content (``extends: [/etc/shadow]`` must not print the file);
+- numbers: none larger than :data:`MAX_PACK_NUMBER` (an area weight of ``1e308`` made every
+  total infinite, shown as ``null``);
 - message templates: a format width of at most :data:`MAX_FORMAT_WIDTH` and a precision of at
   most :data:`MAX_FORMAT_PRECISION` (``{compliance:>2000000000}`` would build a 2 GB string).
 
@@ -20,6 +25,7 @@ Each check returns a problem text (or ``None``), which the caller turns into a l
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -27,11 +33,17 @@ __all__ = [
     "MAX_EXPR_CHARS",
     "MAX_EXPR_DEPTH",
     "MAX_EXPR_OPERATORS",
+    "MAX_EXTENDS_DEPTH",
     "MAX_FORMAT_PRECISION",
     "MAX_FORMAT_WIDTH",
+    "MAX_PACK_NUMBER",
     "MAX_REGEX_CHARS",
+    "PACK_SUFFIXES",
     "expression_text_problem",
+    "extends_problem",
     "format_spec_problem",
+    "not_a_pack_problem",
+    "number_problems",
     "regex_problem",
     "rule_regex_problems",
 ]
@@ -182,3 +194,81 @@ def format_spec_problem(spec: str) -> str | None:
     if precision > MAX_FORMAT_PRECISION:
         return f"format precision {precision:,} is more than the {MAX_FORMAT_PRECISION} allowed"
     return None
+
+
+# -- pack files and extends -------------------------------------------------------------------
+#: the most packs in one chain of ``extends`` (a pack, its parent, its parent's parent...)
+MAX_EXTENDS_DEPTH = 16
+#: the suffixes of pack files; ``extends`` refuses any other file before reading it
+PACK_SUFFIXES = (".yaml", ".yml")
+
+
+def extends_problem(ref: Any, parent: Any, depth: int) -> str | None:
+    """Why ``extends: [ref]`` (found at ``parent``, ``depth`` packs down) is refused, or None."""
+    shown = _short(str(ref))
+    if depth >= MAX_EXTENDS_DEPTH:
+        return (
+            f"extends {shown}: the chain of extends is more than {MAX_EXTENDS_DEPTH} packs deep; "
+            "not read"
+        )
+    suffix = getattr(parent, "suffix", "")
+    if parent is not None and parent.is_file() and suffix.lower() not in PACK_SUFFIXES:
+        return f"extends {shown}: not a pack file (packs are .yaml or .yml files); not read"
+    return None
+
+
+def not_a_pack_problem(doc: Any, *, extended: bool) -> str | None:
+    """Why a YAML mapping is not a criteria pack (without quoting it), or None.
+
+    An extended file must have a ``pack:`` key; a file given directly must have at least one
+    key of a pack (its other problems are then listed one by one).
+    """
+    if "pack" in doc:
+        return None
+    if not extended:
+        from pbrules.packs.schema import Pack
+
+        known = {name for name in Pack.model_fields} | {
+            info.alias for info in Pack.model_fields.values() if info.alias
+        }
+        if any(key in known for key in doc):
+            return None
+    return "this file is not a criteria pack (it has no 'pack:' key); its content is not shown"
+
+
+# -- numbers ----------------------------------------------------------------------------------
+#: the largest magnitude of any number in a pack (weights, points, thresholds...): sums and
+#: products of weights and points stay finite
+MAX_PACK_NUMBER = 1e9
+
+
+def number_problems(doc: Any) -> list[Any]:
+    """A located problem for every number in the pack document larger than
+    :data:`MAX_PACK_NUMBER` (``weight: 1e308`` would make every total infinite)."""
+    from pbrules.packs._yaml import YMap, YSeq
+
+    problems: list[Any] = []
+    stack: list[Any] = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, YMap):
+            pairs = [(node[k], node.value_pos.get(k)) for k in node]
+        elif isinstance(node, YSeq):
+            pairs = list(zip(node, node.item_pos, strict=False))
+        else:
+            continue
+        for value, pos in pairs:
+            if isinstance(value, dict | list):
+                stack.append(value)
+            elif (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and MAX_PACK_NUMBER < abs(value) < math.inf  # the schema refuses infinities
+                and pos is not None
+            ):
+                problems.append(
+                    pos.problem(
+                        f"the number {value:g} is larger than the {MAX_PACK_NUMBER:g} allowed"
+                    )
+                )
+    return sorted(problems, key=lambda p: (p.line, p.col))

@@ -44,6 +44,7 @@ from pydantic import BaseModel, ValidationError
 from pbrules.errors import PackError, Problem, UsageError
 from pbrules.model.snapshot import Category, OrgKind
 from pbrules.packs._yaml import Pos, YMap, YSeq, load_yaml, locate, plain
+from pbrules.packs.limits import extends_problem, not_a_pack_problem, number_problems
 from pbrules.packs.schema import PERIOD_TOKENS, LoadedPack, Pack
 from pbrules.packs.templates import template_errors
 
@@ -215,10 +216,20 @@ class _Resolver:
             )
             self.fatal = True
             return None
+        refused = not_a_pack_problem(doc, extended=bool(stack))
+        if refused is not None:  # never echo the content of a file that is not a pack
+            self.problems.append(Pos(shown, 1, 1).problem(refused))
+            self.fatal = True
+            return None
         self.problems.extend(_file_problems(doc))
         base: YMap | None = None
         for ref, pos in _extends_refs(doc, self.problems):
             parent = _find(ref, path.parent, self.registry)
+            refused = extends_problem(ref, parent, len(stack) + 1)
+            if refused is not None:
+                self.problems.append(pos.problem(refused))
+                self.fatal = True
+                continue
             if parent is None or (not parent.is_file() and parent.resolve() not in stack):
                 hint = _suggest(ref, self.registry.packs)
                 self.problems.append(
@@ -623,6 +634,7 @@ def _semantic_problems(doc: YMap, registry: Registry) -> list[Problem]:
         area_ids = [i for i in (_id_of(a) for a in areas) if i is not None]
     problems.extend(_group_problems(doc))
     problems.extend(_grade_problems(doc))
+    problems.extend(number_problems(doc))
     criteria = doc.get("criteria")
     if not isinstance(criteria, YSeq):
         return problems
