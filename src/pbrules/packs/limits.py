@@ -242,6 +242,9 @@ def not_a_pack_problem(doc: Any, *, extended: bool) -> str | None:
 MAX_PACK_NUMBER = 1e9
 
 
+_NUMERIC = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+\s*")
+
+
 def number_problems(doc: Any) -> list[Any]:
     """A located problem for every number in the pack document larger than
     :data:`MAX_PACK_NUMBER` (``weight: 1e308`` would make every total infinite)."""
@@ -258,6 +261,8 @@ def number_problems(doc: Any) -> list[Any]:
         else:
             continue
         for value, pos in pairs:
+            if isinstance(value, str) and _NUMERIC.fullmatch(value):
+                value = float(value)  # pydantic reads "1e308" (no dot: text to YAML) as a number
             if isinstance(value, dict | list):
                 stack.append(value)
             elif (
