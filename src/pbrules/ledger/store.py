@@ -496,6 +496,11 @@ class SQLiteStore:
             if read_only:
                 self._check_schema()
             else:
+                if not self._create and not self._conn.execute("PRAGMA user_version").fetchone()[0]:
+                    # an empty file or another database: never initialise it here
+                    raise LedgerError(
+                        f"{self.path} is not a pbrules ledger (empty or another database)"
+                    )
                 self._set_wal()
                 self._conn.execute("PRAGMA synchronous = FULL")
                 self._migrate()
@@ -600,6 +605,8 @@ class SQLiteStore:
 
     def write(self) -> AbstractContextManager[LedgerSession]:
         """One exclusive write transaction (``BEGIN IMMEDIATE``): all of it or nothing."""
+        if self.read_only:
+            raise LedgerError(f"the ledger {self.path} is opened read-only; nothing was changed")
         return self._transaction("BEGIN IMMEDIATE", writable=True)
 
     def read(self) -> AbstractContextManager[LedgerSession]:

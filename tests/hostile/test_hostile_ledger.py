@@ -1,0 +1,153 @@
+"""Hostile ledger files: damaged, empty, read-only, not a ledger. Reading commands never create
+or change a file; every failure is a clear exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hostile_support import fingerprint, run_cli
+
+from pbrules.errors import LedgerError
+from pbrules.ledger import Ledger
+
+READING = [
+    ("ledger", "list"),
+    ("ledger", "show", "2026Q3-0001"),
+    ("ledger", "export", "--format", "json"),
+    ("ledger", "export", "--format", "csv"),
+]
+
+
+@pytest.fixture
+def ledger_db(tmp_path: Path, dataset: Path, pack_file: Path) -> tuple[Path, Path]:
+    """A ledger synced from a small evaluation, and the result document."""
+    db = tmp_path / "l.db"
+    out = tmp_path / "r.json"
+    res = run_cli("evaluate", dataset, "--rules", pack_file, "--ledger", db, "-o", out)
+    assert res.code == 0, res.stderr
+    # a finding to store: a pack that fails everyone
+    fail_pack = tmp_path / "fail.yaml"
+    fail_pack.write_text(pack_file.read_text().replace('op: ">="', 'op: "<"'))
+    out2 = tmp_path / "fail.json"
+    res = run_cli("evaluate", dataset, "--rules", fail_pack, "--ledger", db, "-o", out2)
+    assert res.code == 0, res.stderr
+    return db, out2
+
+
+def _damage(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    for i in range(4096, len(data), 331):
+        data[i] ^= 0xFF
+    db.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("args", READING, ids=lambda a: "-".join(a))
+def test_damaged_ledger_reading(ledger_db: tuple[Path, Path], args: tuple[str, ...]) -> None:
+    db, _ = ledger_db
+    shutil.copy(db, db.with_suffix(".bak"))
+    with sqlite3.connect(db) as conn:  # fold the WAL in, then damage the file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _damage(db)
+    before = fingerprint([db])
+    res = run_cli(*args, "--db", db)
+    assert res.code == 2 and res.clean(), res.stderr
+    assert "ledger" in res.stderr
+    assert fingerprint([db]) == before
+
+
+def test_damaged_ledger_sync(ledger_db: tuple[Path, Path]) -> None:
+    db, result = ledger_db
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _damage(db)
+    res = run_cli("ledger", "sync", result, "--db", db)
+    assert res.code == 2 and res.clean(), res.stderr
+
+
+@pytest.mark.parametrize("args", READING, ids=lambda a: "-".join(a))
+def test_zero_byte_file_is_not_initialised(tmp_path: Path, args: tuple[str, ...]) -> None:
+    db = tmp_path / "empty.db"
+    db.write_bytes(b"")
+    res = run_cli(*args, "--db", db)
+    assert res.code == 2 and res.clean()
+    assert "not a pbrules ledger" in res.stderr
+    assert db.read_bytes() == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
+
+
+@pytest.mark.parametrize("args", READING, ids=lambda a: "-".join(a))
+def test_missing_ledger_is_not_created(tmp_path: Path, args: tuple[str, ...]) -> None:
+    res = run_cli(*args, "--db", tmp_path / "none.db")
+    assert res.code == 2 and res.clean() and "no ledger at" in res.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_close_does_not_initialise_an_empty_file(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    db.write_bytes(b"")
+    res = run_cli("ledger", "close", "2026Q3-0001", "--by", "x", "--note", "n", "--db", db)
+    assert res.code == 2 and "not a pbrules ledger" in res.stderr and db.read_bytes() == b""
+
+
+@pytest.mark.parametrize(
+    "content", [b"not a database" * 100, b"SQLite format 3\x00" + b"\x00" * 80]
+)
+def test_garbage_file_reading(tmp_path: Path, content: bytes) -> None:
+    db = tmp_path / "junk.db"
+    db.write_bytes(content)
+    res = run_cli("ledger", "list", "--db", db)
+    assert res.code == 2 and res.clean()
+    assert db.read_bytes() == content
+
+
+def test_another_applications_database(tmp_path: Path) -> None:
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    before = fingerprint([db])
+    for args in (("ledger", "list"), ("ledger", "export", "--format", "json")):
+        res = run_cli(*args, "--db", db)
+        assert res.code == 2 and "not a pbrules ledger" in res.stderr
+    assert fingerprint([db]) == before
+
+
+def test_read_only_ledger_refuses_writes_cleanly(ledger_db: tuple[Path, Path]) -> None:
+    db, _ = ledger_db
+    before = fingerprint([db])
+    with Ledger(db, read_only=True) as book:
+        assert book.items()  # reading works
+        with pytest.raises(LedgerError, match="read-only"):
+            book.waive(book.items()[0].number, "r", "o", date(2999, 12, 31))
+        number = book.items()[0].number
+        with pytest.raises(LedgerError, match="read-only"):
+            book.close(number, "x", "note")
+        assert book.verify() == []
+    assert fingerprint([db]) == before
+
+
+def test_reading_a_ledger_on_a_read_only_directory(
+    ledger_db: tuple[Path, Path], tmp_path: Path
+) -> None:
+    db, _ = ledger_db
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    copy = folder / "l.db"
+    shutil.copy(db, copy)
+    folder.chmod(0o555)
+    try:
+        res = run_cli("ledger", "list", "--db", copy, "--format", "json")
+        assert res.code == 0 and res.clean(), res.stderr
+        assert sorted(p.name for p in folder.iterdir()) == ["l.db"]
+    finally:
+        folder.chmod(0o755)
+
+
+def test_ledger_path_that_is_a_directory(tmp_path: Path) -> None:
+    res = run_cli("ledger", "list", "--db", tmp_path)
+    assert res.code == 2 and res.clean()
