@@ -25,7 +25,11 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
 
 
 def csv_cell(value: Any) -> Any:
-    """``value`` safe for a CSV cell: text that a spreadsheet would run gets a ``'`` prefix."""
+    """``value`` safe for a CSV cell: text that a spreadsheet would run gets a ``'`` prefix, and
+    a carriage return becomes a line feed (which the CSV writer quotes; a bare CR would end the
+    row in some readers)."""
+    if isinstance(value, str) and "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         if _NUMBER.fullmatch(value):
             return value
