@@ -105,3 +105,16 @@ def test_cli_with_a_hostile_workbook_and_a_good_file(
     res = run_cli("evaluate", folder, "--rules", pack_file)
     assert res.code == 1 and res.clean()
     assert "cannot read the workbook" in res.stdout
+
+
+def test_written_workbook_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
+    from pbrules.builtin.xlsx_reader import write_workbook
+
+    rec = record("=1+2")
+    rec["organization"]["name"] = '=HYPERLINK("http://evil","x")'
+    path = tmp_path / "w.xlsx"
+    write_workbook([Snapshot.model_validate(rec)], path)
+    wb = openpyxl.load_workbook(path)
+    assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    (item,) = list(read_dataset(path))  # and it reads back as written
+    assert isinstance(item, Snapshot) and item.organization.id == "=1+2"

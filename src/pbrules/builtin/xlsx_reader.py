@@ -52,6 +52,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pbrules.builtin._xlsx_limits import sheet_limit_problem, unpacked_problem
+from pbrules.cells import text_cells
 from pbrules.hookspecs import hookimpl
 from pbrules.io import RawRecord
 from pbrules.model.period import MONTH_PATTERN
@@ -602,6 +603,7 @@ def write_workbook(snapshots: Iterable[Snapshot], path: str | Path) -> None:
                         ),
                     ],
                 )
+    text_cells(workbook)  # data is text: a name like =1+2 must not become a formula
     workbook.save(str(path))
 
 
