@@ -300,6 +300,8 @@ def _plan(root: Path, registry: Registry) -> tuple[list[tuple[Path, Reader]], li
         name = child.name
         if child.is_dir():
             skipped.append(SkippedFile(child, "subdirectories are not read"))
+        elif not child.is_file():  # a FIFO or a device would block or never end
+            skipped.append(SkippedFile(child, "not a regular file"))
         elif name.startswith((".", "_")):
             if name != IGNORE_FILE:
                 skipped.append(SkippedFile(child, "hidden or private file"))
