@@ -234,3 +234,26 @@ def test_hostile_dataset_line_with_a_valid_pack(tmp_path: Path, pack_file: Path)
     data.write_text(line("a" * 60 + "!") + "\n")
     res = run_cli("evaluate", data, "--rules", pack_file)
     assert res.code == 0 and res.clean()
+
+
+def _nested_not(depth: int) -> str:
+    return "{not: " * depth + '{fact: members.count, op: ">=", value: 0}' + "}" * depth
+
+
+@pytest.mark.parametrize("depth", [40, 300, 900])
+def test_deeply_nested_conditions_are_refused(tmp_path: Path, depth: int) -> None:
+    pack = tmp_path / "deep.yaml"
+    pack.write_text(_pack(_nested_not(depth)), encoding="utf-8")
+    res = run_cli("validate", pack)
+    assert res.code == 2 and res.clean()
+    assert "nest" in res.stderr and "Recursion" not in res.stderr
+    assert len(res.stderr) < 500  # no path of hundreds of "not."
+
+
+def test_nested_conditions_within_the_bound_work(tmp_path: Path) -> None:
+    pack = tmp_path / "deep.yaml"
+    pack.write_text(_pack(_nested_not(30)), encoding="utf-8")
+    (criterion,) = (
+        Engine(load_pack(pack)).evaluate(Snapshot.model_validate(record())).result.criteria
+    )
+    assert criterion.status is Status.PASS

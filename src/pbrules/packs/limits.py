@@ -17,6 +17,7 @@ module holds the load-time checks that are not a matter of the pack schema:
   quoting its content (``extends: [/etc/shadow]`` must not print the file);
 - numbers: none larger than :data:`MAX_PACK_NUMBER` (an area weight of ``1e308`` made every
   total infinite, shown as ``null``);
+- conditions: ``all:`` / ``any:`` / ``not:`` nest at most :data:`MAX_CONDITION_DEPTH` deep;
 - message templates: a format width of at most :data:`MAX_FORMAT_WIDTH` and a precision of at
   most :data:`MAX_FORMAT_PRECISION` (``{compliance:>2000000000}`` would build a 2 GB string).
 
@@ -30,6 +31,7 @@ import re
 from typing import Any
 
 __all__ = [
+    "MAX_CONDITION_DEPTH",
     "MAX_EXPR_CHARS",
     "MAX_EXPR_DEPTH",
     "MAX_EXPR_OPERATORS",
@@ -39,6 +41,7 @@ __all__ = [
     "MAX_PACK_NUMBER",
     "MAX_REGEX_CHARS",
     "PACK_SUFFIXES",
+    "condition_depth_problem",
     "expression_text_problem",
     "extends_problem",
     "format_spec_problem",
@@ -277,3 +280,25 @@ def number_problems(doc: Any) -> list[Any]:
                     )
                 )
     return sorted(problems, key=lambda p: (p.line, p.col))
+
+
+# -- conditions -------------------------------------------------------------------------------
+#: the deepest nesting of all:/any:/not: conditions
+MAX_CONDITION_DEPTH = 32
+
+
+def condition_depth_problem(data: Any) -> str | None:
+    """Why a condition tree nests too deeply (checked before it is validated), or None."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_CONDITION_DEPTH:
+            return (
+                f"conditions nest more than {MAX_CONDITION_DEPTH} deep (all:/any:/not:); "
+                "flatten them"
+            )
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for k, v in node.items() if k in ("all", "any", "not"))
+        elif isinstance(node, list):
+            stack.extend((v, depth) for v in node)
+    return None
