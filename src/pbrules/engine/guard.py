@@ -37,7 +37,6 @@ __all__ = [
     "CheckerGuard",
     "budget_seconds",
     "checked",
-    "run_check",
 ]
 
 #: seconds all checkers of one organization may take together
@@ -93,13 +92,6 @@ def checked(outcome: Any, check: str) -> Outcome:
     return outcome
 
 
-def run_check(checker: Any, snapshot: Any, params: Any, ctx: Any, not_applicable: Outcome) -> Any:
-    """The checker's outcome, or ``not_applicable`` when it does not apply to the snapshot."""
-    if checker.applies(snapshot, params):
-        return checker.check(snapshot, params, ctx)
-    return not_applicable
-
-
 class CheckerGuard:
     """Calls checkers for one organization within its time budget (a context manager)."""
 
@@ -133,20 +125,23 @@ class CheckerGuard:
             raise _OutOfTime
 
     def call(self, check: str, func: Callable[..., Any], *args: Any) -> Outcome:
-        """``func(*args)`` as an outcome of the checker named ``check``."""
+        """``func(*args)`` as a well-formed outcome of the checker named ``check``."""
+        return checked(self.attempt(check, func, *args), check)
+
+    def attempt(self, check: str, func: Callable[..., Any], *args: Any) -> Any:
+        """``func(*args)``, or an ``error`` outcome when it raises or runs out of time."""
         if self.expired:
             return self._out_of_time(check, ran=False)
         try:
             try:
                 self._inside = True
-                result = func(*args)
+                return func(*args)
             finally:
                 self._inside = False
         except _OutOfTime:
             return self._out_of_time(check, ran=True)
         except (Exception, SystemExit) as exc:  # a failing checker marks one criterion
             return _raised(exc)
-        return checked(result, check)
 
     def _out_of_time(self, check: str, *, ran: bool) -> Outcome:
         budget = f"the organization's time budget of {self.seconds:g} s ({BUDGET_ENV})"
