@@ -152,3 +152,26 @@ def test_reading_a_ledger_on_a_read_only_directory(
 def test_ledger_path_that_is_a_directory(tmp_path: Path) -> None:
     res = run_cli("ledger", "list", "--db", tmp_path)
     assert res.code == 2 and res.clean()
+
+
+def test_read_only_filesystem_falls_back_to_immutable(
+    ledger_db: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where SQLite cannot make its shared-memory file (a read-only filesystem), reading
+    commands open the ledger immutable instead of failing."""
+    db, _ = ledger_db
+    real = sqlite3.connect
+    uris: list[str] = []
+
+    def connect(database: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        uris.append(str(database))
+        if "mode=ro" in str(database) and "immutable" not in str(database):
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    before = fingerprint([db])
+    res = run_cli("ledger", "list", "--db", db, "--format", "json")
+    assert res.code == 0 and res.clean(), res.stderr
+    assert any("immutable=1" in u for u in uris)
+    assert fingerprint([db]) == before

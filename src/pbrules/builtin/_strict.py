@@ -84,11 +84,13 @@ class StrictJson:
         return self._note(f"{name} is not a number JSON allows")
 
     def _object(self, pairs: list[tuple[str, Any]]) -> Any:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                self._note(f"duplicate key {_short(key, 40)!r}")
-            out[key] = value
+        out = dict(pairs)
+        if len(out) != len(pairs):  # rare: find the repeated keys
+            seen: set[str] = set()
+            for key, _value in pairs:
+                if key in seen:
+                    self._note(f"duplicate key {_short(key, 40)!r}")
+                seen.add(key)
         return out
 
 
