@@ -175,3 +175,42 @@ def test_read_only_filesystem_falls_back_to_immutable(
     assert res.code == 0 and res.clean(), res.stderr
     assert any("immutable=1" in u for u in uris)
     assert fingerprint([db]) == before
+
+
+@pytest.mark.parametrize("command", ["sync", "evaluate", "close"])
+def test_read_only_database_on_writing_commands(
+    ledger_db: tuple[Path, Path],
+    dataset: Path,
+    pack_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    """An immutable file or a read-only filesystem: SQLite opens it but refuses to write."""
+    from pbrules.ledger import store
+
+    db, _ = ledger_db
+    other = tmp_path / "other.yaml"  # a new pack: sync has something to write
+    other.write_text(pack_file.read_text().replace("pack: hostile", "pack: other"))
+    fresh = tmp_path / "fresh.json"
+    assert run_cli("evaluate", dataset, "--rules", other, "-o", fresh).code == 0
+
+    def read_only_connect(path: Path, timeout: float) -> sqlite3.Connection:
+        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+        return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+
+    monkeypatch.setattr(store, "_connect", read_only_connect)
+    out = tmp_path / "out.json"
+    before = fingerprint([db])
+    with Ledger(db, read_only=True) as book:
+        number = book.items()[0].number
+    args = {
+        "sync": ("ledger", "sync", fresh, "--db", db),
+        "evaluate": ("evaluate", dataset, "--rules", other, "--ledger", db, "-o", out),
+        "close": ("ledger", "close", number, "--by", "x", "--note", "n", "--db", db),
+    }[command]
+    res = run_cli(*args)
+    assert res.code == 2 and res.clean(), res.stderr
+    assert "read-only" in res.stderr or "readonly" in res.stderr
+    assert fingerprint([db]) == before
+    assert not out.exists()
