@@ -217,3 +217,34 @@ def test_library_engine_with_a_nan_checker(
     statuses = {c.id: c.status for c in result.criteria}
     assert statuses == {"H1": Status.ERROR, "A1": Status.PASS}
     assert result.complete is False
+
+
+def test_guard_leaves_a_shorter_caller_alarm_alone() -> None:
+    import signal
+
+    fired: list[int] = []
+    old = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with CheckerGuard(5) as guard:
+            guard.call("x", lambda: Outcome(Status.PASS))
+            time.sleep(0.4)
+        assert fired == [1]  # the caller's handler ran, not the guard's
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_guard_rearms_a_longer_caller_alarm() -> None:
+    import signal
+
+    old = signal.signal(signal.SIGALRM, lambda *_: None)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 60)
+        with CheckerGuard(5) as guard:
+            guard.call("x", lambda: Outcome(Status.PASS))
+        delay, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 50 < delay <= 60
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

@@ -25,6 +25,7 @@ import math
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -101,6 +102,8 @@ class CheckerGuard:
         self._inside = False
         self._armed = False
         self._previous: Any = None
+        self._outer: tuple[float, float] = (0.0, 0.0)
+        self._started = 0.0
 
     def __enter__(self) -> CheckerGuard:
         if (
@@ -108,8 +111,12 @@ class CheckerGuard:
             and hasattr(signal, "setitimer")
             and threading.current_thread() is threading.main_thread()
         ):
+            delay, _interval = signal.getitimer(signal.ITIMER_REAL)
+            if delay and delay <= self.seconds:
+                return self  # the caller's own alarm comes first: leave it alone
             self._previous = signal.signal(signal.SIGALRM, self._alarm)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self._outer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self._started = time.monotonic()
             self._armed = True
         return self
 
@@ -118,6 +125,10 @@ class CheckerGuard:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._previous)
             self._armed = False
+            delay, interval = self._outer
+            if delay:  # re-arm the caller's longer alarm for the time it has left
+                left = max(delay - (time.monotonic() - self._started), 1e-3)
+                signal.setitimer(signal.ITIMER_REAL, left, interval)
 
     def _alarm(self, _signum: int, _frame: FrameType | None) -> None:
         self.expired = True
