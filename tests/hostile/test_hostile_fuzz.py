@@ -4,12 +4,13 @@ JSON Lines: whatever the bytes, reading never raises, and every non-blank line i
 snapshot or a rejection that names that very line (nothing is lost, nothing is invented).
 Packs: mutations of a valid pack only ever raise PackError (tests/test_yaml_fuzz.py covers
 random documents; this adds byte-level mutations of a real pack and hostile expressions).
-Example counts are bounded for CI.
+Example counts are bounded for CI (``PBRULES_FUZZ_EXAMPLES`` raises them).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from hostile_support import PACK, record
@@ -23,7 +24,8 @@ from pbrules.model.snapshot import Snapshot
 from pbrules.packs.loader import load_pack
 
 FUZZ = settings(
-    max_examples=120,
+    # bounded for CI; PBRULES_FUZZ_EXAMPLES=5000 for a deeper local run
+    max_examples=int(os.environ.get("PBRULES_FUZZ_EXAMPLES", "120")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
