@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from hostile_support import PACK, record, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pbrules.cells import csv_cell, md_text
 
@@ -170,3 +172,21 @@ def test_html_report_escapes_names(tmp_path: Path, failing_pack: Path) -> None:
     res = run_cli("report", result, "-f", "html", "--issuer", "<script>i</script>")
     assert res.code == 0 and "<script>alert(1)" not in res.stdout
     assert "<script>i</script>" not in res.stdout
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_csv_cell_never_starts_a_formula(text: str) -> None:
+    cell = csv_cell(text)
+    assert "\r" not in cell
+    if cell.startswith(("=", "+", "-", "@", "\t", "\n")):
+        float(cell.rstrip("%"))  # only plain numbers keep a sign in front
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_md_text_renders_no_markup(text: str) -> None:
+    out = md_text(text)
+    assert "<" not in out and ">" not in out and "\n" not in out
+    for mark in "[]*_`|~":
+        assert out.count(mark) == out.count("\\" + mark)
