@@ -53,6 +53,13 @@ def _busy_forever() -> Outcome:
         n += 1
 
 
+def _redos() -> Outcome:
+    import re
+
+    re.match(r"(a+)+$", "a" * 60 + "!")  # catastrophic backtracking in the C regex engine
+    return Outcome(Status.PASS)
+
+
 def _swallowing_sleeper() -> Outcome:
     while True:
         # a checker that swallows every exception cannot swallow the budget
@@ -140,7 +147,7 @@ def test_misbehaving_checker_is_an_error_outcome(
         assert by_id["A1"]["status"] == "pass"  # the other criterion is evaluated
 
 
-@pytest.mark.parametrize("behaviour", [_sleep_forever, _busy_forever, _swallowing_sleeper])
+@pytest.mark.parametrize("behaviour", [_sleep_forever, _busy_forever, _swallowing_sleeper, _redos])
 def test_checker_that_never_returns_uses_up_the_budget(
     pbrules_plugin: Callable[..., str],
     hostile_pack: Callable[[str], Path],
