@@ -31,10 +31,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore
+from pbrules.engine.chunks import jsonl_files, plan_chunks, read_at, scan_chunk
 from pbrules.engine.compile import (
     Compiled,
     Traits,
@@ -44,7 +46,7 @@ from pbrules.engine.compile import (
     run_check,
 )
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
-from pbrules.engine.parallel import parallel_pass1
+from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
 from pbrules.engine.ranking import assign_group, rank_organizations
 from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
 from pbrules.engine.sources import Intake, Item, name_sources, reread, source_of
@@ -212,6 +214,7 @@ class Engine:
         jobs: int = 1,
         progress: Progress | None = None,
         waivers: Mapping[str, WaiverLike] | None = None,
+        runner: ChunkRunner | None = None,
     ) -> RunResult:
         """Evaluate every organization of ``dataset`` for ``period`` and rank them.
 
@@ -220,19 +223,31 @@ class Engine:
         movement. ``jobs > 1`` runs pass 1 in that many processes (same result). ``waivers``
         maps finding fingerprints to active ledger waivers: those findings carry the waiver, and
         when the pack sets ``allow_waivers`` a waived organization-level failure costs no points.
+        ``runner`` runs pass 1 of a JSON Lines dataset's chunks elsewhere (a Dask cluster:
+        :mod:`pbrules.distributed`); the result is the same.
         """
         if jobs < 1:
             raise UsageError(f"jobs must be at least 1, not {jobs}")
         label, source = source_of(dataset)
         intake = Intake(label, Period.parse(period) if period is not None else None)
-        states = self._first_pass(intake.accepted(source), jobs, progress)
+        files = jsonl_files(source)
+        if files is not None:
+            states = self._first_pass_chunks(files, intake, jobs, progress, runner, source)
+        else:
+            states = self._first_pass(intake.accepted(source), jobs, progress)
         the_period = intake.evaluated_period()
         if intake.relabel:
             name_sources(source, intake.rejected, intake.relabel)
         parents, tree_warnings = effective_parents(intake.nodes)
         kids = children_of(intake.nodes, parents)
-        wanted = {intake.positions[org_id]: org_id for org_id in kids}
-        self._again_with_subordinates(states, reread(source, wanted), the_period, kids)
+        again: Iterator[Snapshot]
+        if files is not None:
+            places = sorted(intake.places[org_id] for org_id in kids)
+            again = (read_at(files, place) for place in places)
+        else:
+            wanted = {intake.positions[org_id]: org_id for org_id in kids}
+            again = reread(source, wanted)
+        self._again_with_subordinates(states, again, the_period, kids)
         if progress is not None:
             progress(len(states), len(states))
         as_of = max((state.as_of for state in states.values()), default=the_period.end)
@@ -256,6 +271,38 @@ class Engine:
             if progress is not None:
                 progress(done, None)
         return states
+
+    def _first_pass_chunks(
+        self,
+        files: list[Path],
+        intake: Intake,
+        jobs: int,
+        progress: Progress | None,
+        runner: ChunkRunner | None,
+        source: object,
+    ) -> dict[str, OrgState]:
+        """Pass 1 of a JSON Lines dataset read in chunks, here or by workers (same result)."""
+        chunks = list(plan_chunks(files))
+        total = sum(chunk.lines for chunk in chunks)
+        registry = getattr(source, "_registry", None)
+        extensions = getattr(registry, "extensions", {})
+        payload = engine_payload(Engine, self.pack, self._checkers, extensions)
+        states: dict[str, OrgState] = {}
+        done = 0
+        local = partial(scan_chunk, registry=registry, pass1=self.pass1_fresh)
+        for scanned in run_chunks(payload, chunks, jobs, local, runner):
+            for record in scanned:
+                state = intake.admit(record)
+                if state is not None:
+                    states[state.org.id] = state
+            done += len(scanned)
+            if progress is not None:
+                progress(min(done, total), total)
+        return states
+
+    def pass1_fresh(self, snapshot: Snapshot, period: Period) -> OrgState:
+        """Pass 1 of one snapshot as read (no subordinates known yet)."""
+        return self._pass1(snapshot, period, snapshot.as_of or period.end, ())
 
     def _pass1_all(self, items: Iterator[Item], jobs: int) -> Iterator[OrgState]:
         if jobs > 1:
