@@ -7,6 +7,7 @@ with the example district, split over two files and cut into many small chunks.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -97,8 +98,8 @@ def test_chunks_cover_every_line_once(tmp_path: Path) -> None:
     path.write_bytes(b"".join(b"%d\n" % i for i in range(5000)) + b"last")
     planned = list(chunks.plan_chunks([path], size=1000))
     assert planned[0].start == 0 and planned[-1].end == path.stat().st_size
-    assert all(a.end == b.start for a, b in zip(planned, planned[1:], strict=False))
-    assert all(a.line + a.lines == b.line for a, b in zip(planned, planned[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(planned))
+    assert all(a.line + a.lines == b.line for a, b in itertools.pairwise(planned))
     assert sum(c.lines for c in planned) == 5001
     with path.open("rb") as f:
         for c in planned:
