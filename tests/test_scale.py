@@ -105,3 +105,60 @@ def test_chunks_cover_every_line_once(tmp_path: Path) -> None:
         for c in planned:
             f.seek(c.start)
             assert f.read(c.end - c.start).count(b"\n") in (c.lines, c.lines - 1)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_byte_identical_output(mixed: Path) -> None:
+    """Pass 1 on a LocalCluster of 2 worker processes: the same document as one process."""
+    from distributed import Client, LocalCluster
+
+    from pbrules.distributed import dask_runner
+
+    engine = Engine(load_pack(PACK))
+    dataset = read_dataset(mixed)
+    local = _dump(engine.run(dataset, jobs=1))
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        on_dask = _dump(engine.run(dataset, runner=dask_runner(client)))
+        assert sum(client.nthreads().values()) == 2
+    assert on_dask == local
+
+
+def test_cli_dask_options_are_exclusive(mixed: Path) -> None:
+    run = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            str(mixed),
+            "--rules",
+            str(PACK),
+            "--scheduler",
+            "tcp://x:1",
+            "--dask-local",
+            "2",
+        ],
+    )
+    assert run.exit_code == 2
+    assert "not both" in run.output
+
+
+def test_plain_progress_lines_are_periodic() -> None:
+    import io
+
+    from pbrules.cli.progress import plain_progress
+
+    now = [0.0]
+    out = io.StringIO()
+    report = plain_progress("evaluating", out, every=10, clock=lambda: now[0])
+    for step in range(1, 31):
+        now[0] = float(step)
+        report(step * 100, 3000)
+    assert out.getvalue().splitlines() == [
+        "evaluating: 1,000/3,000 (33%), 10 s",
+        "evaluating: 2,000/3,000 (66%), 20 s",
+        "evaluating: 3,000/3,000 (100%), 30 s",
+    ]
