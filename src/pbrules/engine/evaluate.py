@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore
 from pbrules.engine.chunks import jsonl_files, plan_chunks, read_at, scan_chunk
+from pbrules.engine.collect import fewer_collections
 from pbrules.engine.compile import (
     Compiled,
     Traits,
@@ -228,6 +229,19 @@ class Engine:
         """
         if jobs < 1:
             raise UsageError(f"jobs must be at least 1, not {jobs}")
+        with fewer_collections():
+            return self._run(dataset, period, previous, jobs, progress, waivers, runner)
+
+    def _run(
+        self,
+        dataset: Iterable[Snapshot | Rejected] | str | Path,
+        period: Period | str | None,
+        previous: RunResult | None,
+        jobs: int,
+        progress: Progress | None,
+        waivers: Mapping[str, WaiverLike] | None,
+        runner: ChunkRunner | None,
+    ) -> RunResult:
         label, source = source_of(dataset)
         intake = Intake(label, Period.parse(period) if period is not None else None)
         files = jsonl_files(source)

@@ -9,6 +9,7 @@ bounded window ahead.
 
 from __future__ import annotations
 
+import gc
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pbrules.checker import Checker, ChildRef
 from pbrules.engine.chunks import Chunk, Scanned, scan_chunk
+from pbrules.engine.collect import RUN_THRESHOLDS
 from pbrules.engine.sources import Item
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
@@ -131,6 +133,7 @@ def scan_in_worker(payload: bytes, chunk: Chunk) -> list[Scanned]:
     process and payload)."""
     built = _chunk_engines.get(payload)
     if built is None:
+        gc.set_threshold(*RUN_THRESHOLDS)  # a worker process only runs chunks
         factory, pack, checkers, extensions = pickle.loads(payload)
         engine = factory(pack, registry=_WorkerRegistry(checkers))
         built = _chunk_engines[payload] = (engine, _Extensions(extensions))
