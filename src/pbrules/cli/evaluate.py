@@ -121,6 +121,13 @@ def _stdout_is_tty() -> bool:
 )
 @click.option("--lang", metavar="LANG", help="Language of report formats (en, zh).")
 @click.option("--issuer", metavar="TEXT", help="Issuing department on report formats.")
+@click.option(
+    "--pattern-backend",
+    type=click.Choice(["python", "durable"]),
+    default="python",
+    show_default=True,
+    help="Matcher of pattern criteria; durable needs pip install 'pbrules[durable]'.",
+)
 @handle_errors
 def evaluate_command(
     dataset: Path,
@@ -136,6 +143,7 @@ def evaluate_command(
     fail_on: str | None,
     lang: str | None,
     issuer: str | None,
+    pattern_backend: str = "python",
 ) -> None:
     """Evaluate every organization in DATASET against the criteria packs."""
     from pbrules.dataset import read_dataset
@@ -169,7 +177,7 @@ def evaluate_command(
                 f"{before.pack.version}; evaluating with version {pack.model.version}"
             )
     data = read_dataset(dataset, registry=registry)
-    engine = Engine(pack, registry=registry)
+    engine = Engine(pack, registry=registry, pattern_backend=pattern_backend)
     waivers: dict[str, Any] = {}
     if ledger is not None:
         waivers = _active_waivers(ledger, pack.model.pack, the_period or _first_period(data))

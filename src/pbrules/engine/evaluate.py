@@ -67,6 +67,8 @@ from pbrules.model.result import (
 )
 from pbrules.model.snapshot import Organization, Snapshot
 from pbrules.packs.schema import Criterion, LoadedPack, Pack
+from pbrules.patterns.engine_support import PatternBatch, chunked
+from pbrules.patterns.workers import WorkerOptions
 
 __all__ = ["Engine", "OrgEvaluation", "Progress", "WaiverLike"]
 
@@ -147,7 +149,14 @@ def _digest(pack: Pack) -> str:
 class Engine:
     """A criteria pack compiled for evaluation. Thread-safe to share; cheap to call."""
 
-    def __init__(self, pack: LoadedPack | Pack, *, registry: _HasCheckers | None = None) -> None:
+    def __init__(
+        self,
+        pack: LoadedPack | Pack,
+        *,
+        registry: _HasCheckers | None = None,
+        pattern_backend: str = "python",
+        pattern_options: WorkerOptions | None = None,
+    ) -> None:
         if isinstance(pack, Pack):
             pack = LoadedPack(model=pack, digest=_digest(pack))
         if registry is None:
@@ -163,6 +172,10 @@ class Engine:
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
         composites = [c for c in self._compiled if c.phase == "composite"]
         self._phase1 = self._record + order_composites(pack, composites, self._rollup)
+        # Pattern criteria: with the durable backend they run in batches (docs/patterns.md).
+        self.patterns = PatternBatch(
+            [(c.pos, c.params) for c in self._record], pattern_backend, pattern_options
+        )
         self._tokens: dict[Period, frozenset[str]] = {}
         self.pack_ref = PackRef(id=self.model.pack, version=self.model.version, digest=pack.digest)
 
@@ -319,11 +332,20 @@ class Engine:
         return self._pass1(snapshot, period, snapshot.as_of or period.end, ())
 
     def _pass1_all(self, items: Iterator[Item], jobs: int) -> Iterator[OrgState]:
+        if self.patterns.active:  # durable-rules: batches of organizations, in its own workers
+            return self._pass1_batched(items)
         if jobs > 1:
             pooled = parallel_pass1(Engine, self.pack, self._checkers, items, jobs)
             if pooled is not None:
                 return pooled
         return (self._pass1(snap, period, when, kids) for snap, period, when, kids in items)
+
+    def _pass1_batched(self, items: Iterator[Item]) -> Iterator[OrgState]:
+        """Pass 1 with the pattern criteria prepared a chunk of organizations at a time."""
+        for chunk in chunked(items, self.patterns.chunk):
+            pre = self.patterns.prepare([(s, p, w) for s, p, w, _ in chunk])
+            for (snap, period, when, kids), outcomes in zip(chunk, pre, strict=True):
+                yield self._pass1(snap, period, when, kids, outcomes)
 
     def _again_with_subordinates(
         self,
@@ -333,9 +355,12 @@ class Engine:
         kids: Mapping[str, tuple[ChildRef, ...]],
     ) -> None:
         """Pass 1 again for the organizations that have subordinates, now that they are known."""
-        for snap in snapshots:
-            org_id = snap.organization.id
-            states[org_id] = self._pass1(snap, period, snap.as_of or period.end, kids[org_id])
+        items = (
+            (snap, period, snap.as_of or period.end, kids[snap.organization.id])
+            for snap in snapshots
+        )
+        for state in self._pass1_all(items, 1):
+            states[state.org.id] = state
 
     def _period_warnings(self, period: Period) -> list[RunWarning]:
         if period.kind.value == self.model.period.value:
@@ -430,8 +455,14 @@ class Engine:
         period: Period,
         as_of: date,
         children: tuple[ChildRef, ...],
+        pre: Mapping[int, Outcome] | None = None,
     ) -> OrgState:
-        """One organization's ``record`` and ``composite`` outcomes; which roll-ups apply."""
+        """One organization's ``record`` and ``composite`` outcomes; which roll-ups apply.
+
+        ``pre``: outcomes already computed by position (pattern criteria of the durable
+        backend), used in place of running their checkers."""
+        if pre is None and self.patterns.active:
+            pre = self.patterns.prepare([(snapshot, period, as_of)])[0]
         index = build_index(snapshot, period, as_of)
         traits = Traits.of(snapshot, index, children, period, self._period_tokens(period))
         outcomes: list[Outcome | None] = [None] * len(self._compiled)
@@ -442,7 +473,8 @@ class Engine:
         for c in self._phase1:
             outcome = traits.excluded(c) or applicability(c, snapshot)
             if outcome is None:
-                outcome = run_check(c, snapshot, ctx)
+                prepared = pre.get(c.pos) if pre is not None else None
+                outcome = prepared if prepared is not None else run_check(c, snapshot, ctx)
             outcomes[c.pos] = by_id[c.criterion.id] = outcome
         rollups: list[int] = []
         for c in self._rollup:
