@@ -257,7 +257,8 @@ class Engine:
     ) -> RunResult:
         label, source = source_of(dataset)
         intake = Intake(label, Period.parse(period) if period is not None else None)
-        files = jsonl_files(source)
+        # The durable pattern backend prepares batches of snapshots: it reads them as before.
+        files = None if self.patterns.active else jsonl_files(source)
         if files is not None:
             states = self._first_pass_chunks(files, intake, jobs, progress, runner, source)
         else:
