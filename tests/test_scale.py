@@ -162,3 +162,29 @@ def test_plain_progress_lines_are_periodic() -> None:
         "evaluating: 2,000/3,000 (66%), 20 s",
         "evaluating: 3,000/3,000 (100%), 30 s",
     ]
+
+
+def test_large_reviews_summarize_the_appendix_by_peer_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above APPENDIX_LIMIT organizations the html, md and docx appendix is one row per group."""
+    import io
+
+    from pbrules.report import build_report, model
+    from pbrules.report.render import render_docx, render_html, render_markdown
+    from report_fixtures import make_fixture
+
+    fx = make_fixture()
+    assert build_report(fx.result).appendix  # under the limit: one section per organization
+    monkeypatch.setattr(model, "APPENDIX_LIMIT", 1)
+    report = build_report(fx.result)
+    assert report.appendix == []
+    assert sum(g.organizations for g in report.appendix_groups) == report.evaluated
+    assert all(g.lowest <= g.mean <= g.highest for g in report.appendix_groups)
+    for text in (render_html(report, lang="en"), render_markdown(report, lang="en")):
+        assert "too many to list one by one" in text
+        assert report.appendix_groups[0].title in text
+    assert "按分类汇总" in render_html(report, lang="zh", charts=False)
+    out = io.BytesIO()
+    render_docx(report, out, lang="zh")
+    assert out.getvalue()
