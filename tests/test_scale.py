@@ -188,3 +188,19 @@ def test_large_reviews_summarize_the_appendix_by_peer_group(
     out = io.BytesIO()
     render_docx(report, out, lang="zh")
     assert out.getvalue()
+
+
+@pytest.mark.parametrize("keep", [slice(None), slice(0, 0), slice(0, 1)])
+def test_streamed_json_is_the_documents_dump(keep: slice) -> None:
+    """The JSON exporter writes one organization at a time: the same bytes as one dump."""
+    import io
+
+    from pbrules.result_io import load_result, write_result_json
+
+    full = load_result(ROOT / "examples" / "district" / "result-2026Q2.json")
+    result = full.model_copy(
+        update={"organizations": full.organizations[keep], "findings": full.findings[keep]}
+    )
+    out = io.BytesIO()
+    write_result_json(result, out)
+    assert out.getvalue() == result.model_dump_json(indent=2).encode("utf-8") + b"\n"

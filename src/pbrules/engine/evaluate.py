@@ -400,7 +400,7 @@ class Engine:
 
     def _result(
         self,
-        finished: Mapping[str, _Finished],
+        finished: dict[str, _Finished],
         period: Period,
         as_of: date,
         previous: RunResult | None,
@@ -408,10 +408,28 @@ class Engine:
         rejected: list[Rejected],
         warnings: list[RunWarning],
     ) -> RunResult:
-        """The run's result document: organizations ranked, findings in org id order."""
-        ordered = [finished[k][0] for k in sorted(finished)]
+        """The run's result document: organizations ranked, findings in org id order.
+
+        ``finished`` is emptied as it is read, and each organization's and finding's dict is
+        replaced by its validated model as soon as it is ranked, so the dicts and the models of
+        the whole run are never held at once.
+        """
+        ordered: list[Any] = []
+        all_findings: list[Any] = []
+        for key in sorted(finished):
+            result, findings, _ = finished.pop(key)
+            ordered.append(result)
+            all_findings.extend(findings)
         rankings = self._rank(ordered, previous)
-        all_findings = [f for k in sorted(finished) for f in finished[k][1]]
+        summary = {
+            "evaluated": len(ordered),
+            "rejected": len(rejected),
+            "findings": len(all_findings),
+            "incomplete": sum(1 for o in ordered if not o["complete"]),
+            "waived": sum(1 for f in all_findings if f.get("waiver") is not None),
+        }
+        _validate_in_place(ordered, OrgResult)
+        _validate_in_place(all_findings, Finding)
         return RunResult.model_validate(
             {
                 "pack": self.pack_ref,
@@ -422,13 +440,7 @@ class Engine:
                 "rankings": rankings,
                 "rejected": rejected,
                 "warnings": warnings,
-                "summary": {
-                    "evaluated": len(ordered),
-                    "rejected": len(rejected),
-                    "findings": len(all_findings),
-                    "incomplete": sum(1 for o in ordered if not o["complete"]),
-                    "waived": sum(1 for f in all_findings if f.get("waiver") is not None),
-                },
+                "summary": summary,
             }
         )
 
@@ -631,6 +643,12 @@ class Engine:
             "category": category,
             "criteria": criteria,
         }
+
+
+def _validate_in_place(items: list[Any], model: type[OrgResult] | type[Finding]) -> None:
+    """Each dict of ``items`` replaced by its validated ``model`` (the dict is freed at once)."""
+    for i, item in enumerate(items):
+        items[i] = model.model_validate(item)
 
 
 def _criterion_record(c: Compiled, outcome: Outcome, pts: CriterionPoints) -> dict[str, Any]:
