@@ -204,3 +204,13 @@ def test_streamed_json_is_the_documents_dump(keep: slice) -> None:
     out = io.BytesIO()
     write_result_json(result, out)
     assert out.getvalue() == result.model_dump_json(indent=2).encode("utf-8") + b"\n"
+
+
+def test_progress_has_a_total_from_the_start_for_json_lines(mixed: Path) -> None:
+    seen: list[tuple[int, int | None]] = []
+    Engine(load_pack(PACK)).run(read_dataset(mixed), progress=lambda d, t: seen.append((d, t)))
+    lines = sum(c.lines for c in chunks.plan_chunks(list(read_dataset(mixed).files)))
+    assert len(seen) > 10
+    assert all(total == lines for _, total in seen[:-1])
+    assert [d for d, _ in seen[:-1]] == sorted(d for d, _ in seen[:-1])
+    assert seen[-1][0] == seen[-1][1]
