@@ -133,6 +133,8 @@ def scan_in_worker(payload: bytes, chunk: Chunk) -> list[Scanned]:
     process and payload)."""
     built = _chunk_engines.get(payload)
     if built is None:
+        if len(_chunk_engines) >= 4:  # a long-lived (Dask) worker serving many packs
+            _chunk_engines.clear()
         gc.set_threshold(*RUN_THRESHOLDS)  # a worker process only runs chunks
         factory, pack, checkers, extensions = pickle.loads(payload)
         engine = factory(pack, registry=_WorkerRegistry(checkers))
