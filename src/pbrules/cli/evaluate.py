@@ -190,7 +190,7 @@ def evaluate_command(
                 run, address=scheduler, local_workers=dask_local, progress=progress
             )
         else:
-            result = run(jobs=jobs or os.cpu_count() or 1, progress=progress)
+            result = run(jobs=jobs or _default_jobs(data), progress=progress)
     if before is not None and not before.period < result.period:
         stderr(
             f"warning: --previous {previous} is for {before.period}, "
@@ -221,6 +221,14 @@ def evaluate_command(
             "(listed in the output)"
         )
     sys.exit(exit_code(result, fail_on))
+
+
+def _default_jobs(data: Any) -> int:
+    """The number of cores for JSON Lines datasets (their workers read their own chunks; a
+    small file stays in one process), else 1 (records would be sent to the workers one by one)."""
+    from pbrules.engine.chunks import jsonl_files
+
+    return (os.cpu_count() or 1) if jsonl_files(data) is not None else 1
 
 
 def _first_period(data: Any) -> Period | None:
