@@ -214,3 +214,14 @@ def test_progress_has_a_total_from_the_start_for_json_lines(mixed: Path) -> None
     assert all(total == lines for _, total in seen[:-1])
     assert [d for d, _ in seen[:-1]] == sorted(d for d, _ in seen[:-1])
     assert seen[-1][0] == seen[-1][1]
+
+
+def test_outcomes_pickle_to_equal_outcomes() -> None:
+    import pickle
+
+    from pbrules.model.outcome import Outcome, Severity, Status, Subject, SubjectItem
+
+    item = SubjectItem(Subject("member", "M1"), "late", ("M1:2026-07",), Severity.CRITICAL)
+    outcome = Outcome(Status.FAIL, 0.5, 2, 1, 2, ("a", "b"), (item,), "note")
+    for value in (outcome, item, item.subject, Outcome.not_applicable("x")):
+        assert pickle.loads(pickle.dumps(value)) == value
