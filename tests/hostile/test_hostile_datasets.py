@@ -109,7 +109,21 @@ def test_jsonl_record_is_rejected_with_its_line(tmp_path: Path, hostile: str, me
 CLI_CASES = {"int-5000-digits", "plus-infinity-1e999", "duplicate-period", "as-of-after-period"}
 
 
-@pytest.mark.parametrize(("hostile", "message"), [c[1:] for c in JSONL_CASES if c[0] in CLI_CASES])
+_FAST_PATH_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="evaluate's chunked JSON Lines path validates a line's bytes directly and does not "
+    "see duplicate keys (docs/limits.md)",
+)
+
+
+@pytest.mark.parametrize(
+    ("hostile", "message"),
+    [
+        pytest.param(*c[1:], marks=_FAST_PATH_GAP) if c[0] == "duplicate-period" else c[1:]
+        for c in JSONL_CASES
+        if c[0] in CLI_CASES
+    ],
+)
 def test_cli_evaluates_the_other_records(
     tmp_path: Path, pack_file: Path, hostile: str, message: str
 ) -> None:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pbrules.io import RawRecord
 
-__all__ = ["MAX_INT_DIGITS", "MAX_PROBLEMS", "StrictJson", "yaml_problem"]
+__all__ = ["MAX_INT_DIGITS", "MAX_PROBLEMS", "StrictJson", "suspect_line", "yaml_problem"]
 
 #: the most digits an integer in a record may have (larger ones are rejected, not read)
 MAX_INT_DIGITS = 64
@@ -98,6 +99,19 @@ def _message(problems: list[str]) -> str:
     shown = problems[:MAX_PROBLEMS]
     more = f"; and {len(problems) - MAX_PROBLEMS} more" if len(problems) > MAX_PROBLEMS else ""
     return "invalid JSON: " + "; ".join(shown) + more
+
+
+# A number with a 3-digit exponent, NaN / Infinity, or an integer longer than the bound: a fast
+# path (validating a line's bytes directly) hands such a line to the strict decoder instead.
+_SUSPECT = re.compile(
+    rb"\d[eE][-+]?\d{3}|NaN|Infinity|\d{" + str(MAX_INT_DIGITS + 1).encode() + rb"}"
+)
+
+
+def suspect_line(raw: bytes) -> bool:
+    """Whether a JSON line may hold a number :class:`StrictJson` refuses (out of range, NaN,
+    a huge integer). Duplicate keys are not screened here (see docs/limits.md)."""
+    return _SUSPECT.search(raw) is not None
 
 
 _PLAIN = "tag:yaml.org,2002:"
