@@ -34,12 +34,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from pbrules import _args
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.index import build_index
 from pbrules.engine.ranking import assign_group, rank_organizations
 from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
-from pbrules.errors import DataError, PackError, Problem, UsageError
+from pbrules.errors import DataError, PackError, Problem
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
 from pbrules.model.result import (
@@ -179,6 +180,8 @@ class Engine:
     """A criteria pack compiled for evaluation. Thread-safe to share; cheap to call."""
 
     def __init__(self, pack: LoadedPack | Pack, *, registry: _HasCheckers | None = None) -> None:
+        if not isinstance(pack, LoadedPack | Pack):
+            raise TypeError(f"pack must be a pbrules.LoadedPack or Pack, not {type(pack).__name__}")
         if isinstance(pack, Pack):
             pack = LoadedPack(model=pack, digest=_digest(pack))
         if registry is None:
@@ -568,9 +571,9 @@ class Engine:
         ``children`` are its direct subordinates (for supervision criteria); roll-up criteria
         run only when ``child_results`` are given, else they are ``not_applicable``.
         """
-        the_period = Period.parse(period) if period is not None else snapshot.period
-        when = as_of or snapshot.as_of or the_period.end
-        kids = tuple(children)
+        snapshot, the_period, when, kids, child_results = _args.evaluate_arguments(
+            snapshot, period, as_of, children, child_results, waivers
+        )
         state = self._pass1(snapshot, the_period, when, kids)
         result, findings, outcomes = self._finish(state, the_period, child_results, kids, waivers)
         return OrgEvaluation(
@@ -598,10 +601,9 @@ class Engine:
         maps finding fingerprints to active ledger waivers: those findings carry the waiver, and
         when the pack sets ``allow_waivers`` a waived organization-level failure costs no points.
         """
-        if jobs < 1:
-            raise UsageError(f"jobs must be at least 1, not {jobs}")
+        _args.run_arguments(dataset, jobs, previous, self.pack_ref, progress, waivers)
         label, source = self._source(dataset)
-        the_period = Period.parse(period) if period is not None else None
+        the_period = _args.check_period(period)
         rejected: list[Rejected] = []
         relabel: list[int] = []  # rejections named "record N" until their source is known
         nodes: dict[str, _Node] = {}
