@@ -150,8 +150,7 @@ def check_waivers(value: Any, name: str = "waivers") -> Mapping[str, Any] | None
         missing = [a for a in ("reason", "owner", "until") if not hasattr(waiver, a)]
         if missing:
             raise TypeError(
-                f"{name}[{key!r}] must be a waiver (with reason, owner, until), "
-                f"not {_kind(waiver)}"
+                f"{name}[{key!r}] must be a waiver (with reason, owner, until), not {_kind(waiver)}"
             )
         if not isinstance(waiver.until, date):
             raise TypeError(f"{name}[{key!r}].until must be a datetime.date")
@@ -204,7 +203,6 @@ def previous_warnings(previous: RunResult, pack: PackRef, name: str) -> list[str
             f"evaluating with version {pack.version}"
         ]
     return []
-
 
 
 def evaluate_arguments(

@@ -158,11 +158,8 @@ def evaluate_command(
     issuer: str | None,
 ) -> None:
     """Evaluate every organization in DATASET against the criteria packs."""
-    from pbrules.dataset import read_dataset
-    from pbrules.engine.evaluate import Engine
-    from pbrules.packs.loader import load_packs
+    from pbrules.evaluation import evaluate, sync_summary
     from pbrules.plugins import get_registry
-    from pbrules.result_io import load_result
 
     registry = get_registry()
     if fmt not in registry.exporters:
@@ -174,48 +171,22 @@ def evaluate_command(
             the_period = Period.parse(period)
         except ValueError as exc:
             raise UsageError(f"--period: {exc}") from None
-    pack = load_packs(list(rules), registry=registry)
-    before: RunResult | None = None
-    if previous is not None:
-        before = load_result(previous)
-        if before.pack.id != pack.model.pack:
-            raise UsageError(
-                f"--previous {previous}: produced by pack {before.pack.id!r}, "
-                f"not {pack.model.pack!r}; movement compares results of one pack"
-            )
-        if before.pack.version != pack.model.version:
-            stderr(
-                f"warning: --previous {previous} was produced by {before.pack.id} version "
-                f"{before.pack.version}; evaluating with version {pack.model.version}"
-            )
-    data = read_dataset(dataset, registry=registry)
-    engine = Engine(pack, registry=registry)
-    waivers: dict[str, Any] = {}
-    if ledger is not None:
-        waivers = _active_waivers(ledger, pack.model.pack, the_period or _first_period(data))
     with _progress(_stderr_is_tty()) as progress:
-        result = engine.run(
-            data,
+        done = evaluate(
+            list(rules),
+            dataset,
             period=the_period,
-            previous=before,
+            previous=previous,
+            ledger=ledger,
             jobs=jobs,
             progress=progress,
-            waivers=waivers,
+            registry=registry,
         )
-    if before is not None and not before.period < result.period:
-        stderr(
-            f"warning: --previous {previous} is for {before.period}, "
-            f"which does not precede {result.period}"
-        )
-    if ledger is not None:
-        # Sync first, so report formats show the items' ledger numbers.
-        from pbrules.ledger import Ledger
-
-        with Ledger(ledger) as book:
-            report = book.sync(result)
-        counts = report.counts()
-        summary = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
-        stderr(f"ledger {ledger}: synced {result.period}: {summary or 'no change'}")
+    for warning in done.warnings:
+        stderr(f"warning: {warning}")
+    result, pack, before = done.result, done.pack, done.previous
+    if done.ledger_sync is not None:
+        stderr(f"ledger {ledger}: synced {result.period}: {sync_summary(done.ledger_sync)}")
     options: dict[str, Any] = {
         "color": output is None and _stdout_is_tty(),
         "pack": pack,
@@ -232,26 +203,6 @@ def evaluate_command(
             "(listed in the output)"
         )
     sys.exit(exit_code(result, fail_on))
-
-
-def _first_period(data: Any) -> Period | None:
-    """The period of the dataset's first readable snapshot (the run's default period)."""
-    from pbrules.model.snapshot import Snapshot
-
-    for item in data:
-        if isinstance(item, Snapshot):
-            return item.period
-    return None
-
-
-def _active_waivers(db: Path, pack_id: str, period: Period | None) -> dict[str, Any]:
-    """Fingerprint -> active waiver in the ledger at ``db`` on the period's last day."""
-    if period is None or not db.exists():
-        return {}
-    from pbrules.ledger import Ledger
-
-    with Ledger(db, create=False) as book:
-        return dict(book.active_waivers(period.end, pack=pack_id))
 
 
 COMMANDS: list[click.Command] = [evaluate_command]
