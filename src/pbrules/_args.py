@@ -242,3 +242,11 @@ def run_arguments(
     if progress is not None and not callable(progress):
         raise TypeError(f"progress must be a callable (done, total), not {_kind(progress)}")
     check_waivers(waivers)
+
+
+def check_paths(value: Any, name: str) -> None:
+    """A sequence of paths (``str`` or ``os.PathLike``), not a bare string."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | Iterable):
+        raise TypeError(f"{name} must be a list of paths, not {_kind(value)}")
+    for i, item in enumerate(value):
+        check_path(item, f"{name}[{i}]")

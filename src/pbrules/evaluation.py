@@ -102,7 +102,15 @@ def _engine_for(
         return rules
     if isinstance(rules, LoadedPack | Pack):
         return Engine(rules, registry=registry)
-    sources = [rules] if isinstance(rules, str | PathLike) else list(rules)
+    if isinstance(rules, str | PathLike):
+        sources: list[PackSource] = [rules]
+    elif isinstance(rules, Sequence):
+        sources = list(rules)
+    else:
+        raise TypeError(
+            "rules must be an Engine, a loaded pack, a pack path or id, or a list of them, "
+            f"not {type(rules).__name__}"
+        )
     for i, source in enumerate(sources):
         _args.check_path(source, f"rules[{i}]")
     paths = [s if isinstance(s, str) else Path(s) for s in sources]
