@@ -20,24 +20,37 @@ This module sits above the engine, the packs and the ledger, and uses only their
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pbrules import _args
+from pbrules.errors import DataError
+from pbrules.io import RawRecord, Reader
 from pbrules.model.period import Period
 from pbrules.model.result import Rejected, RunResult
 from pbrules.model.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from pbrules.dataset import Dataset
     from pbrules.engine.evaluate import Engine
     from pbrules.ledger.models import SyncReport
     from pbrules.packs.schema import LoadedPack
     from pbrules.plugins import Registry
 
-__all__ = ["Evaluation", "active_waivers", "evaluate", "read_previous", "sync_summary"]
+__all__ = [
+    "STDIN",
+    "Evaluation",
+    "active_waivers",
+    "evaluate",
+    "read_previous",
+    "stdin_dataset",
+    "sync_summary",
+]
 
 PackSource = str | PathLike[str]
 DatasetSource = str | PathLike[str] | Iterable[Snapshot | Rejected]
@@ -199,3 +212,58 @@ def sync_summary(report: SyncReport) -> str:
     """``"new 3, closed 1"``: the non-zero counts of a sync report, or ``"no change"``."""
     counts: Mapping[str, int] = report.counts()
     return ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "no change"
+
+
+# ---------------------------------------------------------------------------------------------
+# A dataset on standard input (``pbrules evaluate -``)
+# ---------------------------------------------------------------------------------------------
+STDIN = "-"
+
+
+class _Relabelled:
+    """A reader whose record sources name ``-`` (standard input) instead of the spool file."""
+
+    def __init__(self, reader: Reader, spool: Path) -> None:
+        self.name = reader.name
+        self.suffixes = reader.suffixes
+        self._reader = reader
+        self._spool = str(spool)
+
+    def read(self, path: Path) -> Iterator[RawRecord]:
+        for raw in self._reader.read(path):
+            source = raw.source.replace(self._spool, STDIN, 1)
+            yield RawRecord(source=source, data=raw.data, error=raw.error)
+
+
+def _reader_for(suffix: str, registry: Registry) -> Reader:
+    for reader in registry.readers.values():
+        if suffix in reader.suffixes:
+            return reader
+    raise DataError(f"{STDIN}: no reader for {suffix} data")
+
+
+@contextmanager
+def stdin_dataset(
+    stream: BinaryIO, *, registry: Registry | None = None, chunk: int = 1 << 20
+) -> Iterator[Dataset]:
+    """A dataset read from ``stream`` (JSON Lines, or a JSON array when it starts with ``[``).
+
+    The stream is spooled to a private temporary file (the engine reads a dataset twice), which
+    is removed when the block ends; records are located as ``-:LINE``.
+    """
+    from pbrules.dataset import Dataset
+
+    if registry is None:
+        from pbrules.plugins import get_registry
+
+        registry = get_registry()
+    with tempfile.TemporaryDirectory(prefix="pbrules-stdin-") as tmp:
+        head = stream.read(chunk)
+        suffix = ".json" if head.lstrip()[:1] == b"[" else ".jsonl"
+        spool = Path(tmp) / f"stdin{suffix}"
+        with spool.open("wb") as fh:
+            while head:
+                fh.write(head)
+                head = stream.read(chunk)
+        reader = _Relabelled(_reader_for(suffix, registry), spool)
+        yield Dataset([(spool, reader)], registry=registry, root=Path(STDIN))

@@ -58,6 +58,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "pbrules.builtin.exporters",
     "pbrules.builtin.packs",
     "pbrules.builtin.report_exporters",
+    "pbrules.builtin.ci_exporters",
 )
 HOOK_NAMES: tuple[str, ...] = (
     "register_checkers",

@@ -22,6 +22,7 @@ from pbrules.model.period import Period
 from pbrules.model.result import RunResult
 
 if TYPE_CHECKING:
+    from pbrules.dataset import Dataset
     from pbrules.plugins import Registry
 
 __all__ = ["COMMANDS", "exit_code", "write_result"]
@@ -85,6 +86,18 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | Non
         yield update
 
 
+@contextmanager
+def _dataset_arg(dataset: Path, registry: Registry) -> Iterator[Path | Dataset]:
+    """DATASET as given, or the dataset on standard input when it is ``-``."""
+    from pbrules.evaluation import STDIN, stdin_dataset
+
+    if str(dataset) != STDIN:
+        yield dataset
+        return
+    with stdin_dataset(sys.stdin.buffer, registry=registry) as data:
+        yield data
+
+
 def _stderr_is_tty() -> bool:
     try:
         return sys.stderr.isatty()
@@ -123,7 +136,8 @@ def _stdout_is_tty() -> bool:
     default="json",
     show_default=True,
     metavar="NAME",
-    help="Output format: json, jsonl, csv, table, or any registered exporter (md, html...).",
+    help="Output format: json, jsonl, csv, table, sarif, junit, github, gitlab, or any "
+    "registered exporter (md, html...).",
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here, not stdout.")
 @click.option(
@@ -157,7 +171,10 @@ def evaluate_command(
     lang: str | None,
     issuer: str | None,
 ) -> None:
-    """Evaluate every organization in DATASET against the criteria packs."""
+    """Evaluate every organization in DATASET against the criteria packs.
+
+    DATASET is a file, a directory of them, or - for JSON Lines (or a JSON array) on stdin.
+    """
     from pbrules.evaluation import evaluate, sync_summary
     from pbrules.plugins import get_registry
 
@@ -171,10 +188,10 @@ def evaluate_command(
             the_period = Period.parse(period)
         except ValueError as exc:
             raise UsageError(f"--period: {exc}") from None
-    with _progress(_stderr_is_tty()) as progress:
+    with _progress(_stderr_is_tty()) as progress, _dataset_arg(dataset, registry) as data:
         done = evaluate(
             list(rules),
-            dataset,
+            data,
             period=the_period,
             previous=previous,
             ledger=ledger,
@@ -194,6 +211,7 @@ def evaluate_command(
         "ledger": ledger,
         "lang": lang,
         "issuer": issuer,
+        "dataset": dataset,
     }
     write_result(result, fmt, output, registry, **options)
     s = result.summary
