@@ -35,7 +35,12 @@ def json_schema(kind: str) -> dict[str, object]:
         raise click.BadParameter(f"unknown schema kind {kind!r}")
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"{SCHEMA_BASE_URI}/{kind}.schema.json"
     return schema
+
+
+#: Where the published schemas live (the committed docs/schema/ files); each schema's ``$id``.
+SCHEMA_BASE_URI = "https://raw.githubusercontent.com/pbrules/pbrules/main/docs/schema"
 
 
 @click.command("schema")
