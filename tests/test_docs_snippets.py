@@ -34,7 +34,7 @@ PAGES_WITH_CODE = [p for p in PAGES if python_blocks(p.read_text(encoding="utf-8
 
 
 def test_the_extractor_sees_blocks_and_skip_markers() -> None:
-    text = "a\n```python\nx = 1\n```\n<!-- docs-test: skip (needs a server) -->\n```python\ny\n```\n"
+    text = "a\n```python\nx = 1\n```\n<!-- docs-test: skip (a server) -->\n```python\ny\n```\n"
     assert python_blocks(text) == [(3, "x = 1\n", False), (7, "y\n", True)]
     assert PAGES_WITH_CODE, "no python block found in the docs"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import inspect
 import json
+import re
 import sys
 import textwrap
 import types
@@ -306,15 +307,32 @@ def checkers_markdown(reference: list[dict[str, Any]]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+_RST_ROLE = re.compile(r":[a-z]+(?::[a-z]+)?:`~?(?:[^`<]*<)?([^`>]+)>?`")
+_RST_LITERAL = re.compile(r"``([^`]+)``")
+_RST_EMPHASIS = re.compile(r"(\*\*|\*)(\S(?:.*?\S)?)\1")
+
+
+def plain_text(rst: str) -> str:
+    """A docstring's reStructuredText markup as plain text for a terminal: ``x`` -> x,
+    :class:`~a.b.C` -> C, **bold** -> bold, a trailing ``::`` -> ``:``."""
+    text = _RST_ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1], rst)
+    text = _RST_LITERAL.sub(r"\1", text)
+    text = _RST_EMPHASIS.sub(r"\2", text)
+    return re.sub(r"::(\s*)$", r":\1", text, flags=re.M)
+
+
 def _checkers_text(reference: list[dict[str, Any]]) -> str:
     blocks = []
     for entry in reference:
         head = f"{entry['name']}  [{entry['phase']}; {entry['plugin']}]"
-        first = entry["description"].split("\n\n")[0].replace("\n", " ")
+        first = plain_text(entry["description"].split("\n\n")[0].replace("\n", " "))
         lines = [head, textwrap.indent(textwrap.fill(first, 96), "  ")]
         for p in entry["params"]:
             default = "required" if p["required"] else f"default {json.dumps(p['default'])}"
             lines.append(f"    {p['name']}: {p['type']} ({default})")
+            if p["description"]:
+                about = textwrap.fill(plain_text(p["description"]), 90)
+                lines.append(textwrap.indent(about, "        "))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
