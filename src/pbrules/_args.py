@@ -9,7 +9,7 @@ the import graph (errors, model, checker); heavier modules are imported where th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from pbrules.model.snapshot import Snapshot
 
 __all__ = [
+    "CheckedItems",
     "check_as_of",
     "check_child_results",
     "check_children",
@@ -250,3 +251,42 @@ def check_paths(value: Any, name: str) -> None:
         raise TypeError(f"{name} must be a list of paths, not {_kind(value)}")
     for i, item in enumerate(value):
         check_path(item, f"{name}[{i}]")
+
+
+class CheckedItems:
+    """A re-iterable view of an in-memory dataset that checks each item: snapshots and rejected
+    records pass, a mapping is validated into a snapshot (or becomes a rejected record with
+    located messages), anything else is a ``TypeError`` naming its position."""
+
+    def __init__(self, items: Iterable[Any], label: str = "dataset") -> None:
+        self.items = items
+        self.label = label
+        self.root = getattr(items, "root", None)
+
+    def __iter__(self) -> Iterator[Any]:
+        from pydantic import ValidationError
+
+        from pbrules.model.result import Rejected
+        from pbrules.model.snapshot import Snapshot
+
+        for pos, item in enumerate(self.items):
+            if isinstance(item, Snapshot | Rejected):
+                yield item
+            elif isinstance(item, Mapping):
+                try:
+                    yield Snapshot.model_validate(dict(item))
+                except ValidationError as exc:
+                    from pbrules.dataset import format_validation_error
+
+                    org = item.get("organization")
+                    org_id = org.get("id") if isinstance(org, Mapping) else None
+                    yield Rejected(
+                        source=f"{self.label}: record {pos + 1}",
+                        org_id=org_id if isinstance(org_id, str) else None,
+                        errors=format_validation_error(exc),
+                    )
+            else:
+                raise TypeError(
+                    f"{self.label}[{pos}] must be a pbrules.Snapshot, a mapping or a "
+                    f"pbrules.Rejected, not {_kind(item)}"
+                )

@@ -179,3 +179,18 @@ def test_the_engine_still_works_after_refusals(engine: Engine, snap: Snapshot) -
         engine.run(42)  # type: ignore[arg-type]
     result = engine.run([snap])
     assert [o.org_id for o in result.organizations] == ["B1"]
+
+
+def test_run_validates_mappings_and_rejects_bad_ones_with_paths(engine: Engine) -> None:
+    bad = branch("B2")
+    bad["organization"]["kidn"] = bad["organization"].pop("kind")
+    result = engine.run([branch("B1"), bad, branch("B3")])
+    assert [o.org_id for o in result.organizations] == ["B1", "B3"]
+    (rejected,) = result.rejected
+    assert rejected.source == "input: record 2" and rejected.org_id == "B2"
+    assert "organization.kidn: unknown field; did you mean 'kind'?" in rejected.errors
+
+
+def test_run_refuses_an_item_that_is_not_a_record(engine: Engine, snap: Snapshot) -> None:
+    _raises(TypeError, r"^input\[1\] must be a pbrules\.Snapshot", lambda: engine.run([snap, 7]))
+    _raises(TypeError, r"^input\[0\] must be", lambda: engine.run(iter([None])))

@@ -756,9 +756,10 @@ class Engine:
 
             return str(dataset), read_dataset(dataset)
         if iter(dataset) is dataset:  # a one-shot iterator: keep it to read it twice
-            return "input", list(dataset)
+            return "input", _args.CheckedItems(list(dataset), "input")
         root = getattr(dataset, "root", None)  # a Dataset names its files' root
-        return (str(root) if isinstance(root, str | Path) else "input"), dataset
+        label = str(root) if isinstance(root, str | Path) else "input"
+        return label, _args.CheckedItems(dataset, label)
 
     def _pass1_all(
         self,
