@@ -759,6 +759,8 @@ class Engine:
             return "input", _args.CheckedItems(list(dataset), "input")
         root = getattr(dataset, "root", None)  # a Dataset names its files' root
         label = str(root) if isinstance(root, str | Path) else "input"
+        if hasattr(dataset, "raw_records"):  # a Dataset validates its records itself
+            return label, dataset
         return label, _args.CheckedItems(dataset, label)
 
     def _pass1_all(
