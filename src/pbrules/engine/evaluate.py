@@ -557,7 +557,7 @@ class Engine:
     # -- one organization -------------------------------------------------------------------------
     def evaluate(
         self,
-        snapshot: Snapshot,
+        snapshot: Snapshot | Mapping[str, Any],
         *,
         period: Period | str | None = None,
         as_of: date | None = None,
@@ -566,6 +566,9 @@ class Engine:
         waivers: Mapping[str, WaiverLike] | None = None,
     ) -> OrgEvaluation:
         """Evaluate one organization on demand (no ranking).
+
+        ``snapshot`` is a :class:`~pbrules.Snapshot` or a mapping validated as one (an invalid
+        one raises :class:`~pbrules.DataError` with the field paths).
 
         ``period`` defaults to the snapshot's, ``as_of`` to the snapshot's (or the period end).
         ``children`` are its direct subordinates (for supervision criteria); roll-up criteria
