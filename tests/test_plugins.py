@@ -353,3 +353,15 @@ def test_builtin_packs_are_registered_by_pack_id(tmp_path: Path) -> None:
         f.write_text(text, encoding="utf-8")
         assert pack_id_of(f) == expected, text
     assert rule_files(tmp_path / "nowhere") == []
+
+
+def test_the_suite_loads_no_plugin_installed_in_the_environment(
+    pbrules_fresh_host: None,
+) -> None:
+    """tests/conftest.py: whatever is pip-installed, the suite sees only the plugins it sets up."""
+    import os
+
+    assert os.environ["PBRULES_LOAD_PLUGINS"] == ""
+    data = plugins_json()
+    assert {p["origin"] for p in data["plugins"]} == {"builtin"}
+    assert data["failures"] == []
