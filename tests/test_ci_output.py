@@ -166,3 +166,16 @@ def test_stdin_dataset_as_json_array() -> None:
     lines = (REPO / DATASET).read_text(encoding="utf-8").splitlines()[:2]
     code, out = _evaluate("json", stdin="[" + ",".join(lines) + "]")
     assert code == 0 and json.loads(out)["summary"]["evaluated"] == 2
+
+
+def test_paths_below_the_working_directory_are_reported_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pbrules.ci_output import artifact_uri, repo_path
+
+    monkeypatch.chdir(tmp_path)
+    assert repo_path(tmp_path / "rules" / "a b.yaml") == "rules/a b.yaml"
+    assert artifact_uri(tmp_path / "rules" / "a b.yaml") == "rules/a%20b.yaml"
+    assert artifact_uri("/elsewhere/x.yaml") == "file:///elsewhere/x.yaml"
+    code, out = _validate(tmp_path, "github")
+    assert out.startswith("::error file=broken.yaml,line=13,")

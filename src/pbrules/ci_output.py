@@ -53,12 +53,25 @@ _SOURCE_LINE = re.compile(r"^(?P<path>.+?):(?P<line>[1-9][0-9]*)(?:[: ].*)?$")
 # ---------------------------------------------------------------------------------------------
 # Shared pieces
 # ---------------------------------------------------------------------------------------------
-def artifact_uri(path: str | Path) -> str:
-    """A URI reference for a file: relative paths stay relative (``/``-separated, escaped)."""
+def repo_path(path: str | Path) -> str:
+    """``path`` as CI systems want it: relative to the working directory (the repository root
+    in CI) when it lies below it, ``/``-separated; other paths as given."""
     p = Path(path)
     if p.is_absolute():
-        return p.as_uri()
-    return quote(PurePosixPath(*p.parts).as_posix(), safe="/")
+        try:
+            p = p.relative_to(Path.cwd())
+        except ValueError:
+            return str(path)
+    return PurePosixPath(*p.parts).as_posix() if p.parts else str(path)
+
+
+def artifact_uri(path: str | Path) -> str:
+    """A URI reference for a file: relative to the working directory when below it (escaped,
+    ``/``-separated), else an absolute ``file:`` URI."""
+    shown = repo_path(path)
+    if Path(shown).is_absolute():
+        return Path(shown).as_uri()
+    return quote(shown, safe="/")
 
 
 def _source_location(source: str) -> tuple[str, int]:
@@ -295,7 +308,7 @@ def _gh_property(text: str) -> str:
 def _gh_line(
     kind: str, message: str, file: str, line: int = 0, col: int = 0, title: str = ""
 ) -> str:
-    props = [f"file={_gh_property(file)}"]
+    props = [f"file={_gh_property(repo_path(file))}"]
     if line > 0:
         props.append(f"line={line}")
     if col > 0:
@@ -334,7 +347,7 @@ def _gl_issue(
         "check_name": check,
         "fingerprint": fingerprint,
         "severity": severity,
-        "location": {"path": path, "lines": {"begin": max(line, 1)}},
+        "location": {"path": repo_path(path), "lines": {"begin": max(line, 1)}},
     }
 
 
