@@ -178,4 +178,4 @@ def test_paths_below_the_working_directory_are_reported_relative(
     assert artifact_uri(tmp_path / "rules" / "a b.yaml") == "rules/a%20b.yaml"
     assert artifact_uri("/elsewhere/x.yaml") == "file:///elsewhere/x.yaml"
     code, out = _validate(tmp_path, "github")
-    assert out.startswith("::error file=broken.yaml,line=13,")
+    assert code == 2 and out.startswith("::error file=broken.yaml,line=13,")
