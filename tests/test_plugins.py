@@ -355,6 +355,22 @@ def test_builtin_packs_are_registered_by_pack_id(tmp_path: Path) -> None:
     assert rule_files(tmp_path / "nowhere") == []
 
 
+def test_hooks_are_called_through_pluggy_one_plugin_at_a_time() -> None:
+    host = PluginHost(load_entrypoints=False)
+    seen: list[tuple[str, list[str]]] = []
+    undo = host.pm.add_hookcall_monitoring(
+        lambda name, impls, kwargs: seen.append((name, [i.plugin_name for i in impls])),
+        lambda outcome, name, impls, kwargs: None,
+    )
+    try:
+        registry = host.registry()
+    finally:
+        undo()
+    assert ("register_checkers", ["pbrules.builtin.checkers"]) in seen
+    assert all(len(plugins) == 1 for _, plugins in seen)
+    assert "meetings.frequency" in registry.checkers
+
+
 def test_the_suite_loads_no_plugin_installed_in_the_environment(
     pbrules_fresh_host: None,
 ) -> None:

@@ -56,7 +56,7 @@ def test_all_matches_lazy_table() -> None:
 
 def test_checker_api_types_are_exported() -> None:
     from pbrules.checker import ChildRef, ChildScore
-    from pbrules.engine.index import SnapshotIndex
+    from pbrules.model.index import SnapshotIndex
 
     assert pbrules.ChildRef is ChildRef and pbrules.ChildScore is ChildScore
     assert pbrules.SnapshotIndex is SnapshotIndex

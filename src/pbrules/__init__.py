@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
     from pbrules.dataset import Dataset, read_dataset
     from pbrules.engine.evaluate import Engine, OrgEvaluation
-    from pbrules.engine.index import SnapshotIndex
     from pbrules.errors import (
         CheckError,
         ConfigError,
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from pbrules.evaluation import Evaluation, evaluate
     from pbrules.io import Exporter, RawRecord, Reader
     from pbrules.ledger import Ledger
+    from pbrules.model.index import SnapshotIndex
     from pbrules.model.outcome import Outcome, Severity, Status, Subject, SubjectItem
     from pbrules.model.period import Period
     from pbrules.model.result import Finding, OrgResult, Rejected, RunResult
@@ -60,7 +60,7 @@ _LAZY: dict[str, str] = {
     "evaluate": "pbrules.evaluation",
     "ChildRef": "pbrules.checker",
     "ChildScore": "pbrules.checker",
-    "SnapshotIndex": "pbrules.engine.index",
+    "SnapshotIndex": "pbrules.model.index",
     "load_result": "pbrules.result_io",
     "OrgEvaluation": "pbrules.engine.evaluate",
     "CheckError": "pbrules.errors",

@@ -2,39 +2,45 @@
 value a pbrules error (:class:`~pbrules.errors.UsageError`, :class:`~pbrules.errors.DataError`)
 with a message that names it too — never an ``AttributeError`` from deep inside.
 
-Used at the entry of :class:`~pbrules.Engine`, :func:`~pbrules.load_pack`,
-:func:`~pbrules.read_dataset` and :func:`pbrules.evaluation.evaluate`. This module sits low in
-the import graph (errors, model, checker); heavier modules are imported where they are needed.
+Used at the entry of :class:`~pbrules.Engine` (with :mod:`pbrules.engine.arguments`, which
+validates snapshots given as mappings), :func:`~pbrules.load_pack`, :func:`~pbrules.read_dataset`
+and :func:`pbrules.evaluation.evaluate`. This module sits low in the import graph, beside the
+checker API: it imports only the errors, the model and :mod:`pbrules.checker`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from pbrules.checker import ChildRef, ChildScore
-from pbrules.errors import DataError, UsageError
+from pbrules.errors import UsageError
 from pbrules.model.period import Period
 
 if TYPE_CHECKING:
     from pbrules.model.result import PackRef, RunResult
-    from pbrules.model.snapshot import Snapshot
 
 __all__ = [
-    "CheckedItems",
     "check_as_of",
     "check_child_results",
     "check_children",
     "check_jobs",
     "check_path",
+    "check_paths",
     "check_period",
     "check_previous",
     "check_run_dataset",
     "check_waivers",
-    "snapshot_argument",
+    "kind_of",
+    "previous_warnings",
 ]
+
+
+def kind_of(value: Any) -> str:
+    """The type name shown in messages (``None`` for None)."""
+    return _kind(value)
 
 
 def _kind(value: Any) -> str:
@@ -47,25 +53,6 @@ def check_path(value: Any, name: str) -> None:
         raise TypeError(f"{name} must be a path (str or os.PathLike), not {_kind(value)}")
     if isinstance(value, str) and not value.strip():
         raise UsageError(f"{name}: an empty path")
-
-
-def snapshot_argument(value: Any, name: str = "snapshot") -> Snapshot:
-    """A :class:`~pbrules.Snapshot`, or a mapping validated as one (``DataError`` with paths)."""
-    from pydantic import ValidationError
-
-    from pbrules.model.snapshot import Snapshot
-
-    if isinstance(value, Snapshot):
-        return value
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a pbrules.Snapshot or a mapping, not {_kind(value)}")
-    try:
-        return Snapshot.model_validate(dict(value))
-    except ValidationError as exc:
-        from pbrules.dataset import format_validation_error
-
-        lines = format_validation_error(exc)
-        raise DataError(f"{name}: invalid snapshot: " + "; ".join(lines)) from None
 
 
 def check_period(value: Any, name: str = "period") -> Period | None:
@@ -206,45 +193,6 @@ def previous_warnings(previous: RunResult, pack: PackRef, name: str) -> list[str
     return []
 
 
-def evaluate_arguments(
-    snapshot: Any,
-    period: Any,
-    as_of: Any,
-    children: Any,
-    child_results: Any,
-    waivers: Any,
-) -> tuple[Snapshot, Period, date, tuple[ChildRef, ...], dict[str, ChildScore] | None]:
-    """The checked arguments of ``Engine.evaluate``: snapshot, period, as_of, children, scores.
-
-    ``period`` must be the snapshot's; ``as_of`` (default: the snapshot's, else the period end)
-    must lie inside it.
-    """
-    snap = snapshot_argument(snapshot)
-    the_period = check_period(period) or snap.period
-    if the_period != snap.period:
-        raise UsageError(
-            f"period: {the_period} is not the snapshot's period {snap.period} "
-            f"(organization {snap.organization.id!r})"
-        )
-    when = check_as_of(as_of, the_period) or snap.as_of or the_period.end
-    kids = check_children(children)
-    scores = check_child_results(child_results, kids)
-    check_waivers(waivers)
-    return snap, the_period, when, kids, scores
-
-
-def run_arguments(
-    dataset: Any, jobs: Any, previous: Any, pack: PackRef, progress: Any, waivers: Any
-) -> None:
-    """Check the arguments of ``Engine.run`` (types, ``jobs >= 1``, ``previous`` of this pack)."""
-    check_run_dataset(dataset)
-    check_jobs(jobs)
-    check_previous(previous, pack)
-    if progress is not None and not callable(progress):
-        raise TypeError(f"progress must be a callable (done, total), not {_kind(progress)}")
-    check_waivers(waivers)
-
-
 def check_paths(value: Any, name: str) -> None:
     """A sequence of paths (``str`` or ``os.PathLike``), not a bare string."""
     if isinstance(value, str | bytes) or not isinstance(value, Sequence | Iterable):
@@ -253,40 +201,3 @@ def check_paths(value: Any, name: str) -> None:
         check_path(item, f"{name}[{i}]")
 
 
-class CheckedItems:
-    """A re-iterable view of an in-memory dataset that checks each item: snapshots and rejected
-    records pass, a mapping is validated into a snapshot (or becomes a rejected record with
-    located messages), anything else is a ``TypeError`` naming its position."""
-
-    def __init__(self, items: Iterable[Any], label: str = "dataset") -> None:
-        self.items = items
-        self.label = label
-        self.root = getattr(items, "root", None)
-
-    def __iter__(self) -> Iterator[Any]:
-        from pydantic import ValidationError
-
-        from pbrules.model.result import Rejected
-        from pbrules.model.snapshot import Snapshot
-
-        for pos, item in enumerate(self.items):
-            if isinstance(item, Snapshot | Rejected):
-                yield item
-            elif isinstance(item, Mapping):
-                try:
-                    yield Snapshot.model_validate(dict(item))
-                except ValidationError as exc:
-                    from pbrules.dataset import format_validation_error
-
-                    org = item.get("organization")
-                    org_id = org.get("id") if isinstance(org, Mapping) else None
-                    yield Rejected(
-                        source=f"{self.label}: record {pos + 1}",
-                        org_id=org_id if isinstance(org_id, str) else None,
-                        errors=format_validation_error(exc),
-                    )
-            else:
-                raise TypeError(
-                    f"{self.label}[{pos}] must be a pbrules.Snapshot, a mapping or a "
-                    f"pbrules.Rejected, not {_kind(item)}"
-                )
