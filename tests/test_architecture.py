@@ -28,11 +28,12 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "extension",
         frozenset(
-            {"packs", "plugins", "builtin", "dataset", "result_io", "schemas"} | {"ci_output"}
+            {"packs", "plugins", "builtin", "dataset", "result_io", "schemas", "patterns"}
+            | {"ci_output"}
         ),
     ),
     ("checker API", frozenset({"checker", "hookspecs", "io", "_args"})),
-    ("model", frozenset({"model", "errors", "_version"})),
+    ("model", frozenset({"model", "errors", "_version", "cells"})),
 )
 
 LAYER_OF = {unit: depth for depth, (_, units) in enumerate(LAYERS) for unit in units}

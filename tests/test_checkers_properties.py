@@ -121,6 +121,25 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         {"any_failed": ["T02", "D07"], "no_meetings": True, "weak_lax_with_overdue": True},
     ),
     ("rollup.subordinates", {}),
+    # PT04 of rules/patterns.yaml: a committee meeting is a record of its `not` element
+    (
+        "pattern",
+        {
+            "match": [
+                {"as": "gm", "of": "meetings", "where": {"type": {"eq": "general_meeting"}}},
+                {
+                    "not": {
+                        "of": "meetings",
+                        "where": {
+                            "type": {"eq": "committee_meeting"},
+                            "held_on": {"within_days": {"of": "gm.held_on", "days": 30}},
+                        },
+                    }
+                },
+            ],
+            "subject": {"type": "meeting", "id": "gm.id"},
+        },
+    ),
 ]
 
 STATUSES = st.sampled_from([Status.PASS, Status.FAIL, Status.NOT_APPLICABLE])
@@ -416,6 +435,7 @@ ADDERS: dict[str, Adder] = {
     "coverage.required": add_covered_unit,
     "composite": add_meeting,
     "rollup.subordinates": lambda snap, params, rnd: snap,
+    "pattern": lambda snap, params, rnd: add_meeting(snap, {"type": "committee_meeting"}, rnd),
 }
 
 

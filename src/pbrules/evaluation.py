@@ -20,10 +20,12 @@ This module sits above the engine, the packs and the ledger, and uses only their
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -46,6 +48,7 @@ __all__ = [
     "STDIN",
     "Evaluation",
     "active_waivers",
+    "default_jobs",
     "evaluate",
     "read_previous",
     "stdin_dataset",
@@ -92,8 +95,16 @@ def active_waivers(ledger: PackSource, pack_id: str, period: Period | None) -> d
         return {}
     from pbrules.ledger import Ledger
 
-    with Ledger(db, create=False) as book:
+    with Ledger(db, read_only=True) as book:
         return dict(book.active_waivers(period.end, pack=pack_id))
+
+
+def default_jobs(data: Iterable[Snapshot | Rejected]) -> int:
+    """The number of cores for JSON Lines datasets (their workers read their own chunks; a
+    small file stays in one process), else 1 (records would be sent to the workers one by one)."""
+    from pbrules.engine.chunks import jsonl_files
+
+    return (os.cpu_count() or 1) if jsonl_files(data) is not None else 1
 
 
 def _first_period(data: Iterable[Snapshot | Rejected]) -> Period | None:
@@ -105,7 +116,9 @@ def _first_period(data: Iterable[Snapshot | Rejected]) -> Period | None:
 
 
 def _engine_for(
-    rules: Engine | LoadedPack | PackSource | Sequence[PackSource], registry: Registry | None
+    rules: Engine | LoadedPack | PackSource | Sequence[PackSource],
+    registry: Registry | None,
+    pattern_backend: str,
 ) -> Engine:
     from pbrules.engine.evaluate import Engine
     from pbrules.packs.loader import load_packs
@@ -114,7 +127,7 @@ def _engine_for(
     if isinstance(rules, Engine):
         return rules
     if isinstance(rules, LoadedPack | Pack):
-        return Engine(rules, registry=registry)
+        return Engine(rules, registry=registry, pattern_backend=pattern_backend)
     if isinstance(rules, str | PathLike):
         sources: list[PackSource] = [rules]
     elif isinstance(rules, Sequence):
@@ -127,7 +140,8 @@ def _engine_for(
     for i, source in enumerate(sources):
         _args.check_path(source, f"rules[{i}]")
     paths = [s if isinstance(s, str) else Path(s) for s in sources]
-    return Engine(load_packs(paths, registry=registry), registry=registry)
+    loaded = load_packs(paths, registry=registry)
+    return Engine(loaded, registry=registry, pattern_backend=pattern_backend)
 
 
 def _dataset_for(
@@ -150,10 +164,13 @@ def evaluate(
     period: Period | str | None = None,
     previous: RunResult | PackSource | None = None,
     ledger: PackSource | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     progress: Callable[[int, int | None], None] | None = None,
     registry: Registry | None = None,
     synced_by: str = "pbrules",
+    pattern_backend: str = "python",
+    scheduler: str | None = None,
+    dask_local: int | None = None,
 ) -> Evaluation:
     """Evaluate ``dataset`` against ``rules`` exactly as ``pbrules evaluate`` does.
 
@@ -165,19 +182,24 @@ def evaluate(
         movement; it must be a result of the same pack.
     :param ledger: a rectification ledger file: its active waivers apply, and the result is
         synced into it (the file is created when missing).
-    :param jobs: processes for pass 1.
+    :param jobs: processes for pass 1; ``None``: the number of cores for a JSON Lines dataset,
+        else 1.
     :param progress: called as ``progress(done, total)`` while organizations are evaluated.
     :param registry: the plugin registry (default: the process-wide one).
     :param synced_by: who syncs, as recorded in the ledger's history.
+    :param pattern_backend: the matcher of pattern criteria (``python`` or ``durable``).
+    :param scheduler: run the reading and pass 1 on the Dask cluster at this address.
+    :param dask_local: the same on a local Dask cluster of this many worker processes.
     :raises UsageError: ``previous`` of another pack, bad ``period`` or ``jobs``.
     :raises DataError: an unreadable dataset.
     :raises PackError: a pack that does not load.
     """
     the_period = _args.check_period(period)
-    _args.check_jobs(jobs)
+    if jobs is not None:
+        _args.check_jobs(jobs)
     if ledger is not None:
         _args.check_path(ledger, "ledger")
-    engine = _engine_for(rules, registry)
+    engine = _engine_for(rules, registry, pattern_backend)
     pack_id = engine.pack_ref.id
     before = read_previous(previous)
     where = f"previous {previous}" if isinstance(previous, str | PathLike) else "previous"
@@ -186,9 +208,13 @@ def evaluate(
     waivers: dict[str, Any] = {}
     if ledger is not None:
         waivers = active_waivers(ledger, pack_id, the_period or _first_period(data))
-    result = engine.run(
-        data, period=the_period, previous=before, jobs=jobs, progress=progress, waivers=waivers
-    )
+    run = partial(engine.run, data, period=the_period, previous=before, waivers=waivers)
+    if scheduler is not None or dask_local is not None:
+        from pbrules.distributed import run_on_dask
+
+        result = run_on_dask(run, address=scheduler, local_workers=dask_local, progress=progress)
+    else:
+        result = run(jobs=jobs or default_jobs(data), progress=progress)
     if before is not None and not before.period < result.period:
         warnings.append(f"{where} is for {before.period}, which does not precede {result.period}")
     report = _sync(ledger, result, synced_by) if ledger is not None else None

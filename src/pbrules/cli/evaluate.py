@@ -8,14 +8,16 @@ unreadable dataset, bad ``--previous``), nothing evaluated.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pbrules.cli._common import EXIT_INCOMPLETE, EXIT_OK, handle_errors, stderr
+from pbrules.cli._output import BINARY_FORMATS, check_output, write_output
+from pbrules.cli.progress import progress_on_stderr
 from pbrules.errors import UsageError
 from pbrules.model.outcome import Severity
 from pbrules.model.period import Period
@@ -47,43 +49,11 @@ def write_result(
 ) -> None:
     """Export ``result`` with the exporter named ``fmt`` to ``output`` (stdout when None)."""
     exporter = registry.exporters[fmt]
-    if output is None:
-        stream: BinaryIO = sys.stdout.buffer
-        exporter.export(result, stream, **options)
-        stream.flush()
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    try:
-        with tmp.open("wb") as fh:
-            exporter.export(result, fh, **options)
-        tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("evaluating", total=None)
-
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+    write_output(
+        output,
+        lambda fh: exporter.export(result, fh, **options),
+        binary=fmt in BINARY_FORMATS,
+    )
 
 
 @contextmanager
@@ -96,13 +66,6 @@ def _dataset_arg(dataset: Path, registry: Registry) -> Iterator[Path | Dataset]:
         return
     with stdin_dataset(sys.stdin.buffer, registry=registry) as data:
         yield data
-
-
-def _stderr_is_tty() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _stdout_is_tty() -> bool:
@@ -141,8 +104,16 @@ def _stdout_is_tty() -> bool:
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here, not stdout.")
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-    help="Processes for pass 1.",
+    "--jobs", "-j", type=click.IntRange(min=1), default=None,
+    help="Worker processes (default: the number of cores). Same result for any number.",
+)  # fmt: skip
+@click.option(
+    "--scheduler", metavar="ADDRESS",
+    help="Run on the Dask cluster at this scheduler address (docs/distributed.md).",
+)  # fmt: skip
+@click.option(
+    "--dask-local", type=click.IntRange(min=1), metavar="N",
+    help="Run on a local Dask cluster of N worker processes.",
 )  # fmt: skip
 @click.option(
     "--ledger",
@@ -157,6 +128,13 @@ def _stdout_is_tty() -> bool:
 )
 @click.option("--lang", metavar="LANG", help="Language of report formats (en, zh).")
 @click.option("--issuer", metavar="TEXT", help="Issuing department on report formats.")
+@click.option(
+    "--pattern-backend",
+    type=click.Choice(["python", "durable"]),
+    default="python",
+    show_default=True,
+    help="Matcher of pattern criteria; durable needs pip install 'pbrules[durable]'.",
+)
 @handle_errors
 def evaluate_command(
     dataset: Path,
@@ -165,11 +143,14 @@ def evaluate_command(
     previous: Path | None,
     fmt: str,
     output: Path | None,
-    jobs: int,
+    jobs: int | None,
+    scheduler: str | None,
+    dask_local: int | None,
     ledger: Path | None,
     fail_on: str | None,
     lang: str | None,
     issuer: str | None,
+    pattern_backend: str = "python",
 ) -> None:
     """Evaluate every organization in DATASET against the criteria packs.
 
@@ -188,7 +169,10 @@ def evaluate_command(
             the_period = Period.parse(period)
         except ValueError as exc:
             raise UsageError(f"--period: {exc}") from None
-    with _progress(_stderr_is_tty()) as progress, _dataset_arg(dataset, registry) as data:
+    check_output(output, _inputs(dataset, rules, previous, ledger))
+    if output is None and fmt in BINARY_FORMATS and _stdout_is_tty():
+        raise UsageError(f"--format {fmt} writes a binary file: give --output PATH")
+    with progress_on_stderr("evaluating") as progress, _dataset_arg(dataset, registry) as data:
         done = evaluate(
             list(rules),
             data,
@@ -198,6 +182,9 @@ def evaluate_command(
             jobs=jobs,
             progress=progress,
             registry=registry,
+            pattern_backend=pattern_backend,
+            scheduler=scheduler,
+            dask_local=dask_local,
         )
     for warning in done.warnings:
         stderr(f"warning: {warning}")
@@ -221,6 +208,13 @@ def evaluate_command(
             "(listed in the output)"
         )
     sys.exit(exit_code(result, fail_on))
+
+
+def _inputs(
+    dataset: Path, rules: tuple[str, ...], previous: Path | None, ledger: Path | None
+) -> list[tuple[str, Path | None]]:
+    packs = [("a pack", Path(r)) for r in rules if Path(r).exists()]
+    return [("the dataset", dataset), *packs, ("--previous", previous), ("--ledger", ledger)]
 
 
 COMMANDS: list[click.Command] = [evaluate_command]
