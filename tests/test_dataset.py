@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from pydantic import BaseModel, ConfigDict
 
-from pbrules import synth
+from pbrules.testing import synth
 from pbrules.cli import cli
 from pbrules.dataset import Dataset, read_dataset, validate_record
 from pbrules.errors import DataError

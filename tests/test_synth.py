@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pbrules import synth
+from pbrules.testing import synth
 from pbrules.dataset import read_dataset
 from pbrules.model.period import Month, add_months
 from pbrules.model.result import Rejected
