@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pbrules.model.period import Period
-from pbrules.testing.synth.example import DEFAULT_SEED, example_snapshots
+from pbrules.testing.synth.example import DEFAULT_SEED, V2_DEFAULT, example_snapshots
 from pbrules.testing.synth.generic import generic_snapshots
 from pbrules.testing.synth.output import write_example, write_jsonl
 from pbrules.testing.synth.plan import EXAMPLE_PERIODS
@@ -50,17 +50,29 @@ def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write the whole example district (both quarters, bad file, planted.json) here.",
 )
+@click.option(
+    "--v2/--v1",
+    "v2",
+    default=V2_DEFAULT,
+    show_default=True,
+    help="Example district: add the snapshot v2 records (--v1: the v1 records only).",
+)
 def command(
-    seed: int, period: Period, out: Path | None, orgs: int | None, example_dir: Path | None
+    seed: int,
+    period: Period,
+    out: Path | None,
+    orgs: int | None,
+    example_dir: Path | None,
+    v2: bool,
 ) -> None:
     if example_dir is not None:
-        write_example(example_dir, seed)
+        write_example(example_dir, seed, v2=v2)
         click.echo(f"wrote the example district to {example_dir}", err=True)
         return
     snaps = (
         generic_snapshots(seed, period, orgs)
         if orgs is not None
-        else example_snapshots(seed, period)
+        else example_snapshots(seed, period, v2=v2)
     )
     if out is None:
         n = write_jsonl(snaps, sys.stdout)

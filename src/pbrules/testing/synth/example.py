@@ -16,19 +16,23 @@ from pbrules.testing.synth.plan import (
     plan_movement,
     plant_v1,
 )
+from pbrules.testing.synth.plan_v2 import plant_v2, v2_extras
 from pbrules.testing.synth.snapshot import build_snapshot
 from pbrules.testing.synth.static import static_records
 from pbrules.testing.synth.tree import district_specs
+from pbrules.testing.synth.v2 import add_v2, static_v2
 
-__all__ = ["DEFAULT_SEED", "example_snapshots", "make_plan", "planted"]
+__all__ = ["DEFAULT_SEED", "V2_DEFAULT", "example_snapshots", "make_plan", "planted"]
 
 DEFAULT_SEED = 7
+#: whether the example district carries the snapshot v2 records by default
+V2_DEFAULT = False
 #: planted defects of any period that change an organization's static records
 _STATIC_DEFECTS = frozenset({"dev_skip_activist_year", "one_committee_member"})
 
 
-def make_plan(seed: int) -> Plan:
-    """The example district's plan for ``seed``."""
+def make_plan(seed: int, *, v2: bool = True) -> Plan:
+    """The example district's plan for ``seed``; ``v2`` plants the v2 situations too."""
     p = Planner(district_specs(seed))
     clean = clean_orgs(p)
     p.reserved = set(clean)
@@ -37,8 +41,11 @@ def make_plan(seed: int) -> Plan:
     plant_v1(p)
     movement, movers = plan_movement(p)
     clean |= movers["rapid_branches"]
+    if v2:
+        plant_v2(p)
     defects = {
         (spec.id, period): defects_for(seed, p, spec, period, clean, movers)
+        | (v2_extras(seed, spec.id, spec.kind, period, spec.id in clean) if v2 else set())
         for spec in p.specs
         for period in EXAMPLE_PERIODS
     }
@@ -51,22 +58,30 @@ def make_plan(seed: int) -> Plan:
     )
 
 
-def example_snapshots(seed: int, period: Period | str) -> Iterator[dict[str, Any]]:
-    """The example district's snapshots for ``period`` (dicts, in tree order)."""
+def example_snapshots(
+    seed: int, period: Period | str, *, v2: bool = V2_DEFAULT
+) -> Iterator[dict[str, Any]]:
+    """The example district's snapshots for ``period`` (dicts, in tree order); with ``v2`` the
+    snapshot v2 records are added to the v1 ones."""
     period = Period.parse(period)
-    plan = make_plan(seed)
+    plan = make_plan(seed, v2=v2)
+    clean = set(plan.clean)
     for spec in plan.specs:
         defects = plan.defects.get((spec.id, str(period)), frozenset())
         every = frozenset().union(
             *(plan.defects.get((spec.id, p), frozenset()) for p in EXAMPLE_PERIODS)
         )
         static = static_records(seed, spec, every & _STATIC_DEFECTS)
-        yield build_snapshot(seed, spec, period, defects, static=static)
+        snapshot = build_snapshot(seed, spec, period, defects, static=static)
+        if v2:
+            records = static_v2(seed, spec, static, every, tidy=spec.id in clean)
+            snapshot = add_v2(snapshot, seed, spec, period, records, defects)
+        yield snapshot
 
 
-def planted(seed: int = DEFAULT_SEED) -> dict[str, Any]:
+def planted(seed: int = DEFAULT_SEED, *, v2: bool = V2_DEFAULT) -> dict[str, Any]:
     """What the example district was built to contain (written as ``planted.json``)."""
-    plan = make_plan(seed)
+    plan = make_plan(seed, v2=v2)
     named = _named(plan)
     return {
         "seed": seed,

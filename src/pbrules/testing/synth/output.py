@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from pbrules.testing.synth.example import DEFAULT_SEED, example_snapshots, planted
+from pbrules.testing.synth.example import DEFAULT_SEED, V2_DEFAULT, example_snapshots, planted
 from pbrules.testing.synth.plan import EXAMPLE_PERIODS
 
 __all__ = ["dumps", "write_example", "write_jsonl"]
@@ -53,9 +53,9 @@ def _variant(base: dict[str, Any], new_id: str) -> dict[str, Any]:
     return copy
 
 
-def bad_lines(seed: int) -> tuple[list[str], list[dict[str, Any]], int]:
+def bad_lines(seed: int, *, v2: bool = V2_DEFAULT) -> tuple[list[str], list[dict[str, Any]], int]:
     """The quarantined bad file: good records mixed with broken ones, and what each breaks."""
-    snaps = list(example_snapshots(seed, EXAMPLE_PERIODS[1]))
+    snaps = list(example_snapshots(seed, EXAMPLE_PERIODS[1], v2=v2))
     branches = [s for s in snaps if s["organization"]["kind"] == "branch" and s.get("members")]
     out = _BadFile()
     emit = out.emit
@@ -94,17 +94,20 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def write_example(directory: Path, seed: int = DEFAULT_SEED) -> None:
-    """Write the example district: both quarters, the bad file, planted.json, .pbrulesignore."""
+def write_example(directory: Path, seed: int = DEFAULT_SEED, *, v2: bool = V2_DEFAULT) -> None:
+    """Write the example district: both quarters, the bad file, planted.json, .pbrulesignore.
+
+    Without ``v2`` the snapshots carry the v1 records only (and planted.json the v1 situations).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     for period in EXAMPLE_PERIODS:
         with (directory / f"{period}.jsonl").open("w", encoding="utf-8", newline="\n") as f:
-            write_jsonl(example_snapshots(seed, period), f)
+            write_jsonl(example_snapshots(seed, period, v2=v2), f)
     bad_dir = directory / "bad"
     bad_dir.mkdir(exist_ok=True)
-    lines, expect, good = bad_lines(seed)
+    lines, expect, good = bad_lines(seed, v2=v2)
     _write_text(bad_dir / f"{EXAMPLE_PERIODS[1]}-bad.jsonl", "\n".join(lines) + "\n")
-    info = planted(seed)
+    info = planted(seed, v2=v2)
     info["bad_file"] = {
         "path": f"bad/{EXAMPLE_PERIODS[1]}-bad.jsonl",
         "good": good,
