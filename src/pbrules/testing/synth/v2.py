@@ -47,6 +47,7 @@ _VILLAGE_BODIES = (
     ("supervision_committee", "Village Affairs Supervision Committee"),
     ("party_affairs_openness_group", "Party Affairs Openness Group"),
     ("village_affairs_openness_group", "Village Affairs Openness Group"),
+    ("party_building_leading_group", "Party Building Leading Group"),
 )
 
 
@@ -251,8 +252,26 @@ def _bodies(
         )  # fmt: skip
 
 
+_RULES = (
+    ("openness_rules", "Party and village affairs openness rules"),
+    ("pairing_assistance_rules", "Pairing assistance rules"),
+    ("proxy_service_rules", "Proxy service rules"),
+    ("completion_rules", "Matters completion rules"),
+    ("help_register", "Help request register"),
+    ("follow_up_register", "Follow-up visit register"),
+)
+_BOARDS = (
+    ("good_team_board", "Good team board"),
+    ("cadre_supervision_board", "Village cadre supervision board"),
+    ("member_pledge_board", "Members' pledge board"),
+    ("post_duty_board", "Members' posts and duties board"),
+    ("one_book_one_line_board", "One book, one line board"),
+)
+
+
 def _documents(rng: random.Random, spec: OrgSpec, out: StaticV2, defects: frozenset[str]) -> None:
-    """Last year's summary and this year's plan (missing when ``v2_no_annual_plan``)."""
+    """Last year's summary, this year's plan (missing when ``v2_no_annual_plan``), and in villages
+    and communities the openness rules and service registers (most of them)."""
     out.documents.append(
         {"id": "D2025-1", "kind": "work_summary", "title": "2025 party building work summary",
          "issued_on": date(2026, 1, rng.randint(5, 25)), "year": 2025}
@@ -262,41 +281,44 @@ def _documents(rng: random.Random, spec: OrgSpec, out: StaticV2, defects: frozen
             {"id": "D2026-1", "kind": "annual_plan", "title": "2026 party building work plan",
              "issued_on": date(2026, rng.randint(1, 3), rng.randint(1, 28)), "year": 2026}
         )  # fmt: skip
+    if spec.category not in TWO_COMMITTEE_CATEGORIES or spec.kind not in BRANCH_KINDS:
+        return
+    for n, (kind, title) in enumerate(_RULES):
+        if n == 0 or rng.random() < 0.85:
+            issued = date(rng.randint(2019, 2025), rng.randint(1, 12), rng.randint(1, 28))
+            out.documents.append(
+                {"id": f"R{n + 1}", "kind": kind, "title": title, "issued_on": issued}
+            )
 
 
 def _facilities(
     rng: random.Random, spec: OrgSpec, static: Static, out: StaticV2, defects: frozenset[str]
 ) -> None:
-    """阵地: an activity room (none when ``v2_no_activity_room``), a disclosure board and a
-    service station in villages and communities, a service centre at a township."""
+    """阵地: an activity room (none when ``v2_no_activity_room``); in villages and communities a
+    disclosure board, a service station, a deliberation hall and most of the public boards; a
+    service centre at a township."""
     opened = max(static.founded_on, date(rng.randint(2008, 2022), rng.randint(1, 12), 1))
-    rows: list[tuple[str, str, float | None]] = []
+    rows: list[tuple[str, str, float | None, bool]] = []
+    rural = spec.category in TWO_COMMITTEE_CATEGORIES
     if spec.kind in BRANCH_KINDS:
-        rural = spec.category in TWO_COMMITTEE_CATEGORIES
         if "v2_no_activity_room" not in defects:
-            area = rng.randrange(80, 320, 5) if rural else rng.randrange(20, 90, 5)
-            rows.append(("activity_room", "Party members' activity room", float(area)))
+            room = float(rng.randrange(80, 320, 5) if rural else rng.randrange(20, 90, 5))
+            rows.append(("activity_room", "Party members' activity room", room, True))
         if rural:
-            rows.append(("disclosure_board", "Party and village affairs disclosure board", None))
-            rows.append(
-                (
-                    "service_station",
-                    "Party and people service station",
-                    float(rng.randrange(40, 120, 5)),
-                )
-            )
+            station = float(rng.randrange(40, 120, 5))
+            rows += [
+                ("disclosure_board", "Party and village affairs disclosure board", None, True),
+                ("service_station", "Party members' service station", station, rng.random() < 0.9),
+                ("deliberation_hall", "Villagers' deliberation hall", None, rng.random() < 0.9),
+            ]
+            rows += [(k, name, None, True) for k, name in _BOARDS if rng.random() < 0.85]
     elif spec.kind in ("township_committee", "street_working_committee"):
-        rows.append(
-            (
-                "service_center",
-                "Party and people service centre",
-                float(rng.randrange(300, 900, 10)),
-            )
-        )
-    for n, (kind, name, size) in enumerate(rows):
+        area = float(rng.randrange(300, 900, 10))
+        rows.append(("service_center", "Party and people service centre", area, True))
+    for n, (kind, name, size, signage) in enumerate(rows):
         out.facilities.append(
             {"id": f"F{n + 1}", "kind": kind, "name": name, "area_m2": size, "opened_on": opened,
-             "signage": True}
+             "signage": signage}
         )  # fmt: skip
 
 
