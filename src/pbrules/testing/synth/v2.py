@@ -266,6 +266,7 @@ _BOARDS = (
     ("member_pledge_board", "Members' pledge board"),
     ("post_duty_board", "Members' posts and duties board"),
     ("one_book_one_line_board", "One book, one line board"),
+    ("completion_board", "Matters completion board"),
 )
 
 
