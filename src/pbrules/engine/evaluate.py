@@ -38,7 +38,13 @@ from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.index import build_index
 from pbrules.engine.ranking import assign_group, rank_organizations
-from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
+from pbrules.engine.scoring import (
+    CriterionPoints,
+    TierSpec,
+    criterion_points,
+    score_organization,
+    tier_fields,
+)
 from pbrules.errors import DataError, PackError, Problem, UsageError
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
@@ -137,11 +143,11 @@ class OrgEvaluation:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
 
     @property
-    def total(self) -> float:
+    def total(self) -> float | None:
         return self.result.total
 
     @property
-    def grade(self) -> str:
+    def grade(self) -> str | None:
         return self.result.grade
 
 
@@ -150,7 +156,7 @@ class _Row:
     """What ranking reads of an organization."""
 
     org_id: str
-    total: float
+    total: float | None
     group: str | None
 
 
@@ -190,6 +196,8 @@ class Engine:
         self._checkers: dict[str, Checker[Any]] = {}
         self._weights = {a.id: a.weight for a in self.model.areas}
         self._bands = [(b.min, b.grade) for b in self.model.bands]
+        self._pools = frozenset(a.id for a in self.model.areas if a.pool)
+        self._tiers = [TierSpec(t.id, frozenset(t.tags), t.min) for t in self.model.tiers]
         self._compiled: list[_Compiled] = self._compile(registry.checkers)
         self._record = [c for c in self._compiled if c.phase == "record"]
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
@@ -453,6 +461,7 @@ class Engine:
                     outcomes[pos] = outcome
                     done[c.criterion.id] = outcome
         entries: list[tuple[str, CriterionPoints]] = []
+        tagged: list[tuple[str, CriterionPoints, frozenset[str]]] = []
         criteria: list[dict[str, Any]] = []
         findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
@@ -480,8 +489,11 @@ class Engine:
                     compliance=outcome.compliance,
                     misses=outcome.misses,
                     per_miss=c.per_miss,
+                    per_hit=c.criterion.scoring.per_hit,
+                    actual=outcome.actual,
                 )
             entries.append((c.area, pts))
+            tagged.append((c.area, pts, frozenset(c.criterion.tags)))
             criteria.append(
                 {
                     "id": c.criterion.id,
@@ -525,6 +537,7 @@ class Engine:
             self._bands,
             bonus_cap=self.model.bonus_cap,
             veto_grade=self.model.veto_grade,
+            pools=self._pools,
         )
         category = org.category.value if org.category is not None else None
         result = {
@@ -548,6 +561,8 @@ class Engine:
             "vetoed": score.vetoed,
             "category": category,
             "criteria": criteria,
+            "unscored_reason": score.unscored_reason,
+            **tier_fields(tagged, self._weights, self._tiers, self._pools),
         }
         return result, findings, by_id
 
@@ -702,13 +717,14 @@ class Engine:
             result, org_findings, _ = self._finish(
                 states.pop(org_id), the_period, child_results, own, waivers
             )
-            finals[org_id] = ChildScore(
-                id=org_id,
-                base_total=result["base_total"],
-                total=result["total"],
-                grade=result["grade"],
-                complete=result["complete"],
-            )
+            if result["total"] is not None:  # an unscored organization has no score to roll up
+                finals[org_id] = ChildScore(
+                    id=org_id,
+                    base_total=result["base_total"],
+                    total=result["total"],
+                    grade=result["grade"],
+                    complete=result["complete"],
+                )
             org_results[org_id] = result
             if org_findings:
                 findings[org_id] = org_findings

@@ -46,6 +46,7 @@ from pbrules.model.snapshot import Category, OrgKind
 from pbrules.packs._yaml import Pos, YMap, YSeq, load_yaml, locate, plain
 from pbrules.packs.schema import PERIOD_TOKENS, LoadedPack, Pack
 from pbrules.packs.templates import template_errors
+from pbrules.packs.v2_checks import placement_hint, tier_problems
 
 if TYPE_CHECKING:
     from pbrules.plugins import Registry
@@ -492,6 +493,17 @@ def _allowed_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
     return keys
 
 
+def _place(loc: Sequence[Any]) -> str:
+    """``("criteria", 3, "scoring")`` -> ``"criteria[].scoring"`` (as placement hints name it)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += "[]"
+        else:
+            out = f"{out}.{part}" if out else str(part)
+    return out or "the top level"
+
+
 _QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -526,7 +538,8 @@ def _pydantic_problems(
             ppos = locate(root, loc, key=True) or doc.pos
             where = _human(doc, [*prefix, *_walk(root, loc[:-1])])
             allowed = _allowed_keys(model, loc[:-1])
-            message = f"unknown key '{key}'{_suggest(key, allowed)}"
+            hint = _suggest(key, allowed) or placement_hint(key, _place(loc[:-1]))
+            message = f"unknown key '{key}'{hint}"
             if where:
                 message = f"{where}: {message}"
         else:
@@ -623,6 +636,7 @@ def _semantic_problems(doc: YMap, registry: Registry) -> list[Problem]:
         area_ids = [i for i in (_id_of(a) for a in areas) if i is not None]
     problems.extend(_group_problems(doc))
     problems.extend(_grade_problems(doc))
+    problems.extend(tier_problems(doc))
     criteria = doc.get("criteria")
     if not isinstance(criteria, YSeq):
         return problems

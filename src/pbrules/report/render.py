@@ -468,7 +468,7 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
                     r.rank,
                     r.org_id,
                     r.name,
-                    round(r.total, 2),
+                    None if r.total is None else round(r.total, 2),
                     label("grade", r.grade, _),
                     r.previous_rank,
                     r.rank_change,
