@@ -283,4 +283,14 @@ def defects_for(
         # movements stand out in the small peer groups
         k = rng.choice((0, 0, 1, 1, 2, 3)) if is_branch else rng.choice((1, 1, 2))
         names |= set(rng.sample(pool, min(k, len(pool))))
+        names |= _agency_lapses(seed, spec, period)
     return frozenset(names)
+
+
+def _agency_lapses(seed: int, spec: OrgSpec, period: str) -> set[str]:
+    """Agency branches now and then skip the quarter's party lecture or general meeting (drawn
+    apart from the other defects, so that no other organization's records change)."""
+    if spec.category != "agency" or spec.kind not in BRANCH_KINDS:
+        return set()
+    rng = rng_for(seed, spec.id, period, "agency")
+    return {d for d in ("no_lecture", "no_general_meeting") if rng.random() < 0.3}

@@ -28,7 +28,7 @@ V2_CRITERIA = {
     "few_members_with_posts": "G11",
 }
 _TEXT = {
-    "no_woman_on_two_committees": "A village whose two committees have no woman member.",
+    "no_woman_on_two_committees": "Villages whose two committees have no woman member.",
     "no_young_cadre": "A village whose two committees have no member under 35.",
     "secretary_not_director": (
         "A village whose party secretary is not also the villagers' committee director."
@@ -73,7 +73,7 @@ def plant_v2(p: Planner) -> dict[str, list[str]]:
     pick, q2, q3 = p.pick, *EXAMPLE_PERIODS
     towns = ("T01", "T02", "T03", "T04", "T06", "T07")
     orgs = {
-        "no_woman_on_two_committees": pick(_villages(p, "T07", "T01")),
+        "no_woman_on_two_committees": pick(_villages(p, "T07")) + pick(_villages(p, "T01")),
         "no_young_cadre": pick(_villages(p, "T04", "T03")),
         "secretary_not_director": pick(_villages(p, "T06", "T07")),
         "finance_group_missing": pick(_villages(p, "T03", "T01")),

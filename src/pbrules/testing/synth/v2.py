@@ -78,8 +78,11 @@ def static_v2(
     if spec.category in TWO_COMMITTEE_CATEGORIES and spec.kind in BRANCH_KINDS:
         _village_committee(rng, spec, static, out, defects, tidy=tidy)
         _reserve_cadres(rng, spec, out, defects)
-    _bodies(rng, spec, static, out, defects)
-    _documents(rng, spec, out, defects)
+    # a few ordinary villages manage their affairs laxly: openness groups, supervision and rules
+    # missing (drawn apart, so that the other records stay as they are)
+    lax = not tidy and rng_for(seed, spec.id, "v2", "democracy").random() < 0.15
+    _bodies(rng, spec, static, out, defects | ({"v2_lax_democracy"} if lax else set()))
+    _documents(rng, spec, out, defects | ({"v2_lax_democracy"} if lax else set()))
     _facilities(rng, spec, static, out, defects)
     _campaigns(rng, spec, out, defects)
     return out
@@ -204,7 +207,20 @@ def _village_committee(
             fields["education"] = "vocational"
         role = "deputy_director" if k == 1 else "member"
         post(f"VC{k + 2}", person_name(rng), role, fields, rng.random() < 0.4)
+    # a tidy village elected young people enough to keep the average age at 47 or under
+    while tidy and _average_age(static, out, rows) > 47 and len(rows) < 9:
+        fields = person_fields(rng, spec.category, birth_for_age(rng, 27, 34))
+        fields["education"] = "associate"
+        post(f"VC{len(rows) + 1}", person_name(rng), "member", fields, False)
     out.village_committee = rows
+
+
+def _average_age(static: Static, out: StaticV2, rows: list[dict[str, Any]]) -> float:
+    """The average age of the two committees' current members (one row per person)."""
+    current = [p["person_id"] for p in static.committee if p.get("left_on") is None]
+    births = {pid: out.people[pid]["birth_date"] for pid in current}
+    births.update({r["person_id"]: r["birth_date"] for r in rows})
+    return sum(_age(b) for b in births.values()) / len(births)
 
 
 def _reserve_cadres(
@@ -232,11 +248,10 @@ def _bodies(
 ) -> None:
     """Working bodies: a village's councils and groups; a committee's party-building group."""
     if spec.category in TWO_COMMITTEE_CATEGORIES and spec.kind in BRANCH_KINDS:
-        kinds = [
-            b
-            for b in _VILLAGE_BODIES
-            if b[0] != "finance_group" or "v2_missing_body" not in defects
-        ]
+        dropped = {"finance_group"} if "v2_missing_body" in defects else set()
+        if "v2_lax_democracy" in defects:
+            dropped |= set(_LAX_BODIES)
+        kinds = [b for b in _VILLAGE_BODIES if b[0] not in dropped]
     elif spec.kind in BRANCH_KINDS:
         return
     else:
@@ -252,6 +267,12 @@ def _bodies(
         )  # fmt: skip
 
 
+#: the bodies a lax village has not set up
+_LAX_BODIES = (
+    "party_affairs_openness_group",
+    "village_affairs_openness_group",
+    "supervision_committee",
+)
 _RULES = (
     ("openness_rules", "Party and village affairs openness rules"),
     ("pairing_assistance_rules", "Pairing assistance rules"),
@@ -284,8 +305,9 @@ def _documents(rng: random.Random, spec: OrgSpec, out: StaticV2, defects: frozen
         )  # fmt: skip
     if spec.category not in TWO_COMMITTEE_CATEGORIES or spec.kind not in BRANCH_KINDS:
         return
+    lax = "v2_lax_democracy" in defects
     for n, (kind, title) in enumerate(_RULES):
-        if n == 0 or rng.random() < 0.85:
+        if (n == 0 and not lax) or (n > 0 and rng.random() < 0.85):
             issued = date(rng.randint(2019, 2025), rng.randint(1, 12), rng.randint(1, 28))
             out.documents.append(
                 {"id": f"R{n + 1}", "kind": kind, "title": title, "issued_on": issued}
