@@ -538,7 +538,7 @@ def _pydantic_problems(
             ppos = locate(root, loc, key=True) or doc.pos
             where = _human(doc, [*prefix, *_walk(root, loc[:-1])])
             allowed = _allowed_keys(model, loc[:-1])
-            hint = _suggest(key, allowed) or placement_hint(key, _place(loc[:-1]))
+            hint = placement_hint(key, _place(loc[:-1])) or _suggest(key, allowed)
             message = f"unknown key '{key}'{hint}"
             if where:
                 message = f"{where}: {message}"
