@@ -64,6 +64,8 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "G11": ("organization_building", "minor", "proportional"),
     "P01": ("political_function", "critical", "veto"),
 }
+#: the district's own criteria on v2 data: two-committee structure, district feedback, bonuses
+DISTRICT_OWN = {"Q01", "Q02", "Q03", "Q11", "Q12", "Q13"}
 #: opt-in criteria: off in the baseline, switched on by a district that asks for them
 OPT_IN = {"G03"}
 ANNUAL = {"S06", "S07", "T06"}
@@ -147,7 +149,8 @@ def test_district_areas_and_folded_criteria(district: Pack) -> None:
         "team_stability": 30,
     }
     crit = by_id(district)
-    assert set(crit) == set(CATALOG)
+    assert set(crit) == set(CATALOG) | DISTRICT_OWN
+    assert crit["G03"].enabled  # the district asks for 一肩挑
     for cid, (area, severity, mode) in CATALOG.items():
         assert crit[cid].area == FOLDED.get(cid, area)
         assert crit[cid].severity == Severity(severity)
@@ -155,7 +158,8 @@ def test_district_areas_and_folded_criteria(district: Pack) -> None:
     scored = {c.area for c in district.criteria if c.scoring.mode != "veto"}
     # organization building (G..) reads v2 data; the district may fold it or keep it
     three = {"standardization", "supervision", "team_stability"}
-    assert scored - {"organization_building"} == three
+    assert scored - {"organization_building", "team_structure"} == three
+    assert district.area("team_structure").pool
 
 
 def test_district_quarterly_lecture_and_disclosure_for_everyone(district: Pack) -> None:
