@@ -33,7 +33,6 @@ Rules (docs/checkers.md states them):
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +41,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from pbrules.errors import did_you_mean
 from pbrules.model.derived import whole_years
 from pbrules.model.snapshot import Snapshot
 
@@ -335,10 +335,7 @@ def _holds(actual: Any, op: str, target: Any) -> bool:
 
 def suggest(word: str, choices: Sequence[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``choices``, or ``""``."""
-    if len(word) > 1 and word[::-1] in choices:
-        return f"; did you mean '{word[::-1]}'?"
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(word, choices)
 
 
 def _scalar(value: Any, where: str) -> Any:

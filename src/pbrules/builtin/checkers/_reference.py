@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from pbrules.checker import Checker
+from pbrules.model.fields import FieldSpec, field_specs
 
 __all__ = ["CheckerDoc", "checker_reference", "describe", "main", "type_name"]
 
@@ -174,14 +173,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _default(field: FieldInfo) -> str:
-    if field.default_factory is not None:
-        value = field.default_factory()  # type: ignore[call-arg]
-    elif field.default is PydanticUndefined:
+def _default(field: FieldSpec) -> str:
+    if field.required:
         return "*required*"
-    else:
-        value = field.default
-    text = json.dumps(_plain(value), ensure_ascii=False, separators=(", ", ": "))
+    text = json.dumps(_plain(field.default), ensure_ascii=False, separators=(", ", ": "))
     return f"`{text}`"
 
 
@@ -199,14 +194,13 @@ def _section(checker: Checker[Any]) -> str:
         lines += [doc.body, ""]
     if doc.monotone:
         lines += [f"**Monotone:** {doc.monotone}", ""]
-    fields = checker.Params.model_fields
+    fields = field_specs(checker.Params)
     if fields:
         lines += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
-        for name, field in fields.items():
-            key = field.alias or name
+        for field in fields:
             lines.append(
-                f"| `{key}` | {_cell(type_name(field.annotation))} | {_cell(_default(field))} "
-                f"| {_cell(field.description or '')} |"
+                f"| `{field.key}` | {_cell(type_name(field.annotation))} "
+                f"| {_cell(_default(field))} | {_cell(field.description)} |"
             )
         lines.append("")
     else:
