@@ -347,3 +347,23 @@ def test_age_counts_whole_years_with_the_birthday(born: date, as_of: date) -> No
     except ValueError:
         nxt = date(born.year + years + 1, 3, 1)
     assert as_of < nxt
+
+
+def test_where_values_are_checked_and_education_compares_on_its_scale() -> None:
+    s = snap(village_committee=[post("P1", education="associate"), post("P2", education="primary"),
+                                post("P3", education="postgraduate", birth_date="1990-05-01")])
+    higher = measure(s, of="village_committee", where={"education": {">=": "associate"}},
+                     value=2)
+    assert higher.status is Status.PASS and higher.evidence == ("P1", "P3")
+    born = measure(s, of="village_committee", where={"birth_date": {">=": date(1990, 1, 1)}},
+                   value=1)
+    assert born.evidence == ("P3",)
+    both = measure(s, of="two_committees", where={"role": ["director", "secretary"]}, value=0)
+    assert both.status is Status.PASS
+    for where, message in (
+        ({"gender": "femal"}, "did you mean 'female'"),
+        ({"education": {">=": "college"}}, "invalid value 'college'"),
+        ({"village_role": "directer"}, "did you mean 'director'"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            CHECKERS["measure"].parse_params({"of": "committee", "where": where, "value": 1})
