@@ -8,7 +8,7 @@ from typing import Any
 
 from pbrules.builtin.checkers import builtin_checkers
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore
-from pbrules.engine.index import build_index
+from pbrules.model.index import build_index
 from pbrules.model.outcome import Outcome
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot

@@ -250,3 +250,27 @@ def test_g03_one_person_as_secretary_and_director_when_switched_on(tmp_path: Pat
     assert g03([{"person_id": "M1", **director}]) == "pass"
     assert g03([{"person_id": "P2", **director}]) == "fail"
     assert g03([]) == "not_applicable"  # an export without the villagers' committee
+
+
+def test_g_criteria_never_fail_a_v1_export(tmp_path: Path) -> None:
+    """The frozen v1 example district carries none of the v2 data: with the live baseline,
+    every G criterion is not applicable for every organization (old exports are not punished)."""
+    import gzip
+    import shutil
+
+    from pbrules.engine.evaluate import Engine
+
+    data = tmp_path / "2026Q3.jsonl"
+    golden = Path(__file__).resolve().parent / "golden" / "v1" / "2026Q3.jsonl.gz"
+    with gzip.open(golden, "rb") as src, data.open("wb") as out:
+        shutil.copyfileobj(src, out)
+    result = Engine(load_pack(RULES / "baseline.yaml")).run(data)
+    statuses = {
+        c.status.value
+        for o in result.organizations
+        for c in o.criteria
+        if c.id.startswith("G")
+    }
+    assert statuses == {"not_applicable"}
+    assert all("organization_building" not in o.areas for o in result.organizations)
+    assert all(o.total is not None for o in result.organizations)

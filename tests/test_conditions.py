@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from pbrules.builtin.checkers.condition import ConditionChecker, ConditionParams
 from pbrules.checker import CheckContext
-from pbrules.engine.index import build_index
+from pbrules.model.index import build_index
 from pbrules.model.outcome import Status
 from pbrules.model.snapshot import MeetingType, Snapshot
 from pbrules.packs.conditions import compile_expr, describe, evaluate

@@ -287,6 +287,7 @@ def test_garbage_never_crashes(tmp_path: Path) -> None:
     assert items and all(isinstance(i, Rejected) for i in items)
 
 
+@pytest.mark.slow
 def test_reading_streams(tmp_path: Path) -> None:
     """Memory while reading does not grow with the number of records."""
     path = tmp_path / "big.jsonl"

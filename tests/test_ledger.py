@@ -546,7 +546,7 @@ def synced_ledger(tmp_path: Path) -> Ledger:
 
 
 def test_export_csv_reads_back(tmp_path: Path) -> None:
-    from pbrules.ledger.lifecycle import EXPORT_COLUMNS
+    from pbrules.ledger.export import EXPORT_COLUMNS
 
     with synced_ledger(tmp_path) as ledger:
         out = tmp_path / "l.csv"
@@ -771,3 +771,12 @@ def test_bad_query_arguments_are_ledger_errors(tmp_path: Path) -> None:
             ledger.items(period="2026Q5")
         with pytest.raises(LedgerError, match="not both or neither"):
             Ledger()
+
+
+def test_the_store_keeps_every_item_field() -> None:
+    from pbrules.ledger import store
+    from pbrules.ledger.models import ITEM_FIELDS, SETTABLE_FIELDS, VIEW_FIELDS, LedgerItem
+
+    assert set(store._ITEM_COLUMNS) == set(ITEM_FIELDS)
+    assert set(ITEM_FIELDS) > SETTABLE_FIELDS
+    assert set(VIEW_FIELDS) <= set(LedgerItem.model_fields)

@@ -1,14 +1,13 @@
 """The ledger under concurrency and faults, for real: separate processes, SIGKILL.
 
-A test hook makes a sync pause inside its open transaction after N events
-(``PBRULES_LEDGER_TEST_PAUSE_AFTER``), printing ``paused`` first, so the overlap of two writers
-and the moment of a kill are deterministic rather than left to timing.
+The child process replaces the ledger's no-op seam ``pbrules.ledger.transitions._event_written``
+to pause a sync inside its open transaction after N events, printing ``paused`` first, so the
+overlap of two writers and the moment of a kill are deterministic rather than left to timing.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -24,10 +23,23 @@ from test_ledger import make_result
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals")
 
 CHILD = """
-import json, sys
+import json, sys, time
+import pbrules.ledger.transitions as transitions
 from pbrules.errors import LedgerError
 from pbrules.ledger import Ledger
 from pbrules.model.result import RunResult
+
+pause_after, pause_seconds = int(sys.argv[4]), float(sys.argv[5])
+
+
+def pause(written):
+    if written == pause_after:
+        print("paused", flush=True)
+        time.sleep(pause_seconds)
+
+
+if pause_after:
+    transitions._event_written = pause
 
 result = RunResult.model_validate_json(open(sys.argv[2], encoding="utf-8").read())
 with Ledger(sys.argv[1]) as ledger:
@@ -57,17 +69,12 @@ def start(
 ) -> subprocess.Popen[str]:
     path = tmp_path / f"{name}.json"
     path.write_text(result.model_dump_json(), encoding="utf-8")
-    env = dict(os.environ)
-    env.pop("PBRULES_LEDGER_TEST_PAUSE_AFTER", None)
-    if pause_after is not None:
-        env["PBRULES_LEDGER_TEST_PAUSE_AFTER"] = str(pause_after)
-        env["PBRULES_LEDGER_TEST_PAUSE_SECONDS"] = str(pause_seconds)
+    pause = [str(pause_after or 0), str(pause_seconds)]
     return subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(db), str(path), name],
+        [sys.executable, "-c", CHILD, str(db), str(path), name, *pause],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
     )
 
 

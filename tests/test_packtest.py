@@ -184,6 +184,7 @@ def test_validate_checks_test_files(workdir: Path) -> None:
     assert "rule-pack tests, 1 case(s), pack minimal" in result.output
 
 
+@pytest.mark.slow
 def test_pytest_plugin_collects_cases(workdir: Path) -> None:
     write_tests(
         workdir,

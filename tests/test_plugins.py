@@ -340,3 +340,19 @@ def test_builtin_packs_are_registered_by_pack_id(tmp_path: Path) -> None:
         f.write_text(text, encoding="utf-8")
         assert pack_id_of(f) == expected, text
     assert rule_files(tmp_path / "nowhere") == []
+
+
+def test_hooks_are_called_through_pluggy_one_plugin_at_a_time() -> None:
+    host = PluginHost(load_entrypoints=False)
+    seen: list[tuple[str, list[str]]] = []
+    undo = host.pm.add_hookcall_monitoring(
+        lambda name, impls, kwargs: seen.append((name, [i.plugin_name for i in impls])),
+        lambda outcome, name, impls, kwargs: None,
+    )
+    try:
+        registry = host.registry()
+    finally:
+        undo()
+    assert ("register_checkers", ["pbrules.builtin.checkers"]) in seen
+    assert all(len(plugins) == 1 for _, plugins in seen)
+    assert "meetings.frequency" in registry.checkers

@@ -308,7 +308,7 @@ def test_exporters_are_registered_and_take_options(tmp_path: Path) -> None:
     exporters = get_registry().exporters
     for name, suffix in (("md", ".md"), ("html", ".html"), ("docx", ".docx"), ("xlsx", ".xlsx")):
         assert exporters[name].suffix == suffix
-        assert get_registry().origin("exporter", name) == "pbrules.builtin.report_exporters"
+        assert get_registry().origin("exporter", name) == "pbrules.report.plugin"
     previous = tmp_path / "prev.json"
     previous.write_text(FX.previous.model_dump_json(), encoding="utf-8")
     out = io.BytesIO()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from pbrules.testing.strategies import datasets, periods, snapshot_dicts, snapsh
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(snapshots())
 def test_snapshots_validate_and_round_trip(s: Snapshot) -> None:
@@ -26,6 +28,7 @@ def test_snapshots_validate_and_round_trip(s: Snapshot) -> None:
     assert Snapshot.model_validate(json.loads(s.model_dump_json())) == s
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(snapshot_dicts(max_members=5))
 def test_snapshot_dicts_pass_the_dataset_validation(data: dict) -> None:  # type: ignore[type-arg]
@@ -33,6 +36,7 @@ def test_snapshot_dicts_pass_the_dataset_validation(data: dict) -> None:  # type
     assert isinstance(item, Snapshot), item
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None)
 @given(snapshots(period="2026Q3", kinds=["branch"], min_members=3, max_members=3, org_id="B01"))
 def test_snapshot_parameters_are_honoured(s: Snapshot) -> None:
@@ -44,6 +48,7 @@ def test_snapshot_parameters_are_honoured(s: Snapshot) -> None:
     assert all(d <= s.period.end for d in dates)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets(min_size=2, max_size=12))
 def test_datasets_form_one_tree(snaps: list[Snapshot]) -> None:

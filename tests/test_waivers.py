@@ -117,6 +117,7 @@ def _evaluate(tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     return result.exit_code, json.loads(out.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_evaluate_with_ledger_marks_active_waivers_and_expiry_resurfaces(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     code, first = _evaluate(tmp_path, "--ledger", str(db))

@@ -364,6 +364,7 @@ def test_records_keep_sheet_row_order(tmp_path: Path, registry: Registry) -> Non
     assert [m.id for m in snap.members] == [r[1] for r in rows]
 
 
+@pytest.mark.slow
 def test_xlsx_is_a_builtin_reader_and_evaluates_like_jsonl(tmp_path: Path) -> None:
     from pbrules.builtin.xlsx_reader import write_workbook
     from pbrules.engine.evaluate import Engine

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from pbrules.model import snapshot as snapshot_module
+from pbrules.model.fields import field_specs, leaves
 from pbrules.model.period import MONTH_PATTERN, Period
 from pbrules.model.snapshot import Snapshot
 
@@ -157,16 +158,11 @@ def _type(annotation: Any, metadata: list[Any] | None = None) -> str:
 def _enums() -> list[type[Enum]]:
     seen: dict[str, type[Enum]] = {}
 
-    def visit(annotation: Any) -> None:
-        if isinstance(annotation, type) and issubclass(annotation, Enum):
-            seen.setdefault(annotation.__name__, annotation)
-            return
-        for arg in typing.get_args(annotation):
-            visit(arg)
-
     for model in _MODELS:
-        for info in model.model_fields.values():
-            visit(info.annotation)
+        for spec in field_specs(model):
+            for leaf in leaves(spec.annotation):
+                if isinstance(leaf, type) and issubclass(leaf, Enum):
+                    seen.setdefault(leaf.__name__, leaf)
     return list(seen.values())
 
 
@@ -180,13 +176,13 @@ def snapshot_reference() -> str:
     for model in _MODELS:
         parts.append(f"\n## {model.__name__}\n\n{_first_line(model.__doc__)}\n")
         parts.append("| field | type | required | notes |\n|---|---|---|---|")
-        for name, info in model.model_fields.items():
-            required = "yes" if info.is_required() else ""
-            notes = (info.description or "").replace("|", "\\|")
-            if info.default_factory is not None:
+        for spec in field_specs(model):
+            required = "yes" if spec.required else ""
+            notes = spec.description.replace("|", "\\|")
+            if spec.has_factory:
                 notes = f"default: empty. {notes}".strip()
             parts.append(
-                f"| `{name}` | {_type(info.annotation, list(info.metadata))} | {required} | "
+                f"| `{spec.name}` | {_type(spec.annotation, list(spec.metadata))} | {required} | "
                 f"{notes} |"
             )
     parts.append("\n## Enumerations\n")
@@ -198,7 +194,7 @@ def snapshot_reference() -> str:
 
 def snapshot_schema_text() -> str:
     """The text of docs/schema/snapshot.schema.json (as ``pbrules schema snapshot`` prints it)."""
-    from pbrules.cli.data import json_schema
+    from pbrules.schemas import json_schema
 
     return json.dumps(json_schema("snapshot"), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 

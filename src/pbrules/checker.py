@@ -1,4 +1,10 @@
-"""The checker interface (DESIGN §4).
+"""The checker API (DESIGN §4): everything a checker receives and may read, in one module.
+
+A checker imports from here (and from :mod:`pbrules.model`) only: :class:`Checker` and
+:class:`Params` to subclass, :class:`CheckContext` (with the read-only :class:`SnapshotIndex`
+in ``ctx.index``, :class:`ChildRef` and :class:`ChildScore`), and :class:`Outcome` with its
+:class:`Status`, :class:`Severity`, :class:`Subject` and :class:`SubjectItem` to answer.
+Nothing here imports the engine, the pack loader or the plugins (docs/architecture.md).
 
 A checker is a small, parameterized, stateless object registered under a dotted ``name``
 (``meetings.frequency``). Its ``Params`` pydantic model validates the ``params`` of every
@@ -22,18 +28,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from pbrules.model.outcome import Outcome
+from pbrules.model.index import SnapshotIndex
+from pbrules.model.outcome import Outcome, Severity, Status, Subject, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
 
-if TYPE_CHECKING:
-    from pbrules.engine.index import SnapshotIndex
-
-__all__ = ["CheckContext", "Checker", "ChildRef", "ChildScore", "Params", "Phase"]
+__all__ = [
+    "CheckContext",
+    "Checker",
+    "ChildRef",
+    "ChildScore",
+    "Outcome",
+    "Params",
+    "Period",
+    "Phase",
+    "Severity",
+    "Snapshot",
+    "SnapshotIndex",
+    "Status",
+    "Subject",
+    "SubjectItem",
+]
 
 Phase = Literal["record", "composite", "rollup"]
 

@@ -26,11 +26,8 @@ Rules (see docs/data-preparation.md):
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
-import types
-import typing
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,8 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from pbrules.errors import DataError
+from pbrules.errors import DataError, suggest
 from pbrules.io import RawRecord, Reader
+from pbrules.model.fields import models_in
 from pbrules.model.result import Rejected
 from pbrules.model.snapshot import Snapshot
 
@@ -72,20 +70,8 @@ def _short(value: Any, limit: int = 40) -> str:
 
 def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside ``X | None``, ``tuple[X, ...]``, ``Annotated[X, ...]``."""
-    seen = 0
-    stack = [annotation]
-    while stack and seen < 20:
-        seen += 1
-        ann = stack.pop()
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            return ann
-        origin = typing.get_origin(ann)
-        if origin is None:
-            continue
-        if origin in (typing.Union, types.UnionType, tuple, list, typing.Annotated):
-            args = typing.get_args(ann)
-            stack.extend(args[:1] if origin is typing.Annotated else args)
-    return None
+    models = models_in(annotation)
+    return models[0] if models else None
 
 
 def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
@@ -104,8 +90,8 @@ def _model_at(root: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    match = suggest(word, choices)
+    return f"; did you mean {match!r}?" if match is not None else ""
 
 
 _QUOTED = re.compile(r"'([^']*)'")

@@ -15,10 +15,15 @@ can catch one type. Errors caused by bad configuration also derive from :class:`
     └── LedgerError                       the rectification ledger refused an operation
 
 Bad *records* inside a readable dataset never raise: they become ``Rejected`` entries.
+
+Messages about an unknown name suggest the closest known one with :func:`suggest` (one policy
+for every "did you mean").
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -32,7 +37,31 @@ __all__ = [
     "Problem",
     "ResultDocumentError",
     "UsageError",
+    "did_you_mean",
+    "suggest",
 ]
+
+#: How alike (difflib's ratio) a known name must be to an unknown one to be suggested.
+SUGGEST_CUTOFF = 0.6
+
+
+def suggest(word: object, choices: Iterable[object]) -> str | None:
+    """The known name closest to a misspelled ``word``, or ``None``.
+
+    ``word`` written backwards is suggested first (``ab`` for ``ba``); then the closest of
+    ``choices`` whose similarity ratio is at least :data:`SUGGEST_CUTOFF`.
+    """
+    options = [str(c) for c in choices]
+    if isinstance(word, str) and len(word) > 1 and word[::-1] in options:
+        return word[::-1]
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=SUGGEST_CUTOFF)
+    return close[0] if close else None
+
+
+def did_you_mean(word: object, choices: Iterable[object]) -> str:
+    """``; did you mean 'x'?`` for a misspelled ``word`` (see :func:`suggest`), else ``''``."""
+    close = suggest(word, choices)
+    return f"; did you mean '{close}'?" if close is not None else ""
 
 
 class PbrulesError(Exception):

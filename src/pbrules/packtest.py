@@ -25,7 +25,6 @@ file, snapshot or pack is invalid (nothing ran for that file).
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pbrules.errors import PackError, PbrulesError, Problem
+from pbrules.errors import PackError, PbrulesError, Problem, did_you_mean
 from pbrules.model.outcome import Status
 from pbrules.model.snapshot import Snapshot
 from pbrules.packs._yaml import Pos, YMap, YSeq, load_yaml, locate
@@ -272,105 +271,137 @@ def _snapshot_problems(exc: ValidationError, raw: Any, fallback: Pos, label: str
 def prepare_file(path: str | Path, *, registry: Registry | None = None) -> PreparedFile:
     """Read and validate a test file, its snapshots and its pack; raise :class:`PackError`."""
     path = Path(path)
+    doc, spec = _read_test_file(path)
+    pack_source, loaded = _load_tested_pack(path, doc, spec, registry)
+    problems: list[Problem] = []
+    ids = {c.id for c in loaded.model.criteria}
+    cases: list[PreparedCase] = []
+    raw_cases = doc["cases"]
+    for i, case in enumerate(spec.cases):
+        prepared = _prepare_case(
+            path, case, raw_cases[i], raw_cases.item_pos[i], ids, loaded.id, problems
+        )
+        if prepared is not None:
+            cases.append(prepared)
+    if problems:
+        raise PackError(sorted(problems, key=lambda p: (p.path, p.line, p.col)))
+    return PreparedFile(path=path, pack_source=pack_source, loaded=loaded, cases=cases)
+
+
+def _read_test_file(path: Path) -> tuple[YMap, _TestFile]:
     shown = str(path)
     doc = load_yaml(path, display=shown)
     if not isinstance(doc, YMap):
         raise PackError([Pos(shown, 1, 1).problem("a test file is a mapping with cases:")])
     try:
-        spec = _TestFile.model_validate(doc)
+        return doc, _TestFile.model_validate(doc)
     except ValidationError as exc:
         raise PackError(validation_problems(exc, doc, _TestFile)) from None
 
+
+def _load_tested_pack(
+    path: Path, doc: YMap, spec: _TestFile, registry: Registry | None
+) -> tuple[str, LoadedPack]:
+    """The pack the file tests (``pack:``, else the file's namesake), loaded."""
     pack_ref = spec.pack or _default_pack(path)
     candidate = path.parent / pack_ref
     pack_source: str = (
         str(candidate) if candidate.is_file() or pack_ref.endswith((".yaml", ".yml")) else pack_ref
     )
     try:
-        loaded = load_pack(pack_source, registry=registry)
+        return pack_source, load_pack(pack_source, registry=registry)
     except PackError as exc:
         pos = doc.value_pos.get("pack", doc.pos)
         head = pos.problem(f"the pack {pack_source} is invalid")
         raise PackError([head, *exc.problems]) from None
 
-    problems: list[Problem] = []
-    ids = {c.id for c in loaded.model.criteria}
-    cases: list[PreparedCase] = []
-    raw_cases = doc["cases"]
-    for i, case in enumerate(spec.cases):
-        raw = raw_cases[i]
-        cpos = raw_cases.item_pos[i]
-        label = f"case {case.name!r}"
-        snaps: list[Snapshot] = []
-        raws: list[tuple[Any, Pos]]
-        if case.snapshot is not None:
-            raws = [(raw["snapshot"], raw.value_pos["snapshot"])]
-        elif case.dataset is not None:
-            seq = raw["dataset"]
-            raws = list(zip(seq, seq.item_pos, strict=True))
-        else:
-            assert case.snapshot_file is not None
-            fpos = raw.value_pos["snapshot_file"]
-            spath = path.parent / case.snapshot_file
-            if not spath.is_file():
-                problems.append(fpos.problem(f"{label}: no such file {case.snapshot_file}"))
-                continue
-            try:
-                loaded_raws = _read_snapshot_file(spath, str(spath))
-            except PackError as exc:
-                problems.extend(exc.problems)
-                continue
-            raws = [(r, Pos(str(spath), 1, 1)) for r in loaded_raws]
-        for item, ipos in raws:
-            try:
-                snap = Snapshot.model_validate(item)
-            except ValidationError as exc:
-                problems.extend(_snapshot_problems(exc, item, ipos, label))
-                continue
-            if case.as_of is not None:
-                snap = snap.model_copy(update={"as_of": case.as_of})
-            snaps.append(snap)
-        org = case.org
-        if org is None:
-            if len(raws) == 1 and snaps:
-                org = snaps[0].organization.id
-            elif len(raws) > 1:
-                problems.append(
-                    cpos.problem(f"{label}: a dataset case needs org: (the one checked)")
-                )
-                continue
-        if snaps and org is not None and org not in {s.organization.id for s in snaps}:
-            problems.append(
-                raw.value_pos.get("org", cpos).problem(f"{label}: org {org!r} is not in the case")
-            )
-        expect_raw = raw["expect"]
-        for cid in case.expect:
-            if cid not in ids:
-                close = difflib.get_close_matches(cid, sorted(ids), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                problems.append(
-                    expect_raw.key_pos[cid].problem(
-                        f"{label}: criterion '{cid}' is not in pack {loaded.id}{hint}"
-                    )
-                )
-        expect = {
-            cid: (e if isinstance(e, Expect) else Expect(status=e))
-            for cid, e in case.expect.items()
-        }
-        cases.append(
-            PreparedCase(
-                file=shown,
-                name=case.name,
-                period=case.period,
-                snapshots=snaps,
-                org=org or "",
-                expect=expect,
-                pos=cpos,
-            )
+
+def _prepare_case(
+    path: Path,
+    case: _Case,
+    raw: Any,
+    cpos: Pos,
+    ids: set[str],
+    pack_id: str,
+    problems: list[Problem],
+) -> PreparedCase | None:
+    """One case, validated; ``None`` (with ``problems`` added) when it cannot be run."""
+    label = f"case {case.name!r}"
+    raws = _case_records(path, case, raw, label, problems)
+    if raws is None:
+        return None
+    snaps = _case_snapshots(case, raws, label, problems)
+    org = case.org
+    if org is None:
+        if len(raws) == 1 and snaps:
+            org = snaps[0].organization.id
+        elif len(raws) > 1:
+            problems.append(cpos.problem(f"{label}: a dataset case needs org: (the one checked)"))
+            return None
+    if snaps and org is not None and org not in {s.organization.id for s in snaps}:
+        problems.append(
+            raw.value_pos.get("org", cpos).problem(f"{label}: org {org!r} is not in the case")
         )
-    if problems:
-        raise PackError(sorted(problems, key=lambda p: (p.path, p.line, p.col)))
-    return PreparedFile(path=path, pack_source=pack_source, loaded=loaded, cases=cases)
+    expect_raw = raw["expect"]
+    for cid in case.expect:
+        if cid not in ids:
+            hint = did_you_mean(cid, sorted(ids))
+            problems.append(
+                expect_raw.key_pos[cid].problem(
+                    f"{label}: criterion '{cid}' is not in pack {pack_id}{hint}"
+                )
+            )
+    expect = {
+        cid: (e if isinstance(e, Expect) else Expect(status=e)) for cid, e in case.expect.items()
+    }
+    return PreparedCase(
+        file=str(path),
+        name=case.name,
+        period=case.period,
+        snapshots=snaps,
+        org=org or "",
+        expect=expect,
+        pos=cpos,
+    )
+
+
+def _case_records(
+    path: Path, case: _Case, raw: Any, label: str, problems: list[Problem]
+) -> list[tuple[Any, Pos]] | None:
+    """The case's raw snapshot records with their positions (inline, a dataset or a file)."""
+    if case.snapshot is not None:
+        return [(raw["snapshot"], raw.value_pos["snapshot"])]
+    if case.dataset is not None:
+        seq = raw["dataset"]
+        return list(zip(seq, seq.item_pos, strict=True))
+    assert case.snapshot_file is not None
+    fpos = raw.value_pos["snapshot_file"]
+    spath = path.parent / case.snapshot_file
+    if not spath.is_file():
+        problems.append(fpos.problem(f"{label}: no such file {case.snapshot_file}"))
+        return None
+    try:
+        loaded_raws = _read_snapshot_file(spath, str(spath))
+    except PackError as exc:
+        problems.extend(exc.problems)
+        return None
+    return [(r, Pos(str(spath), 1, 1)) for r in loaded_raws]
+
+
+def _case_snapshots(
+    case: _Case, raws: list[tuple[Any, Pos]], label: str, problems: list[Problem]
+) -> list[Snapshot]:
+    snaps: list[Snapshot] = []
+    for item, ipos in raws:
+        try:
+            snap = Snapshot.model_validate(item)
+        except ValidationError as exc:
+            problems.extend(_snapshot_problems(exc, item, ipos, label))
+            continue
+        if case.as_of is not None:
+            snap = snap.model_copy(update={"as_of": case.as_of})
+        snaps.append(snap)
+    return snaps
 
 
 # ---------------------------------------------------------------------------------------------

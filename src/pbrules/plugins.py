@@ -13,6 +13,13 @@ plugins keep working. Registering two things under one name is rejected with a m
 plugins: the first registration stays, the second is reported as a failure. A plugin registered at
 runtime with :meth:`PluginHost.register` (tests, embedding) is checked at once: any failure it
 causes raises :class:`~pbrules.errors.PluginError` and the plugin is unregistered.
+
+Hooks are called through pluggy, one plugin at a time: :meth:`PluginHost.call_one` calls a
+hook through ``pm.subset_hook_caller`` restricted to one plugin, so pluggy's tracing and hook-call
+monitoring see every call and a plugin's hook wrappers apply to its own hook, while a plugin
+that raises fails alone (a plain ``pm.hook.X()`` call would stop at the first exception and lose
+the other plugins' registrations). Plugins are called in registration order: built-ins, entry
+points (by name), runtime plugins.
 """
 
 from __future__ import annotations
@@ -57,7 +64,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "pbrules.builtin.xlsx_reader",
     "pbrules.builtin.exporters",
     "pbrules.builtin.packs",
-    "pbrules.builtin.report_exporters",
+    "pbrules.report.plugin",
 )
 HOOK_NAMES: tuple[str, ...] = (
     "register_checkers",
@@ -245,26 +252,30 @@ class PluginHost:
         A plugin's registrations are staged and committed only when its hook returns; a hook
         that raises is reported in ``reg.failures`` and registers nothing.
         """
-        hook = getattr(self.pm.hook, hook_name)
-        # get_hookimpls() is in registration order: built-ins, entry points, runtime plugins
-        for impl in hook.get_hookimpls():
+        for plugin in self._implementers(hook_name):
             staged: list[Callable[[], None]] = []
             try:
-                register = make_register(impl.plugin_name, staged)
-                # as pluggy does, pass only the arguments the implementation declares
-                impl.function(*(register for _ in impl.argnames))
+                self.call_one(hook_name, plugin, register=make_register(plugin, staged))
             except Exception as exc:
                 reg.failures.append(
-                    PluginFailure(
-                        impl.plugin_name, f"{hook_name} failed: {type(exc).__name__}: {exc}"
-                    )
+                    PluginFailure(plugin, f"{hook_name} failed: {type(exc).__name__}: {exc}")
                 )
                 continue
             for commit in staged:
                 try:
                     commit()
                 except PluginError as exc:
-                    reg.failures.append(PluginFailure(impl.plugin_name, str(exc)))
+                    reg.failures.append(PluginFailure(plugin, str(exc)))
+
+    def _implementers(self, hook_name: str) -> list[str]:
+        """The plugins implementing a hook, in registration order (built-ins, entry points,
+        runtime plugins)."""
+        return [impl.plugin_name for impl in getattr(self.pm.hook, hook_name).get_hookimpls()]
+
+    def call_one(self, hook_name: str, plugin: str, **kwargs: Any) -> None:
+        """Call one plugin's implementation of a hook, through pluggy."""
+        others = [p for name, p in self.pm.list_name_plugin() if name != plugin and p is not None]
+        self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
 
     def registry(self) -> Registry:
         """Everything registered, computed once and cached until plugins change."""
@@ -321,14 +332,12 @@ class PluginHost:
         Returns the failures (also kept for :meth:`registry`'s ``failures``).
         """
         failures: list[PluginFailure] = []
-        for impl in self.pm.hook.register_commands.get_hookimpls():
+        for plugin in self._implementers("register_commands"):
             try:
-                impl.function(*(cli for _ in impl.argnames))
+                self.call_one("register_commands", plugin, cli=cli)
             except Exception as exc:
                 failures.append(
-                    PluginFailure(
-                        impl.plugin_name, f"register_commands failed: {type(exc).__name__}: {exc}"
-                    )
+                    PluginFailure(plugin, f"register_commands failed: {type(exc).__name__}: {exc}")
                 )
         if failures:
             with self._lock:

@@ -44,7 +44,6 @@ Reading needs ``openpyxl`` (``pip install 'pbrules[report]'``).
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -55,8 +54,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pbrules.errors import suggest
 from pbrules.hookspecs import hookimpl
 from pbrules.io import RawRecord
+from pbrules.model.fields import field_specs, unwrap
 from pbrules.model.period import MONTH_PATTERN
 from pbrules.model.snapshot import (
     Body,
@@ -144,10 +145,10 @@ def _field_kind(annotation: Any, metadata: Iterable[Any] = ()) -> str:
         ann = stack.pop()
         origin = typing.get_origin(ann)
         if origin is typing.Annotated:
-            args = typing.get_args(ann)
-            if _has_month_pattern(args[1:]):
+            inner, metadata = unwrap(ann)
+            if _has_month_pattern(metadata):
                 return _MONTH
-            stack.append(args[0])
+            stack.append(inner)
         elif origin in (typing.Union, types.UnionType):
             stack.extend(typing.get_args(ann))
         elif origin in (tuple, list):
@@ -167,9 +168,9 @@ _NESTED_FIELDS = frozenset({"steps"})
 
 def _kinds(model: type[BaseModel]) -> dict[str, str]:
     return {
-        name: _field_kind(info.annotation, info.metadata)
-        for name, info in model.model_fields.items()
-        if name not in _NESTED_FIELDS
+        spec.name: _field_kind(spec.annotation, spec.metadata)
+        for spec in field_specs(model)
+        if spec.name not in _NESTED_FIELDS
     }
 
 
@@ -238,17 +239,16 @@ def _header_name(value: Any) -> str | None:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    match = suggest(word, choices)
+    return f"; did you mean {match!r}?" if match is not None else ""
 
 
 def _column_letter(index: int) -> str:
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """The letter of the sheet column at 0-based ``index`` (A, ..., Z, AA...)."""
+    from openpyxl.utils import get_column_letter
+
+    letter: str = get_column_letter(index + 1)
+    return letter
 
 
 def _org_key(value: Any) -> str | None:

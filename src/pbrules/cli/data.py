@@ -8,34 +8,9 @@ from pathlib import Path
 import click
 
 from pbrules.cli._common import EXIT_INCOMPLETE, EXIT_OK, handle_errors
+from pbrules.schemas import SCHEMA_KINDS, json_schema
 
 __all__ = ["COMMANDS", "json_schema"]
-
-SCHEMA_KINDS = ("snapshot", "result", "pack")
-
-
-def json_schema(kind: str) -> dict[str, object]:
-    """The JSON Schema of a document kind: ``snapshot``, ``result`` or ``pack``."""
-    from pydantic import BaseModel
-
-    model: type[BaseModel]
-    if kind == "snapshot":
-        from pbrules.model.snapshot import Snapshot
-
-        model = Snapshot
-    elif kind == "result":
-        from pbrules.model.result import RunResult
-
-        model = RunResult
-    elif kind == "pack":
-        from pbrules.packs.schema import Pack
-
-        model = Pack
-    else:
-        raise click.BadParameter(f"unknown schema kind {kind!r}")
-    schema = model.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
 
 
 @click.command("schema")

@@ -14,10 +14,10 @@ from typing import Any
 
 import click
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from pbrules.cli._common import EXIT_CONFIG, EXIT_OK, handle_errors, stderr
-from pbrules.errors import PackError, Problem
+from pbrules.errors import PackError, Problem, suggest
+from pbrules.model.fields import field_specs
 
 __all__ = ["COMMANDS", "checker_reference", "checkers_markdown", "plugins_report"]
 
@@ -204,24 +204,16 @@ def checker_reference() -> list[dict[str, Any]]:
     for name in sorted(reg.checkers):
         checker = reg.checkers[name]
         doc = inspect.cleandoc(type(checker).__doc__ or "")
-        params = []
-        for fname, field in checker.Params.model_fields.items():
-            required = field.is_required()
-            default: Any = None
-            if not required:
-                if field.default_factory is not None:
-                    default = field.default_factory()  # type: ignore[call-arg]
-                elif field.default is not PydanticUndefined:
-                    default = field.default
-            params.append(
-                {
-                    "name": field.alias or fname,
-                    "type": _type_text(field.annotation),
-                    "required": required,
-                    "default": _jsonable(default),
-                    "description": field.description or "",
-                }
-            )
+        params = [
+            {
+                "name": field.key,
+                "type": _type_text(field.annotation),
+                "required": field.required,
+                "default": _jsonable(field.default),
+                "description": field.description,
+            }
+            for field in field_specs(checker.Params)
+        ]
         out.append(
             {
                 "name": name,
@@ -304,12 +296,10 @@ def checkers_command(fmt: str, names: tuple[str, ...]) -> None:
     if names:
         unknown = [n for n in names if n not in {e["name"] for e in reference}]
         if unknown:
-            import difflib
-
             hints = []
             for n in unknown:
-                close = difflib.get_close_matches(n, [e["name"] for e in reference], n=1)
-                hints.append(f"'{n}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+                close = suggest(n, [e["name"] for e in reference])
+                hints.append(f"'{n}'" + (f" (did you mean '{close}'?)" if close else ""))
             stderr(f"error: unknown checker {', '.join(hints)}")
             sys.exit(EXIT_CONFIG)
         reference = [e for e in reference if e["name"] in names]

@@ -118,31 +118,10 @@ def finding_records(
     if not failed and not outcome.items:
         return []
     points_lost = max(0.0, maximum - earned)
-    rectify = criterion.rectify
-    rectification = {
-        "responsible": resolve_responsible(rectify.responsible, holders),
-        "due": as_of + timedelta(days=rectify.within_days),
-        "action": rectify.action,
-    }
-    values: dict[str, Any] = {
-        "org.id": org.id,
-        "org.name": org.name,
-        "org.kind": org.kind.value,
-        "org.category": org.category.value if org.category is not None else None,
-        "criterion.id": criterion.id,
-        "criterion.title": criterion.title,
-        "period": str(period),
-        "as_of": as_of.isoformat(),
-        "actual": outcome.actual,
-        "expected": outcome.expected,
-        "misses": outcome.misses,
-        "compliance": outcome.compliance,
-        "note": outcome.note or None,
-        "points": maximum,
-        "points_lost": points_lost,
-    }
+    values = _template_values(criterion, org, period, as_of, outcome, maximum, points_lost)
     template = criterion.message
     base = render_message(template, values) if template else default_message(criterion, outcome)
+    rectify = criterion.rectify
     common: dict[str, Any] = {
         "criterion": criterion.id,
         "pack": pack_id,
@@ -151,7 +130,11 @@ def finding_records(
         "period": period,
         "area": criterion.area,
         "status": outcome.status,
-        "rectification": rectification,
+        "rectification": {
+            "responsible": resolve_responsible(rectify.responsible, holders),
+            "due": as_of + timedelta(days=rectify.within_days),
+            "action": rectify.action,
+        },
         "basis": criterion.basis,
         "title": criterion.title,
     }
@@ -171,29 +154,70 @@ def finding_records(
     items: list[SubjectItem] = sorted(
         outcome.items, key=lambda it: (it.subject.type, it.subject.id)
     )
-    for item in items:
-        subject = item.subject
-        if template:
-            item_values = dict(values)
-            item_values["subject.type"] = subject.type
-            item_values["subject.id"] = subject.id
-            item_values["detail"] = item.message or None
-            message = render_message(template, item_values)
-        else:
-            message = base
-        if item.message and not (template and "{detail" in template):
-            message = f"{message}: {item.message}"
-        severity: Severity = item.severity if item.severity is not None else criterion.severity
-        out.append(
-            {
-                **common,
-                "fingerprint": fingerprint(pack_id, criterion.id, org.id, subject.type, subject.id),
-                "severity": severity,
-                "message": message,
-                "subject": {"type": subject.type, "id": subject.id},
-                "evidence": sorted(set(item.evidence)),
-                "points_lost": 0.0,
-                "status": Status.FAIL,
-            }
-        )
+    out += [_item_record(item, common, values, base, pack_id, criterion) for item in items]
     return out
+
+
+def _template_values(
+    criterion: Criterion,
+    org: Organization,
+    period: Period,
+    as_of: date,
+    outcome: Outcome,
+    maximum: float,
+    points_lost: float,
+) -> dict[str, Any]:
+    """What a criterion's ``message`` template may name (docs/pack-format.md)."""
+    return {
+        "org.id": org.id,
+        "org.name": org.name,
+        "org.kind": org.kind.value,
+        "org.category": org.category.value if org.category is not None else None,
+        "criterion.id": criterion.id,
+        "criterion.title": criterion.title,
+        "period": str(period),
+        "as_of": as_of.isoformat(),
+        "actual": outcome.actual,
+        "expected": outcome.expected,
+        "misses": outcome.misses,
+        "compliance": outcome.compliance,
+        "note": outcome.note or None,
+        "points": maximum,
+        "points_lost": points_lost,
+    }
+
+
+def _item_record(
+    item: SubjectItem,
+    common: Mapping[str, Any],
+    values: Mapping[str, Any],
+    base: str,
+    pack_id: str,
+    criterion: Criterion,
+) -> dict[str, Any]:
+    """The finding of one failing subject (a member, a meeting...): no points of its own."""
+    subject = item.subject
+    template = criterion.message
+    if template:
+        item_values = dict(values)
+        item_values["subject.type"] = subject.type
+        item_values["subject.id"] = subject.id
+        item_values["detail"] = item.message or None
+        message = render_message(template, item_values)
+    else:
+        message = base
+    if item.message and not (template and "{detail" in template):
+        message = f"{message}: {item.message}"
+    severity: Severity = item.severity if item.severity is not None else criterion.severity
+    return {
+        **common,
+        "fingerprint": fingerprint(
+            pack_id, criterion.id, common["org_id"], subject.type, subject.id
+        ),
+        "severity": severity,
+        "message": message,
+        "subject": {"type": subject.type, "id": subject.id},
+        "evidence": sorted(set(item.evidence)),
+        "points_lost": 0.0,
+        "status": Status.FAIL,
+    }

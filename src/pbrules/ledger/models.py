@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,10 @@ from pbrules.model.outcome import Severity
 from pbrules.model.period import Period
 
 __all__ = [
+    "ITEM_FIELDS",
+    "LIFECYCLE_FIELDS",
+    "SETTABLE_FIELDS",
+    "VIEW_FIELDS",
     "Event",
     "EventKind",
     "ItemState",
@@ -252,3 +256,29 @@ class SyncRecord:
     by: str
     report: str = "{}"
     """The SyncReport, as JSON."""
+
+
+# -- the item's fields, derived once from the records above ------------------------------------
+#: Every field of a recorded item, in declaration order.
+ITEM_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ItemState))
+#: Fields only the state machine changes (status, flags, closing, waiver); an event's ``data``
+#: sets the others.
+LIFECYCLE_FIELDS = frozenset(
+    {
+        "number",
+        "status",
+        "updated_at",
+        "last_seen_period",
+        "overdue",
+        "repeat_count",
+        "closed_on",
+        "closed_by",
+        "waiver",
+    }
+)
+SETTABLE_FIELDS = frozenset(ITEM_FIELDS) - LIFECYCLE_FIELDS
+#: Fields a :class:`LedgerItem` view copies from the recorded item unchanged.
+VIEW_FIELDS: tuple[str, ...] = tuple(
+    f for f in ITEM_FIELDS if f in LedgerItem.model_fields and f not in {"status", "overdue"}
+)
+

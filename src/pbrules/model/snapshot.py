@@ -13,7 +13,7 @@ defaults to ``None`` (unknown): criteria whose facts are missing say so, they ne
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -451,6 +451,21 @@ class Rectification(_Record):
         _not_before(self.due_on, self.opened_on, "due_on", "opened_on")
         _not_before(self.closed_on, self.opened_on, "closed_on", "opened_on")
         return self
+
+    def is_done(
+        self, as_of: date, done: Collection[RectificationStatus] = (RectificationStatus.CLOSED,)
+    ) -> bool:
+        """Closed by ``as_of``: a ``closed_on`` on or before it, or a ``done`` status without a
+        later ``closed_on``."""
+        if self.closed_on is not None:
+            return self.closed_on <= as_of
+        return self.status in done
+
+    def is_overdue(
+        self, as_of: date, done: Collection[RectificationStatus] = (RectificationStatus.CLOSED,)
+    ) -> bool:
+        """Past ``due_on`` at ``as_of`` and not done."""
+        return self.due_on is not None and self.due_on < as_of and not self.is_done(as_of, done)
 
 
 class CoverageUnit(_Record):

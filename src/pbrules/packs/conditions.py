@@ -40,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from pbrules.errors import suggest
 from pbrules.packs.facts import FACTS, SYMBOLS, FactValues, suggest_fact
 
 __all__ = [
@@ -178,8 +179,6 @@ def check_fact_value(name: str, op: str, v: Any) -> None:
 
 
 def _check_scalar(ftype: str, v: Any, where: str, choices: tuple[str, ...]) -> None:
-    import difflib
-
     if ftype in ("int", "float"):
         if isinstance(v, bool) or not isinstance(v, int | float):
             raise ValueError(f"value {v!r} must be a number {where}")
@@ -193,8 +192,8 @@ def _check_scalar(ftype: str, v: Any, where: str, choices: tuple[str, ...]) -> N
         if not isinstance(v, str):
             raise ValueError(f"value {v!r} must be text {where}")
         if choices and v not in choices:
-            close = difflib.get_close_matches(v, list(choices), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; one of: {', '.join(choices)}"
+            close = suggest(v, choices)
+            hint = f"; did you mean '{close}'?" if close else f"; one of: {', '.join(choices)}"
             raise ValueError(f"value '{v}' is not a possible value {where}{hint}")
 
 

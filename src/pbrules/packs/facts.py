@@ -11,18 +11,17 @@ it. A fact whose underlying data is missing is ``None`` (unknown); conditions ne
 
 "In the period" means held / published / visited between the period's first day and the
 evaluation date (``as_of``); "current" and "full" members and "current" committee posts follow
-the conventions of :mod:`pbrules.engine.index`.
+the conventions of :mod:`pbrules.model.index`.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from pbrules.builtin.checkers.rectification import is_done, is_overdue
+from pbrules.errors import did_you_mean
 from pbrules.model.snapshot import (
     CommitteeRole,
     DuesRow,
@@ -33,7 +32,7 @@ from pbrules.model.snapshot import (
 )
 
 if TYPE_CHECKING:
-    from pbrules.engine.index import SnapshotIndex
+    from pbrules.model.index import SnapshotIndex
 
 __all__ = ["FACTS", "Fact", "FactType", "FactValues", "expr_symbol", "suggest_fact"]
 
@@ -123,14 +122,14 @@ def _open_rectifications(index: SnapshotIndex) -> int:
     the status ``closed`` without ``closed_on``), as the ``rectification.overdue`` checker (V03)
     decides "done"."""
     as_of = index.as_of
-    return sum(1 for r in index.rectifications_opened if not is_done(r, as_of, _DONE))
+    return sum(1 for r in index.rectifications_opened if not r.is_done(as_of, _DONE))
 
 
 def _overdue_rectifications(index: SnapshotIndex) -> int:
     """The items the ``rectification.overdue`` checker (V03) counts with its default
     ``done_statuses: [closed]``: opened by ``as_of``, ``due_on < as_of`` and not done."""
     as_of = index.as_of
-    return sum(1 for r in index.rectifications_opened if is_overdue(r, as_of))
+    return sum(1 for r in index.rectifications_opened if r.is_overdue(as_of))
 
 
 def _term_expired(index: SnapshotIndex) -> bool | None:
@@ -163,11 +162,11 @@ def _enum_value(v: Any) -> Any:
     return getattr(v, "value", v)
 
 
-def _catalog() -> dict[str, Fact]:
+def _organization_facts() -> list[Fact]:
+    """The organization's header."""
     from pbrules.model.snapshot import Category, OrgKind
 
-    facts: list[Fact] = [
-        # organization
+    return [
         Fact("organization.id", "str", "organization id", lambda i: i.snapshot.organization.id),
         Fact(
             "organization.kind",
@@ -207,7 +206,12 @@ def _catalog() -> dict[str, Fact]:
             "the organization has a parent (is not the root)",
             lambda i: i.snapshot.organization.parent_id is not None,
         ),
-        # period
+    ]
+
+
+def _period_facts() -> list[Fact]:
+    """The evaluated period."""
+    return [
         Fact(
             "period.months", "int", "number of months in the period", lambda i: len(i.period_months)
         ),
@@ -218,7 +222,12 @@ def _catalog() -> dict[str, Fact]:
             lambda i: i.period.kind.value,
             ("month", "quarter", "half", "year"),
         ),
-        # members (党员)
+    ]
+
+
+def _people_facts() -> list[Fact]:
+    """Members (党员), the committee (班子), party groups (党小组)."""
+    return [
         Fact(
             "members.count",
             "int",
@@ -243,7 +252,6 @@ def _catalog() -> dict[str, Fact]:
             "mobile (流动) members (not left)",
             lambda i: sum(1 for m in i.current_members if m.mobile),
         ),
-        # committee (班子)
         Fact(
             "committee.current_count",
             "int",
@@ -256,11 +264,14 @@ def _catalog() -> dict[str, Fact]:
             "a current committee post has the role secretary",
             _has_secretary,
         ),
-        # party groups (党小组)
         Fact("party_groups.count", "int", "party groups", lambda i: len(i.snapshot.party_groups)),
-        # meetings (三会一课...)
+    ]
+
+
+def _record_facts() -> list[Fact]:
+    """Meetings, dues, disclosures, development, trainings and visits of the period."""
+    return [
         Fact("meetings.count", "int", "meetings of any type held in the period", _meetings_count),
-        # dues (党费)
         Fact(
             "dues.paid_ratio",
             "float",
@@ -268,7 +279,6 @@ def _catalog() -> dict[str, Fact]:
             "them; null without dues rows or without an owed month",
             _paid_ratio,
         ),
-        # disclosures, development, trainings, visits, rectifications, coverage
         Fact(
             "disclosures.count",
             "int",
@@ -309,6 +319,12 @@ def _catalog() -> dict[str, Fact]:
                 if v.mode is VisitMode.UNANNOUNCED and _in_period(v.visited_on, i)
             ),
         ),
+    ]
+
+
+def _rectification_facts() -> list[Fact]:
+    """Own problem items (问题台账) and the jurisdiction's coverage units."""
+    return [
         Fact(
             "rectifications.open_count",
             "int",
@@ -329,6 +345,11 @@ def _catalog() -> dict[str, Fact]:
             lambda i: len(i.snapshot.coverage_units),
         ),
     ]
+
+
+def _meeting_type_facts() -> list[Fact]:
+    """Per meeting type: meetings held, months with one."""
+    facts: list[Fact] = []
     for mt in MeetingType:
         facts.append(
             Fact(
@@ -346,7 +367,19 @@ def _catalog() -> dict[str, Fact]:
                 _months_with(mt.value),
             )
         )
-    return {f.name: f for f in facts}
+    return facts
+
+
+def _catalog() -> dict[str, Fact]:
+    groups = (
+        _organization_facts,
+        _period_facts,
+        _people_facts,
+        _record_facts,
+        _rectification_facts,
+        _meeting_type_facts,
+    )
+    return {f.name: f for group in groups for f in group()}
 
 
 #: Every fact, by dotted name.
@@ -358,8 +391,7 @@ SYMBOLS: dict[str, Fact] = {f.symbol: f for f in FACTS.values()}
 def suggest_fact(name: str, *, symbols: bool = False) -> str:
     """``; did you mean 'x'?`` for a misspelled fact name (or rule-engine symbol), else ``''``."""
     table = SYMBOLS if symbols else FACTS
-    close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(name, table)
 
 
 class FactValues:

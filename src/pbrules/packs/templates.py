@@ -12,6 +12,8 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
+from pbrules.errors import suggest
+
 __all__ = ["FIELDS", "render_message", "template_errors"]
 
 #: Every field a message template may use, with its meaning.
@@ -53,8 +55,6 @@ def _fields(template: str) -> list[tuple[str, str]]:
 
 def template_errors(template: str) -> list[str]:
     """Problems with a template (empty when valid), each with a suggestion where one fits."""
-    import difflib
-
     try:
         fields = _fields(template)
     except ValueError as exc:
@@ -64,8 +64,8 @@ def template_errors(template: str) -> list[str]:
         if name == "" or name.isdigit():
             problems.append("message template fields must be named, e.g. {org.name}")
         elif name not in FIELDS:
-            close = difflib.get_close_matches(name, list(FIELDS), n=1)
-            hint = f"; did you mean {{{close[0]}}}?" if close else ""
+            close = suggest(name, FIELDS)
+            hint = f"; did you mean {{{close}}}?" if close else ""
             problems.append(f"unknown field {{{name}}} in message template{hint}")
         elif "{" in spec:
             problems.append(f"nested fields are not allowed in {{{name}:{spec}}}")

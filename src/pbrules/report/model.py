@@ -245,24 +245,9 @@ def build_report(
     """
     pack_model = getattr(pack, "model", pack)
     area_titles = _area_titles(result, pack_model)
-    group_titles: dict[str, str] = {}
-    criterion_titles: dict[str, str] = {}
-    movement_rules = (3, 3)
-    top_n, bottom_n = 3, 3
-    if pack_model is not None:
-        for g in getattr(pack_model, "groups", ()):
-            group_titles[g.id] = g.title or g.id
-        for c in getattr(pack_model, "criteria", ()):
-            criterion_titles[c.id] = c.title
-        mv = pack_model.movement
-        movement_rules = (mv.rapid_progress.rank_gain or 0, mv.major_setback.rank_loss or 0)
-        top_n, bottom_n = pack_model.ranking.top, pack_model.ranking.bottom
-    for f in result.findings:
-        if f.title and f.criterion not in criterion_titles:
-            criterion_titles[f.criterion] = f.title
-    for gid, ranking in result.rankings.items():
-        if ranking.title and gid not in group_titles:
-            group_titles[gid] = ranking.title
+    titles = _Titles.of(result, pack_model)
+    group_titles, criterion_titles = titles.groups, titles.criteria
+    movement_rules, top_n, bottom_n = titles.movement, titles.top, titles.bottom
 
     orgs = {o.org_id: o for o in result.organizations}
     findings_by_org: dict[str, list[Finding]] = defaultdict(list)
@@ -316,6 +301,36 @@ def build_report(
 
 
 # -- helpers ---------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Titles:
+    """Group and criterion titles, and the pack's highlight rules (defaults without a pack)."""
+
+    groups: dict[str, str] = field(default_factory=dict)
+    criteria: dict[str, str] = field(default_factory=dict)
+    movement: tuple[int, int] = (3, 3)
+    top: int = 3
+    bottom: int = 3
+
+    @classmethod
+    def of(cls, result: RunResult, pack_model: Any) -> _Titles:
+        titles = cls()
+        if pack_model is not None:
+            for g in getattr(pack_model, "groups", ()):
+                titles.groups[g.id] = g.title or g.id
+            for c in getattr(pack_model, "criteria", ()):
+                titles.criteria[c.id] = c.title
+            mv = pack_model.movement
+            titles.movement = (mv.rapid_progress.rank_gain or 0, mv.major_setback.rank_loss or 0)
+            titles.top, titles.bottom = pack_model.ranking.top, pack_model.ranking.bottom
+        for f in result.findings:
+            if f.title and f.criterion not in titles.criteria:
+                titles.criteria[f.criterion] = f.title
+        for gid, ranking in result.rankings.items():
+            if ranking.title and gid not in titles.groups:
+                titles.groups[gid] = ranking.title
+        return titles
+
+
 def _previous_period(result: RunResult, previous: RunResult | None) -> str | None:
     if previous is not None:
         return str(previous.period)
@@ -602,46 +617,7 @@ def _appendix(
         ),
     )
     for o in orgs:
-        by_criterion: dict[str, list[Finding]] = defaultdict(list)
-        for f in findings_by_org.get(o.org_id, ()):
-            by_criterion[f.criterion].append(f)
-        lost: list[AppendixCriterion] = []
-        seen: set[str] = set()
-        for c in o.criteria:
-            fs = by_criterion.get(c.id, [])
-            if c.earned >= c.max and not fs and str(c.status) != "error":
-                continue
-            seen.add(c.id)
-            area = fs[0].area if fs else ""
-            lost.append(
-                AppendixCriterion(
-                    criterion=c.id,
-                    title=criterion_titles.get(c.id, c.id),
-                    area=area_titles.get(area, area),
-                    status=str(c.status),
-                    earned=c.earned,
-                    max=c.max,
-                    lost=max(0.0, c.max - c.earned),
-                    messages=[f.message for f in fs] or ([c.note] if c.note else []),
-                    evidence=sorted({e for f in fs for e in f.evidence}),
-                )
-            )
-        for cid, fs in by_criterion.items():  # findings of criteria not listed (defensive)
-            if cid in seen:
-                continue
-            lost.append(
-                AppendixCriterion(
-                    criterion=cid,
-                    title=criterion_titles.get(cid, cid),
-                    area=area_titles.get(fs[0].area, fs[0].area),
-                    status=str(fs[0].status),
-                    earned=0.0,
-                    max=0.0,
-                    lost=sum(f.points_lost for f in fs),
-                    messages=[f.message for f in fs],
-                    evidence=sorted({e for f in fs for e in f.evidence}),
-                )
-            )
+        lost = _lost_points(o, findings_by_org.get(o.org_id, ()), area_titles, criterion_titles)
         lost.sort(key=lambda a: (-a.lost, a.criterion))
         gid = o.group or UNGROUPED
         out.append(
@@ -664,6 +640,56 @@ def _appendix(
             )
         )
     return out
+
+
+def _lost_points(
+    o: OrgResult,
+    findings: Iterable[Finding],
+    area_titles: Mapping[str, str],
+    criterion_titles: Mapping[str, str],
+) -> list[AppendixCriterion]:
+    """The organization's criteria that lost points, have findings or errored."""
+    by_criterion: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_criterion[f.criterion].append(f)
+    lost: list[AppendixCriterion] = []
+    seen: set[str] = set()
+    for c in o.criteria:
+        fs = by_criterion.get(c.id, [])
+        if c.earned >= c.max and not fs and str(c.status) != "error":
+            continue
+        seen.add(c.id)
+        area = fs[0].area if fs else ""
+        lost.append(
+            AppendixCriterion(
+                criterion=c.id,
+                title=criterion_titles.get(c.id, c.id),
+                area=area_titles.get(area, area),
+                status=str(c.status),
+                earned=c.earned,
+                max=c.max,
+                lost=max(0.0, c.max - c.earned),
+                messages=[f.message for f in fs] or ([c.note] if c.note else []),
+                evidence=sorted({e for f in fs for e in f.evidence}),
+            )
+        )
+    for cid, fs in by_criterion.items():  # findings of criteria not listed (defensive)
+        if cid in seen:
+            continue
+        lost.append(
+            AppendixCriterion(
+                criterion=cid,
+                title=criterion_titles.get(cid, cid),
+                area=area_titles.get(fs[0].area, fs[0].area),
+                status=str(fs[0].status),
+                earned=0.0,
+                max=0.0,
+                lost=sum(f.points_lost for f in fs),
+                messages=[f.message for f in fs],
+                evidence=sorted({e for f in fs for e in f.evidence}),
+            )
+        )
+    return lost
 
 
 def severity_rank(severity: str | Severity) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
@@ -122,17 +123,34 @@ _EAST_ASIA_BODY = "SimSun"
 _EAST_ASIA_HEADING = "SimHei"
 
 
+@dataclass(frozen=True, slots=True)
+class _Docx:
+    """A Word document being written, with the language's translator and punctuation."""
+
+    doc: Any
+    _: Translator
+    colon: str
+    sep: str
+
+
 def render_docx(report: Report, out: IO[bytes], *, lang: str = "en", charts: bool = True) -> None:
     """Write the report as a Word document (the briefing a department circulates)."""
+    w = _docx_document(check_lang(lang))
+    _docx_cover(w, report)
+    _docx_results(w, report, charts)
+    _docx_problems(w, report)
+    _docx_rectification(w, report)
+    _docx_appendix(w, report)
+    w.doc.save(out)
+
+
+def _docx_document(code: str) -> _Docx:
+    """An empty A4 portrait document with the report's fonts."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
-    code = check_lang(lang)
     trans = translations(code)
-    _ = trans.gettext
-    colon, sep = trans.pgettext("punctuation", ": "), trans.pgettext("punctuation", "; ")
     doc: Any = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -140,109 +158,146 @@ def render_docx(report: Report, out: IO[bytes], *, lang: str = "en", charts: boo
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Cm(2))
     _docx_fonts(doc)
+    return _Docx(
+        doc,
+        trans.gettext,
+        trans.pgettext("punctuation", ": "),
+        trans.pgettext("punctuation", "; "),
+    )
 
-    title = doc.add_heading(report.title, level=0)
+
+def _docx_cover(w: _Docx, report: Report) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    title = w.doc.add_heading(report.title, level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    cover = doc.add_paragraph()
+    cover = w.doc.add_paragraph()
     cover.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    cover.add_run(_cover_line(report, _)).bold = True
-    stats = doc.add_paragraph()
+    cover.add_run(_cover_line(report, w._)).bold = True
+    stats = w.doc.add_paragraph()
     stats.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    stats.add_run(_summary_line(report, _)).font.size = Pt(9)
+    stats.add_run(_summary_line(report, w._)).font.size = Pt(9)
 
+
+def _docx_results(w: _Docx, report: Report, charts: bool) -> None:
+    """1. Results: per peer group, the highlights and the ranking table; then the charts."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    _ = w._
     drawn: dict[str, Chart] = {}
     if charts:
         from pbrules.report.charts import build_charts
 
         drawn = {c.id: c for c in build_charts(report, _, svg=False)}
-
-    # 1. Results
-    doc.add_heading(_("1. Results"), level=1)
+    w.doc.add_heading(_("1. Results"), level=1)
     for group in report.groups:
-        doc.add_heading(_group_title(group.title, group.ranked, _), level=2)
-        for heading, rows, with_change in (
-            (_("Top three"), group.top, False),
-            (_("Bottom three"), group.bottom, False),
-            (_("Rapid progress"), group.rapid_progress, True),
-            (_("Major setbacks"), group.major_setbacks, True),
-        ):
-            if not rows:
-                continue
-            p = doc.add_paragraph()
-            p.add_run(heading + colon).bold = True
-            named = [_highlight(r, with_change, _) for r in rows[:HIGHLIGHT_LIMIT]]
-            if len(rows) > HIGHLIGHT_LIMIT:
-                more = len(rows) - HIGHLIGHT_LIMIT
-                named.append(_("and {n} more (see the table)").format(n=more))
-            p.add_run(sep.join(named))
-        header = [_("Rank"), _("Organization"), _("Total"), _("Grade")]
-        if group.has_previous:
-            header += [_("Previous rank"), _("Rank change"), _("Score change")]
-        header += [report.areas[a] for a in report.areas] + [_("Findings")]
-        body = []
-        for r in group.rows:
-            row = [
-                str(r.rank or ""),
-                f"{r.name} ({r.org_id})",
-                fmt_num(r.total),
-                label("grade", r.grade, _),
-            ]
-            if group.has_previous:
-                row += [
-                    str(r.previous_rank or ""),
-                    fmt_signed(r.rank_change),
-                    fmt_signed(r.total_change),
-                ]
-            row += [fmt_num(r.areas.get(a)) for a in report.areas] + [str(r.findings)]
-            body.append(row)
-        _docx_table(doc, header, body)
+        w.doc.add_heading(_group_title(group.title, group.ranked, _), level=2)
+        _docx_highlights(w, group)
+        _docx_ranking(w, report, group)
     for chart in drawn.values():
-        doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
-        cap = doc.add_paragraph(chart.caption)
+        w.doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
+        cap = w.doc.add_paragraph(chart.caption)
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    # 2. Problems
-    doc.add_page_break()
-    doc.add_heading(_("2. Problems found"), level=1)
+
+def _docx_highlights(w: _Docx, group: Any) -> None:
+    _ = w._
+    for heading, rows, with_change in (
+        (_("Top three"), group.top, False),
+        (_("Bottom three"), group.bottom, False),
+        (_("Rapid progress"), group.rapid_progress, True),
+        (_("Major setbacks"), group.major_setbacks, True),
+    ):
+        if not rows:
+            continue
+        p = w.doc.add_paragraph()
+        p.add_run(heading + w.colon).bold = True
+        named = [_highlight(r, with_change, _) for r in rows[:HIGHLIGHT_LIMIT]]
+        if len(rows) > HIGHLIGHT_LIMIT:
+            more = len(rows) - HIGHLIGHT_LIMIT
+            named.append(_("and {n} more (see the table)").format(n=more))
+        p.add_run(w.sep.join(named))
+
+
+def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
+    _ = w._
+    header = [_("Rank"), _("Organization"), _("Total"), _("Grade")]
+    if group.has_previous:
+        header += [_("Previous rank"), _("Rank change"), _("Score change")]
+    header += [report.areas[a] for a in report.areas] + [_("Findings")]
+    body = []
+    for r in group.rows:
+        row = [
+            str(r.rank or ""),
+            f"{r.name} ({r.org_id})",
+            fmt_num(r.total),
+            label("grade", r.grade, _),
+        ]
+        if group.has_previous:
+            row += [
+                str(r.previous_rank or ""),
+                fmt_signed(r.rank_change),
+                fmt_signed(r.total_change),
+            ]
+        row += [fmt_num(r.areas.get(a)) for a in report.areas] + [str(r.findings)]
+        body.append(row)
+    _docx_table(w.doc, header, body)
+
+
+def _docx_problems(w: _Docx, report: Report) -> None:
+    """2. Problems found: per area, per criterion, the organizations and their findings."""
+    _ = w._
+    w.doc.add_page_break()
+    w.doc.add_heading(_("2. Problems found"), level=1)
     if not report.problems:
-        doc.add_paragraph(_("No problems were found."))
+        w.doc.add_paragraph(_("No problems were found."))
     n = 0
     for area in report.problems:
-        doc.add_heading(f"{area.title} ({area.count})", level=2)
+        w.doc.add_heading(f"{area.title} ({area.count})", level=2)
         for crit in area.criteria:
             n += 1
-            doc.add_heading(f"({n}) {crit.criterion} {crit.title}", level=3)
-            p = doc.add_paragraph()
-            p.add_run(
-                f"{label('severity', crit.severity, _)} · "
-                + _("{count} findings in {orgs} organizations").format(
-                    count=crit.count, orgs=len(crit.organizations)
-                )
-                + colon
-            ).bold = True
-            p.add_run(sep.join(f"{o.name} ({o.count})" for o in crit.organizations))
-            _docx_table(
-                doc,
-                [_("Organization"), _("Problem"), _("Severity"), _("Points lost")],
-                [
-                    [
-                        f"{f.org_name} ({f.org_id})",
-                        f.message,
-                        label("severity", str(f.severity), _),
-                        fmt_num(f.points_lost),
-                    ]
-                    for f in crit.findings
-                ],
-            )
-            if crit.basis:
-                doc.add_paragraph(f"{_('Basis')}{colon}{crit.basis}").runs[0].italic = True
+            _docx_criterion(w, n, crit)
 
-    # 3. Rectification
-    doc.add_page_break()
-    doc.add_heading(_("3. Rectification items"), level=1)
-    doc.add_paragraph(_rect_note(report, _))
+
+def _docx_criterion(w: _Docx, n: int, crit: Any) -> None:
+    _ = w._
+    w.doc.add_heading(f"({n}) {crit.criterion} {crit.title}", level=3)
+    p = w.doc.add_paragraph()
+    p.add_run(
+        f"{label('severity', crit.severity, _)} · "
+        + _("{count} findings in {orgs} organizations").format(
+            count=crit.count, orgs=len(crit.organizations)
+        )
+        + w.colon
+    ).bold = True
+    p.add_run(w.sep.join(f"{o.name} ({o.count})" for o in crit.organizations))
     _docx_table(
-        doc,
+        w.doc,
+        [_("Organization"), _("Problem"), _("Severity"), _("Points lost")],
+        [
+            [
+                f"{f.org_name} ({f.org_id})",
+                f.message,
+                label("severity", str(f.severity), _),
+                fmt_num(f.points_lost),
+            ]
+            for f in crit.findings
+        ],
+    )
+    if crit.basis:
+        w.doc.add_paragraph(f"{_('Basis')}{w.colon}{crit.basis}").runs[0].italic = True
+
+
+def _docx_rectification(w: _Docx, report: Report) -> None:
+    """3. Rectification items."""
+    _ = w._
+    w.doc.add_page_break()
+    w.doc.add_heading(_("3. Rectification items"), level=1)
+    w.doc.add_paragraph(_rect_note(report, _))
+    _docx_table(
+        w.doc,
         [_("No."), _("Organization"), _("Problem"), _("Responsible"), _("Due"), _("Status")],
         [
             [
@@ -257,20 +312,23 @@ def render_docx(report: Report, out: IO[bytes], *, lang: str = "en", charts: boo
         ],
     )
 
-    # 4. Appendix
-    doc.add_page_break()
-    doc.add_heading(_("Appendix: organizations"), level=1)
+
+def _docx_appendix(w: _Docx, report: Report) -> None:
+    """Appendix: each organization's areas and lost points; then the data notes."""
+    _ = w._
+    w.doc.add_page_break()
+    w.doc.add_heading(_("Appendix: organizations"), level=1)
     for org in report.appendix:
-        doc.add_heading(f"{org.name} ({org.org_id})", level=2)
-        doc.add_paragraph(_org_line(org, _))
+        w.doc.add_heading(f"{org.name} ({org.org_id})", level=2)
+        w.doc.add_paragraph(_org_line(org, _))
         _docx_table(
-            doc,
+            w.doc,
             [_("Area"), _("Score")],
             [[title, fmt_num(score)] for _a, title, score in org.areas],
         )
         if org.lost:
             _docx_table(
-                doc,
+                w.doc,
                 [_("Criterion"), _("Earned"), _("Points lost"), _("Problem"), _("Evidence")],
                 [
                     [
@@ -284,12 +342,11 @@ def render_docx(report: Report, out: IO[bytes], *, lang: str = "en", charts: boo
                 ],
             )
         else:
-            doc.add_paragraph(_("No points lost."))
+            w.doc.add_paragraph(_("No points lost."))
     if report.warnings or report.rejected_sources:
-        doc.add_heading(_("Data notes"), level=2)
+        w.doc.add_heading(_("Data notes"), level=2)
         for line in [*report.rejected_sources, *report.warnings]:
-            doc.add_paragraph(line, style="List Bullet")
-    doc.save(out)
+            w.doc.add_paragraph(line, style="List Bullet")
 
 
 def _docx_fonts(doc: Any) -> None:
@@ -428,143 +485,13 @@ def _width(text: str) -> int:
 def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
     """Write the report as a workbook: rankings, findings, rectification items."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
-    code = check_lang(lang)
-    trans = translations(code)
+    trans = translations(check_lang(lang))
     _ = trans.gettext
-    pgettext = trans.pgettext
     wb = Workbook()
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="B71C1C")
-
-    def sheet(title: str, header: list[str], rows: list[list[Any]], first: bool = False) -> None:
-        ws = wb.active if first else wb.create_sheet()
-        assert ws is not None
-        ws.title = title[:31]
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = bold
-            cell.fill = fill
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = "C2" if len(header) > 2 else "A2"
-        if rows:
-            ws.auto_filter.ref = ws.dimensions
-        for i, name in enumerate(header, start=1):
-            values = [name, *(row[i - 1] for row in rows)]
-            width = max(_width("" if v is None else str(v)) for v in values)
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
-
-    areas = list(report.areas)
-    rank_rows: list[list[Any]] = []
-    for g in report.groups:
-        for r in g.rows:
-            rank_rows.append(
-                [
-                    _group_title(g.title, g.ranked, _),
-                    r.rank,
-                    r.org_id,
-                    r.name,
-                    None if r.total is None else round(r.total, 2),
-                    label("grade", r.grade, _),
-                    r.previous_rank,
-                    r.rank_change,
-                    None if r.total_change is None else round(r.total_change, 2),
-                    label("movement", r.movement, _),
-                    *(None if a not in r.areas else round(r.areas[a], 2) for a in areas),
-                    r.findings,
-                ]
-            )
-    sheet(
-        pgettext("sheet", "Rankings"),
-        [
-            _("Group"),
-            _("Rank"),
-            _("ID"),
-            _("Organization"),
-            _("Total"),
-            _("Grade"),
-            _("Previous rank"),
-            _("Rank change"),
-            _("Score change"),
-            _("Movement"),
-            *(report.areas[a] for a in areas),
-            _("Findings"),
-        ],
-        rank_rows,
-        first=True,
-    )
-    finding_rows: list[list[Any]] = []
-    for area in report.problems:
-        for crit in area.criteria:
-            for f in crit.findings:
-                finding_rows.append(
-                    [
-                        area.title,
-                        f.criterion,
-                        crit.title,
-                        f.org_id,
-                        f.org_name,
-                        label("severity", str(f.severity), _),
-                        f.message,
-                        f"{f.subject.type}:{f.subject.id}" if f.subject else None,
-                        round(f.points_lost, 2),
-                        ", ".join(f.evidence),
-                        f.rectification.responsible,
-                        f.rectification.due,
-                        f.fingerprint,
-                    ]
-                )
-    sheet(
-        pgettext("sheet", "Findings"),
-        [
-            _("Area"),
-            _("Criterion"),
-            _("Title"),
-            _("ID"),
-            _("Organization"),
-            _("Severity"),
-            _("Problem"),
-            _("Subject"),
-            _("Points lost"),
-            _("Evidence"),
-            _("Responsible"),
-            _("Due"),
-            _("Fingerprint"),
-        ],
-        finding_rows,
-    )
-    sheet(
-        pgettext("sheet", "Rectification"),
-        [
-            _("No."),
-            _("ID"),
-            _("Organization"),
-            _("Criterion"),
-            _("Problem"),
-            _("Responsible"),
-            _("Due"),
-            _("Status"),
-            _("Overdue"),
-        ],
-        [
-            [
-                i.number,
-                i.org_id,
-                i.org_name,
-                i.criterion,
-                i.problem,
-                i.responsible,
-                i.due,
-                label("status", status_of(i), _),
-                _("yes") if i.overdue else _("no"),
-            ]
-            for i in report.rectification
-        ],
-    )
+    _xlsx_sheet(wb, trans.pgettext("sheet", "Rankings"), *_ranking_sheet(report, _), first=True)
+    _xlsx_sheet(wb, trans.pgettext("sheet", "Findings"), *_findings_sheet(report, _))
+    _xlsx_sheet(wb, trans.pgettext("sheet", "Rectification"), *_rectification_sheet(report, _))
     for ws in wb.worksheets:
         for row in ws.iter_rows(min_row=2):
             for cell in row:
@@ -574,3 +501,137 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
     if report.issuer:
         wb.properties.creator = report.issuer
     wb.save(out)
+
+
+_Sheet = tuple[list[str], list[list[Any]]]
+
+
+def _xlsx_sheet(
+    wb: Any, title: str, header: list[str], rows: list[list[Any]], first: bool = False
+) -> None:
+    """A sheet with a styled, frozen and filtered header row and columns sized to their text."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.active if first else wb.create_sheet()
+    assert ws is not None
+    ws.title = title[:31]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="B71C1C")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "C2" if len(header) > 2 else "A2"
+    if rows:
+        ws.auto_filter.ref = ws.dimensions
+    for i, name in enumerate(header, start=1):
+        values = [name, *(row[i - 1] for row in rows)]
+        width = max(_width("" if v is None else str(v)) for v in values)
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
+
+
+def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
+    areas = list(report.areas)
+    header = [
+        _("Group"),
+        _("Rank"),
+        _("ID"),
+        _("Organization"),
+        _("Total"),
+        _("Grade"),
+        _("Previous rank"),
+        _("Rank change"),
+        _("Score change"),
+        _("Movement"),
+        *(report.areas[a] for a in areas),
+        _("Findings"),
+    ]
+    rows = [
+        [
+            _group_title(g.title, g.ranked, _),
+            r.rank,
+            r.org_id,
+            r.name,
+            None if r.total is None else round(r.total, 2),
+            label("grade", r.grade, _),
+            r.previous_rank,
+            r.rank_change,
+            None if r.total_change is None else round(r.total_change, 2),
+            label("movement", r.movement, _),
+            *(None if a not in r.areas else round(r.areas[a], 2) for a in areas),
+            r.findings,
+        ]
+        for g in report.groups
+        for r in g.rows
+    ]
+    return header, rows
+
+
+def _findings_sheet(report: Report, _: Translator) -> _Sheet:
+    header = [
+        _("Area"),
+        _("Criterion"),
+        _("Title"),
+        _("ID"),
+        _("Organization"),
+        _("Severity"),
+        _("Problem"),
+        _("Subject"),
+        _("Points lost"),
+        _("Evidence"),
+        _("Responsible"),
+        _("Due"),
+        _("Fingerprint"),
+    ]
+    rows = [
+        [
+            area.title,
+            f.criterion,
+            crit.title,
+            f.org_id,
+            f.org_name,
+            label("severity", str(f.severity), _),
+            f.message,
+            f"{f.subject.type}:{f.subject.id}" if f.subject else None,
+            round(f.points_lost, 2),
+            ", ".join(f.evidence),
+            f.rectification.responsible,
+            f.rectification.due,
+            f.fingerprint,
+        ]
+        for area in report.problems
+        for crit in area.criteria
+        for f in crit.findings
+    ]
+    return header, rows
+
+
+def _rectification_sheet(report: Report, _: Translator) -> _Sheet:
+    header = [
+        _("No."),
+        _("ID"),
+        _("Organization"),
+        _("Criterion"),
+        _("Problem"),
+        _("Responsible"),
+        _("Due"),
+        _("Status"),
+        _("Overdue"),
+    ]
+    rows = [
+        [
+            i.number,
+            i.org_id,
+            i.org_name,
+            i.criterion,
+            i.problem,
+            i.responsible,
+            i.due,
+            label("status", status_of(i), _),
+            _("yes") if i.overdue else _("no"),
+        ]
+        for i in report.rectification
+    ]
+    return header, rows

@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from pbrules.checker import Checker
+from pbrules.model.fields import FieldSpec, field_specs
 
 __all__ = ["CheckerDoc", "checker_reference", "describe", "main", "type_name"]
 
@@ -78,7 +77,10 @@ Common conventions (see also [the criteria page](criteria.md)):
   - In `where`, `field: value` is equality, `field: [a, b]` membership, `field: {">=": x}` a
     comparison (`==`, `!=`, `>`, `>=`, `<`, `<=`, `in`, `not_in`); a list-valued field
     (`tags`) compared with one value means "contains". A record whose field is null is unknown:
-    neither matched nor in a share's denominator (compare with `null` to ask for null).
+    neither matched nor in a share's denominator (compare with `null` to ask for null). Values of
+    an enumerated field (gender, education, role...) must be among its values (a misspelling is
+    a load-time error with a "did you mean"); `education` compares on its scale, lowest first
+    (`{education: {">=": associate}}` is associate or higher); dates compare as dates.
   - `shortfall / unit` is rounded to 9 decimal places before `ceil`, so 0.55 - 0.50 with unit
     0.01 is 5 misses, not 6. `share` with no known record, and `avg` / `min` / `max` with no
     value, are unknown: the criterion fails with "missing data", never passes. An empty list
@@ -174,14 +176,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _default(field: FieldInfo) -> str:
-    if field.default_factory is not None:
-        value = field.default_factory()  # type: ignore[call-arg]
-    elif field.default is PydanticUndefined:
+def _default(field: FieldSpec) -> str:
+    if field.required:
         return "*required*"
-    else:
-        value = field.default
-    text = json.dumps(_plain(value), ensure_ascii=False, separators=(", ", ": "))
+    text = json.dumps(_plain(field.default), ensure_ascii=False, separators=(", ", ": "))
     return f"`{text}`"
 
 
@@ -199,14 +197,13 @@ def _section(checker: Checker[Any]) -> str:
         lines += [doc.body, ""]
     if doc.monotone:
         lines += [f"**Monotone:** {doc.monotone}", ""]
-    fields = checker.Params.model_fields
+    fields = field_specs(checker.Params)
     if fields:
         lines += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
-        for name, field in fields.items():
-            key = field.alias or name
+        for field in fields:
             lines.append(
-                f"| `{key}` | {_cell(type_name(field.annotation))} | {_cell(_default(field))} "
-                f"| {_cell(field.description or '')} |"
+                f"| `{field.key}` | {_cell(type_name(field.annotation))} "
+                f"| {_cell(_default(field))} | {_cell(field.description)} |"
             )
         lines.append("")
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from pbrules.builtin.checkers.rectification import is_overdue
 from pbrules.checker import CheckContext, Checker, Params
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import MeetingType, Snapshot
@@ -73,7 +72,7 @@ class Composite(Checker[CompositeParams]):
             if not held:
                 triggers.append("no-meetings")
         if params.weak_lax_with_overdue and snapshot.organization.weak_lax:
-            overdue = [r.id for r in ctx.index.rectifications_opened if is_overdue(r, ctx.as_of)]
+            overdue = [r.id for r in ctx.index.rectifications_opened if r.is_overdue(ctx.as_of)]
             triggers.extend(f"weak-lax-overdue:{rid}" for rid in overdue)
         return Outcome(
             Status.FAIL if triggers else Status.PASS,

@@ -128,6 +128,55 @@ class IntervalParams(Params):
         return self.max_days is not None or self.max_months is not None
 
 
+def _without_start(
+    params: IntervalParams,
+    ctx: CheckContext,
+    pid: str,
+    end: date | None,
+    latest: date | None,
+) -> tuple[bool, SubjectItem | None]:
+    """A case with a ``to`` date but no ``from`` date: a finding when ``missing_from: miss``."""
+    anchor = latest if params.window_on == "latest" else end
+    if (
+        end is None
+        or anchor is None
+        or params.missing_from != "miss"
+        or not _in_window(anchor, ctx, params.lookback_months)
+    ):
+        return False, None
+    return True, SubjectItem(
+        subject=subject("development_case", pid),
+        message=f"{pid} has {params.to_field} {end} but no {params.from_field}",
+        evidence=(pid,),
+    )
+
+
+def _bounds(
+    params: IntervalParams, start: date, resumed: date | None
+) -> tuple[date | None, date | None, str]:
+    """The earliest and latest allowed ``to`` dates, and what the latest is counted from."""
+    lo = (
+        add_interval(start, days=params.min_days, months=params.min_months)
+        if params.has_min
+        else None
+    )
+    hi = (
+        add_interval(start, days=params.max_days, months=params.max_months)
+        if params.has_max
+        else None
+    )
+    basis = f"{params.from_field} {start} + maximum"
+    if hi is not None and resumed is not None:
+        after = add_months(resumed, params.exempt_grace_months)
+        if after > hi:
+            hi = after
+            basis = (
+                f"{params.exempt_if[0] if len(params.exempt_if) == 1 else 'exemption'} "
+                f"{resumed} + {params.exempt_grace_months} months"
+            )
+    return lo, hi, basis
+
+
 class DevelopmentInterval(Checker[IntervalParams]):
     """The time between two pipeline dates of each case is within ``min`` / ``max``.
 
@@ -160,79 +209,13 @@ class DevelopmentInterval(Checker[IntervalParams]):
     Params = IntervalParams
 
     def check(self, snapshot: Snapshot, params: IntervalParams, ctx: CheckContext) -> Outcome:
-        as_of = ctx.as_of
         judged = 0
         items: list[SubjectItem] = []
         for case in ctx.index.development_cases:
-            exempt = [d for f in params.exempt_if if (d := getattr(case, f)) is not None]
-            if any(d >= as_of for d in exempt):
-                continue  # e.g. probation extended until as_of or later
-            resumed = max(exempt) if exempt else None
-            start = _date(case, params.from_field, as_of)
-            end = _date(case, params.to_field, as_of)
-            pid = case.person_id
-            latest = _latest(case, as_of)
-            if start is None:
-                anchor = latest if params.window_on == "latest" else end
-                if (
-                    end is not None
-                    and anchor is not None
-                    and params.missing_from == "miss"
-                    and _in_window(anchor, ctx, params.lookback_months)
-                ):
-                    judged += 1
-                    items.append(
-                        SubjectItem(
-                            subject=subject("development_case", pid),
-                            message=f"{pid} has {params.to_field} {end} but no {params.from_field}",
-                            evidence=(pid,),
-                        )
-                    )
-                continue
-            lo = (
-                add_interval(start, days=params.min_days, months=params.min_months)
-                if params.has_min
-                else None
-            )
-            hi = (
-                add_interval(start, days=params.max_days, months=params.max_months)
-                if params.has_max
-                else None
-            )
-            basis = f"{params.from_field} {start} + maximum"
-            if hi is not None and resumed is not None:
-                after = add_months(resumed, params.exempt_grace_months)
-                if after > hi:
-                    hi = after
-                    basis = (
-                        f"{params.exempt_if[0] if len(params.exempt_if) == 1 else 'exemption'} "
-                        f"{resumed} + {params.exempt_grace_months} months"
-                    )
-            if end is None:
-                if hi is None or as_of <= hi:
-                    continue  # not yet due
-                if params.window_on == "from" and not _in_window(
-                    start, ctx, params.lookback_months
-                ):
-                    continue
-                judged += 1
-                items.append(self._late(params, pid, start, as_of, hi, basis, pending=True))
-                continue
-            anchor = {"from": start, "to": end, "latest": latest or end}[params.window_on]
-            if not _in_window(anchor, ctx, params.lookback_months):
-                continue
-            judged += 1
-            if lo is not None and end < lo:
-                items.append(
-                    SubjectItem(
-                        subject=subject("development_case", pid),
-                        message=f"{pid}: {params.to_field} {end} is before {lo} "
-                        f"({params.from_field} {start} + minimum)",
-                        evidence=(pid,),
-                    )
-                )
-            elif hi is not None and end > hi:
-                items.append(self._late(params, pid, start, end, hi, basis, pending=False))
+            is_judged, item = self._judge(case, params, ctx)
+            judged += is_judged
+            if item is not None:
+                items.append(item)
         if judged == 0:
             return Outcome.not_applicable("no development case to judge")
         return Outcome.ratio(
@@ -241,6 +224,41 @@ class DevelopmentInterval(Checker[IntervalParams]):
             evidence=tuple(it.subject.id for it in items),
             items=tuple(items),
         )
+
+    def _judge(
+        self, case: DevelopmentCase, params: IntervalParams, ctx: CheckContext
+    ) -> tuple[bool, SubjectItem | None]:
+        """Whether the case is judged, and its finding when it is out of bounds."""
+        as_of = ctx.as_of
+        exempt = [d for f in params.exempt_if if (d := getattr(case, f)) is not None]
+        if any(d >= as_of for d in exempt):
+            return False, None  # e.g. probation extended until as_of or later
+        start = _date(case, params.from_field, as_of)
+        end = _date(case, params.to_field, as_of)
+        pid = case.person_id
+        latest = _latest(case, as_of)
+        if start is None:
+            return _without_start(params, ctx, pid, end, latest)
+        lo, hi, basis = _bounds(params, start, max(exempt) if exempt else None)
+        if end is None:
+            if hi is None or as_of <= hi:
+                return False, None  # not yet due
+            if params.window_on == "from" and not _in_window(start, ctx, params.lookback_months):
+                return False, None
+            return True, self._late(params, pid, start, as_of, hi, basis, pending=True)
+        anchor = {"from": start, "to": end, "latest": latest or end}[params.window_on]
+        if not _in_window(anchor, ctx, params.lookback_months):
+            return False, None
+        if lo is not None and end < lo:
+            return True, SubjectItem(
+                subject=subject("development_case", pid),
+                message=f"{pid}: {params.to_field} {end} is before {lo} "
+                f"({params.from_field} {start} + minimum)",
+                evidence=(pid,),
+            )
+        if hi is not None and end > hi:
+            return True, self._late(params, pid, start, end, hi, basis, pending=False)
+        return True, None
 
     @staticmethod
     def _late(

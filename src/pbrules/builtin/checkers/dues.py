@@ -16,8 +16,7 @@ from datetime import date
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params
-from pbrules.engine.index import SnapshotIndex
+from pbrules.checker import CheckContext, Checker, Params, SnapshotIndex
 from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
 from pbrules.model.snapshot import DuesCategory, DuesRow, Member, Snapshot
 

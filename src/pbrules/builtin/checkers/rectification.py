@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -10,26 +9,9 @@ from pydantic import Field
 from pbrules.builtin.checkers._common import subject
 from pbrules.checker import CheckContext, Checker, Params
 from pbrules.model.outcome import Outcome, SubjectItem
-from pbrules.model.snapshot import Rectification, RectificationStatus, Snapshot
+from pbrules.model.snapshot import RectificationStatus, Snapshot
 
-__all__ = ["CHECKERS", "RectificationLedger", "RectificationOverdue", "is_overdue"]
-
-
-def is_done(item: Rectification, as_of: date, done: set[RectificationStatus]) -> bool:
-    """Closed by ``as_of``: a ``closed_on`` on or before it, or a done status without a later
-    ``closed_on``."""
-    if item.closed_on is not None:
-        return item.closed_on <= as_of
-    return item.status in done
-
-
-def is_overdue(
-    item: Rectification,
-    as_of: date,
-    done: frozenset[RectificationStatus] = frozenset({RectificationStatus.CLOSED}),
-) -> bool:
-    """Past ``due_on`` at ``as_of`` and not done."""
-    return item.due_on is not None and item.due_on < as_of and not is_done(item, as_of, set(done))
+__all__ = ["CHECKERS", "RectificationLedger", "RectificationOverdue"]
 
 
 class OverdueParams(Params):
@@ -74,7 +56,7 @@ class RectificationOverdue(Checker[OverdueParams]):
             if scope is None or (r.criterion is not None and r.criterion in scope)
         ]
         done = frozenset(params.done_statuses)
-        overdue = [r for r in items_ if is_overdue(r, ctx.as_of, done)]
+        overdue = [r for r in items_ if r.is_overdue(ctx.as_of, done)]
         findings: tuple[SubjectItem, ...] = ()
         if params.per_item_findings:
             findings = tuple(
