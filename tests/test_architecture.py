@@ -25,7 +25,10 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         ),
     ),
     ("application", frozenset({"engine", "ledger", "report", "packtest"})),
-    ("extension", frozenset({"packs", "plugins", "builtin", "dataset", "result_io", "schemas"})),
+    (
+        "extension",
+        frozenset({"packs", "plugins", "builtin", "dataset", "result_io", "schemas", "patterns"}),
+    ),
     ("checker API", frozenset({"checker", "hookspecs", "io"})),
     ("model", frozenset({"model", "errors", "_version"})),
 )

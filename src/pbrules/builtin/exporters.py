@@ -30,8 +30,9 @@ class JsonExporter:
     description = "the result document (JSON, schema_version 1)"
 
     def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
-        out.write(result.model_dump_json(indent=2).encode("utf-8"))
-        out.write(b"\n")
+        from pbrules.result_io import write_result_json
+
+        write_result_json(result, out)  # the same bytes, written one organization at a time
 
 
 def _line(kind: str, data: dict[str, Any]) -> bytes:

@@ -27,8 +27,10 @@ from pbrules.model.outcome import Severity
 from pbrules.model.result import Finding, OrgResult, RunResult
 
 __all__ = [
+    "APPENDIX_LIMIT",
     "HIGHLIGHT_LIMIT",
     "AppendixCriterion",
+    "AppendixGroup",
     "AreaProblems",
     "CriterionProblems",
     "GroupSection",
@@ -42,6 +44,10 @@ __all__ = [
 ]
 
 UNGROUPED = "_ungrouped"
+#: the most organizations the html, md and docx review lists one by one in its appendix; above
+#: it the appendix summarizes each peer group (:class:`AppendixGroup`) so the review stays a
+#: briefing at any size. Every organization's detail stays in the xlsx review and the result.
+APPENDIX_LIMIT = 300
 #: highlights (rapid progress, major setbacks) named in the text; the table shows them all
 HIGHLIGHT_LIMIT = 10
 _SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
@@ -196,6 +202,19 @@ class OrgAppendix:
 
 
 @dataclass(frozen=True, slots=True)
+class AppendixGroup:
+    """A peer group's scores in the appendix of a review over :data:`APPENDIX_LIMIT`."""
+
+    group: str
+    title: str
+    organizations: int
+    mean: float
+    lowest: float
+    highest: float
+    incomplete: int
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The quarterly review material of one result document."""
 
@@ -218,6 +237,8 @@ class Report:
     incomplete: int
     warnings: list[str] = field(default_factory=list)
     rejected_sources: list[str] = field(default_factory=list)
+    #: set instead of ``appendix`` when the result has more than APPENDIX_LIMIT organizations
+    appendix_groups: list[AppendixGroup] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
@@ -273,7 +294,12 @@ def build_report(
     else:
         rect = _items_from_findings(result, as_of)
         source = "findings"
-    appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
+    appendix: list[OrgAppendix] = []
+    appendix_groups: list[AppendixGroup] = []
+    if len(result.organizations) > APPENDIX_LIMIT:
+        appendix_groups = _appendix_groups(result, group_titles)
+    else:
+        appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
 
     return Report(
         title=title
@@ -297,6 +323,7 @@ def build_report(
         incomplete=result.summary.incomplete,
         warnings=[f"{w.org_id}: {w.message}" if w.org_id else w.message for w in result.warnings],
         rejected_sources=[f"{r.source}: {'; '.join(r.errors)}" for r in result.rejected],
+        appendix_groups=appendix_groups,
     )
 
 
@@ -597,6 +624,31 @@ def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationIt
             )
         )
     return out
+
+
+def _appendix_groups(result: RunResult, group_titles: Mapping[str, str]) -> list[AppendixGroup]:
+    """Each peer group's count and score range, in the rankings' order (ungrouped last)."""
+    totals: dict[str, list[float]] = defaultdict(list)
+    incomplete: dict[str, int] = defaultdict(int)
+    for o in result.organizations:
+        if o.total is None:  # nothing applicable: no score to summarize (DESIGN §12.2)
+            continue
+        gid = o.group or UNGROUPED
+        totals[gid].append(o.total)
+        incomplete[gid] += 0 if o.complete else 1
+    order = {gid: i for i, gid in enumerate(result.rankings)}
+    return [
+        AppendixGroup(
+            group=gid,
+            title=group_titles.get(gid, gid),
+            organizations=len(values),
+            mean=round(sum(values) / len(values), 2),
+            lowest=min(values),
+            highest=max(values),
+            incomplete=incomplete[gid],
+        )
+        for gid, values in sorted(totals.items(), key=lambda kv: (order.get(kv[0], 1 << 30), kv[0]))
+    ]
 
 
 def _appendix(

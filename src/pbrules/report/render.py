@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 import jinja2
 
 from pbrules.report.i18n import Translator, check_lang, label, translations
-from pbrules.report.model import HIGHLIGHT_LIMIT, RectificationItem, Report
+from pbrules.report.model import HIGHLIGHT_LIMIT, AppendixGroup, RectificationItem, Report
 
 if TYPE_CHECKING:
     from pbrules.report.charts import Chart
@@ -313,11 +313,20 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
     )
 
 
+#: the appendix's note when it summarizes peer groups instead of listing organizations
+APPENDIX_GROUPED = (
+    "{count} organizations are too many to list one by one: each peer group's scores are "
+    "summarized here. Every organization's detail is in the xlsx review and the result document."
+)
+
+
 def _docx_appendix(w: _Docx, report: Report) -> None:
     """Appendix: each organization's areas and lost points; then the data notes."""
     _ = w._
     w.doc.add_page_break()
     w.doc.add_heading(_("Appendix: organizations"), level=1)
+    if report.appendix_groups:
+        _docx_appendix_groups(w, report)
     for org in report.appendix:
         w.doc.add_heading(f"{org.name} ({org.org_id})", level=2)
         w.doc.add_paragraph(_org_line(org, _))
@@ -364,6 +373,25 @@ def _docx_fonts(doc: Any) -> None:
         fonts.set(qn("w:eastAsia"), east)
         if name == "Normal":
             style.font.size = Pt(10.5)
+
+
+def _docx_appendix_groups(w: _Docx, report: Report) -> None:
+    """The appendix of a large review: each peer group's score range (model.APPENDIX_LIMIT)."""
+    _ = w._
+    w.doc.add_paragraph(_(APPENDIX_GROUPED).format(count=report.evaluated))
+    _docx_table(
+        w.doc,
+        [
+            *(_("Group"), _("organizations evaluated"), _("Mean"), _("Lowest"), _("Highest")),
+            _("incomplete: some checks errored"),
+        ],
+        [_group_row(g) for g in report.appendix_groups],
+    )
+
+
+def _group_row(g: AppendixGroup) -> list[str]:
+    scores = (fmt_num(g.mean), fmt_num(g.lowest), fmt_num(g.highest))
+    return [g.title, str(g.organizations), *scores, str(g.incomplete)]
 
 
 def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
