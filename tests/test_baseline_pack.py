@@ -51,8 +51,23 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "C01": ("coverage", "minor", "proportional"),
     "C02": ("coverage", "minor", "proportional"),
     "C03": ("coverage", "minor", "deduct"),
+    "G01": ("organization_building", "minor", "all_or_nothing"),
+    "G02": ("organization_building", "minor", "all_or_nothing"),
+    "G03": ("organization_building", "minor", "all_or_nothing"),
+    "G04": ("organization_building", "minor", "deduct"),
+    "G05": ("organization_building", "minor", "all_or_nothing"),
+    "G06": ("organization_building", "minor", "all_or_nothing"),
+    "G07": ("organization_building", "major", "deduct"),
+    "G08": ("organization_building", "major", "deduct"),
+    "G09": ("organization_building", "minor", "proportional"),
+    "G10": ("organization_building", "minor", "proportional"),
+    "G11": ("organization_building", "minor", "proportional"),
     "P01": ("political_function", "critical", "veto"),
 }
+#: the district's own criteria on v2 data: two-committee structure, district feedback, bonuses
+DISTRICT_OWN = {"Q01", "Q02", "Q03", "Q11", "Q12", "Q13"}
+#: opt-in criteria: off in the baseline, switched on by a district that asks for them
+OPT_IN = {"G03"}
 ANNUAL = {"S06", "S07", "T06"}
 FOLDED = {
     "D01": "standardization",
@@ -104,6 +119,7 @@ def test_baseline_criterion(baseline: Pack, cid: str) -> None:
         assert c.points > 0
     if cid in ANNUAL:
         assert c.applies_to.periods == ["year_end"]
+    assert c.enabled is (cid not in OPT_IN)
 
 
 def test_every_builtin_checker_but_condition_and_arrears_is_used(baseline: Pack) -> None:
@@ -134,13 +150,17 @@ def test_district_areas_and_folded_criteria(district: Pack) -> None:
         "team_stability": 30,
     }
     crit = by_id(district)
-    assert set(crit) == set(CATALOG)
+    assert set(crit) == set(CATALOG) | DISTRICT_OWN
+    assert crit["G03"].enabled  # the district asks for 一肩挑
     for cid, (area, severity, mode) in CATALOG.items():
         assert crit[cid].area == FOLDED.get(cid, area)
         assert crit[cid].severity == Severity(severity)
         assert crit[cid].scoring.mode == mode
     scored = {c.area for c in district.criteria if c.scoring.mode != "veto"}
-    assert scored == {"standardization", "supervision", "team_stability"}
+    # organization building (G..) reads v2 data; the district may fold it or keep it
+    three = {"standardization", "supervision", "team_stability"}
+    assert scored - {"organization_building", "team_structure"} == three
+    assert district.area("team_structure").pool
 
 
 def test_district_quarterly_lecture_and_disclosure_for_everyone(district: Pack) -> None:
@@ -173,12 +193,18 @@ def test_district_groups_ranking_movement(district: Pack) -> None:
 def test_every_criterion_of_both_packs_has_pass_fail_and_not_applicable_cases() -> None:
     import yaml
 
-    for name in ("baseline", "district-quarterly"):
+    v1_ids = [cid for cid in CATALOG if not cid.startswith("G")]
+    # the G criteria read v2 data; the baseline's cases cover them (G03 is off: see
+    # test_g03_one_person_as_secretary_and_director_when_switched_on)
+    for name, ids in (
+        ("baseline", [cid for cid in CATALOG if cid not in OPT_IN]),
+        ("district-quarterly", v1_ids),
+    ):
         doc = yaml.safe_load((RULES / f"{name}.test.yaml").read_text(encoding="utf-8"))
-        seen: dict[str, set[str]] = {cid: set() for cid in CATALOG}
+        seen: dict[str, set[str]] = {cid: set() for cid in ids}
         for case in doc["cases"]:
             for cid, exp in case["expect"].items():
-                seen[cid].add(exp if isinstance(exp, str) else exp["status"])
+                seen.setdefault(cid, set()).add(exp if isinstance(exp, str) else exp["status"])
         missing = {cid: {"pass", "fail", "not_applicable"} - s for cid, s in seen.items()}
         assert {k: v for k, v in missing.items() if v} == {}, name
 
@@ -193,3 +219,59 @@ def test_docs_criteria_page_maps_every_criterion(baseline: Pack) -> None:
         assert c.basis is not None and c.basis in row, c.id
         for key in c.params:
             assert f"{key}:" in row, (c.id, key)
+
+
+def test_g03_one_person_as_secretary_and_director_when_switched_on(tmp_path: Path) -> None:
+    from pbrules.engine.evaluate import Engine
+    from pbrules.model.snapshot import Snapshot
+
+    pack = tmp_path / "asks.yaml"
+    pack.write_text(
+        f"pack: asks\nversion: '1'\nextends: [{RULES / 'baseline.yaml'}]\n"
+        "areas: []\ncriteria: [{id: G03, enabled: true}]\n",
+        encoding="utf-8",
+    )
+    engine = Engine(load_pack(pack))
+
+    def g03(village: list[dict[str, str]]) -> str:
+        snap = Snapshot.model_validate(
+            {
+                "period": "2026Q3",
+                "organization": {"id": "B1", "name": "V", "kind": "branch", "category": "village"},
+                "committee": [
+                    {"person_id": "M1", "role": "secretary", "appointed_on": "2021-05-01"}
+                ],
+                "village_committee": village,
+            }
+        )
+        result = engine.evaluate(snap)
+        return next(c.status.value for c in result.result.criteria if c.id == "G03")
+
+    director = {"role": "director", "appointed_on": "2021-06-01"}
+    assert g03([{"person_id": "M1", **director}]) == "pass"
+    assert g03([{"person_id": "P2", **director}]) == "fail"
+    assert g03([]) == "not_applicable"  # an export without the villagers' committee
+
+
+def test_g_criteria_never_fail_a_v1_export(tmp_path: Path) -> None:
+    """The frozen v1 example district carries none of the v2 data: with the live baseline,
+    every G criterion is not applicable for every organization (old exports are not punished)."""
+    import gzip
+    import shutil
+
+    from pbrules.engine.evaluate import Engine
+
+    data = tmp_path / "2026Q3.jsonl"
+    golden = Path(__file__).resolve().parent / "golden" / "v1" / "2026Q3.jsonl.gz"
+    with gzip.open(golden, "rb") as src, data.open("wb") as out:
+        shutil.copyfileobj(src, out)
+    result = Engine(load_pack(RULES / "baseline.yaml")).run(data)
+    statuses = {
+        c.status.value
+        for o in result.organizations
+        for c in o.criteria
+        if c.id.startswith("G")
+    }
+    assert statuses == {"not_applicable"}
+    assert all("organization_building" not in o.areas for o in result.organizations)
+    assert all(o.total is not None for o in result.organizations)

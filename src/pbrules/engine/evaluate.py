@@ -52,7 +52,13 @@ from pbrules.engine.findings import committee_holders, finding_records, fingerpr
 from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
 from pbrules.engine.ranking import assign_group, rank_organizations
-from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
+from pbrules.engine.scoring import (
+    CriterionPoints,
+    TierSpec,
+    criterion_points,
+    score_organization,
+    tier_fields,
+)
 from pbrules.engine.sources import Intake, Item, name_sources, reread, source_of
 from pbrules.engine.tree import bottom_up, children_of, effective_parents
 from pbrules.model.index import build_index
@@ -120,11 +126,11 @@ class OrgEvaluation:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
 
     @property
-    def total(self) -> float:
+    def total(self) -> float | None:
         return self.result.total
 
     @property
-    def grade(self) -> str:
+    def grade(self) -> str | None:
         return self.result.grade
 
 
@@ -133,7 +139,7 @@ class _Row:
     """What ranking reads of an organization."""
 
     org_id: str
-    total: float
+    total: float | None
     group: str | None
 
 
@@ -171,6 +177,8 @@ class Engine:
         self.model: Pack = pack.model
         self._weights = {a.id: a.weight for a in self.model.areas}
         self._bands = [(b.min, b.grade) for b in self.model.bands]
+        self._pools = frozenset(a.id for a in self.model.areas if a.pool)
+        self._tiers = [TierSpec(t.id, frozenset(t.tags), t.min) for t in self.model.tiers]
         self._compiled, self._checkers = compile_pack(pack, registry.checkers)
         self._record = [c for c in self._compiled if c.phase == "record"]
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
@@ -395,6 +403,8 @@ class Engine:
             child_results = {ch.id: finals[ch.id] for ch in own if ch.id in finals}
             finished[org_id] = self._finish(states.pop(org_id), period, child_results, own, waivers)
             result = finished[org_id][0]
+            if result["total"] is None:  # an unscored organization has no score to roll up
+                continue
             finals[org_id] = ChildScore(
                 id=org_id,
                 base_total=result["base_total"],
@@ -529,7 +539,7 @@ class Engine:
         """Roll-ups, points, scores and findings of one organization, as plain dicts that
         :class:`OrgResult` / :class:`Finding` validate from (validated in bulk by callers)."""
         self._roll_up(state, period, child_results, children)
-        entries: list[tuple[str, CriterionPoints]] = []
+        entries: list[tuple[str, CriterionPoints, frozenset[str]]] = []
         criteria: list[dict[str, Any]] = []
         findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
@@ -538,7 +548,7 @@ class Engine:
             outcome = by_id[c.criterion.id] = state.outcomes[c.pos] or _NA
             complete = complete and outcome.status is not Status.ERROR
             pts = self._points(c, outcome, state.org, waivers)
-            entries.append((c.area, pts))
+            entries.append((c.area, pts, frozenset(c.criterion.tags)))
             criteria.append(_criterion_record(c, outcome, pts))
             if outcome.status is Status.FAIL or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
@@ -600,6 +610,8 @@ class Engine:
             compliance=outcome.compliance,
             misses=outcome.misses,
             per_miss=c.per_miss,
+            per_hit=c.criterion.scoring.per_hit,
+            actual=outcome.actual,
         )
 
     def _findings(
@@ -626,16 +638,17 @@ class Engine:
     def _org_result(
         self,
         org: Organization,
-        entries: list[tuple[str, CriterionPoints]],
+        entries: list[tuple[str, CriterionPoints, frozenset[str]]],
         criteria: list[dict[str, Any]],
         complete: bool,
     ) -> dict[str, Any]:
         score = score_organization(
-            entries,
+            [(area, pts) for area, pts, _tags in entries],
             self._weights,
             self._bands,
             bonus_cap=self.model.bonus_cap,
             veto_grade=self.model.veto_grade,
+            pools=self._pools,
         )
         category = org.category.value if org.category is not None else None
         return {
@@ -659,6 +672,8 @@ class Engine:
             "vetoed": score.vetoed,
             "category": category,
             "criteria": criteria,
+            "unscored_reason": score.unscored_reason,
+            **tier_fields(entries, self._weights, self._tiers, self._pools),
         }
 
 
