@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         frozenset({"packs", "plugins", "builtin", "dataset", "result_io", "schemas", "patterns"}),
     ),
     ("checker API", frozenset({"checker", "hookspecs", "io"})),
-    ("model", frozenset({"model", "errors", "_version"})),
+    ("model", frozenset({"model", "errors", "_version", "cells"})),
 )
 
 LAYER_OF = {unit: depth for depth, (_, units) in enumerate(LAYERS) for unit in units}

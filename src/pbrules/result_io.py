@@ -70,6 +70,8 @@ def parse_result(data: Any, *, where: str = "result") -> RunResult:
 def load_result(path: str | Path) -> RunResult:
     """Read the result document at ``path``."""
     p = Path(path)
+    if p.exists() and not p.is_file() and not p.is_dir():  # a FIFO or a device would block
+        raise ResultDocumentError(f"{p}: not a regular file, not a result document")
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
@@ -86,6 +88,9 @@ def load_result(path: str | Path) -> RunResult:
         at = f":{line}:{col}" if line is not None else ""
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
         raise ResultDocumentError(f"{p}{at}: not a JSON result document: {reason}") from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, nesting too deep
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:100]
+        raise ResultDocumentError(f"{p}: not a JSON result document: {reason}") from None
     return parse_result(data, where=str(p))
 
 

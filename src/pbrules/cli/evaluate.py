@@ -11,11 +11,12 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pbrules.cli._common import EXIT_INCOMPLETE, EXIT_OK, handle_errors, stderr
+from pbrules.cli._output import BINARY_FORMATS, check_output, write_output
 from pbrules.cli.progress import progress_on_stderr
 from pbrules.errors import UsageError
 from pbrules.model.outcome import Severity
@@ -47,19 +48,11 @@ def write_result(
 ) -> None:
     """Export ``result`` with the exporter named ``fmt`` to ``output`` (stdout when None)."""
     exporter = registry.exporters[fmt]
-    if output is None:
-        stream: BinaryIO = sys.stdout.buffer
-        exporter.export(result, stream, **options)
-        stream.flush()
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    try:
-        with tmp.open("wb") as fh:
-            exporter.export(result, fh, **options)
-        tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_output(
+        output,
+        lambda fh: exporter.export(result, fh, **options),
+        binary=fmt in BINARY_FORMATS,
+    )
 
 
 def _stdout_is_tty() -> bool:
@@ -162,6 +155,9 @@ def evaluate_command(
             the_period = Period.parse(period)
         except ValueError as exc:
             raise UsageError(f"--period: {exc}") from None
+    check_output(output, _inputs(dataset, rules, previous, ledger))
+    if output is None and fmt in BINARY_FORMATS and _stdout_is_tty():
+        raise UsageError(f"--format {fmt} writes a binary file: give --output PATH")
     pack = load_packs(list(rules), registry=registry)
     before: RunResult | None = None
     if previous is not None:
@@ -223,6 +219,13 @@ def evaluate_command(
     sys.exit(exit_code(result, fail_on))
 
 
+def _inputs(
+    dataset: Path, rules: tuple[str, ...], previous: Path | None, ledger: Path | None
+) -> list[tuple[str, Path | None]]:
+    packs = [("a pack", Path(r)) for r in rules if Path(r).exists()]
+    return [("the dataset", dataset), *packs, ("--previous", previous), ("--ledger", ledger)]
+
+
 def _default_jobs(data: Any) -> int:
     """The number of cores for JSON Lines datasets (their workers read their own chunks; a
     small file stays in one process), else 1 (records would be sent to the workers one by one)."""
@@ -247,7 +250,7 @@ def _active_waivers(db: Path, pack_id: str, period: Period | None) -> dict[str, 
         return {}
     from pbrules.ledger import Ledger
 
-    with Ledger(db, create=False) as book:
+    with Ledger(db, read_only=True) as book:
         return dict(book.active_waivers(period.end, pack=pack_id))
 
 

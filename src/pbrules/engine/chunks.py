@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import ValidationError
 
+from pbrules.builtin._strict import StrictJson, suspect_line
 from pbrules.builtin.readers import MAX_LINE_BYTES, JsonlReader
 from pbrules.errors import DataError
 from pbrules.io import RawRecord
@@ -157,8 +158,9 @@ def _raw_record(raw: bytes, source: str) -> RawRecord:
     except UnicodeDecodeError as exc:
         return RawRecord(source=source, error=_describe_unicode_error(exc))
     text = text.rstrip("\r\n")
+    strict = StrictJson()  # duplicate keys, numbers out of range, huge integers
     try:
-        return RawRecord(source=source, data=json.loads(text))
+        return strict.record(source, strict.loads(text))
     except json.JSONDecodeError as exc:
         message = _json_error(exc)
         if exc.pos >= len(text.rstrip()):
@@ -170,11 +172,16 @@ def _raw_record(raw: bytes, source: str) -> RawRecord:
 
 def _fast(raw: bytes) -> Snapshot | None:
     """The snapshot validated from the line's bytes, or ``None`` when the slow path must say why
-    not (or must check extensions against the registry)."""
+    not (or must check extensions against the registry, or the line may hold what the strict
+    reader refuses: see :func:`pbrules.builtin._strict.suspect_line`)."""
+    if suspect_line(raw):
+        return None
     try:
         snap = Snapshot.model_validate_json(raw)
     except (ValidationError, ValueError, RecursionError, OverflowError, TypeError):
         return None
+    if snap.as_of is not None and snap.as_of > snap.period.end:
+        return None  # the dataset layer rejects it, with its reason
     return None if snap.extensions else snap
 
 

@@ -47,6 +47,7 @@ from pbrules.engine.compile import (
     run_check,
 )
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
+from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
 from pbrules.engine.ranking import assign_group, rank_organizations
 from pbrules.engine.scoring import (
@@ -493,17 +494,26 @@ class Engine:
         ctx = CheckContext(
             period=period, as_of=as_of, index=index, children=children, outcomes=by_id
         )
-        for c in self._phase1:
-            outcome = traits.excluded(c) or applicability(c, snapshot)
-            if outcome is None:
-                prepared = pre.get(c.pos) if pre is not None else None
-                outcome = prepared if prepared is not None else run_check(c, snapshot, ctx)
-            outcomes[c.pos] = by_id[c.criterion.id] = outcome
         rollups: list[int] = []
-        for c in self._rollup:
-            outcomes[c.pos] = traits.excluded(c) or applicability(c, snapshot)
-            if outcomes[c.pos] is None:
-                rollups.append(c.pos)
+        with CheckerGuard() as guard:  # SystemExit, malformed outcomes, the time budget
+            for c in self._phase1:
+                name = c.criterion.check
+                outcome = traits.excluded(c) or guard.attempt(name, applicability, c, snapshot)
+                if outcome is None:
+                    prepared = pre.get(c.pos) if pre is not None else None
+                    outcome = (
+                        prepared
+                        if prepared is not None
+                        else guard.call(name, run_check, c, snapshot, ctx)
+                    )
+                outcomes[c.pos] = by_id[c.criterion.id] = outcome
+            for c in self._rollup:
+                name = c.criterion.check
+                outcomes[c.pos] = traits.excluded(c) or guard.attempt(
+                    name, applicability, c, snapshot
+                )
+                if outcomes[c.pos] is None:
+                    rollups.append(c.pos)
         return OrgState(
             org=snapshot.organization,
             as_of=as_of,
@@ -567,9 +577,11 @@ class Engine:
             outcomes=done,
             child_results=child_results,
         )
-        for pos in state.rollups:
-            c = self._compiled[pos]
-            state.outcomes[pos] = done[c.criterion.id] = run_check(c, header, ctx)
+        with CheckerGuard() as guard:
+            for pos in state.rollups:
+                c = self._compiled[pos]
+                outcome = guard.call(c.criterion.check, run_check, c, header, ctx)
+                state.outcomes[pos] = done[c.criterion.id] = outcome
 
     def _points(
         self,

@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import jinja2
 
+from pbrules.cells import md_text, text_cells
 from pbrules.report.i18n import Translator, check_lang, label, translations
 from pbrules.report.model import HIGHLIGHT_LIMIT, AppendixGroup, RectificationItem, Report
 
@@ -55,6 +56,11 @@ def md_cell(value: Any) -> str:
     return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
 
 
+def _one_line(value: Any) -> str:
+    # the ``md`` filter of the Markdown template: its finalize hook escapes what is printed
+    return " ".join(("" if value is None else str(value)).split())
+
+
 def status_of(item: RectificationItem) -> str:
     return (
         "overdue"
@@ -73,9 +79,15 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # Markdown has no autoescape: every printed value is escaped (pbrules.cells.md_text)
+        finalize=None if autoescape else md_text,
     )
     env.filters.update(
-        num=fmt_num, signed=fmt_signed, isodate=fmt_date, md=md_cell, rect_status=status_of
+        num=fmt_num,
+        signed=fmt_signed,
+        isodate=fmt_date,
+        md=md_cell if autoescape else _one_line,
+        rect_status=status_of,
     )
     return env
 
@@ -528,6 +540,7 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
     wb.properties.title = f"{report.title} {report.period}"
     if report.issuer:
         wb.properties.creator = report.issuer
+    text_cells(wb)  # names and messages are text, never formulas
     wb.save(out)
 
 
