@@ -35,8 +35,8 @@ def semantic_problems(doc: YMap, registry: Registry) -> list[Problem]:
         area_ids = [i for i in (id_of(a) for a in areas) if i is not None]
     problems.extend(_group_problems(doc))
     problems.extend(_grade_problems(doc))
-    problems.extend(number_problems(doc))
     problems.extend(tier_problems(doc))
+    problems.extend(number_problems(doc))
     criteria = doc.get("criteria")
     if not isinstance(criteria, YSeq):
         return problems
