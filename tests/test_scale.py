@@ -225,3 +225,13 @@ def test_outcomes_pickle_to_equal_outcomes() -> None:
     outcome = Outcome(Status.FAIL, 0.5, 2, 1, 2, ("a", "b"), (item,), "note")
     for value in (outcome, item, item.subject, Outcome.not_applicable("x")):
         assert pickle.loads(pickle.dumps(value)) == value
+
+
+def test_every_example_line_takes_the_fast_path() -> None:
+    """The duplicate-key screen sends no ordinary line to the slow, strict decoder."""
+    from pbrules.engine.chunks import _fast
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "district" / "2026Q3.jsonl"
+    lines = [raw for raw in example.read_bytes().splitlines() if raw.strip()]
+    assert lines
+    assert all(_fast(raw) is not None for raw in lines)

@@ -36,6 +36,18 @@ JSONL_CASES = [
     ("infinity-constant", json.dumps(record("X"))[:-1] + ', "x": Infinity}', "Infinity is not"),
     ("neg-infinity-constant", json.dumps(record("X"))[:-1] + ', "x": -Infinity}', "-Infinity"),
     (
+        "duplicate-key-in-a-member",
+        json.dumps(record("X"))[:-1]
+        + ', "members": [{"id": "M1", "name": "A", "status": "full", "status": "probationary"}]}',
+        "duplicate key 'status'",
+    ),
+    (
+        "duplicate-key-with-escaped-quote",
+        '{"period": "2026Q3", "organization": {"id": "X", "name": "A \\":B", "kind": "branch",'
+        ' "kind": "joint_branch"}}',
+        "duplicate key 'kind'",
+    ),
+    (
         "duplicate-period",
         '{"period": "2026Q3", "period": "2026Q2", "organization": '
         '{"id": "X", "name": "X", "kind": "branch"}}',
@@ -106,20 +118,20 @@ def test_jsonl_record_is_rejected_with_its_line(tmp_path: Path, hostile: str, me
     assert fingerprint([path]) == before
 
 
-CLI_CASES = {"int-5000-digits", "plus-infinity-1e999", "duplicate-period", "as-of-after-period"}
-
-
-_FAST_PATH_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="evaluate's chunked JSON Lines path validates a line's bytes directly and does not "
-    "see duplicate keys (docs/limits.md)",
-)
+CLI_CASES = {
+    "int-5000-digits",
+    "plus-infinity-1e999",
+    "duplicate-period",
+    "duplicate-key-in-a-member",
+    "duplicate-key-with-escaped-quote",
+    "as-of-after-period",
+}
 
 
 @pytest.mark.parametrize(
     ("hostile", "message"),
     [
-        pytest.param(*c[1:], marks=_FAST_PATH_GAP) if c[0] == "duplicate-period" else c[1:]
+        c[1:]
         for c in JSONL_CASES
         if c[0] in CLI_CASES
     ],

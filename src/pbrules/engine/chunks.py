@@ -18,12 +18,13 @@ gives.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pbrules.builtin._strict import StrictJson, suspect_line
 from pbrules.builtin.readers import MAX_LINE_BYTES, JsonlReader
@@ -170,16 +171,44 @@ def _raw_record(raw: bytes, source: str) -> RawRecord:
         return RawRecord(source=source, error="invalid JSON: nested too deeply")
 
 
+#: Lines where ``":`` may not be exactly the end of every key: an escaped quote (``\\"`` or
+#: ``\\u0022``) inside a string, or white space between a key and its colon. They take the
+#: strict path, which refuses duplicate keys itself.
+_KEY_SCREEN = re.compile(rb'\\"|\\u0022|"\s+:', re.IGNORECASE)
+
+
+def _keys_set(model: BaseModel) -> int:
+    """How many JSON keys gave ``model`` its values: its fields set, and theirs, all the way down.
+
+    Without escaped quotes every ``":`` of a line ends a key, so a line whose count of ``":``
+    exceeds this number named some key twice (pydantic keeps the last value silently).
+    """
+    fields_set = model.__pydantic_fields_set__
+    count = len(fields_set)
+    values = model.__dict__
+    for name in fields_set:
+        value = values[name]
+        if isinstance(value, BaseModel):
+            count += _keys_set(value)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                if isinstance(item, BaseModel):
+                    count += _keys_set(item)
+    return count
+
+
 def _fast(raw: bytes) -> Snapshot | None:
     """The snapshot validated from the line's bytes, or ``None`` when the slow path must say why
     not (or must check extensions against the registry, or the line may hold what the strict
     reader refuses: see :func:`pbrules.builtin._strict.suspect_line`)."""
-    if suspect_line(raw):
+    if suspect_line(raw) or _KEY_SCREEN.search(raw) is not None:
         return None
     try:
         snap = Snapshot.model_validate_json(raw)
     except (ValidationError, ValueError, RecursionError, OverflowError, TypeError):
         return None
+    if raw.count(b'":') != _keys_set(snap):
+        return None  # a key given twice (last-wins here): the strict decoder refuses it
     if snap.as_of is not None and snap.as_of > snap.period.end:
         return None  # the dataset layer rejects it, with its reason
     return None if snap.extensions else snap
