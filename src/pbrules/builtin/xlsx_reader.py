@@ -437,80 +437,104 @@ def _find_sheet(sheets: list[_Sheet], wanted: str) -> _Sheet | None:
     return None
 
 
+@dataclass
+class _RecordSheets:
+    """The record sheets of a workbook, each read once: ``{sheet key: {org id: [(row, record)]}}``,
+    the title each key was read from, and the rows that name no organization."""
+
+    records: dict[str, dict[str, list[tuple[int, dict[str, Any]]]]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    orphans: list[tuple[str, int, str | None]] = field(default_factory=list)  # (title, row, id)
+
+
 def _build(name: str, sheets: list[_Sheet], errors: list[RawRecord]) -> Iterator[RawRecord]:
     orgs_sheet = _find_sheet(sheets, ORGANIZATIONS_SHEET)
     if orgs_sheet is None:
-        present = [s.title for s in sheets]
-        hint = _suggest(ORGANIZATIONS_SHEET, present)
         yield from errors
-        yield RawRecord(
-            source=name,
-            error=(
-                f"no sheet named {ORGANIZATIONS_SHEET!r} (sheets: {', '.join(present) or 'none'})"
-                f": the workbook is not read{hint}"
-            ),
-        )
+        yield _no_organizations_sheet(name, sheets)
         return
-    # record sheets, each read once into {org id: [(row number, record)]}
-    records: dict[str, dict[str, list[tuple[int, dict[str, Any]]]]] = {}
-    titles: dict[str, str] = {}
-    orphans: list[tuple[str, int, str | None]] = []  # (sheet title, row, org id)
-    known_sheets = [ORGANIZATIONS_SHEET, *_SHEET_KINDS]
+    found = _RecordSheets()
     for sheet in sheets:
-        key = sheet.title.strip().lower()
-        if sheet is orgs_sheet:
-            continue
-        if key not in _SHEET_KINDS:
-            errors.append(
-                RawRecord(
-                    source=f"{name}:{sheet.title}!1",
-                    error=(
-                        f"unknown sheet {sheet.title!r}: its rows are not read (a sheet whose "
-                        f"name starts with '_' is skipped){_suggest(key, known_sheets)}"
-                    ),
-                )
-            )
-            continue
-        if key in titles:
-            errors.append(
-                RawRecord(
-                    source=f"{name}:{sheet.title}!1",
-                    error=f"sheet {sheet.title!r} repeats sheet {titles[key]!r}; it is not read",
-                )
-            )
-            continue
-        titles[key] = sheet.title
-        kinds = _SHEET_KINDS[key]
-        header_errors, columns = _header_errors(name, sheet, [ORG_ID_COLUMN, *kinds])
-        org_index = next((i for i, c in columns if c == ORG_ID_COLUMN), None)
-        if org_index is None:
-            hint = _suggest(ORG_ID_COLUMN, [c for _, c in columns if c not in kinds])
-            errors.append(
-                RawRecord(
-                    source=f"{name}:{sheet.title}!1",
-                    error=(
-                        f"{sheet.title}: no {ORG_ID_COLUMN!r} column naming each row's "
-                        f"organization: its {len(sheet.rows) - 1} row(s) are not read{hint}"
-                    ),
-                )
-            )
-            continue
-        errors.extend(header_errors)
-        fields = [(i, c) for i, c in columns if c != ORG_ID_COLUMN]
-        grouped = records.setdefault(key, {})
-        for number, values in sheet.rows[1:]:
-            org_id = _org_key(values[org_index] if org_index < len(values) else None)
-            if org_id is None:
-                orphans.append((sheet.title, number, None))
-                continue
-            grouped.setdefault(org_id, []).append((number, _row_dict(values, fields, kinds)))
-
+        if sheet is not orgs_sheet:
+            _read_record_sheet(name, sheet, found, errors)
     header_errors, columns = _header_errors(name, orgs_sheet, _ORG_SHEET_KINDS)
     errors.extend(header_errors)
     yield from errors
-
-    id_index = next((i for i, c in columns if c == "id"), None)
     first_row: dict[str, int] = {}
+    yield from _organization_rows(name, orgs_sheet, columns, found, first_row)
+    yield from _orphan_rows(name, orgs_sheet, found, first_row)
+
+
+def _no_organizations_sheet(name: str, sheets: list[_Sheet]) -> RawRecord:
+    present = [s.title for s in sheets]
+    hint = _suggest(ORGANIZATIONS_SHEET, present)
+    return RawRecord(
+        source=name,
+        error=(
+            f"no sheet named {ORGANIZATIONS_SHEET!r} (sheets: {', '.join(present) or 'none'})"
+            f": the workbook is not read{hint}"
+        ),
+    )
+
+
+def _read_record_sheet(
+    name: str, sheet: _Sheet, found: _RecordSheets, errors: list[RawRecord]
+) -> None:
+    """Read one record sheet into ``found``; a sheet that cannot be read becomes an error."""
+    key = sheet.title.strip().lower()
+    where = f"{name}:{sheet.title}!1"
+    if key not in _SHEET_KINDS:
+        known_sheets = [ORGANIZATIONS_SHEET, *_SHEET_KINDS]
+        errors.append(
+            RawRecord(
+                source=where,
+                error=(
+                    f"unknown sheet {sheet.title!r}: its rows are not read (a sheet whose "
+                    f"name starts with '_' is skipped){_suggest(key, known_sheets)}"
+                ),
+            )
+        )
+        return
+    if key in found.titles:
+        error = f"sheet {sheet.title!r} repeats sheet {found.titles[key]!r}; it is not read"
+        errors.append(RawRecord(source=where, error=error))
+        return
+    found.titles[key] = sheet.title
+    kinds = _SHEET_KINDS[key]
+    header_errors, columns = _header_errors(name, sheet, [ORG_ID_COLUMN, *kinds])
+    org_index = next((i for i, c in columns if c == ORG_ID_COLUMN), None)
+    if org_index is None:
+        hint = _suggest(ORG_ID_COLUMN, [c for _, c in columns if c not in kinds])
+        errors.append(
+            RawRecord(
+                source=where,
+                error=(
+                    f"{sheet.title}: no {ORG_ID_COLUMN!r} column naming each row's "
+                    f"organization: its {len(sheet.rows) - 1} row(s) are not read{hint}"
+                ),
+            )
+        )
+        return
+    errors.extend(header_errors)
+    fields = [(i, c) for i, c in columns if c != ORG_ID_COLUMN]
+    grouped = found.records.setdefault(key, {})
+    for number, values in sheet.rows[1:]:
+        org_id = _org_key(values[org_index] if org_index < len(values) else None)
+        if org_id is None:
+            found.orphans.append((sheet.title, number, None))
+            continue
+        grouped.setdefault(org_id, []).append((number, _row_dict(values, fields, kinds)))
+
+
+def _organization_rows(
+    name: str,
+    orgs_sheet: _Sheet,
+    columns: list[tuple[int, str]],
+    found: _RecordSheets,
+    first_row: dict[str, int],
+) -> Iterator[RawRecord]:
+    """One record per organization row, with its rows of the record sheets attached."""
+    id_index = next((i for i, c in columns if c == "id"), None)
     rows = orgs_sheet.rows[1:]
     if not rows:
         yield RawRecord(
@@ -539,18 +563,25 @@ def _build(name: str, sheets: list[_Sheet], errors: list[RawRecord]) -> Iterator
                 continue
             first_row[org_id] = number
             for key in RECORD_SHEETS:
-                found = records.get(key, {}).get(org_id)
-                if found:
-                    data[key] = [record for _, record in found]
-            steps = records.get(STEPS_SHEET, {}).get(org_id, [])
-            yield from _attach_steps(f"{name}:{titles.get(STEPS_SHEET)}", org_id, data, steps)
+                rows_of_org = found.records.get(key, {}).get(org_id)
+                if rows_of_org:
+                    data[key] = [record for _, record in rows_of_org]
+            steps = found.records.get(STEPS_SHEET, {}).get(org_id, [])
+            where = f"{name}:{found.titles.get(STEPS_SHEET)}"
+            yield from _attach_steps(where, org_id, data, steps)
         yield RawRecord(source=source, data=data)
 
-    known_ids = list(first_row)
+
+def _orphan_rows(
+    name: str, orgs_sheet: _Sheet, found: _RecordSheets, first_row: dict[str, int]
+) -> Iterator[RawRecord]:
+    """An error for every record-sheet row that names no organization row, sheet by sheet."""
+    orphans = list(found.orphans)
     for key in _SHEET_KINDS:
-        for org_id, found in records.get(key, {}).items():
-            if org_id not in first_row:
-                orphans.extend((titles[key], number, org_id) for number, _ in found)
+        for owner, rows_of_org in found.records.get(key, {}).items():
+            if owner not in first_row:
+                orphans.extend((found.titles[key], number, owner) for number, _ in rows_of_org)
+    known_ids = list(first_row)
     for title, number, org_id in sorted(orphans, key=lambda o: (o[0], o[1])):
         if org_id is None:
             error = f"{title}: {ORG_ID_COLUMN} is empty; the row is not read"
