@@ -21,6 +21,7 @@ records; most take the ids they may refer to, so a snapshot's references stay co
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -679,29 +680,65 @@ def snapshots(
         facilities, feedback, campaigns); ``False`` gives v1-shaped snapshots (person fields may
         still be set).
     """
-    if isinstance(period, st.SearchStrategy):
-        p = draw(period)
-    elif period is None:
-        p = draw(periods(["quarter"], min_year=2020, max_year=2028))
-    else:
-        p = Period.parse(period)
+    p = _period_of(draw, period)
     lo = min_date or date(p.start.year - 4, 1, 1)
     hi = max_date or p.end
     org = draw(
         organizations(org_id=org_id, kinds=kinds, parent_id=parent_id, min_date=lo, max_date=hi)
     )
-    n_groups = draw(st.integers(0, min(3, max_records)))
-    group_ids = _numbered("PG", n_groups)
+    group_ids = _numbered("PG", draw(st.integers(0, min(3, max_records))))
     n_members = draw(st.integers(min_members, max(min_members, max_members)))
     member_ids = _numbered("M", n_members)
     member_list = [
         draw(members(mid, group_ids=group_ids, min_date=lo, max_date=hi)) for mid in member_ids
     ]
     groups = [draw(party_groups(g, member_ids=member_ids)) for g in group_ids]
-    count = st.integers(0, max_records)
-    outsiders = ["FS1"]
+    span = _Span(lo, hi, max_records)
+    first = _first_records(draw, p, span, member_ids, group_ids, subordinate_ids, org.id)
+    as_of = draw(st.none() | _dates(p.start, max(p.start, hi)))
+    extra = _v2_lists(draw, member_ids, max_records, lo, hi) if v2 else {}
+    return Snapshot(
+        period=p,
+        as_of=as_of,
+        organization=org,
+        members=tuple(member_list),
+        party_groups=tuple(groups),
+        **first,
+        **_later_records(draw, span, member_ids, subordinate_ids),
+        **extra,
+    )
+
+
+@dataclass(frozen=True)
+class _Span:
+    """The dates records may take and how many of each list a snapshot may have."""
+
+    lo: date
+    hi: date
+    max_records: int
+
+
+def _period_of(draw: st.DrawFn, period: Period | str | st.SearchStrategy[Period] | None) -> Period:
+    if isinstance(period, st.SearchStrategy):
+        return draw(period)
+    if period is None:
+        return draw(periods(["quarter"], min_year=2020, max_year=2028))
+    return Period.parse(period)
+
+
+def _first_records(
+    draw: st.DrawFn,
+    p: Period,
+    span: _Span,
+    member_ids: list[str],
+    group_ids: list[str],
+    subordinate_ids: Sequence[str],
+    org_id: str,
+) -> dict[str, Any]:
+    """Committee posts, meetings, dues and visits (drawn before ``as_of``)."""
+    lo, hi, count = span.lo, span.hi, st.integers(0, span.max_records)
     committee = [
-        draw(committee_posts(person_ids=member_ids + outsiders, min_date=lo, max_date=hi))
+        draw(committee_posts(person_ids=[*member_ids, "FS1"], min_date=lo, max_date=hi))
         for _ in range(draw(count))
     ]
     meeting_list = [
@@ -711,10 +748,10 @@ def snapshots(
     dues: list[DuesRow] = []
     for mid in member_ids:
         months = draw(
-            st.lists(st.sampled_from(p.months), max_size=min(3, max_records), unique=True)
+            st.lists(st.sampled_from(p.months), max_size=min(3, span.max_records), unique=True)
         )
         dues.extend(draw(dues_rows(mid, month)) for month in months)
-    targets = [t for t in subordinate_ids if t != org.id]
+    targets = [t for t in subordinate_ids if t != org_id]
     visit_list = (
         [
             draw(visits(vid, target_ids=targets, min_date=lo, max_date=hi))
@@ -723,39 +760,40 @@ def snapshots(
         if targets
         else []
     )
-    as_of = draw(st.none() | _dates(p.start, max(p.start, hi)))
-    extra = _v2_lists(draw, member_ids, max_records, lo, hi) if v2 else {}
-    return Snapshot(
-        period=p,
-        as_of=as_of,
-        organization=org,
-        members=tuple(member_list),
-        party_groups=tuple(groups),
-        committee=tuple(committee),
-        meetings=tuple(meeting_list),
-        dues=tuple(dues),
-        disclosures=tuple(
+    return {
+        "committee": tuple(committee),
+        "meetings": tuple(meeting_list),
+        "dues": tuple(dues),
+        "visits": tuple(visit_list),
+    }
+
+
+def _later_records(
+    draw: st.DrawFn, span: _Span, member_ids: list[str], subordinate_ids: Sequence[str]
+) -> dict[str, Any]:
+    """Disclosures, development cases, trainings, rectifications and coverage units."""
+    lo, hi, count = span.lo, span.hi, st.integers(0, span.max_records)
+    return {
+        "disclosures": tuple(
             draw(disclosures(did, min_date=lo, max_date=hi)) for did in _numbered("P", draw(count))
         ),
-        development=tuple(
+        "development": tuple(
             draw(development_cases(pid, introducer_ids=member_ids, min_date=lo, max_date=hi))
             for pid in _numbered("A", draw(count))
         ),
-        trainings=tuple(
-            draw(trainings(person_ids=member_ids + outsiders, min_date=lo, max_date=hi))
+        "trainings": tuple(
+            draw(trainings(person_ids=[*member_ids, "FS1"], min_date=lo, max_date=hi))
             for _ in range(draw(count))
         ),
-        visits=tuple(visit_list),
-        rectifications=tuple(
+        "rectifications": tuple(
             draw(rectifications(rid, min_date=lo, max_date=hi))
             for rid in _numbered("R", draw(count))
         ),
-        coverage_units=tuple(
+        "coverage_units": tuple(
             draw(coverage_units(uid, branch_ids=list(subordinate_ids)))
-            for uid in _numbered("U", draw(st.integers(0, min(2, max_records))))
+            for uid in _numbered("U", draw(st.integers(0, min(2, span.max_records))))
         ),
-        **extra,
-    )
+    }
 
 
 _CHILD_KINDS: dict[OrgKind, tuple[OrgKind, ...]] = {
