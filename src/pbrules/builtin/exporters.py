@@ -161,119 +161,152 @@ class TableExporter:
 
     def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
         from rich.console import Console
-        from rich.markup import escape
-        from rich.table import Table
 
         color = bool(options.get("color", False))
-        width = int(options.get("width") or 110)
         text = io.StringIO()
         console = Console(
             file=text,
-            width=width,
+            width=int(options.get("width") or 110),
             force_terminal=color,
             no_color=not color,
             color_system="standard" if color else None,
             highlight=False,
             emoji=False,
         )
-        console.print(
+        writer = _TableWriter(
+            console,
+            result,
+            max_rows=int(options.get("max_rows") or 30),
+            movers=int(options.get("movers") or 5),
+        )
+        writer.summary()
+        for group_id, ranking in result.rankings.items():
+            writer.group(group_id, ranking)
+        writer.unranked()
+        writer.rejected()
+        writer.warnings()
+        out.write(text.getvalue().encode("utf-8"))
+
+
+class _TableWriter:
+    """The terminal review, section by section, in the order :meth:`TableExporter.export` calls."""
+
+    def __init__(self, console: Any, result: RunResult, *, max_rows: int, movers: int) -> None:
+        self.console = console
+        self.result = result
+        self.max_rows = max_rows
+        self.movers = movers
+        self.by_group: dict[str, list[OrgResult]] = {}
+        for org in result.organizations:
+            if org.group is not None and org.rank is not None:
+                self.by_group.setdefault(org.group, []).append(org)
+        self.names = {o.org_id: o.name for o in result.organizations}
+        self.has_previous = any(o.previous_total is not None for o in result.organizations)
+
+    def summary(self) -> None:
+        result = self.result
+        self.console.print(
             f"[bold]{result.pack.id}[/bold] {result.pack.version} - period {result.period}"
             f" - evaluated {result.summary.evaluated}, rejected {result.summary.rejected},"
             f" findings {result.summary.findings}, incomplete {result.summary.incomplete}"
         )
-        by_group: dict[str, list[OrgResult]] = {}
-        for org in result.organizations:
-            if org.group is not None and org.rank is not None:
-                by_group.setdefault(org.group, []).append(org)
-        names = {o.org_id: o.name for o in result.organizations}
-        has_previous = any(o.previous_total is not None for o in result.organizations)
 
-        max_rows = int(options.get("max_rows") or 30)
-        movers = int(options.get("movers") or 5)
+    def ids(self, values: list[str], limit: int | None = None) -> str:
+        from rich.markup import escape
 
-        def ids(values: list[str], limit: int | None = None) -> str:
-            listed = values if limit is None else values[:limit]
-            text = ", ".join(f"{v} {names.get(v, '')}".strip() for v in listed) or "-"
-            if len(listed) < len(values):
-                text += f" and {len(values) - len(listed)} more"
-            return escape(text)
+        listed = values if limit is None else values[:limit]
+        text = ", ".join(f"{v} {self.names.get(v, '')}".strip() for v in listed) or "-"
+        if len(listed) < len(values):
+            text += f" and {len(values) - len(listed)} more"
+        return escape(text)
 
-        for group_id, ranking in result.rankings.items():
-            orgs = sorted(by_group.get(group_id, []), key=lambda o: (o.rank or 0, o.org_id))
-            if not orgs:
-                continue
-            table = Table(
-                title=escape(f"{ranking.title or group_id} ({group_id}, {len(orgs)})"),
-                title_justify="left",
-                show_lines=False,
+    def group(self, group_id: str, ranking: Any) -> None:
+        orgs = sorted(self.by_group.get(group_id, []), key=lambda o: (o.rank or 0, o.org_id))
+        if not orgs:
+            return
+        table = self._table(f"{ranking.title or group_id} ({group_id}, {len(orgs)})")
+        shown = _shown_rows(orgs, ranking, self.max_rows, self.movers)
+        previous_index = -1
+        for index in shown:
+            if index != previous_index + 1:
+                self._gap(table, index - previous_index - 1)
+            previous_index = index
+            table.add_row(*self._row(orgs[index]))
+        if shown and shown[-1] != len(orgs) - 1:
+            self._gap(table, len(orgs) - 1 - shown[-1])
+        console = self.console
+        console.print()
+        console.print(table)
+        console.print(f"  top: {self.ids(ranking.top)}")
+        console.print(f"  bottom: {self.ids(ranking.bottom)}")
+        if self.has_previous:
+            limit = None if len(orgs) <= self.max_rows else self.movers
+            console.print(f"  rapid progress: {self.ids(ranking.rapid_progress, limit)}")
+            console.print(f"  major setbacks: {self.ids(ranking.major_setbacks, limit)}")
+
+    def _table(self, title: str) -> Any:
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table(title=escape(title), title_justify="left", show_lines=False)
+        table.add_column("rank", justify="right")
+        table.add_column("org")
+        table.add_column("name", overflow="fold")
+        table.add_column("total", justify="right")
+        table.add_column("grade")
+        if self.has_previous:
+            table.add_column("prev", justify="right")
+            table.add_column("change", justify="right")
+            table.add_column("movement")
+        return table
+
+    @staticmethod
+    def _gap(table: Any, gap: int) -> None:
+        table.add_row("", "...", f"({gap} more)", *[""] * (len(table.columns) - 3))
+
+    def _row(self, org: OrgResult) -> list[str]:
+        from rich.markup import escape
+
+        row = [str(org.rank), escape(org.org_id), escape(org.name), _num(org.total)]
+        row.append((org.grade or "-") + (" (veto)" if org.vetoed else ""))
+        if self.has_previous:
+            style = _MOVEMENT_STYLE.get(org.movement or "", "")
+            label = org.movement or ""
+            row += [
+                _opt(org.previous_rank),
+                _change(org),
+                f"[{style}]{label}[/{style}]" if style else label,
+            ]
+        return row
+
+    def unranked(self) -> None:
+        unranked = [o for o in self.result.organizations if o.rank is None]
+        if not unranked:
+            return
+        self.console.print()
+        self.console.print("Not ranked (no peer group, or no total):")
+        for org in unranked:
+            score = (
+                f"{org.total:.2f} {org.grade}"
+                if org.total is not None
+                else f"no total ({org.unscored_reason})"
             )
-            table.add_column("rank", justify="right")
-            table.add_column("org")
-            table.add_column("name", overflow="fold")
-            table.add_column("total", justify="right")
-            table.add_column("grade")
-            if has_previous:
-                table.add_column("prev", justify="right")
-                table.add_column("change", justify="right")
-                table.add_column("movement")
-            shown = _shown_rows(orgs, ranking, max_rows, movers)
-            previous_index = -1
-            for index in shown:
-                if index != previous_index + 1:
-                    gap = index - previous_index - 1
-                    table.add_row("", "...", f"({gap} more)", *[""] * (len(table.columns) - 3))
-                previous_index = index
-                org = orgs[index]
-                row = [
-                    str(org.rank),
-                    escape(org.org_id),
-                    escape(org.name),
-                    _num(org.total),
-                    org.grade or "-",
-                ]
-                if org.vetoed:
-                    row[4] += " (veto)"
-                if has_previous:
-                    style = _MOVEMENT_STYLE.get(org.movement or "", "")
-                    label = org.movement or ""
-                    row += [
-                        _opt(org.previous_rank),
-                        _change(org),
-                        f"[{style}]{label}[/{style}]" if style else label,
-                    ]
-                table.add_row(*row)
-            if shown and shown[-1] != len(orgs) - 1:
-                gap = len(orgs) - 1 - shown[-1]
-                table.add_row("", "...", f"({gap} more)", *[""] * (len(table.columns) - 3))
-            console.print()
-            console.print(table)
-            console.print(f"  top: {ids(ranking.top)}")
-            console.print(f"  bottom: {ids(ranking.bottom)}")
-            if has_previous:
-                limit = None if len(orgs) <= max_rows else movers
-                console.print(f"  rapid progress: {ids(ranking.rapid_progress, limit)}")
-                console.print(f"  major setbacks: {ids(ranking.major_setbacks, limit)}")
-        unranked = [o for o in result.organizations if o.rank is None]
-        if unranked:
-            console.print()
-            console.print("Not ranked (no peer group, or no total):")
-            for org in unranked:
-                score = (
-                    f"{org.total:.2f} {org.grade}"
-                    if org.total is not None
-                    else f"no total ({org.unscored_reason})"
-                )
-                console.print(f"  {org.org_id} {org.name}: {score}", markup=False)
-        if result.rejected:
-            console.print()
-            console.print(f"Rejected records: {len(result.rejected)}")
-            for rej in result.rejected:
-                console.print(f"  {rej.source}: {'; '.join(rej.errors)}", markup=False)
-        if result.warnings:
-            console.print()
-            for warning in result.warnings:
-                console.print(f"warning: {warning.message}", markup=False)
-        out.write(text.getvalue().encode("utf-8"))
+            self.console.print(f"  {org.org_id} {org.name}: {score}", markup=False)
+
+    def rejected(self) -> None:
+        if not self.result.rejected:
+            return
+        self.console.print()
+        self.console.print(f"Rejected records: {len(self.result.rejected)}")
+        for rej in self.result.rejected:
+            self.console.print(f"  {rej.source}: {'; '.join(rej.errors)}", markup=False)
+
+    def warnings(self) -> None:
+        if not self.result.warnings:
+            return
+        self.console.print()
+        for warning in self.result.warnings:
+            self.console.print(f"warning: {warning.message}", markup=False)
 
 
 BUILTIN_EXPORTERS: tuple[Exporter, ...] = (
