@@ -24,7 +24,7 @@ from pbrules.dataset import read_dataset
 from pbrules.engine.evaluate import Engine
 from pbrules.model.snapshot import Snapshot
 from pbrules.packs.loader import load_pack
-from pbrules.synth import generic_snapshots, write_jsonl
+from pbrules.testing.synth import generic_snapshots, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "rules" / "district-quarterly.yaml"

@@ -66,9 +66,9 @@ def read(path: Path) -> dict[str, float]:
 
 
 def generate(path: Path, size_mb: float, seed: int) -> int:
-    from pbrules import synth
+    from pbrules.testing import synth
 
-    sample = sum(len(synth._dumps(s)) + 1 for s in synth.generic_snapshots(seed, "2026Q3", 400))
+    sample = sum(len(synth.dumps(s)) + 1 for s in synth.generic_snapshots(seed, "2026Q3", 400))
     n = max(1, int(size_mb * 2**20 / (sample / 400)))
     with path.open("w", encoding="utf-8") as f:
         return synth.write_jsonl(synth.generic_snapshots(seed, "2026Q3", n), f)

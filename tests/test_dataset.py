@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 from pydantic import BaseModel, ConfigDict
 
-from pbrules import synth
 from pbrules.cli import cli
 from pbrules.dataset import Dataset, read_dataset, validate_record
 from pbrules.errors import DataError
@@ -18,6 +17,7 @@ from pbrules.io import RawRecord
 from pbrules.model.result import Rejected
 from pbrules.model.snapshot import Snapshot
 from pbrules.plugins import PluginHost, Registry, get_registry
+from pbrules.testing import synth
 
 
 def snap(org_id: str = "B1", period: str = "2026Q3", **extra: object) -> dict:  # type: ignore[type-arg]

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from pbrules import synth
 from pbrules.dataset import read_dataset
 from pbrules.model.period import Month, add_months
 from pbrules.model.result import Rejected
 from pbrules.model.snapshot import DevelopmentCase, Snapshot
+from pbrules.testing import synth
 
 BRANCH_KINDS = {"branch", "general_branch", "joint_branch"}
 
@@ -430,3 +430,18 @@ def test_write_jsonl_streams() -> None:
     buf = io.StringIO()
     assert synth.write_jsonl(synth.generic_snapshots(5, "2026Q3", 12), buf) == 12
     assert buf.getvalue().count("\n") == 12
+
+
+@pytest.mark.parametrize("module", ["pbrules.synth", "pbrules.testing.synth"])
+def test_module_entry_points_write_the_same_data(module: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "d.jsonl"
+    args = [sys.executable, "-m", module, "--seed", "2", "--orgs", "5", "--out", str(out)]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "wrote 5 snapshots for 2026Q3" in done.stderr
+    buf = io.StringIO()
+    synth.write_jsonl(synth.generic_snapshots(2, "2026Q3", 5), buf)
+    assert out.read_text(encoding="utf-8") == buf.getvalue()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pbrules.builtin import xlsx_reader
-from pbrules.builtin.xlsx_reader import RECORD_SHEETS, XlsxReader, write_workbook
+from pbrules.builtin.xlsx_reader import RECORD_SHEETS, STEPS_SHEET, XlsxReader, write_workbook
 from pbrules.dataset import read_dataset
 from pbrules.io import Reader
 from pbrules.model.result import Rejected
@@ -72,7 +72,7 @@ def test_round_trip_of_example_snapshots(tmp_path: Path, registry: Registry) -> 
     ]
     chosen = list({s.organization.id: s for s in itertools.chain(*picks)}.values())[:5]
     assert len(chosen) == 5
-    assert all(any(getattr(s, k) for s in chosen) for k in RECORD_SHEETS)
+    assert all(any(getattr(s, k) for s in chosen) for k in RECORD_SHEETS if k in V1_LISTS)
     assert all(any(getattr(s, k) for s in chosen) for k in ("members", "dues", "meetings"))
     path = tmp_path / "district.xlsx"
     write_workbook(chosen, path)
@@ -84,11 +84,86 @@ def test_round_trip_of_example_snapshots(tmp_path: Path, registry: Registry) -> 
     ]
 
 
+V1_LISTS = frozenset(
+    {"members", "party_groups", "committee", "meetings", "dues", "disclosures", "development",
+     "trainings", "visits", "rectifications", "coverage_units"}
+)
+V2_SNAPSHOT: dict[str, Any] = {
+    "period": "2026Q3",
+    "organization": {"id": "V01", "name": "Village", "kind": "branch", "category": "village"},
+    "members": [
+        {"id": "M1", "gender": "female", "birth_date": "1990-02-28", "education": "bachelor",
+         "occupation": "farmer", "tags": ["wealth_leader", "veteran"], "post": "mediator"},
+    ],
+    "committee": [{"person_id": "M1", "role": "secretary", "appointed_on": "2021-05-01",
+                   "gender": "female", "birth_date": "1990-02-28"}],
+    "village_committee": [
+        {"person_id": "M1", "role": "director", "appointed_on": "2021-06-01", "party_member": True},
+        {"person_id": "P2", "role": "member", "appointed_on": "2021-06-01", "left_on": "2026-08-01",
+         "leave_reason": "resigned", "gender": "male", "tags": ["young"]},
+    ],
+    "reserve_cadres": [
+        {"person_id": "P9", "identified_on": "2025-03-01", "education": "associate"}
+    ],
+    "bodies": [{"id": "B1", "kind": "finance_group", "established_on": "2020-01-01"}],
+    "documents": [{"id": "D1", "kind": "annual_plan", "year": 2026},
+                  {"id": "D2", "kind": "rules", "issued_on": "2026-02-01", "title": "制度"}],
+    "facilities": [{"id": "F1", "kind": "activity_room", "area_m2": 120, "signage": True}],
+    "feedback": [{"id": "K1", "found_on": "2026-07-02", "by": "D00", "mode": "unannounced",
+                  "problem": "minutes missing", "criterion": "S02", "due_on": "2026-08-01"}],
+    "campaigns": [
+        {"id": "W1", "kind": "weak_lax_rectification", "started_on": "2026-03-01",
+         "steps": [{"name": "plan", "due_on": "2026-03-31", "done_on": "2026-03-20"},
+                   {"name": "acceptance", "due_on": "2026-12-31"}]},
+        {"id": "W2", "kind": "five_transformations", "started_on": "2026-01-01"},
+    ],
+}
+
+
+def test_round_trip_of_v2_lists_and_campaign_steps(tmp_path: Path, registry: Registry) -> None:
+    snap = Snapshot.model_validate(V2_SNAPSHOT)
+    assert all(getattr(snap, k) for k in RECORD_SHEETS if k not in V1_LISTS - {"members"})
+    path = tmp_path / "v2.xlsx"
+    write_workbook([snap], path)
+    wb = openpyxl.load_workbook(path)
+    assert [c.value for c in wb[STEPS_SHEET][1]] == [
+        "org_id", "campaign_id", "name", "due_on", "done_on"
+    ]
+    assert "steps" not in [c.value for c in wb["campaigns"][1]]
+    (back,) = _items(path, registry)
+    assert isinstance(back, Snapshot) and back.model_dump() == snap.model_dump()
+
+
+def test_a_step_naming_no_campaign_is_rejected_with_its_row(
+    tmp_path: Path, registry: Registry
+) -> None:
+    path = _workbook(
+        tmp_path / "d.xlsx",
+        {
+            "organizations": [ORG_HEADER, ["2026Q3", None, "B1", "Branch", "branch"]],
+            "campaigns": [["org_id", "id", "kind", "started_on"],
+                          ["B1", "W1", "weak_lax_rectification", "2026-03-01"]],
+            STEPS_SHEET: [["org_id", "campaign_id", "name", "done_on"],
+                          ["B1", "W1", "plan", "2026-03-02"],
+                          ["B1", "W2", "plan", "2026-03-02"]],
+        },
+    )
+    items = _items(path, registry)
+    assert _rejected(items) == {
+        f"{STEPS_SHEET}!3": [
+            "campaign_steps: campaign_id 'W2' names no campaign of organization 'B1': the row "
+            "is not read"
+        ]
+    }
+    (snap,) = [i for i in items if isinstance(i, Snapshot)]
+    assert [s.name for s in snap.campaigns[0].steps] == ["plan"]
+
+
 def test_template_and_text_safety(tmp_path: Path, registry: Registry) -> None:
     path = tmp_path / "template.xlsx"
     write_workbook([], path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["organizations", *RECORD_SHEETS]
+    assert wb.sheetnames == ["organizations", *RECORD_SHEETS, STEPS_SHEET]
     assert [c.value for c in wb["members"][1]][:3] == ["org_id", "id", "name"]
     snap = Snapshot.model_validate(
         {

@@ -55,6 +55,17 @@ Rules that hold everywhere:
   `left_on >= appointed_on`, `talked_on >= applied_on`, `approved_on >= accepted_on`,
   `due_on >= opened_on`, `end_on >= start_on`, `as_of >= ` the period start.
 
+- **v2 fields** (DESIGN §12.1) are optional everywhere, so every v1 snapshot stays valid: the
+  person fields `gender`, `birth_date`, `education`, `occupation` and `tags` on every person record
+  (members, committee, village_committee, development, reserve_cadres), the member's `post`
+  (设岗定责), and the lists `village_committee`, `reserve_cadres`, `bodies`, `documents`,
+  `facilities`, `feedback` and `campaigns`. The `kind` of bodies, documents, facilities and
+  campaigns, and `tags`, are free ids a district names itself. A document needs `issued_on` or
+  `year`; campaign step names are unique within their campaign.
+- **Derived values are never stored**: `age` is whole years from `birth_date` to `as_of` (the
+  birthday itself counts; a 29 February birthday is reached on 1 March in a common year) and
+  `tenure_years` whole years from `appointed_on` by the same rule (`pbrules.model.derived`).
+
 In the tables, *required* fields have no default; a type followed by `| null` may be omitted.
 """
 
@@ -72,6 +83,14 @@ _MODELS: tuple[type[BaseModel], ...] = (
     snapshot_module.Visit,
     snapshot_module.Rectification,
     snapshot_module.CoverageUnit,
+    snapshot_module.VillageCommitteePost,
+    snapshot_module.ReserveCadre,
+    snapshot_module.Body,
+    snapshot_module.Document,
+    snapshot_module.Facility,
+    snapshot_module.Feedback,
+    snapshot_module.Campaign,
+    snapshot_module.CampaignStep,
 )
 
 

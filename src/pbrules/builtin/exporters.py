@@ -224,8 +224,8 @@ class TableExporter:
                     str(org.rank),
                     escape(org.org_id),
                     escape(org.name),
-                    f"{org.total:.2f}",
-                    org.grade,
+                    _num(org.total),
+                    org.grade or "-",
                 ]
                 if org.vetoed:
                     row[4] += " (veto)"
@@ -252,11 +252,14 @@ class TableExporter:
         unranked = [o for o in result.organizations if o.rank is None]
         if unranked:
             console.print()
-            console.print("Not ranked (no peer group):")
+            console.print("Not ranked (no peer group, or no total):")
             for org in unranked:
-                console.print(
-                    f"  {org.org_id} {org.name}: {org.total:.2f} {org.grade}", markup=False
+                score = (
+                    f"{org.total:.2f} {org.grade}"
+                    if org.total is not None
+                    else f"no total ({org.unscored_reason})"
                 )
+                console.print(f"  {org.org_id} {org.name}: {score}", markup=False)
         if result.rejected:
             console.print()
             console.print(f"Rejected records: {len(result.rejected)}")

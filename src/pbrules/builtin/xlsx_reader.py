@@ -8,17 +8,21 @@ dataset:
   ``group``, ``founded_on``, ``term_started_on``, ``term_years``, ``weak_lax``);
 - one sheet per record list, named as in the snapshot (``members``, ``party_groups``,
   ``committee``, ``meetings``, ``dues``, ``disclosures``, ``development``, ``trainings``,
-  ``visits``, ``rectifications``, ``coverage_units``), with an ``org_id`` column naming the
-  organization of each row (conventionally the first column), then the record's fields.
+  ``visits``, ``rectifications``, ``coverage_units``, and the v2 lists ``village_committee``,
+  ``reserve_cadres``, ``bodies``, ``documents``, ``facilities``, ``feedback``, ``campaigns``),
+  with an ``org_id`` column naming the organization of each row (conventionally the first
+  column), then the record's fields;
+- a sheet ``campaign_steps`` with one row per campaign step: ``org_id``, ``campaign_id`` (the
+  campaign's ``id``) and the step's fields (``name``, ``due_on``, ``done_on``).
 
 Row 1 of every sheet holds the column names (matched ignoring case and surrounding spaces).
 Sheets whose name starts with ``_`` (notes, lookup lists) are not read. Empty cells are null
-(the field is left out); spaces around text are dropped. List fields (``topics``,
-``problems``, ``introducers``) are text with the items separated by ``;``. Dates may be Excel
-dates or ISO text (``YYYY-MM-DD``); months (dues ``month``) and periods may be Excel dates too
-(Excel turns ``2026-07`` into a date), and a period Excel made a number (``2026``) is read as
-text. Numbers in text columns (ids) become text (``12`` -> ``"12"``); format id columns as text
-to keep leading zeros. Formulas are read as the value Excel last saved. Plugin data
+(the field is left out); spaces around text are dropped. List fields (``topics``, ``problems``,
+``introducers``, ``tags``) are text with the items separated by ``;``. Dates may be Excel dates
+or ISO text (``YYYY-MM-DD``); months (dues ``month``) and periods may be Excel dates too (Excel
+turns ``2026-07`` into a date), and a period Excel made a number (``2026``) is read as text.
+Numbers in text columns (ids) become text (``12`` -> ``"12"``); format id columns as text to
+keep leading zeros. Formulas are read as the value Excel last saved. Plugin data
 (``extensions``) cannot be given in a workbook.
 
 Each organization row becomes one :class:`~pbrules.io.RawRecord` whose source is
@@ -56,18 +60,26 @@ from pbrules.io import RawRecord
 from pbrules.model.fields import field_specs, unwrap
 from pbrules.model.period import MONTH_PATTERN
 from pbrules.model.snapshot import (
+    Body,
+    Campaign,
+    CampaignStep,
     CommitteePost,
     CoverageUnit,
     DevelopmentCase,
     Disclosure,
+    Document,
     DuesRow,
+    Facility,
+    Feedback,
     Meeting,
     Member,
     Organization,
     PartyGroup,
     Rectification,
+    ReserveCadre,
     Snapshot,
     Training,
+    VillageCommitteePost,
     Visit,
 )
 
@@ -76,6 +88,7 @@ __all__ = [
     "MAX_XLSX_BYTES",
     "ORGANIZATIONS_SHEET",
     "RECORD_SHEETS",
+    "STEPS_SHEET",
     "XlsxReader",
     "register_readers",
     "write_workbook",
@@ -102,6 +115,13 @@ RECORD_SHEETS: dict[str, type[BaseModel]] = {
     "visits": Visit,
     "rectifications": Rectification,
     "coverage_units": CoverageUnit,
+    "village_committee": VillageCommitteePost,
+    "reserve_cadres": ReserveCadre,
+    "bodies": Body,
+    "documents": Document,
+    "facilities": Facility,
+    "feedback": Feedback,
+    "campaigns": Campaign,
 }
 _SNAPSHOT_COLUMNS = ("period", "as_of")
 
@@ -142,13 +162,28 @@ def _field_kind(annotation: Any, metadata: Iterable[Any] = ()) -> str:
     return _OTHER
 
 
+#: fields that hold records of their own, read from a sheet of their own (campaign steps)
+_NESTED_FIELDS = frozenset({"steps"})
+
+
 def _kinds(model: type[BaseModel]) -> dict[str, str]:
-    return {spec.name: _field_kind(spec.annotation, spec.metadata) for spec in field_specs(model)}
+    return {
+        spec.name: _field_kind(spec.annotation, spec.metadata)
+        for spec in field_specs(model)
+        if spec.name not in _NESTED_FIELDS
+    }
 
 
 _ORG_KINDS = _kinds(Organization)
 _ORG_SHEET_KINDS: dict[str, str] = {"period": _PERIOD, "as_of": _DATE, **_ORG_KINDS}
 _RECORD_KINDS: dict[str, dict[str, str]] = {n: _kinds(m) for n, m in RECORD_SHEETS.items()}
+#: the sheet of campaign steps: one row per step, ``campaign_id`` naming its campaign
+STEPS_SHEET = "campaign_steps"
+_CAMPAIGN_COLUMN = "campaign_id"
+_SHEET_KINDS: dict[str, dict[str, str]] = {
+    **_RECORD_KINDS,
+    STEPS_SHEET: {_CAMPAIGN_COLUMN: _TEXT, **_kinds(CampaignStep)},
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,12 +434,12 @@ def _build(name: str, sheets: list[_Sheet], errors: list[RawRecord]) -> Iterator
     records: dict[str, dict[str, list[tuple[int, dict[str, Any]]]]] = {}
     titles: dict[str, str] = {}
     orphans: list[tuple[str, int, str | None]] = []  # (sheet title, row, org id)
-    known_sheets = [ORGANIZATIONS_SHEET, *RECORD_SHEETS]
+    known_sheets = [ORGANIZATIONS_SHEET, *_SHEET_KINDS]
     for sheet in sheets:
         key = sheet.title.strip().lower()
         if sheet is orgs_sheet:
             continue
-        if key not in RECORD_SHEETS:
+        if key not in _SHEET_KINDS:
             errors.append(
                 RawRecord(
                     source=f"{name}:{sheet.title}!1",
@@ -424,7 +459,7 @@ def _build(name: str, sheets: list[_Sheet], errors: list[RawRecord]) -> Iterator
             )
             continue
         titles[key] = sheet.title
-        kinds = _RECORD_KINDS[key]
+        kinds = _SHEET_KINDS[key]
         header_errors, columns = _header_errors(name, sheet, [ORG_ID_COLUMN, *kinds])
         org_index = next((i for i, c in columns if c == ORG_ID_COLUMN), None)
         if org_index is None:
@@ -486,10 +521,12 @@ def _build(name: str, sheets: list[_Sheet], errors: list[RawRecord]) -> Iterator
                 found = records.get(key, {}).get(org_id)
                 if found:
                     data[key] = [record for _, record in found]
+            steps = records.get(STEPS_SHEET, {}).get(org_id, [])
+            yield from _attach_steps(f"{name}:{titles.get(STEPS_SHEET)}", org_id, data, steps)
         yield RawRecord(source=source, data=data)
 
     known_ids = list(first_row)
-    for key in RECORD_SHEETS:
+    for key in _SHEET_KINDS:
         for org_id, found in records.get(key, {}).items():
             if org_id not in first_row:
                 orphans.extend((titles[key], number, org_id) for number, _ in found)
@@ -502,6 +539,28 @@ def _build(name: str, sheets: list[_Sheet], errors: list[RawRecord]) -> Iterator
                 f"{orgs_sheet.title!r}: the row is not read{_suggest(org_id, known_ids)}"
             )
         yield RawRecord(source=f"{name}:{title}!{number}", error=error)
+
+
+def _attach_steps(
+    where: str, org_id: str, data: dict[str, Any], steps: list[tuple[int, dict[str, Any]]]
+) -> Iterator[RawRecord]:
+    """Put each campaign-step row into its campaign's ``steps``; a row naming no campaign of the
+    organization becomes an error record (the row is not read)."""
+    campaigns = {str(c.get("id")): c for c in data.get("campaigns", [])}
+    for number, row in steps:
+        campaign = campaigns.get(str(row.get(_CAMPAIGN_COLUMN)))
+        if campaign is None:
+            yield RawRecord(
+                source=f"{where}!{number}",
+                error=(
+                    f"{STEPS_SHEET}: {_CAMPAIGN_COLUMN} {row.get(_CAMPAIGN_COLUMN)!r} names no "
+                    f"campaign of organization {org_id!r}: the row is not read"
+                    f"{_suggest(str(row.get(_CAMPAIGN_COLUMN)), list(campaigns))}"
+                ),
+            )
+            continue
+        step = {k: v for k, v in row.items() if k != _CAMPAIGN_COLUMN}
+        campaign.setdefault("steps", []).append(step)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -547,6 +606,8 @@ def write_workbook(snapshots: Iterable[Snapshot], path: str | Path) -> None:
         ws = workbook.create_sheet(key)
         ws.append([ORG_ID_COLUMN, *kinds])
         record_ws[key] = ws
+    steps_ws = workbook.create_sheet(STEPS_SHEET)
+    steps_ws.append([ORG_ID_COLUMN, *_SHEET_KINDS[STEPS_SHEET]])
     seen: set[str] = set()
     for snapshot in snapshots:
         org = snapshot.organization
@@ -579,7 +640,18 @@ def write_workbook(snapshots: Iterable[Snapshot], path: str | Path) -> None:
                         ),
                     ],
                 )
+        _write_steps(steps_ws, org.id, snapshot)
     workbook.save(str(path))
+
+
+def _write_steps(ws: Any, org_id: str, snapshot: Snapshot) -> None:
+    kinds = _SHEET_KINDS[STEPS_SHEET]
+    for i, campaign in enumerate(snapshot.campaigns):
+        for j, step in enumerate(campaign.steps):
+            values = {_CAMPAIGN_COLUMN: campaign.id, **step.model_dump()}
+            where = f"{org_id}: campaigns.{i}.steps.{j}"
+            cells = [_write_value(values[c], k, f"{where}.{c}") for c, k in kinds.items()]
+            _append(ws, [org_id, *cells])
 
 
 def _append(ws: Any, values: list[Any]) -> None:

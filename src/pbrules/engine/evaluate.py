@@ -46,7 +46,13 @@ from pbrules.engine.compile import (
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.parallel import parallel_pass1
 from pbrules.engine.ranking import assign_group, rank_organizations
-from pbrules.engine.scoring import CriterionPoints, criterion_points, score_organization
+from pbrules.engine.scoring import (
+    CriterionPoints,
+    TierSpec,
+    criterion_points,
+    score_organization,
+    tier_fields,
+)
 from pbrules.engine.sources import Intake, Item, name_sources, reread, source_of
 from pbrules.engine.tree import bottom_up, children_of, effective_parents
 from pbrules.errors import UsageError
@@ -113,11 +119,11 @@ class OrgEvaluation:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
 
     @property
-    def total(self) -> float:
+    def total(self) -> float | None:
         return self.result.total
 
     @property
-    def grade(self) -> str:
+    def grade(self) -> str | None:
         return self.result.grade
 
 
@@ -126,7 +132,7 @@ class _Row:
     """What ranking reads of an organization."""
 
     org_id: str
-    total: float
+    total: float | None
     group: str | None
 
 
@@ -155,6 +161,8 @@ class Engine:
         self.model: Pack = pack.model
         self._weights = {a.id: a.weight for a in self.model.areas}
         self._bands = [(b.min, b.grade) for b in self.model.bands]
+        self._pools = frozenset(a.id for a in self.model.areas if a.pool)
+        self._tiers = [TierSpec(t.id, frozenset(t.tags), t.min) for t in self.model.tiers]
         self._compiled, self._checkers = compile_pack(pack, registry.checkers)
         self._record = [c for c in self._compiled if c.phase == "record"]
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
@@ -302,13 +310,14 @@ class Engine:
             child_results = {ch.id: finals[ch.id] for ch in own if ch.id in finals}
             finished[org_id] = self._finish(states.pop(org_id), period, child_results, own, waivers)
             result = finished[org_id][0]
-            finals[org_id] = ChildScore(
-                id=org_id,
-                base_total=result["base_total"],
-                total=result["total"],
-                grade=result["grade"],
-                complete=result["complete"],
-            )
+            if result["total"] is not None:  # an unscored organization has no score to roll up
+                finals[org_id] = ChildScore(
+                    id=org_id,
+                    base_total=result["base_total"],
+                    total=result["total"],
+                    grade=result["grade"],
+                    complete=result["complete"],
+                )
         return finished
 
     def _result(
@@ -409,6 +418,7 @@ class Engine:
         :class:`OrgResult` / :class:`Finding` validate from (validated in bulk by callers)."""
         self._roll_up(state, period, child_results, children)
         entries: list[tuple[str, CriterionPoints]] = []
+        tagged: list[tuple[str, CriterionPoints, frozenset[str]]] = []
         criteria: list[dict[str, Any]] = []
         findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
@@ -418,12 +428,15 @@ class Engine:
             complete = complete and outcome.status is not Status.ERROR
             pts = self._points(c, outcome, state.org, waivers)
             entries.append((c.area, pts))
+            tagged.append((c.area, pts, frozenset(c.criterion.tags)))
             criteria.append(_criterion_record(c, outcome, pts))
             if outcome.status is Status.FAIL or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
         if waivers:
             _attach_waivers(findings, waivers)
-        return self._org_result(state.org, entries, criteria, complete), findings, by_id
+        result = self._org_result(state.org, entries, criteria, complete)
+        result.update(tier_fields(tagged, self._weights, self._tiers, self._pools))
+        return result, findings, by_id
 
     def _roll_up(
         self,
@@ -477,6 +490,8 @@ class Engine:
             compliance=outcome.compliance,
             misses=outcome.misses,
             per_miss=c.per_miss,
+            per_hit=c.criterion.scoring.per_hit,
+            actual=outcome.actual,
         )
 
     def _findings(
@@ -513,6 +528,7 @@ class Engine:
             self._bands,
             bonus_cap=self.model.bonus_cap,
             veto_grade=self.model.veto_grade,
+            pools=self._pools,
         )
         category = org.category.value if org.category is not None else None
         return {
@@ -536,6 +552,7 @@ class Engine:
             "vetoed": score.vetoed,
             "category": category,
             "criteria": criteria,
+            "unscored_reason": score.unscored_reason,
         }
 
 

@@ -7,6 +7,8 @@
   rounded to 2 decimals, so two organizations that print the same total share a rank. Display
   order breaks ties by organization id.
 - ``top`` lists the first N in display order; ``bottom`` the last N, lowest first.
+- An organization with no total (nothing applicable, DESIGN §12.2) is not ranked: it has no
+  rank, is not counted in ``group_size`` and is in no ``top`` / ``bottom`` list.
 - Movement against a previous result: ``previous_rank`` is the organization's rank in the previous
   result when it was ranked in the same group (else null: new this period, or moved groups);
   ``rank_change = previous_rank - rank`` (positive = climbed); ``rapid_progress`` when
@@ -41,7 +43,7 @@ class Rankable(Protocol):
     def org_id(self) -> str: ...
 
     @property
-    def total(self) -> float: ...
+    def total(self) -> float | None: ...
 
     @property
     def group(self) -> str | None: ...
@@ -151,7 +153,7 @@ def rank_organizations(
     """
     members: dict[str, list[Rankable]] = {g.id: [] for g in pack.groups}
     for org in orgs:
-        if org.group is not None:
+        if org.group is not None and org.total is not None:  # an unscored org is not ranked
             members.setdefault(org.group, []).append(org)
     prev: Mapping[str, OrgResult] = (
         {o.org_id: o for o in previous.organizations} if previous is not None else {}
@@ -162,7 +164,7 @@ def rank_organizations(
     extra = sorted(k for k in members if k not in titles)
     for group_id in [*(g.id for g in pack.groups), *extra]:
         group_orgs = members[group_id]
-        entries = [(o.org_id, o.total) for o in group_orgs]
+        entries = [(o.org_id, o.total) for o in group_orgs if o.total is not None]
         ranks = competition_ranks(entries)
         ordered = [org_id for org_id, _t in display_order(entries)]
         size = len(group_orgs)
@@ -176,7 +178,7 @@ def rank_organizations(
                 before.rank if before is not None and before.group == org.group else None
             )
             change = previous_rank - rank if previous_rank is not None else None
-            total_change = org.total - previous_total if previous_total is not None else None
+            total_change = _change(org.total, previous_total)
             label = movement_label(change, pack, total_change) if previous is not None else None
             if label == "rapid_progress" and change is not None:
                 rapid.append((-change, org.org_id))
@@ -211,6 +213,10 @@ def rank_organizations(
                 rank_change=None,
                 movement=None,
                 previous_total=previous_total,
-                total_change=(org.total - previous_total) if previous_total is not None else None,
+                total_change=_change(org.total, previous_total),
             )
     return info, rankings
+
+
+def _change(total: float | None, previous: float | None) -> float | None:
+    return total - previous if total is not None and previous is not None else None

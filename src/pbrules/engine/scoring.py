@@ -20,6 +20,23 @@ The rules, exactly:
   area is present.
 - Total = base total + min(bonus, bonus cap). Grade from the bands on the total, then the veto cap.
 
+v2 additions (DESIGN §12.2), all inert unless a pack uses them:
+
+- **Pool areas** (扣完为止): each counted criterion of a pool area deducts ``d`` (``deduct``:
+  ``per_miss x misses``, capped at ``points`` when ``points > 0``; ``all_or_nothing``: ``points``
+  on fail; ``proportional``: ``points x (1 - compliance)``; ``error``: ``points``); the area earns
+  ``max(0, weight - sum d)`` of ``weight``. A pool area's weight is in points: deductions are
+  not rescaled, so scaling the weights of pool areas means scaling their criteria's points and
+  ``per_miss`` with them.
+- **Counted bonus**: a bonus criterion with ``per_hit`` earns ``min(points, per_hit x actual)``
+  for a passing or failing outcome alike (``actual`` a number >= 0; anything else counts 0).
+- **Tiers**: a tier's score is the base total over the criteria carrying one of its tags alone
+  (null when none of them is counted); the organization holds the last tier of the longest run of
+  tiers, in pack order, whose scores reach their ``min``.
+- **Nothing applicable**: with no area present (no applicable criterion that enters an area),
+  ``base_total``, ``total`` and ``grade`` are null and ``unscored_reason`` says why; a bonus
+  alone makes no total.
+
 Nothing is rounded here; result documents round to 2 decimals when serialized.
 See docs/scoring.md for a worked example.
 """
@@ -34,13 +51,18 @@ from pbrules.model.outcome import Status
 
 __all__ = [
     "AREA_MODES",
+    "UNSCORED_REASON",
     "CriterionPoints",
     "OrgScore",
+    "TierSpec",
     "area_scores",
     "base_total",
     "criterion_points",
     "grade_for",
+    "held_tier",
     "score_organization",
+    "tier_fields",
+    "tier_scores",
 ]
 
 #: Scoring modes whose points enter area sums.
@@ -52,7 +74,9 @@ class CriterionPoints(NamedTuple):
     organization, so it must be cheap).
 
     ``counted`` says whether ``earned`` / ``max`` enter the area sums; ``bonus`` is what the
-    criterion adds to the bonus; ``vetoed`` is true for a failed veto criterion.
+    criterion adds to the bonus; ``vetoed`` is true for a failed veto criterion; ``deduction`` is
+    what the criterion takes from a pool area (``max - earned``, except a zero-point ``deduct``
+    criterion, whose ``per_miss x misses`` is not capped).
     """
 
     earned: float
@@ -60,6 +84,7 @@ class CriterionPoints(NamedTuple):
     counted: bool
     bonus: float = 0.0
     vetoed: bool = False
+    deduction: float = 0.0
 
 
 _NOT_COUNTED = CriterionPoints(0.0, 0.0, False)
@@ -79,10 +104,12 @@ def criterion_points(
     compliance: float = 1.0,
     misses: int = 0,
     per_miss: float = 0.0,
+    per_hit: float | None = None,
+    actual: object = None,
 ) -> CriterionPoints:
-    """Earned and max points of one criterion (DESIGN §5).
+    """Earned and max points of one criterion (DESIGN §5, §12.2).
 
-    ``earned`` is always within ``[0, max]``.
+    ``earned`` is always within ``[0, max]``. ``per_hit`` (bonus mode) counts ``actual``.
     """
     if not isinstance(status, Status):
         status = Status(status)
@@ -93,38 +120,59 @@ def criterion_points(
     if mode == "bonus":
         if status is Status.ERROR:
             return CriterionPoints(0.0, points, False)
-        earned = _clamp(points * compliance, points)
+        if per_hit is not None:
+            earned = _clamp(per_hit * _hits(actual), points)
+        else:
+            earned = _clamp(points * compliance, points)
         return CriterionPoints(earned, points, False, bonus=earned)
     if status is Status.ERROR:
-        return CriterionPoints(0.0, points, True)
+        return CriterionPoints(0.0, points, True, deduction=points)
     if mode == "all_or_nothing":
         earned = points if status is Status.PASS else 0.0
     elif mode == "proportional":
         earned = _clamp(points * compliance, points)
     elif mode == "deduct":
         earned = _clamp(points - per_miss * misses, points)
+        if points <= 0.0:
+            return CriterionPoints(0.0, 0.0, True, deduction=max(0.0, per_miss * misses))
     else:
         raise ValueError(f"unknown scoring mode {mode!r}")
-    return CriterionPoints(earned, points, True)
+    return CriterionPoints(earned, points, True, deduction=points - earned)
+
+
+def _hits(actual: object) -> float:
+    """``actual`` as a count of hits: a number >= 0, else 0."""
+    if isinstance(actual, bool) or not isinstance(actual, int | float):
+        return 0.0
+    return float(actual) if actual > 0 else 0.0
 
 
 def area_scores(
-    entries: Iterable[tuple[str, CriterionPoints]], weights: Mapping[str, float]
+    entries: Iterable[tuple[str, CriterionPoints]],
+    weights: Mapping[str, float],
+    pools: frozenset[str] = frozenset(),
 ) -> dict[str, float]:
-    """Area id -> ``weight x (sum earned / sum max)`` over the counted criteria of each area.
+    """Area id -> ``weight x (sum earned / sum max)`` over the counted criteria of each area;
+    for a pool area, ``max(0, weight - sum deductions)``.
 
-    Areas with no counted criterion, or whose counted criteria are all worth 0 points, are left
-    out. The result is ordered like ``weights``.
+    Areas with no counted criterion, or (not pools) whose counted criteria are all worth 0
+    points, are left out. The result is ordered like ``weights``.
     """
     earned: dict[str, float] = {}
     maximum: dict[str, float] = {}
+    deducted: dict[str, float] = {}
     for area, pts in entries:
         if not pts.counted:
             continue
         earned[area] = earned.get(area, 0.0) + pts.earned
         maximum[area] = maximum.get(area, 0.0) + pts.max
+        deducted[area] = deducted.get(area, 0.0) + pts.deduction
     out: dict[str, float] = {}
     for area, weight in weights.items():
+        if area in pools:
+            if area in deducted:
+                out[area] = _clamp(weight - deducted[area], weight)
+            continue
         top = maximum.get(area, 0.0)
         if top > 0.0:
             out[area] = weight * min(1.0, earned[area] / top)
@@ -168,16 +216,77 @@ def grade_for(
     return grade
 
 
+#: why an organization with no area present has no total
+UNSCORED_REASON = "no scored criterion applies to this organization"
+
+
 @dataclass(frozen=True, slots=True)
 class OrgScore:
-    """An organization's scores before rounding."""
+    """An organization's scores before rounding.
+
+    ``base_total``, ``total`` and ``grade`` are ``None`` when nothing applicable was counted
+    (``unscored_reason`` says why); ``tier`` / ``tier_scores`` are ``None`` for packs without
+    tiers.
+    """
 
     areas: dict[str, float]
-    base_total: float
+    base_total: float | None
     bonus: float
-    total: float
-    grade: str
+    total: float | None
+    grade: str | None
     vetoed: bool
+    tier: str | None = None
+    tier_scores: dict[str, float | None] | None = None
+    unscored_reason: str | None = None
+
+
+class TierSpec(NamedTuple):
+    """A tier of a pack: its id, the criterion tags that score it, and the score it needs."""
+
+    id: str
+    tags: frozenset[str]
+    min: float
+
+
+def tier_scores(
+    entries: Sequence[tuple[str, CriterionPoints, frozenset[str]]],
+    weights: Mapping[str, float],
+    tiers: Sequence[TierSpec],
+    pools: frozenset[str] = frozenset(),
+) -> dict[str, float | None]:
+    """Tier id -> base total over the entries carrying one of the tier's tags (same area rules);
+    ``None`` when no such entry is counted in any area."""
+    out: dict[str, float | None] = {}
+    for tier in tiers:
+        chosen = [(area, pts) for area, pts, tags in entries if tags & tier.tags]
+        areas = area_scores(chosen, weights, pools)
+        out[tier.id] = base_total(areas, weights) if areas else None
+    return out
+
+
+def held_tier(tiers: Sequence[TierSpec], scores: Mapping[str, float | None]) -> str | None:
+    """The highest tier reached with every lower tier (earlier in ``tiers``) reached too."""
+    held: str | None = None
+    for tier in tiers:
+        score = scores.get(tier.id)
+        if score is None or score < tier.min:
+            break
+        held = tier.id
+    return held
+
+
+def tier_fields(
+    entries: Sequence[tuple[str, CriterionPoints, frozenset[str]]],
+    weights: Mapping[str, float],
+    tiers: Sequence[TierSpec],
+    pools: frozenset[str] = frozenset(),
+) -> dict[str, object]:
+    """``{"tier": ..., "tier_scores": {...}}`` of an organization; empty for a pack without
+    tiers (so v1 results keep their exact shape)."""
+    if not tiers:
+        return {}
+    scores = tier_scores(entries, weights, tiers, pools)
+    return {"tier": held_tier(tiers, scores), "tier_scores": scores}
 
 
 def score_organization(
@@ -187,14 +296,29 @@ def score_organization(
     *,
     bonus_cap: float = 5.0,
     veto_grade: str = "weak",
+    pools: frozenset[str] = frozenset(),
 ) -> OrgScore:
-    """Areas, base total, bonus, total and grade from the criteria's points."""
+    """Areas, base total, bonus, total and grade from the criteria's points.
+
+    With no area present the organization is unscored: ``base_total``, ``total`` and ``grade``
+    are ``None`` and ``unscored_reason`` is set (it is never given 0 and the lowest grade).
+    """
     items = list(entries)
-    areas = area_scores(items, weights)
-    base = base_total(areas, weights)
+    areas = area_scores(items, weights, pools)
     bonus_raw = sum(p.bonus for _a, p in items)
     bonus = min(bonus_raw, bonus_cap)
     vetoed = any(p.vetoed for _a, p in items)
+    if not areas:
+        return OrgScore(
+            areas=areas,
+            base_total=None,
+            bonus=bonus,
+            total=None,
+            grade=None,
+            vetoed=vetoed,
+            unscored_reason=UNSCORED_REASON,
+        )
+    base = base_total(areas, weights)
     total = base + bonus
     return OrgScore(
         areas=areas,

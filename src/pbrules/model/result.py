@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from pbrules.model.outcome import Severity, Status
 from pbrules.model.period import Period
@@ -72,10 +79,10 @@ class OrgResult(_Doc):
     kind: str
     parent_id: str | None
     group: str | None
-    total: Score
-    base_total: Score
+    total: OptScore = Field(description="null when no scored criterion applies (not ranked)")
+    base_total: OptScore
     bonus: Score
-    grade: str
+    grade: str | None
     complete: bool
     areas: dict[str, Score]
     rank: int | None = Field(default=None, ge=1)
@@ -88,6 +95,26 @@ class OrgResult(_Doc):
     vetoed: bool = False
     category: str | None = None
     criteria: list[CriterionResult] = Field(default_factory=list)
+    tier: str | None = Field(
+        default=None, description="The tier (星级) held, for packs with tiers (v2)."
+    )
+    tier_scores: dict[str, OptScore] | None = Field(
+        default=None, description="Tier id -> its score (null: no criterion of it applies)."
+    )
+    unscored_reason: str | None = Field(
+        default=None, description="Why total and grade are null (nothing applicable)."
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """v2 fields are left out while null, so a v1 pack's result keeps its exact shape."""
+        data: dict[str, Any] = handler(self)
+        if self.tier_scores is None:
+            data.pop("tier", None)
+            data.pop("tier_scores", None)
+        if self.unscored_reason is None:
+            data.pop("unscored_reason", None)
+        return data
 
 
 class FindingSubject(_Doc):

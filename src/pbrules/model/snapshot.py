@@ -1,4 +1,9 @@
-"""Snapshot model v1: one organization's records for one period (DESIGN §2).
+"""Snapshot model: one organization's records for one period (DESIGN §2, v2 fields §12.1).
+
+The v2 fields (person fields, member ``post``, ``village_committee``, ``reserve_cadres``,
+``bodies``, ``documents``, ``facilities``, ``feedback``, ``campaigns``) are all optional: every v1
+snapshot is a valid v2 snapshot. Derived values (``age``, ``tenure_years``) live in
+:mod:`pbrules.model.derived` and are never stored.
 
 Every model is frozen and forbids unknown keys, so a typo in an export is an error rather than a
 silently ignored field. Every record list defaults to empty and every field that is not required
@@ -19,6 +24,9 @@ from pbrules.model.period import MONTH_PATTERN, Period
 
 __all__ = [
     "Appraisal",
+    "Body",
+    "Campaign",
+    "CampaignStep",
     "Category",
     "Channel",
     "CommitteePost",
@@ -28,22 +36,32 @@ __all__ = [
     "CoverageUnit",
     "DevelopmentCase",
     "Disclosure",
+    "Document",
     "DuesCategory",
     "DuesRow",
+    "Education",
+    "Facility",
+    "Feedback",
+    "FeedbackMode",
+    "Gender",
     "LeaveReason",
     "Meeting",
     "MeetingType",
     "Member",
     "MemberStatus",
+    "Occupation",
     "OrgKind",
     "Organization",
     "PartyGroup",
     "Rectification",
     "RectificationStatus",
+    "ReserveCadre",
     "Snapshot",
     "Training",
     "TrainingKind",
     "TrainingLevel",
+    "VillageCommitteePost",
+    "VillageRole",
     "Visit",
     "VisitMode",
 ]
@@ -173,6 +191,60 @@ class CoverageMode(StrEnum):
     NONE = "none"
 
 
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Education(StrEnum):
+    """Highest education, lowest first (the order is the scale ``>=`` compares on)."""
+
+    PRIMARY = "primary"
+    JUNIOR_HIGH = "junior_high"
+    SENIOR_HIGH = "senior_high"
+    VOCATIONAL = "vocational"
+    ASSOCIATE = "associate"
+    BACHELOR = "bachelor"
+    POSTGRADUATE = "postgraduate"
+
+
+class Occupation(StrEnum):
+    FARMER = "farmer"
+    WORKER = "worker"
+    MIGRANT_WORKER = "migrant_worker"
+    ENTERPRISE_STAFF = "enterprise_staff"
+    CIVIL_SERVANT = "civil_servant"
+    TEACHER = "teacher"
+    MEDICAL = "medical"
+    STUDENT = "student"
+    RETIRED = "retired"
+    SELF_EMPLOYED = "self_employed"
+    MILITARY = "military"
+    OTHER = "other"
+
+
+class VillageRole(StrEnum):
+    DIRECTOR = "director"
+    DEPUTY_DIRECTOR = "deputy_director"
+    MEMBER = "member"
+
+
+class FeedbackMode(StrEnum):
+    UNANNOUNCED = "unannounced"
+    SCHEDULED = "scheduled"
+    SPOT_CHECK = "spot_check"
+    WEEKLY_TIP = "weekly_tip"
+    INSPECTION = "inspection"
+    AUDIT = "audit"
+    OTHER = "other"
+
+
+#: Free local labels on a person (致富带头人, 退役军人 ...): ids.
+Tags = tuple[Id, ...]
+_TAGS_DOC = "Free local labels (wealth_leader, veteran ...)."
+_PERSON_DOC = "`age` is derived at as_of."
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
@@ -226,6 +298,14 @@ class Member(_Record):
     appraisal: Appraisal | None = None
     study_hours: NonNeg | None = None
     left_on: date | None = None
+    gender: Gender | None = None
+    birth_date: date | None = Field(default=None, description=_PERSON_DOC)
+    education: Education | None = None
+    occupation: Occupation | None = None
+    tags: Tags = Field(default=(), description=_TAGS_DOC)
+    post: Id | None = Field(
+        default=None, description="设岗定责: the member's assigned post (free id); null if none."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Member:
@@ -252,6 +332,11 @@ class CommitteePost(_Record):
     left_on: date | None = None
     leave_reason: LeaveReason | None = None
     trained_on: date | None = None
+    gender: Gender | None = None
+    birth_date: date | None = Field(default=None, description=_PERSON_DOC)
+    education: Education | None = None
+    occupation: Occupation | None = None
+    tags: Tags = Field(default=(), description=_TAGS_DOC)
 
     @model_validator(mode="after")
     def _check(self) -> CommitteePost:
@@ -309,6 +394,11 @@ class DevelopmentCase(_Record):
     converted_on: date | None = None
     extended_until: date | None = None
     cancelled_on: date | None = None
+    gender: Gender | None = None
+    birth_date: date | None = Field(default=None, description=_PERSON_DOC)
+    education: Education | None = None
+    occupation: Occupation | None = None
+    tags: Tags = Field(default=(), description=_TAGS_DOC)
 
     @model_validator(mode="after")
     def _check(self) -> DevelopmentCase:
@@ -392,6 +482,141 @@ class CoverageUnit(_Record):
     instructor: bool | None = None
 
 
+class VillageCommitteePost(_Record):
+    """A villagers' (residents') committee post (村(居)民委员会), the other half of the two
+    committees (两委)."""
+
+    person_id: Id
+    name: Text | None = None
+    role: VillageRole | None = None
+    appointed_on: date
+    left_on: date | None = None
+    leave_reason: LeaveReason | None = None
+    party_member: bool | None = None
+    gender: Gender | None = None
+    birth_date: date | None = Field(default=None, description=_PERSON_DOC)
+    education: Education | None = None
+    occupation: Occupation | None = None
+    tags: Tags = Field(default=(), description=_TAGS_DOC)
+
+    @model_validator(mode="after")
+    def _check(self) -> VillageCommitteePost:
+        _not_before(self.left_on, self.appointed_on, "left_on", "appointed_on")
+        return self
+
+
+class ReserveCadre(_Record):
+    """A reserve cadre (后备干部)."""
+
+    person_id: Id
+    name: Text | None = None
+    identified_on: date
+    gender: Gender | None = None
+    birth_date: date | None = Field(default=None, description=_PERSON_DOC)
+    education: Education | None = None
+    occupation: Occupation | None = None
+    tags: Tags = Field(default=(), description=_TAGS_DOC)
+
+
+class Body(_Record):
+    """A working body that must exist (党员议事会, 理财小组, 党建工作领导小组 ...)."""
+
+    id: Id
+    kind: Id = Field(description="Free id named by the district (finance_group ...).")
+    name: Text | None = None
+    established_on: date | None = None
+    adjusted_on: date | None = None
+    dissolved_on: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Body:
+        _not_before(self.adjusted_on, self.established_on, "adjusted_on", "established_on")
+        _not_before(self.dissolved_on, self.established_on, "dissolved_on", "established_on")
+        return self
+
+
+class Document(_Record):
+    """A plan, rule or ledger that must exist (年度计划, 制度, 台账 ...)."""
+
+    id: Id
+    kind: Id = Field(description="Free id named by the district (annual_plan ...).")
+    title: Text | None = None
+    issued_on: date | None = None
+    year: Annotated[int, Field(ge=1900, le=2999)] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Document:
+        if self.issued_on is None and self.year is None:
+            raise ValueError("a document needs issued_on or year")
+        return self
+
+
+class Facility(_Record):
+    """A position (阵地): activity room, disclosure board, service station ..."""
+
+    id: Id
+    kind: Id = Field(description="Free id named by the district (activity_room ...).")
+    name: Text | None = None
+    area_m2: NonNeg | None = None
+    opened_on: date | None = None
+    closed_on: date | None = None
+    signage: bool | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Facility:
+        _not_before(self.closed_on, self.opened_on, "closed_on", "opened_on")
+        return self
+
+
+class Feedback(_Record):
+    """A problem fed back TO this organization by a superior's supervision (暗访, 督查 ...)."""
+
+    id: Id
+    found_on: date
+    by: Id | None = Field(default=None, description="The organization that found it.")
+    mode: FeedbackMode | None = None
+    problem: Text | None = None
+    criterion: Id | None = None
+    responsible: Text | None = None
+    due_on: date | None = None
+    rectified_on: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Feedback:
+        _not_before(self.due_on, self.found_on, "due_on", "found_on")
+        _not_before(self.rectified_on, self.found_on, "rectified_on", "found_on")
+        return self
+
+
+class CampaignStep(_Record):
+    """One step of a campaign (plan, county leader assigned, acceptance ...)."""
+
+    name: Id
+    due_on: date | None = None
+    done_on: date | None = None
+
+
+class Campaign(_Record):
+    """A time-bound task with steps: weak-and-lax rectification (软弱涣散整顿), five
+    transformations (五化) demonstration ..."""
+
+    id: Id
+    kind: Id = Field(description="Free id (weak_lax_rectification, five_transformations ...).")
+    started_on: date
+    target_on: date | None = None
+    accepted_on: date | None = None
+    steps: tuple[CampaignStep, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Campaign:
+        _not_before(self.target_on, self.started_on, "target_on", "started_on")
+        _not_before(self.accepted_on, self.started_on, "accepted_on", "started_on")
+        dups = _duplicates(step.name for step in self.steps)
+        if dups:
+            raise ValueError(f"steps: duplicate name(s) {', '.join(map(str, dups))}")
+        return self
+
+
 def _duplicates(values: Iterable[Any]) -> list[Any]:
     return sorted((v for v, n in Counter(values).items() if n > 1), key=str)
 
@@ -413,6 +638,13 @@ class Snapshot(_Record):
     visits: tuple[Visit, ...] = ()
     rectifications: tuple[Rectification, ...] = ()
     coverage_units: tuple[CoverageUnit, ...] = ()
+    village_committee: tuple[VillageCommitteePost, ...] = ()
+    reserve_cadres: tuple[ReserveCadre, ...] = ()
+    bodies: tuple[Body, ...] = ()
+    documents: tuple[Document, ...] = ()
+    facilities: tuple[Facility, ...] = ()
+    feedback: tuple[Feedback, ...] = ()
+    campaigns: tuple[Campaign, ...] = ()
     extensions: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Plugin data, validated by the plugin's registered model."
     )
@@ -434,6 +666,12 @@ class Snapshot(_Record):
             ("visits", [v.id for v in self.visits]),
             ("rectifications", [r.id for r in self.rectifications]),
             ("coverage_units", [u.id for u in self.coverage_units]),
+            ("reserve_cadres", [r.person_id for r in self.reserve_cadres]),
+            ("bodies", [b.id for b in self.bodies]),
+            ("documents", [d.id for d in self.documents]),
+            ("facilities", [f.id for f in self.facilities]),
+            ("feedback", [k.id for k in self.feedback]),
+            ("campaigns", [c.id for c in self.campaigns]),
         ):
             dups = _duplicates(ids)
             if dups:

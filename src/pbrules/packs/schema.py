@@ -8,6 +8,7 @@ for evaluation is the engine's job.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -15,8 +16,11 @@ from pydantic import (
     ConfigDict,
     Field,
     FiniteFloat,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     field_validator,
+    model_serializer,
+    model_validator,
 )
 
 from pbrules.model.outcome import Severity
@@ -37,6 +41,7 @@ __all__ = [
     "Rectify",
     "Scoring",
     "ScoringMode",
+    "Tier",
 ]
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", max_length=64)]
@@ -50,10 +55,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _omit_defaults(data: dict[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop v2 keys still at their default, so a v1 pack dumps (and digests) exactly as before."""
+    return {k: v for k, v in data.items() if k not in defaults or v != defaults[k]}
+
+
 class Area(_Model):
     id: Ident
     title: str | None = None
-    weight: Number = Field(gt=0, description="Relative weight; only ratios matter.")
+    weight: Number = Field(
+        gt=0, description="Relative weight; only ratios matter (in a pool area: points)."
+    )
+    pool: bool = Field(
+        default=False,
+        description="扣完为止: criteria deduct from the weight until it is used up (v2).",
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"pool": False})
 
 
 class Band(_Model):
@@ -117,6 +137,30 @@ class AppliesTo(_Model):
 class Scoring(_Model):
     mode: ScoringMode = "all_or_nothing"
     per_miss: Number = Field(default=2.0, ge=0, description="Points per miss (deduct).")
+    per_hit: Number | None = Field(
+        default=None,
+        gt=0,
+        description="Counted bonus (v2): earns min(points, per_hit x actual); bonus mode only.",
+    )
+
+    @model_validator(mode="after")
+    def _per_hit_is_a_bonus(self) -> Scoring:
+        if self.per_hit is not None and self.mode != "bonus":
+            raise ValueError(f"per_hit counts a bonus: it needs mode: bonus, not {self.mode}")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"per_hit": None})
+
+
+class Tier(_Model):
+    """A tier (星级) won by the criteria carrying one of its ``tags`` (v2)."""
+
+    id: Ident
+    title: str | None = None
+    tags: list[Ident] = Field(min_length=1, description="Criteria carrying one of these score it.")
+    min: Number = Field(ge=0, le=100, description="The tier's score must reach this.")
 
 
 class Rectify(_Model):
@@ -173,12 +217,19 @@ class Pack(_Model):
     bonus_cap: Number = Field(default=5.0, ge=0)
     veto_grade: Ident = "weak"
     allow_waivers: bool = False
+    tiers: list[Tier] = Field(
+        default_factory=list, description="Tiers (星级), lowest first; each needs the ones before."
+    )
     criteria: list[Criterion] = Field(default_factory=list)
 
     @field_validator("extends", mode="before")
     @classmethod
     def _one_parent(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"tiers": []})
 
     def area(self, area_id: str) -> Area:
         for a in self.areas:

@@ -18,6 +18,7 @@ from pbrules.packs.refs import walk_references
 from pbrules.packs.schema import PERIOD_TOKENS, Pack
 from pbrules.packs.templates import template_errors
 from pbrules.packs.translate import pydantic_problems
+from pbrules.packs.v2_checks import tier_problems
 
 if TYPE_CHECKING:
     from pbrules.plugins import Registry
@@ -33,6 +34,7 @@ def semantic_problems(doc: YMap, registry: Registry) -> list[Problem]:
         area_ids = [i for i in (id_of(a) for a in areas) if i is not None]
     problems.extend(_group_problems(doc))
     problems.extend(_grade_problems(doc))
+    problems.extend(tier_problems(doc))
     criteria = doc.get("criteria")
     if not isinstance(criteria, YSeq):
         return problems

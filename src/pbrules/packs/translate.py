@@ -14,6 +14,7 @@ from pbrules.errors import Problem, did_you_mean
 from pbrules.model.fields import models_in
 from pbrules.packs._yaml import YMap, YSeq, locate
 from pbrules.packs.merge import id_of
+from pbrules.packs.v2_checks import placement_hint
 
 __all__ = ["pydantic_problems"]
 
@@ -90,6 +91,17 @@ def _allowed_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
 _QUOTED = re.compile(r"'([^']*)'")
 
 
+def _place(loc: Sequence[Any]) -> str:
+    """``("criteria", 3, "scoring")`` -> ``"criteria[].scoring"`` (as placement hints name it)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += "[]"
+        else:
+            out = f"{out}.{part}" if out else str(part)
+    return out or "the top level"
+
+
 def pydantic_problems(
     exc: ValidationError,
     doc: YMap,
@@ -121,7 +133,8 @@ def pydantic_problems(
             ppos = locate(root, loc, key=True) or doc.pos
             where = _human(doc, [*prefix, *_walk(root, loc[:-1])])
             allowed = _allowed_keys(model, loc[:-1])
-            message = f"unknown key '{key}'{did_you_mean(key, allowed)}"
+            hint = placement_hint(key, _place(loc[:-1])) or did_you_mean(key, allowed)
+            message = f"unknown key '{key}'{hint}"
             if where:
                 message = f"{where}: {message}"
         else:

@@ -222,7 +222,7 @@ def _distribution(groups: list[GroupSection], _: Translator) -> _Drawn:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.75 * len(groups)))
-    data = [[r.total for r in g.rows] for g in groups]
+    data = [[r.total for r in g.rows if r.total is not None] for g in groups]
     ax.boxplot(
         data,
         **_horizontal(),

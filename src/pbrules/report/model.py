@@ -75,8 +75,8 @@ class RankRow:
     org_id: str
     name: str
     rank: int | None
-    total: float
-    grade: str
+    total: float | None  # None: nothing applicable (DESIGN §12.2)
+    grade: str | None
     complete: bool
     vetoed: bool
     previous_rank: int | None
@@ -181,10 +181,10 @@ class OrgAppendix:
     group_title: str
     rank: int | None
     group_size: int | None
-    total: float
-    base_total: float
+    total: float | None  # None: nothing applicable (DESIGN §12.2)
+    base_total: float | None
     bonus: float
-    grade: str
+    grade: str | None
     complete: bool
     vetoed: bool
     areas: list[tuple[str, str, float]]  # (area id, title, score)
@@ -362,7 +362,7 @@ def _previous_positions(
     if previous is None:
         return {}, {}
     ranks = {o.org_id: o.rank for o in previous.organizations if o.rank is not None}
-    totals = {o.org_id: o.total for o in previous.organizations}
+    totals = {o.org_id: o.total for o in previous.organizations if o.total is not None}
     return ranks, totals
 
 
@@ -386,7 +386,7 @@ def _row(
                 movement = "major_setback"
             else:
                 movement = "steady"
-    if previous_total is None and o.org_id in prev_total:
+    if previous_total is None and o.org_id in prev_total and o.total is not None:
         previous_total = prev_total[o.org_id]
         total_change = o.total - previous_total
     return RankRow(
@@ -411,7 +411,7 @@ def _display_key(row: RankRow) -> tuple[int, float, str]:
     """Rank, ties by org id (DESIGN §5); unranked organizations last, by total."""
     if row.rank is not None:
         return (row.rank, 0.0, row.org_id)
-    return (1 << 30, -row.total, row.org_id)
+    return (1 << 30, -row.total if row.total is not None else 1.0, row.org_id)
 
 
 def _group_sections(

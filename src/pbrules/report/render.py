@@ -554,7 +554,7 @@ def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
             r.rank,
             r.org_id,
             r.name,
-            round(r.total, 2),
+            None if r.total is None else round(r.total, 2),
             label("grade", r.grade, _),
             r.previous_rank,
             r.rank_change,

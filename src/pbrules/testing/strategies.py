@@ -29,6 +29,9 @@ from hypothesis import strategies as st
 from pbrules.model.period import Month, Period, PeriodKind
 from pbrules.model.snapshot import (
     Appraisal,
+    Body,
+    Campaign,
+    CampaignStep,
     Category,
     Channel,
     CommitteePost,
@@ -38,48 +41,78 @@ from pbrules.model.snapshot import (
     CoverageUnit,
     DevelopmentCase,
     Disclosure,
+    Document,
     DuesCategory,
     DuesRow,
+    Education,
+    Facility,
+    Feedback,
+    FeedbackMode,
+    Gender,
     LeaveReason,
     Meeting,
     MeetingType,
     Member,
     MemberStatus,
+    Occupation,
     Organization,
     OrgKind,
     PartyGroup,
     Rectification,
     RectificationStatus,
+    ReserveCadre,
     Snapshot,
     Training,
     TrainingKind,
     TrainingLevel,
+    VillageCommitteePost,
+    VillageRole,
     Visit,
     VisitMode,
 )
 
 __all__ = [
+    "BODY_KINDS",
+    "CAMPAIGN_KINDS",
+    "DOCUMENT_KINDS",
+    "FACILITY_KINDS",
+    "TAGS",
+    "bodies",
+    "campaigns",
     "committee_posts",
     "coverage_units",
     "datasets",
     "development_cases",
     "disclosures",
+    "documents",
     "dues_rows",
+    "facilities",
+    "feedback_items",
     "ids",
     "meetings",
     "members",
     "organizations",
     "party_groups",
     "periods",
+    "person_fields",
     "rectifications",
+    "reserve_cadres",
     "snapshots",
     "texts",
     "trainings",
+    "village_committee_posts",
     "visits",
 ]
 
 DEFAULT_MIN_DATE = date(2015, 1, 1)
 DEFAULT_MAX_DATE = date(2027, 12, 31)
+
+#: small vocabularies of free ids, so that generated records meet the criteria that name them
+BODY_KINDS = ("party_member_council", "villager_representatives", "finance_group", "leading_group")
+DOCUMENT_KINDS = ("annual_plan", "rules", "ledger")
+FACILITY_KINDS = ("activity_room", "disclosure_board", "service_station")
+CAMPAIGN_KINDS = ("weak_lax_rectification", "five_transformations")
+TAGS = ("wealth_leader", "veteran", "returnee")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,6 +231,8 @@ def members(
         appraisal=draw(st.none() | st.sampled_from(list(Appraisal))),
         study_hours=draw(st.none() | _amounts(200)),
         left_on=left if joined is not None else None,
+        post=draw(st.none() | st.sampled_from(["service_volunteer", "mediator", "publicity"])),
+        **draw(person_fields()),
     )
 
 
@@ -227,6 +262,7 @@ def committee_posts(
         left_on=left,
         leave_reason=draw(st.sampled_from(list(LeaveReason))) if left is not None else None,
         trained_on=draw(st.none() | _dates(min_date, max_date)),
+        **draw(person_fields()),
     )
 
 
@@ -321,6 +357,7 @@ def development_cases(
         converted_on=converted,
         extended_until=draw(st.none() | _dates(min_date, max_date)),
         cancelled_on=draw(st.none() | _dates(min_date, max_date)),
+        **draw(person_fields()),
     )
 
 
@@ -401,6 +438,211 @@ def coverage_units(
 
 
 # ---------------------------------------------------------------------------------------------
+# v2 records (DESIGN §12.1)
+# ---------------------------------------------------------------------------------------------
+@st.composite
+def person_fields(draw: st.DrawFn) -> dict[str, Any]:
+    """The person fields of any person record: gender, birth date (1940-2008), education,
+    occupation and tags (from :data:`TAGS`)."""
+    return {
+        "gender": draw(st.none() | st.sampled_from(list(Gender))),
+        "birth_date": draw(st.none() | _dates(date(1940, 1, 1), date(2008, 12, 31))),
+        "education": draw(st.none() | st.sampled_from(list(Education))),
+        "occupation": draw(st.none() | st.sampled_from(list(Occupation))),
+        "tags": tuple(draw(st.lists(st.sampled_from(TAGS), max_size=2, unique=True))),
+    }
+
+
+@st.composite
+def village_committee_posts(
+    draw: st.DrawFn,
+    *,
+    person_ids: Sequence[str] = (),
+    min_date: date = DEFAULT_MIN_DATE,
+    max_date: date = DEFAULT_MAX_DATE,
+) -> VillageCommitteePost:
+    """A villagers' committee post held by one of ``person_ids`` or by a non-member."""
+    person = draw(st.sampled_from([*person_ids, "VC1", "VC2"]))
+    appointed = draw(_dates(min_date, max_date))
+    left = draw(st.none() | _dates(appointed, max_date))
+    return VillageCommitteePost(
+        person_id=person,
+        name=draw(st.none() | texts()),
+        role=draw(st.none() | st.sampled_from(list(VillageRole))),
+        appointed_on=appointed,
+        left_on=left,
+        leave_reason=draw(st.sampled_from(list(LeaveReason))) if left is not None else None,
+        party_member=person in person_ids if draw(st.booleans()) else None,
+        **draw(person_fields()),
+    )
+
+
+@st.composite
+def reserve_cadres(
+    draw: st.DrawFn,
+    person_id: str,
+    *,
+    min_date: date = DEFAULT_MIN_DATE,
+    max_date: date = DEFAULT_MAX_DATE,
+) -> ReserveCadre:
+    return ReserveCadre(
+        person_id=person_id,
+        name=draw(st.none() | texts()),
+        identified_on=draw(_dates(min_date, max_date)),
+        **draw(person_fields()),
+    )
+
+
+@st.composite
+def bodies(
+    draw: st.DrawFn,
+    body_id: str,
+    *,
+    min_date: date = DEFAULT_MIN_DATE,
+    max_date: date = DEFAULT_MAX_DATE,
+) -> Body:
+    """A working body of one of :data:`BODY_KINDS`, maybe adjusted or dissolved later."""
+    established, adjusted, dissolved = draw(_ordered(min_date, max_date, 3))
+    return Body(
+        id=body_id,
+        kind=draw(st.sampled_from(BODY_KINDS)),
+        name=draw(st.none() | texts()),
+        established_on=established,
+        adjusted_on=adjusted if established is not None else None,
+        dissolved_on=dissolved if established is not None else None,
+    )
+
+
+@st.composite
+def documents(
+    draw: st.DrawFn,
+    doc_id: str,
+    *,
+    min_date: date = DEFAULT_MIN_DATE,
+    max_date: date = DEFAULT_MAX_DATE,
+) -> Document:
+    """A document of one of :data:`DOCUMENT_KINDS` with an issue date, a year, or both."""
+    issued = draw(st.none() | _dates(min_date, max_date))
+    year = draw(st.none() | st.integers(min_date.year, max_date.year))
+    if issued is None and year is None:
+        year = max_date.year
+    return Document(
+        id=doc_id,
+        kind=draw(st.sampled_from(DOCUMENT_KINDS)),
+        title=draw(st.none() | texts()),
+        issued_on=issued,
+        year=year,
+    )
+
+
+@st.composite
+def facilities(
+    draw: st.DrawFn,
+    facility_id: str,
+    *,
+    min_date: date = DEFAULT_MIN_DATE,
+    max_date: date = DEFAULT_MAX_DATE,
+) -> Facility:
+    opened = draw(st.none() | _dates(min_date, max_date))
+    closed = draw(st.none() | _dates(opened or min_date, max_date)) if opened else None
+    return Facility(
+        id=facility_id,
+        kind=draw(st.sampled_from(FACILITY_KINDS)),
+        name=draw(st.none() | texts()),
+        area_m2=draw(st.none() | _amounts(500)),
+        opened_on=opened,
+        closed_on=closed,
+        signage=draw(st.none() | st.booleans()),
+    )
+
+
+@st.composite
+def feedback_items(
+    draw: st.DrawFn,
+    item_id: str,
+    *,
+    min_date: date = DEFAULT_MIN_DATE,
+    max_date: date = DEFAULT_MAX_DATE,
+) -> Feedback:
+    """A problem fed back to the organization, maybe due, maybe rectified."""
+    found = draw(_dates(min_date, max_date))
+    return Feedback(
+        id=item_id,
+        found_on=found,
+        by=draw(st.none() | st.just("D00")),
+        mode=draw(st.none() | st.sampled_from(list(FeedbackMode))),
+        problem=draw(st.none() | texts()),
+        criterion=draw(st.none() | st.sampled_from(["S02", "S05", "V01"])),
+        responsible=draw(st.none() | texts()),
+        due_on=draw(st.none() | _dates(found, max_date)),
+        rectified_on=draw(st.none() | _dates(found, max_date)),
+    )
+
+
+@st.composite
+def campaigns(
+    draw: st.DrawFn,
+    campaign_id: str,
+    *,
+    min_date: date = DEFAULT_MIN_DATE,
+    max_date: date = DEFAULT_MAX_DATE,
+) -> Campaign:
+    """A campaign of one of :data:`CAMPAIGN_KINDS` with up to three steps."""
+    started = draw(_dates(min_date, max_date))
+    names = draw(st.lists(st.sampled_from(["plan", "contacts", "acceptance"]), max_size=3,
+                          unique=True))
+    steps = tuple(
+        CampaignStep(
+            name=name,
+            due_on=draw(st.none() | _dates(started, max_date)),
+            done_on=draw(st.none() | _dates(started, max_date)),
+        )
+        for name in names
+    )
+    return Campaign(
+        id=campaign_id,
+        kind=draw(st.sampled_from(CAMPAIGN_KINDS)),
+        started_on=started,
+        target_on=draw(st.none() | _dates(started, max_date)),
+        accepted_on=draw(st.none() | _dates(started, max_date)),
+        steps=steps,
+    )
+
+
+def _v2_lists(
+    draw: st.DrawFn, member_ids: list[str], max_records: int, lo: date, hi: date
+) -> dict[str, Any]:
+    count = st.integers(0, max_records)
+    return {
+        "village_committee": tuple(
+            draw(village_committee_posts(person_ids=member_ids, min_date=lo, max_date=hi))
+            for _ in range(draw(count))
+        ),
+        "reserve_cadres": tuple(
+            draw(reserve_cadres(pid, min_date=lo, max_date=hi))
+            for pid in _numbered("RC", draw(count))
+        ),
+        "bodies": tuple(
+            draw(bodies(bid, min_date=lo, max_date=hi)) for bid in _numbered("B", draw(count))
+        ),
+        "documents": tuple(
+            draw(documents(did, min_date=lo, max_date=hi)) for did in _numbered("D", draw(count))
+        ),
+        "facilities": tuple(
+            draw(facilities(fid, min_date=lo, max_date=hi)) for fid in _numbered("F", draw(count))
+        ),
+        "feedback": tuple(
+            draw(feedback_items(kid, min_date=lo, max_date=hi))
+            for kid in _numbered("K", draw(count))
+        ),
+        "campaigns": tuple(
+            draw(campaigns(cid, min_date=lo, max_date=hi))
+            for cid in _numbered("C", draw(st.integers(0, min(2, max_records))))
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 # Snapshots and datasets
 # ---------------------------------------------------------------------------------------------
 def _numbered(prefix: str, n: int) -> list[str]:
@@ -421,6 +663,7 @@ def snapshots(
     subordinate_ids: Sequence[str] = (),
     min_date: date | None = None,
     max_date: date | None = None,
+    v2: bool = True,
 ) -> Snapshot:
     """A valid snapshot.
 
@@ -432,6 +675,9 @@ def snapshots(
     :param subordinate_ids: organizations that visits may target.
     :param min_date: / ``max_date`` bound every date (default: four years before the period
         start to the period end).
+    :param v2: also fill the v2 lists (village committee, reserve cadres, bodies, documents,
+        facilities, feedback, campaigns); ``False`` gives v1-shaped snapshots (person fields may
+        still be set).
     """
     if isinstance(period, st.SearchStrategy):
         p = draw(period)
@@ -478,6 +724,7 @@ def snapshots(
         else []
     )
     as_of = draw(st.none() | _dates(p.start, max(p.start, hi)))
+    extra = _v2_lists(draw, member_ids, max_records, lo, hi) if v2 else {}
     return Snapshot(
         period=p,
         as_of=as_of,
@@ -507,6 +754,7 @@ def snapshots(
             draw(coverage_units(uid, branch_ids=list(subordinate_ids)))
             for uid in _numbered("U", draw(st.integers(0, min(2, max_records))))
         ),
+        **extra,
     )
 
 
