@@ -45,7 +45,7 @@ from pbrules.engine.compile import (
 )
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.parallel import parallel_pass1
-from pbrules.engine.ranking import assign_group, rank_organizations
+from pbrules.engine.ranking import TieFacts, assign_group, rank_organizations
 from pbrules.engine.scoring import (
     CriterionPoints,
     TierSpec,
@@ -332,7 +332,7 @@ class Engine:
     ) -> RunResult:
         """The run's result document: organizations ranked, findings in org id order."""
         ordered = [finished[k][0] for k in sorted(finished)]
-        rankings = self._rank(ordered, previous)
+        rankings = self._rank(ordered, previous, _tie_facts(finished))
         all_findings = [f for k in sorted(finished) for f in finished[k][1]]
         return RunResult.model_validate(
             {
@@ -355,11 +355,14 @@ class Engine:
         )
 
     def _rank(
-        self, ordered: list[dict[str, Any]], previous: RunResult | None
+        self,
+        ordered: list[dict[str, Any]],
+        previous: RunResult | None,
+        facts: Mapping[str, TieFacts] | None = None,
     ) -> dict[str, GroupRanking]:
         """Fill each organization's rank and movement in place; the group rankings."""
         rows = [_Row(o["org_id"], o["total"], o["group"]) for o in ordered]
-        info, rankings = rank_organizations(rows, self.model, previous)
+        info, rankings = rank_organizations(rows, self.model, previous, facts)
         for o in ordered:
             rank = info[o["org_id"]]
             o["rank"] = rank.rank
@@ -554,6 +557,18 @@ class Engine:
             "criteria": criteria,
             "unscored_reason": score.unscored_reason,
         }
+
+
+def _tie_facts(finished: Mapping[str, _Finished]) -> dict[str, TieFacts]:
+    """What ``ranking.tie_break`` reads per organization: its findings and base total."""
+    return {
+        org_id: TieFacts(
+            critical=sum(1 for f in found if f["severity"] == "critical"),
+            findings=len(found),
+            base_total=result["base_total"],
+        )
+        for org_id, (result, found, _outcomes) in finished.items()
+    }
 
 
 def _criterion_record(c: Compiled, outcome: Outcome, pts: CriterionPoints) -> dict[str, Any]:

@@ -164,6 +164,19 @@ class GroupRanking(_Doc):
     bottom: list[str] = Field(default_factory=list)
     rapid_progress: list[str] = Field(default_factory=list)
     major_setbacks: list[str] = Field(default_factory=list)
+    tied: list[str] | None = Field(
+        default=None,
+        description="Organizations of top/bottom that share their rank with another (并列); "
+        "only for packs that declare ranking.tie_break.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``tied`` is left out while null, so a v1 pack's result keeps its exact shape."""
+        data: dict[str, Any] = handler(self)
+        if self.tied is None:
+            data.pop("tied", None)
+        return data
 
 
 class Rejected(_Doc):

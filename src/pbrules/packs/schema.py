@@ -95,9 +95,33 @@ class Group(_Model):
     where: GroupWhere = Field(default_factory=GroupWhere)
 
 
+TieBreakKey = Literal["fewer_critical", "fewer_findings", "base_total", "previous_rank"]
+
+
 class Ranking(_Model):
     top: int = Field(default=3, ge=0)
     bottom: int = Field(default=3, ge=0)
+    tie_break: list[TieBreakKey] | None = Field(
+        default=None,
+        description="Keys applied in order to equal totals before a tie is declared: "
+        "fewer_critical (fewer critical findings), fewer_findings, base_total (higher base "
+        "total, before bonus), previous_rank (better rank in the previous result). Declaring "
+        "it (an empty list keeps every tie) also makes top/bottom list everyone tied with the "
+        "N-th and mark them in `tied`.",
+    )
+
+    @field_validator("tie_break")
+    @classmethod
+    def _no_repeats(cls, keys: list[str] | None) -> list[str] | None:
+        if keys is not None:
+            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            if repeated:
+                raise ValueError(f"tie_break lists {', '.join(repeated)} more than once")
+        return keys
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"tie_break": None})
 
 
 class MovementRule(_Model):
