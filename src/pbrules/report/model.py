@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -86,6 +86,7 @@ class RankRow:
     movement: str | None
     areas: dict[str, float]
     findings: int
+    tied: bool = False  # shares its rank with another organization of its group (并列)
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +415,26 @@ def _display_key(row: RankRow) -> tuple[int, float, str]:
     return (1 << 30, -row.total if row.total is not None else 1.0, row.org_id)
 
 
+def _mark_ties(rows: list[RankRow]) -> list[RankRow]:
+    """``tied`` set on every row that shares its rank with another row of the group."""
+    counts: dict[int, int] = defaultdict(int)
+    for r in rows:
+        if r.rank is not None:
+            counts[r.rank] += 1
+    return [replace(r, tied=True) if r.rank is not None and counts[r.rank] > 1 else r for r in rows]
+
+
+def _edges(rows: list[RankRow], top_bottom: tuple[int, int]) -> tuple[list[RankRow], list[RankRow]]:
+    """Top and bottom N, each with every organization tied with the N-th ("top three" may list
+    five), whatever the pack's ``ranking.tie_break`` says: the reader sees every tie."""
+    ranked = [r for r in rows if r.rank is not None]
+    top_n, bottom_n = (min(n, len(ranked)) for n in top_bottom)
+    top = [r for r in ranked if top_n and r.rank <= ranked[top_n - 1].rank]  # type: ignore[operator]
+    cut = ranked[len(ranked) - bottom_n].rank if bottom_n else None
+    bottom = [r for r in reversed(ranked) if cut is not None and r.rank >= cut]  # type: ignore[operator]
+    return top, bottom
+
+
 def _group_sections(
     result: RunResult,
     orgs: Mapping[str, OrgResult],
@@ -435,15 +456,13 @@ def _group_sections(
         )
     sections: list[GroupSection] = []
     for gid in order:
-        rows = sorted(members.get(gid, []), key=_display_key)
+        rows = _mark_ties(sorted(members.get(gid, []), key=_display_key))
         if not rows:
             continue
         by_id = {r.org_id: r for r in rows}
         ranking = result.rankings.get(gid)
-        top_n, bottom_n = top_bottom
+        top, bottom = _edges(rows, top_bottom) if gid != UNGROUPED else ([], [])
         if ranking is not None and gid != UNGROUPED:
-            top = [by_id[i] for i in ranking.top if i in by_id]
-            bottom = [by_id[i] for i in ranking.bottom if i in by_id]
             # biggest movers first (stable: the result's order among equals)
             rapid = sorted(
                 (by_id[i] for i in ranking.rapid_progress if i in by_id),
@@ -454,9 +473,6 @@ def _group_sections(
                 key=lambda r: r.rank_change or 0,
             )
         else:
-            ranked = [r for r in rows if r.rank is not None]
-            top = ranked[:top_n] if gid != UNGROUPED else []
-            bottom = list(reversed(ranked[-bottom_n:])) if gid != UNGROUPED and bottom_n else []
             rapid, setbacks = [], []
         if not rapid and not setbacks:
             rapid = sorted(

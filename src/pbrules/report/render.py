@@ -55,6 +55,29 @@ def md_cell(value: Any) -> str:
     return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
 
 
+def rank_text(row: Any, _: Translator) -> str:
+    """A rank as a reader sees it: ``2 (tied)`` / ``并列2`` when another shares it."""
+    if row.rank is None:
+        return ""
+    return _("{rank} (tied)").format(rank=row.rank) if row.tied else str(row.rank)
+
+
+def mention(row: Any, with_change: bool, _: Translator) -> str:
+    """An organization named in a highlight: name, total, tie and, for movers, the move."""
+    if row.tied:
+        text = _("{name} ({total}, tied)").format(name=row.name, total=fmt_num(row.total))
+    else:
+        text = f"{row.name} ({fmt_num(row.total)})"
+    if with_change and row.rank_change is not None:
+        text += " " + _("rank {previous} → {rank} ({change}), score {score}").format(
+            previous=row.previous_rank,
+            rank=row.rank,
+            change=fmt_signed(row.rank_change),
+            score=fmt_signed(row.total_change),
+        )
+    return text
+
+
 def status_of(item: RectificationItem) -> str:
     return (
         "overdue"
@@ -95,6 +118,8 @@ def _render(template: str, report: Report, lang: str, **extra: Any) -> str:
         highlight_limit=HIGHLIGHT_LIMIT,
         _=_,
         label=functools.partial(_label, _=_),
+        rank_text=functools.partial(rank_text, _=_),
+        mention=functools.partial(mention, _=_),
         **extra,
     )
 
@@ -214,7 +239,7 @@ def _docx_highlights(w: _Docx, group: Any) -> None:
             continue
         p = w.doc.add_paragraph()
         p.add_run(heading + w.colon).bold = True
-        named = [_highlight(r, with_change, _) for r in rows[:HIGHLIGHT_LIMIT]]
+        named = [mention(r, with_change, _) for r in rows[:HIGHLIGHT_LIMIT]]
         if len(rows) > HIGHLIGHT_LIMIT:
             more = len(rows) - HIGHLIGHT_LIMIT
             named.append(_("and {n} more (see the table)").format(n=more))
@@ -230,7 +255,7 @@ def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
     body = []
     for r in group.rows:
         row = [
-            str(r.rank or ""),
+            rank_text(r, _),
             f"{r.name} ({r.org_id})",
             fmt_num(r.total),
             label("grade", r.grade, _),
@@ -438,18 +463,6 @@ def _summary_line(report: Report, _: Translator) -> str:
     )
 
 
-def _highlight(row: Any, with_change: bool, _: Translator) -> str:
-    text = f"{row.name} ({fmt_num(row.total)})"
-    if with_change and row.rank_change is not None:
-        text += " " + _("rank {previous} → {rank} ({change}), score {score}").format(
-            previous=row.previous_rank,
-            rank=row.rank,
-            change=fmt_signed(row.rank_change),
-            score=fmt_signed(row.total_change),
-        )
-    return text
-
-
 def _rect_note(report: Report, _: Translator) -> str:
     if report.rectification_source == "ledger":
         return _("Items from the rectification ledger; overdue items first.")
@@ -537,6 +550,7 @@ def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
     header = [
         _("Group"),
         _("Rank"),
+        _("Tied"),
         _("ID"),
         _("Organization"),
         _("Total"),
@@ -552,6 +566,7 @@ def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
         [
             _group_title(g.title, g.ranked, _),
             r.rank,
+            _("tied") if r.tied else None,
             r.org_id,
             r.name,
             None if r.total is None else round(r.total, 2),
