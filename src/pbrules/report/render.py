@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -216,6 +217,7 @@ def _docx_results(w: _Docx, report: Report, charts: bool) -> None:
         from pbrules.report.charts import build_charts
 
         drawn = {c.id: c for c in build_charts(report, _, svg=False)}
+    _docx_orientation(w.doc, landscape=True)
     w.doc.add_heading(_("1. Results"), level=1)
     for group in report.groups:
         w.doc.add_heading(_group_title(group.title, group.ranked, _), level=2)
@@ -274,7 +276,7 @@ def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
 def _docx_problems(w: _Docx, report: Report) -> None:
     """2. Problems found: per area, per criterion, the organizations and their findings."""
     _ = w._
-    w.doc.add_page_break()
+    _docx_orientation(w.doc, landscape=False)
     w.doc.add_heading(_("2. Problems found"), level=1)
     if not report.problems:
         w.doc.add_paragraph(_("No problems were found."))
@@ -391,13 +393,74 @@ def _docx_fonts(doc: Any) -> None:
             style.font.size = Pt(10.5)
 
 
+def _docx_orientation(doc: Any, *, landscape: bool) -> None:
+    """Start a new page in a section of the given orientation (A4; wide tables go landscape)."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long_side, short_side = Cm(29.7), Cm(21)
+    section.page_width = long_side if landscape else short_side
+    section.page_height = short_side if landscape else long_side
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(1.5) if landscape else Cm(2))
+
+
+#: centimetres per character at 9 pt (a CJK character counts two)
+_CM_PER_CHAR = 0.21
+#: a piece of text that cannot break across lines: anything but spaces and CJK characters
+_UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+#: a column never asks for more than this many characters' width
+_LONGEST_COLUMN = 40
+
+
+def column_widths(header: list[str], rows: list[list[str]], available: float) -> list[float]:
+    """Column widths (cm) from the content: every column gets at least its longest word (and
+    its header's), so no word breaks in the middle; what is left goes to the columns with
+    longer text, in proportion to how much more they need."""
+
+    def words(text: str) -> int:
+        """The widest piece that cannot break: a run of Latin letters or digits (Chinese
+        breaks between any two characters, so a CJK character alone counts)."""
+        runs = [_width(w) for w in _UNBROKEN.findall(text)]
+        return max([*runs, 2 if any(_width(ch) == 2 for ch in text) else 0])
+
+    columns = list(zip(header, *rows, strict=True)) if rows else [(h,) for h in header]
+    least = [max(words(v) for v in col) * _CM_PER_CHAR + 0.5 for col in columns]
+    wish = [
+        max(
+            min(max(_width(line) for v in col for line in (v.split("\n") or [""])), _LONGEST_COLUMN)
+            * _CM_PER_CHAR
+            + 0.5,
+            low,
+        )
+        for col, low in zip(columns, least, strict=True)
+    ]
+    if sum(wish) <= available:
+        return [w * available / sum(wish) for w in wish]
+    if sum(least) >= available:
+        return [w * available / sum(least) for w in least]
+    spare = available - sum(least)
+    extra = [w - low for w, low in zip(wish, least, strict=True)]
+    return [low + spare * e / sum(extra) for low, e in zip(least, extra, strict=True)]
+
+
 def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Cm
 
+    section = doc.sections[-1]
+    available = (section.page_width - section.left_margin - section.right_margin) / 360000
+    widths = [Cm(w) for w in column_widths(header, rows, available)]
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
+    table.autofit = False
+    for col, width in zip(table.columns, widths, strict=True):
+        col.width = width
+    for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
+        cell.width = width
         _docx_cell(cell, text, bold=True)
     # repeat the header row on every page
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
@@ -405,7 +468,8 @@ def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
     repeat.set(qn("w:val"), "true")
     tr_pr.append(repeat)
     for values in rows:
-        for cell, text in zip(table.add_row().cells, values, strict=True):
+        for cell, text, width in zip(table.add_row().cells, values, widths, strict=True):
+            cell.width = width
             _docx_cell(cell, text)
     doc.add_paragraph()
 
@@ -537,12 +601,27 @@ def _xlsx_sheet(
     for row in rows:
         ws.append(row)
     ws.freeze_panes = "C2" if len(header) > 2 else "A2"
+    _xlsx_print_setup(ws)
     if rows:
         ws.auto_filter.ref = ws.dimensions
     for i, name in enumerate(header, start=1):
         values = [name, *(row[i - 1] for row in rows)]
         width = max(_width("" if v is None else str(v)) for v in values)
         ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
+
+
+def _xlsx_print_setup(ws: Any) -> None:
+    """Printed: A4 landscape, every column on the page width, the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "&P / &N"
 
 
 def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
