@@ -445,3 +445,13 @@ def test_module_entry_points_write_the_same_data(module: str, tmp_path: Path) ->
     buf = io.StringIO()
     synth.write_jsonl(synth.generic_snapshots(2, "2026Q3", 5), buf)
     assert out.read_text(encoding="utf-8") == buf.getvalue()
+
+
+def test_cli_writes_the_example_with_or_without_v2_records(tmp_path: Path) -> None:
+    v1, v2 = tmp_path / "v1.jsonl", tmp_path / "v2.jsonl"
+    assert synth.main(["--v1", "--period", "2026Q3", "--out", str(v1)]) == 0
+    assert synth.main(["--v2", "--period", "2026Q3", "--out", str(v2)]) == 0
+    first_v1 = json.loads(v1.read_text(encoding="utf-8").splitlines()[1])
+    first_v2 = json.loads(v2.read_text(encoding="utf-8").splitlines()[1])
+    assert "birth_date" in first_v2["committee"][0] and "birth_date" not in first_v1["committee"][0]
+    assert first_v1["organization"] == first_v2["organization"]

@@ -92,7 +92,9 @@ def planted(seed: int = DEFAULT_SEED, *, v2: bool = V2_DEFAULT) -> dict[str, Any
         "exact": (
             "In 2026Q3 the organizations listed under a situation are exactly those that fail "
             "its criterion; ordinary organizations carry random minor imperfections on other "
-            "criteria (S03, S09, S10, S12, D01, V04, C01, C02; agency branches S01 and S04)."
+            "criteria (S03, S09, S10, S12, D01, V04, C01, C02; agency branches S01 and S04) "
+            "and, in rules/district-quarterly.yaml, on Q01-Q03. A situation with `packs` is "
+            "found only by those packs (its criterion is opt-in)."
         ),
         "clean": {"period": EXAMPLE_PERIODS[1], "org_ids": plan.clean},
         "movement": {

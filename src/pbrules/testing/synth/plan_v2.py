@@ -24,9 +24,11 @@ V2_CRITERIA = {
     "feedback_not_rectified": "G07",
     "weak_lax_rectification_behind": "G08",
     "five_transformations_behind": "G09",
-    "no_reserve_cadre": "G10",
+    "one_reserve_cadre": "G10",
     "few_members_with_posts": "G11",
 }
+#: situations whose criterion a pack must switch on: found only by the packs listed
+_OPT_IN = {"secretary_not_director": ("district-quarterly",)}
 _TEXT = {
     "no_woman_on_two_committees": "Villages whose two committees have no woman member.",
     "no_young_cadre": "A village whose two committees have no member under 35.",
@@ -45,7 +47,7 @@ _TEXT = {
     "five_transformations_behind": (
         "A five-transformation demonstration branch whose standards were not met by their date."
     ),
-    "no_reserve_cadre": "A village with no reserve cadre.",
+    "one_reserve_cadre": "A village with a single reserve cadre (two at least).",
     "few_members_with_posts": "A village branch where fewer than half the members hold a post.",
 }
 _DEFECT = {
@@ -58,7 +60,7 @@ _DEFECT = {
     "feedback_not_rectified": "v2_feedback_overdue",
     "weak_lax_rectification_behind": "v2_weak_lax_behind",
     "five_transformations_behind": "v2_five_behind",
-    "no_reserve_cadre": "v2_no_reserve",
+    "one_reserve_cadre": "v2_one_reserve",
     "few_members_with_posts": "v2_few_posts",
 }
 
@@ -86,12 +88,14 @@ def plant_v2(p: Planner) -> dict[str, list[str]]:
         ],
         "weak_lax_rectification_behind": pick(_villages(p, "T03")),
         "five_transformations_behind": pick(p.kids("T08", "community")),
-        "no_reserve_cadre": pick(_villages(p, "T06", "T04")),
+        "one_reserve_cadre": pick(_villages(p, "T06", "T04")),
         "few_members_with_posts": pick(_villages(p, "T07", "T03")),
     }
     p.reserved.add("T07")
     for sid, ids in orgs.items():
         p.plant(sid, V2_CRITERIA[sid], ids, _DEFECT[sid], _TEXT[sid])
+        if sid in _OPT_IN:
+            p.situations[-1]["packs"] = list(_OPT_IN[sid])
     for org in orgs["weak_lax_rectification_behind"]:
         p.add(org, q2, "v2_weak_lax")
         p.add(org, q3, "v2_weak_lax")

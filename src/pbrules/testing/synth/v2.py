@@ -154,7 +154,7 @@ def _posts(
 ) -> None:
     """设岗定责: most members hold a post; fewer where ``v2_few_posts`` is planted."""
     choices = _VILLAGE_POSTS if spec.category in TWO_COMMITTEE_CATEGORIES else _OTHER_POSTS
-    share = rng.uniform(0.25, 0.45) if "v2_few_posts" in defects else rng.uniform(0.72, 1.0)
+    share = rng.uniform(0.15, 0.3) if "v2_few_posts" in defects else rng.uniform(0.75, 1.0)
     for m in static.members:
         if rng.random() < share:
             out.posts[m["id"]] = rng.choice(choices)
@@ -226,10 +226,9 @@ def _average_age(static: Static, out: StaticV2, rows: list[dict[str, Any]]) -> f
 def _reserve_cadres(
     rng: random.Random, spec: OrgSpec, out: StaticV2, defects: frozenset[str]
 ) -> None:
-    """后备干部: one to three, identified after the transition (none when planted)."""
-    if "v2_no_reserve" in defects:
-        return
-    for k in range(rng.randint(1, 3)):
+    """后备干部: two to four, identified after the transition (one when planted)."""
+    n = 1 if "v2_one_reserve" in defects else rng.randint(2, 4)
+    for k in range(n):
         fields = person_fields(rng, spec.category, birth_for_age(rng, 24, 38))
         if fields["education"] in ("primary", "junior_high"):
             fields["education"] = "senior_high"
