@@ -121,6 +121,7 @@ def finding_records(
     values = _template_values(criterion, org, period, as_of, outcome, maximum, points_lost)
     template = criterion.message
     base = render_message(template, values) if template else default_message(criterion, outcome)
+    base_zh = render_message(criterion.message_zh, values) if criterion.message_zh else None
     rectify = criterion.rectify
     common: dict[str, Any] = {
         "criterion": criterion.id,
@@ -134,6 +135,7 @@ def finding_records(
             "responsible": resolve_responsible(rectify.responsible, holders),
             "due": as_of + timedelta(days=rectify.within_days),
             "action": rectify.action,
+            "action_zh": rectify.action_zh,
         },
         "basis": criterion.basis,
         "title": criterion.title,
@@ -145,6 +147,7 @@ def finding_records(
                 "fingerprint": fingerprint(pack_id, criterion.id, org.id),
                 "severity": criterion.severity,
                 "message": base,
+                "message_zh": base_zh,
                 "subject": None,
                 "evidence": sorted(set(outcome.evidence)),
                 "points_lost": points_lost,
@@ -154,7 +157,9 @@ def finding_records(
     items: list[SubjectItem] = sorted(
         outcome.items, key=lambda it: (it.subject.type, it.subject.id)
     )
-    out += [_item_record(item, common, values, base, pack_id, criterion) for item in items]
+    out += [
+        _item_record(item, common, values, (base, base_zh), pack_id, criterion) for item in items
+    ]
     return out
 
 
@@ -191,23 +196,22 @@ def _item_record(
     item: SubjectItem,
     common: Mapping[str, Any],
     values: Mapping[str, Any],
-    base: str,
+    base: tuple[str, str | None],
     pack_id: str,
     criterion: Criterion,
 ) -> dict[str, Any]:
     """The finding of one failing subject (a member, a meeting...): no points of its own."""
     subject = item.subject
-    template = criterion.message
-    if template:
-        item_values = dict(values)
-        item_values["subject.type"] = subject.type
-        item_values["subject.id"] = subject.id
-        item_values["detail"] = item.message or None
-        message = render_message(template, item_values)
-    else:
-        message = base
-    if item.message and not (template and "{detail" in template):
-        message = f"{message}: {item.message}"
+    item_values = dict(values)
+    item_values["subject.type"] = subject.type
+    item_values["subject.id"] = subject.id
+    item_values["detail"] = item.message or None
+    message = _subject_message(criterion.message, item_values, base[0], item.message, ": ")
+    message_zh = (
+        _subject_message(criterion.message_zh, item_values, base[1], item.message, "：")
+        if base[1] is not None
+        else None
+    )
     severity: Severity = item.severity if item.severity is not None else criterion.severity
     return {
         **common,
@@ -216,8 +220,20 @@ def _item_record(
         ),
         "severity": severity,
         "message": message,
+        "message_zh": message_zh,
         "subject": {"type": subject.type, "id": subject.id},
         "evidence": sorted(set(item.evidence)),
         "points_lost": 0.0,
         "status": Status.FAIL,
     }
+
+
+def _subject_message(
+    template: str | None, values: Mapping[str, Any], base: str, detail: str | None, colon: str
+) -> str:
+    """A subject's message: the template with the subject's fields, its detail appended unless
+    the template places ``{detail}`` itself."""
+    message = render_message(template, values) if template else base
+    if detail and not (template and "{detail" in template):
+        message = f"{message}{colon}{detail}"
+    return message

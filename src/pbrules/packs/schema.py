@@ -191,6 +191,11 @@ class Rectify(_Model):
     responsible: str | None = Field(default=None, description="A role (secretary) or a name.")
     within_days: int = Field(default=30, ge=0, le=3660)
     action: str | None = None
+    action_zh: str | None = Field(default=None, description="The action in Chinese (--lang zh).")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"action_zh": None})
 
 
 class Criterion(_Model):
@@ -205,10 +210,17 @@ class Criterion(_Model):
     scoring: Scoring = Field(default_factory=Scoring)
     severity: Severity = Severity.MINOR
     message: str | None = Field(default=None, description="Template with named fields only.")
+    message_zh: str | None = Field(
+        default=None, description="The message in Chinese (--lang zh): the same template fields."
+    )
     rectify: Rectify = Field(default_factory=Rectify)
     basis: str | None = None
     tags: list[str] = Field(default_factory=list)
     enabled: bool = True
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"message_zh": None})
 
 
 PERIOD_TOKENS = frozenset(

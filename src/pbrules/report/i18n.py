@@ -27,6 +27,7 @@ __all__ = [
     "compile_po",
     "extract_messages",
     "label",
+    "responsible_text",
     "translations",
 ]
 
@@ -106,6 +107,15 @@ _VOCAB: dict[str, dict[str, str]] = {
         "major_setback": "major setback",
         "steady": "steady",
     },
+    "role": {
+        "secretary": "secretary",
+        "deputy_secretary": "deputy secretary",
+        "organization": "organization committee member",
+        "propaganda": "publicity committee member",
+        "discipline": "discipline committee member",
+        "member": "committee member",
+        "first_secretary": "first secretary",
+    },
     "kind": {
         "district_committee": "district committee",
         "township_committee": "township committee",
@@ -117,6 +127,18 @@ _VOCAB: dict[str, dict[str, str]] = {
         "joint_branch": "joint branch",
     },
 }
+
+
+def responsible_text(responsible: str | None, _: Translator) -> str | None:
+    """``organization (Song Xia)`` -> ``组织委员（宋霞）``: a committee role as a reader says it,
+    its holder's name kept; anything else (a name, a department) as written."""
+    if responsible is None:
+        return None
+    role, sep, rest = responsible.partition(" (")
+    if role not in _VOCAB["role"] or (sep and not rest.endswith(")")):
+        return responsible
+    title = label("role", role, _)
+    return _("{role} ({name})").format(role=title, name=rest[:-1]) if sep else title
 
 
 def extract_messages() -> list[tuple[str | None, str]]:

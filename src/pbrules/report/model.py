@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from pbrules.model.outcome import Severity
 from pbrules.model.result import Finding, OrgResult, RunResult
+from pbrules.report.i18n import responsible_text, translations
 
 __all__ = [
     "HIGHLIGHT_LIMIT",
@@ -233,6 +234,7 @@ def build_report(
     pack: Any = None,
     issuer: str | None = None,
     title: str | None = None,
+    lang: str = "en",
 ) -> Report:
     """Build the report model of ``result``.
 
@@ -243,10 +245,13 @@ def build_report(
     :param pack: the criteria pack (a ``Pack`` or ``LoadedPack``) for area, group and criterion
         titles and the issuing department; optional.
     :param issuer: the issuing department; overrides the pack's ``issuer``.
+    :param lang: ``zh`` reads the pack's ``title_zh``, the findings' ``message_zh`` and
+        ``action_zh``, and names committee roles in Chinese (English where none is given).
     """
     pack_model = getattr(pack, "model", pack)
+    result = localized(result, lang)
     area_titles = _area_titles(result, pack_model)
-    titles = _Titles.of(result, pack_model)
+    titles = _Titles.of(result, pack_model, lang)
     group_titles, criterion_titles = titles.groups, titles.criteria
     movement_rules, top_n, bottom_n = titles.movement, titles.top, titles.bottom
 
@@ -274,6 +279,9 @@ def build_report(
     else:
         rect = _items_from_findings(result, as_of)
         source = "findings"
+    if lang == "zh":  # ledger items carry the responsible as the ledger stored it
+        _ = translations(lang).gettext
+        rect = [replace(i, responsible=responsible_text(i.responsible, _)) for i in rect]
     appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
 
     return Report(
@@ -313,13 +321,14 @@ class _Titles:
     bottom: int = 3
 
     @classmethod
-    def of(cls, result: RunResult, pack_model: Any) -> _Titles:
+    def of(cls, result: RunResult, pack_model: Any, lang: str = "en") -> _Titles:
         titles = cls()
         if pack_model is not None:
             for g in getattr(pack_model, "groups", ()):
                 titles.groups[g.id] = g.title or g.id
             for c in getattr(pack_model, "criteria", ()):
-                titles.criteria[c.id] = c.title
+                chinese = getattr(c, "title_zh", None) if lang == "zh" else None
+                titles.criteria[c.id] = chinese or c.title
             mv = pack_model.movement
             titles.movement = (mv.rapid_progress.rank_gain or 0, mv.major_setback.rank_loss or 0)
             titles.top, titles.bottom = pack_model.ranking.top, pack_model.ranking.bottom
@@ -330,6 +339,32 @@ class _Titles:
             if ranking.title and gid not in titles.groups:
                 titles.groups[gid] = ranking.title
         return titles
+
+
+def localized(result: RunResult, lang: str) -> RunResult:
+    """The result as a reader of ``lang`` reads it: with ``zh``, each finding's ``message_zh``
+    and ``action_zh`` in place of the English ones (where the pack gives them) and committee
+    roles named in Chinese. English is the result as written."""
+    if lang != "zh":
+        return result
+    _ = translations(lang).gettext
+    findings = []
+    for f in result.findings:
+        rect = f.rectification
+        findings.append(
+            f.model_copy(
+                update={
+                    "message": f.message_zh or f.message,
+                    "rectification": rect.model_copy(
+                        update={
+                            "action": rect.action_zh or rect.action,
+                            "responsible": responsible_text(rect.responsible, _),
+                        }
+                    ),
+                }
+            )
+        )
+    return result.model_copy(update={"findings": findings})
 
 
 def _previous_period(result: RunResult, previous: RunResult | None) -> str | None:
