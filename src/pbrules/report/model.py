@@ -36,6 +36,7 @@ __all__ = [
     "LedgerItemLike",
     "OrgAppendix",
     "OrgCount",
+    "OwedItem",
     "RankRow",
     "RectificationItem",
     "Report",
@@ -160,6 +161,19 @@ class RectificationItem:
 
 
 @dataclass(frozen=True, slots=True)
+class OwedItem:
+    """Rectification work owed from before this period and still not done (上季度未完成整改)."""
+
+    org_id: str
+    org_name: str
+    item: str  # the item's number (ledger) or its id in the organization's own records
+    criterion: str
+    problem: str
+    due: date | None
+    responsible: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AppendixCriterion:
     """A criterion on which an organization lost points (or could not be evaluated)."""
 
@@ -220,10 +234,21 @@ class Report:
     incomplete: int
     warnings: list[str] = field(default_factory=list)
     rejected_sources: list[str] = field(default_factory=list)
+    owed: list[OwedItem] = field(default_factory=list)
+
+    @property
+    def overdue_source(self) -> str:
+        """Where the overdue count comes from: ``ledger``, or without a ledger ``records``
+        (the organizations' own rectification and feedback records, as the checks read them)."""
+        return "ledger" if self.rectification_source == "ledger" else "records"
 
     @property
     def overdue(self) -> int:
-        return sum(1 for item in self.rectification if item.overdue)
+        """Overdue rectification: the ledger's overdue items, or without a ledger the overdue
+        items of the organizations' own records (see :attr:`owed`)."""
+        if self.rectification_source == "ledger":
+            return sum(1 for item in self.rectification if item.overdue)
+        return len(self.owed) + sum(1 for item in self.rectification if item.overdue)
 
 
 def build_report(
@@ -283,6 +308,7 @@ def build_report(
         _ = translations(lang).gettext
         rect = [replace(i, responsible=responsible_text(i.responsible, _)) for i in rect]
     appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
+    owed = _owed(result, rect, source, as_of)
 
     return Report(
         title=title
@@ -306,6 +332,7 @@ def build_report(
         incomplete=result.summary.incomplete,
         warnings=[f"{w.org_id}: {w.message}" if w.org_id else w.message for w in result.warnings],
         rejected_sources=[f"{r.source}: {'; '.join(r.errors)}" for r in result.rejected],
+        owed=owed,
     )
 
 
@@ -619,9 +646,58 @@ def _ledger_items(
     return out
 
 
+#: subject types whose findings are overdue items of the organization's own records
+OWED_SUBJECTS = frozenset({"rectification", "feedback"})
+
+
+def _owed(
+    result: RunResult, rect: list[RectificationItem], source: str, as_of: date
+) -> list[OwedItem]:
+    """Work owed from before: with a ledger, its overdue items opened before this period's
+    items; without one, the overdue items the checks found in the organizations' own
+    rectification and feedback records (a finding with such a subject)."""
+    if source == "ledger":
+        return [
+            OwedItem(i.org_id, i.org_name, i.number, i.criterion, i.problem, i.due, i.responsible)
+            for i in rect
+            if i.overdue
+        ]
+    return [
+        OwedItem(
+            f.org_id, f.org_name, f.subject.id, f.criterion, f.message, None,
+            f.rectification.responsible,
+        )
+        for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint))
+        if f.subject is not None and f.subject.type in OWED_SUBJECTS
+    ]  # fmt: skip
+
+
+def one_task_per_problem(findings: Iterable[Finding]) -> list[Finding]:
+    """One rectification task per problem: where a criterion gave an organization both its
+    organization-level finding and per-subject findings, the organization-level one stands for
+    them all, its message naming the subjects; per-subject findings alone stay one task each."""
+    findings = list(findings)
+    whole = {(f.org_id, f.criterion) for f in findings if f.subject is None}
+    subjects: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for f in findings:
+        if f.subject is not None and (f.org_id, f.criterion) in whole:
+            subjects[(f.org_id, f.criterion)].append(f.subject.id)
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.org_id, f.criterion)
+        if f.subject is not None and key in whole:
+            continue
+        if f.subject is None and subjects.get(key):
+            named = ", ".join(sorted(subjects[key]))
+            f = f.model_copy(update={"message": f"{f.message} ({named})"})
+        out.append(f)
+    return out
+
+
 def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationItem]:
-    """Items built from the findings, numbered 0001... in the order the list shows them
-    (overdue first, then by due date, organization, criterion and subject)."""
+    """Items built from the findings, one per problem (:func:`one_task_per_problem`), numbered
+    0001... in the order the list shows them (overdue first, then by due date, organization,
+    criterion and subject)."""
 
     def key(f: Finding) -> tuple[bool, date, str, str, str, str]:
         due = f.rectification.due
@@ -630,7 +706,7 @@ def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationIt
         return (not overdue, due or date.max, f.org_id, f.criterion, subject, f.fingerprint)
 
     out: list[RectificationItem] = []
-    for n, f in enumerate(sorted(result.findings, key=key), start=1):
+    for n, f in enumerate(sorted(one_task_per_problem(result.findings), key=key), start=1):
         due = f.rectification.due
         out.append(
             RectificationItem(

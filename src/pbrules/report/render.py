@@ -121,6 +121,7 @@ def _render(template: str, report: Report, lang: str, **extra: Any) -> str:
         label=functools.partial(_label, _=_),
         rank_text=functools.partial(rank_text, _=_),
         mention=functools.partial(mention, _=_),
+        overdue_note=functools.partial(overdue_note, _=_),
         **extra,
     )
 
@@ -322,6 +323,18 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
     _ = w._
     w.doc.add_page_break()
     w.doc.add_heading(_("3. Rectification items"), level=1)
+    w.doc.add_paragraph(overdue_note(report, _))
+    if report.owed:
+        w.doc.add_heading(f"{_('Work owed from before')} ({len(report.owed)})", level=2)
+        _docx_table(
+            w.doc,
+            [_("Organization"), _("Item"), _("Problem"), _("Responsible")],
+            [
+                [f"{o.org_name} ({o.org_id})", o.item, f"{o.criterion} {o.problem}",
+                 o.responsible or ""]
+                for o in report.owed
+            ],
+        )  # fmt: skip
     w.doc.add_paragraph(_rect_note(report, _))
     _docx_table(
         w.doc,
@@ -524,6 +537,16 @@ def _summary_line(report: Report, _: Translator) -> str:
         findings=report.findings,
         overdue=report.overdue,
         rejected=report.rejected,
+    )
+
+
+def overdue_note(report: Report, _: Translator) -> str:
+    """Says where the overdue count comes from (the ledger, or the organizations' records)."""
+    if report.overdue_source == "ledger":
+        return _("Overdue items are counted from the rectification ledger.")
+    return _(
+        "Overdue items are counted from the organizations' own rectification and feedback"
+        " records (no ledger given)."
     )
 
 

@@ -1,0 +1,88 @@
+"""One rectification task per problem, and overdue work counted without a ledger from the
+organizations' own records (the report says which source it counted)."""
+
+from __future__ import annotations
+
+from pbrules.model.result import Finding, FindingSubject
+from pbrules.report import build_report
+from pbrules.report.render import render_markdown
+from report_fixtures import ledger_items, make_fixture
+
+FX = make_fixture()
+
+
+def _with(findings: list[Finding]):  # type: ignore[no-untyped-def]
+    return FX.result.model_copy(update={"findings": findings})
+
+
+def _doubled() -> list[Finding]:
+    """An organization-level D01 finding and one per case for the same organization, as the
+    development checks give them, plus a criterion with per-subject findings only."""
+    base = FX.result.findings[0].model_copy(
+        update={"criterion": "D01", "subject": None, "message": "late development cases"}
+    )
+    cases = [
+        base.model_copy(
+            update={
+                "subject": FindingSubject(type="case", id=f"P{i}"),
+                "fingerprint": f"case{i}",
+                "message": f"late development cases: P{i}",
+            }
+        )
+        for i in (1, 2)
+    ]
+    members = [
+        base.model_copy(
+            update={
+                "criterion": "S05",
+                "org_id": "T02",
+                "subject": FindingSubject(type="member", id=f"M{i}"),
+                "fingerprint": f"m{i}",
+            }
+        )
+        for i in (1, 2)
+    ]
+    return [base, *cases, *members]
+
+
+def test_one_task_per_problem_in_the_rectification_list() -> None:
+    report = build_report(_with(_doubled()))
+    d01 = [i for i in report.rectification if i.criterion == "D01"]
+    assert len(d01) == 1  # not one for the organization and one per case
+    assert d01[0].problem == "late development cases (P1, P2)"
+    s05 = [i for i in report.rectification if i.criterion == "S05"]
+    assert len(s05) == 2  # per-subject findings alone stay one task each
+    # the problems section still lists every finding, with its subject
+    assert sum(c.count for a in report.problems for c in a.criteria) == 5
+
+
+def test_overdue_without_a_ledger_comes_from_the_organizations_records() -> None:
+    base = FX.result.findings[0]
+    overdue = [
+        base.model_copy(
+            update={
+                "criterion": "V03",
+                "subject": FindingSubject(type="rectification", id=f"R2026Q2-{i}"),
+                "fingerprint": f"r{i}",
+                "message": f"rectification item overdue: R2026Q2-{i} was due 2026-08-07",
+            }
+        )
+        for i in (1, 2)
+    ]
+    report = build_report(_with([base, *overdue]))
+    assert report.overdue_source == "records"
+    assert report.overdue == 2 and [o.item for o in report.owed] == ["R2026Q2-1", "R2026Q2-2"]
+    md = render_markdown(report)
+    assert "2 overdue items" in md
+    assert "counted from the organizations' own rectification and feedback records" in md
+    assert "R2026Q2-1" in md.split("## 3. Rectification items")[1]
+    zh = render_markdown(report, lang="zh")
+    assert "按各组织自身的整改记录" in zh
+
+
+def test_overdue_with_a_ledger_comes_from_the_ledger() -> None:
+    items = ledger_items(FX.result)
+    report = build_report(FX.result, ledger_items=items)
+    assert report.overdue_source == "ledger"
+    assert report.overdue == sum(1 for i in items if i.overdue)
+    assert "counted from the rectification ledger" in render_markdown(report)
