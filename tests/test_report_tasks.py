@@ -86,3 +86,30 @@ def test_overdue_with_a_ledger_comes_from_the_ledger() -> None:
     assert report.overdue_source == "ledger"
     assert report.overdue == sum(1 for i in items if i.overdue)
     assert "counted from the rectification ledger" in render_markdown(report)
+
+
+def test_praise_full_marks_and_criteria_met_everywhere() -> None:
+    report = build_report(FX.result, previous=FX.previous)
+    assert report.praise is not None
+    full = {r.org_id for _t, rows in report.praise.full_marks for r in rows}
+    assert full == {o.org_id for o in FX.result.organizations if o.total and o.total >= 99.995}
+    failed = {f.criterion for f in FX.result.findings}
+    for cid, _title, n in report.praise.criteria_met:
+        assert cid not in failed and n > 1
+    md = render_markdown(report, lang="zh")
+    assert "值得肯定的成绩" in md
+
+
+def test_township_rollups_count_subordinates_by_criterion() -> None:
+    report = build_report(FX.result)
+    parent = {o.org_id: o.parent_id for o in FX.result.organizations}
+    for ru in report.rollups:
+        for cid, _title, n in ru.criteria:
+            concerned = {
+                f.org_id
+                for f in FX.result.findings
+                if f.criterion == cid and parent[f.org_id] == ru.org_id
+            }
+            assert n == len(concerned) > 0
+    assert report.rollups, "the fixture's townships have subordinates with findings"
+    assert "所属党组织存在的问题" in render_markdown(report, lang="zh")

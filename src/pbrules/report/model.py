@@ -37,9 +37,11 @@ __all__ = [
     "OrgAppendix",
     "OrgCount",
     "OwedItem",
+    "Praise",
     "RankRow",
     "RectificationItem",
     "Report",
+    "RollUp",
     "build_report",
 ]
 
@@ -174,6 +176,25 @@ class OwedItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Praise:
+    """What deserves recognition: full marks per group, criteria met by every organization to
+    which they applied (rapid progress is in the results)."""
+
+    full_marks: list[tuple[str, list[RankRow]]]  # (group title, organizations at full marks)
+    criteria_met: list[tuple[str, str, int]]  # (criterion id, title, organizations it applied to)
+
+
+@dataclass(frozen=True, slots=True)
+class RollUp:
+    """A township's (or other parent's) subordinates' findings, by criterion."""
+
+    org_id: str
+    name: str
+    subordinates: int
+    criteria: list[tuple[str, str, int]]  # (criterion id, title, subordinates with a finding)
+
+
+@dataclass(frozen=True, slots=True)
 class AppendixCriterion:
     """A criterion on which an organization lost points (or could not be evaluated)."""
 
@@ -235,6 +256,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     rejected_sources: list[str] = field(default_factory=list)
     owed: list[OwedItem] = field(default_factory=list)
+    praise: Praise | None = None
+    rollups: list[RollUp] = field(default_factory=list)
 
     @property
     def overdue_source(self) -> str:
@@ -333,6 +356,8 @@ def build_report(
         warnings=[f"{w.org_id}: {w.message}" if w.org_id else w.message for w in result.warnings],
         rejected_sources=[f"{r.source}: {'; '.join(r.errors)}" for r in result.rejected],
         owed=owed,
+        praise=_praise(result, groups, criterion_titles),
+        rollups=_rollups(result, criterion_titles),
     )
 
 
@@ -643,6 +668,63 @@ def _ledger_items(
             )
         )
     out.sort(key=_rect_key)
+    return out
+
+
+#: full marks: a total this close to 100 prints as 100
+_FULL = 99.995
+#: organization kinds whose subordinates' findings are rolled up (townships and streets)
+ROLLUP_KINDS = frozenset({"township_committee", "street_working_committee"})
+
+
+def _praise(
+    result: RunResult, groups: list[GroupSection], criterion_titles: Mapping[str, str]
+) -> Praise:
+    full = [
+        (g.title, [r for r in g.rows if r.total is not None and r.total >= _FULL])
+        for g in groups
+        if g.ranked
+    ]
+    applied: dict[str, int] = defaultdict(int)
+    failed: set[str] = set()
+    for o in result.organizations:
+        for c in o.criteria:
+            status = str(c.status)
+            if status == "not_applicable":
+                continue
+            applied[c.id] += 1
+            if status != "pass" or c.earned < c.max:
+                failed.add(c.id)
+    failed |= {f.criterion for f in result.findings}
+    met = [
+        (cid, criterion_titles.get(cid, cid), n)
+        for cid, n in sorted(applied.items())
+        if cid not in failed and n > 1
+    ]
+    return Praise(full_marks=[(t, rows) for t, rows in full if rows], criteria_met=met)
+
+
+def _rollups(result: RunResult, criterion_titles: Mapping[str, str]) -> list[RollUp]:
+    """Per township: how many of its direct subordinates have a finding of each criterion."""
+    parents = {o.org_id: o for o in result.organizations if o.kind in ROLLUP_KINDS}
+    subordinates: dict[str, int] = defaultdict(int)
+    for o in result.organizations:
+        if o.parent_id in parents:
+            subordinates[o.parent_id] += 1
+    parent_of = {o.org_id: o.parent_id for o in result.organizations}
+    hit: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for f in result.findings:
+        parent = parent_of.get(f.org_id)
+        if parent in parents:
+            hit[parent][f.criterion].add(f.org_id)
+    out = []
+    for pid in sorted(parents):
+        by_criterion = sorted(
+            ((c, criterion_titles.get(c, c), len(orgs)) for c, orgs in hit[pid].items()),
+            key=lambda t: (-t[2], t[0]),
+        )
+        if by_criterion:
+            out.append(RollUp(pid, parents[pid].name, subordinates[pid], by_criterion))
     return out
 
 

@@ -224,6 +224,7 @@ def _docx_results(w: _Docx, report: Report, charts: bool) -> None:
         w.doc.add_heading(_group_title(group.title, group.ranked, _), level=2)
         _docx_highlights(w, group)
         _docx_ranking(w, report, group)
+    _docx_praise(w, report)
     for chart in drawn.values():
         w.doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
         cap = w.doc.add_paragraph(chart.caption)
@@ -287,6 +288,44 @@ def _docx_problems(w: _Docx, report: Report) -> None:
         for crit in area.criteria:
             n += 1
             _docx_criterion(w, n, crit)
+    _docx_rollups(w, report)
+
+
+def _docx_praise(w: _Docx, report: Report) -> None:
+    """Worth praising: full marks per group, criteria met everywhere they applied."""
+    _ = w._
+    praise = report.praise
+    if praise is None or not (praise.full_marks or praise.criteria_met):
+        return
+    w.doc.add_heading(_("Worth praising"), level=2)
+    for title, rows in praise.full_marks:
+        p = w.doc.add_paragraph()
+        p.add_run(f"{_('Full marks')} · {title} ({len(rows)}){w.colon}").bold = True
+        named = [r.name for r in rows[:20]]
+        if len(rows) > 20:
+            named.append(_("and {n} more (see the table)").format(n=len(rows) - 20))
+        p.add_run(w.sep.join(named))
+    if praise.criteria_met:
+        p = w.doc.add_paragraph()
+        p.add_run(_("Met by every organization they applied to") + w.colon).bold = True
+        p.add_run(w.sep.join(f"{c} {t} ({n})" for c, t, n in praise.criteria_met))
+
+
+def _docx_rollups(w: _Docx, report: Report) -> None:
+    """Per township, its subordinates' problems by criterion."""
+    _ = w._
+    if not report.rollups:
+        return
+    w.doc.add_heading(_("By township: problems of their subordinate organizations"), level=2)
+    _docx_table(
+        w.doc,
+        [_("Township"), _("Subordinates"), _("Problems (subordinates concerned)")],
+        [
+            [f"{ru.name} ({ru.org_id})", str(ru.subordinates),
+             w.sep.join(f"{c} {t} ({n})" for c, t, n in ru.criteria)]
+            for ru in report.rollups
+        ],
+    )  # fmt: skip
 
 
 def _docx_criterion(w: _Docx, n: int, crit: Any) -> None:
