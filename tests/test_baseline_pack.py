@@ -51,8 +51,21 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "C01": ("coverage", "minor", "proportional"),
     "C02": ("coverage", "minor", "proportional"),
     "C03": ("coverage", "minor", "deduct"),
+    "G01": ("organization_building", "minor", "all_or_nothing"),
+    "G02": ("organization_building", "minor", "all_or_nothing"),
+    "G03": ("organization_building", "minor", "all_or_nothing"),
+    "G04": ("organization_building", "minor", "deduct"),
+    "G05": ("organization_building", "minor", "all_or_nothing"),
+    "G06": ("organization_building", "minor", "all_or_nothing"),
+    "G07": ("organization_building", "major", "deduct"),
+    "G08": ("organization_building", "major", "deduct"),
+    "G09": ("organization_building", "minor", "proportional"),
+    "G10": ("organization_building", "minor", "proportional"),
+    "G11": ("organization_building", "minor", "proportional"),
     "P01": ("political_function", "critical", "veto"),
 }
+#: opt-in criteria: off in the baseline, switched on by a district that asks for them
+OPT_IN = {"G03"}
 ANNUAL = {"S06", "S07", "T06"}
 FOLDED = {
     "D01": "standardization",
@@ -104,6 +117,7 @@ def test_baseline_criterion(baseline: Pack, cid: str) -> None:
         assert c.points > 0
     if cid in ANNUAL:
         assert c.applies_to.periods == ["year_end"]
+    assert c.enabled is (cid not in OPT_IN)
 
 
 def test_every_builtin_checker_but_condition_and_arrears_is_used(baseline: Pack) -> None:
@@ -139,7 +153,9 @@ def test_district_areas_and_folded_criteria(district: Pack) -> None:
         assert crit[cid].severity == Severity(severity)
         assert crit[cid].scoring.mode == mode
     scored = {c.area for c in district.criteria if c.scoring.mode != "veto"}
-    assert scored == {"standardization", "supervision", "team_stability"}
+    # organization building (G..) reads v2 data; the district may fold it or keep it
+    three = {"standardization", "supervision", "team_stability"}
+    assert scored - {"organization_building"} == three
 
 
 def test_district_quarterly_lecture_and_disclosure_for_everyone(district: Pack) -> None:
@@ -172,12 +188,18 @@ def test_district_groups_ranking_movement(district: Pack) -> None:
 def test_every_criterion_of_both_packs_has_pass_fail_and_not_applicable_cases() -> None:
     import yaml
 
-    for name in ("baseline", "district-quarterly"):
+    v1_ids = [cid for cid in CATALOG if not cid.startswith("G")]
+    # the G criteria read v2 data; the baseline's cases cover them (G03 is off: see
+    # test_g03_one_person_as_secretary_and_director_when_switched_on)
+    for name, ids in (
+        ("baseline", [cid for cid in CATALOG if cid not in OPT_IN]),
+        ("district-quarterly", v1_ids),
+    ):
         doc = yaml.safe_load((RULES / f"{name}.test.yaml").read_text(encoding="utf-8"))
-        seen: dict[str, set[str]] = {cid: set() for cid in CATALOG}
+        seen: dict[str, set[str]] = {cid: set() for cid in ids}
         for case in doc["cases"]:
             for cid, exp in case["expect"].items():
-                seen[cid].add(exp if isinstance(exp, str) else exp["status"])
+                seen.setdefault(cid, set()).add(exp if isinstance(exp, str) else exp["status"])
         missing = {cid: {"pass", "fail", "not_applicable"} - s for cid, s in seen.items()}
         assert {k: v for k, v in missing.items() if v} == {}, name
 
@@ -192,3 +214,35 @@ def test_docs_criteria_page_maps_every_criterion(baseline: Pack) -> None:
         assert c.basis is not None and c.basis in row, c.id
         for key in c.params:
             assert f"{key}:" in row, (c.id, key)
+
+
+def test_g03_one_person_as_secretary_and_director_when_switched_on(tmp_path: Path) -> None:
+    from pbrules.engine.evaluate import Engine
+    from pbrules.model.snapshot import Snapshot
+
+    pack = tmp_path / "asks.yaml"
+    pack.write_text(
+        f"pack: asks\nversion: '1'\nextends: [{RULES / 'baseline.yaml'}]\n"
+        "areas: []\ncriteria: [{id: G03, enabled: true}]\n",
+        encoding="utf-8",
+    )
+    engine = Engine(load_pack(pack))
+
+    def g03(village: list[dict[str, str]]) -> str:
+        snap = Snapshot.model_validate(
+            {
+                "period": "2026Q3",
+                "organization": {"id": "B1", "name": "V", "kind": "branch", "category": "village"},
+                "committee": [
+                    {"person_id": "M1", "role": "secretary", "appointed_on": "2021-05-01"}
+                ],
+                "village_committee": village,
+            }
+        )
+        result = engine.evaluate(snap)
+        return next(c.status.value for c in result.result.criteria if c.id == "G03")
+
+    director = {"role": "director", "appointed_on": "2021-06-01"}
+    assert g03([{"person_id": "M1", **director}]) == "pass"
+    assert g03([{"person_id": "P2", **director}]) == "fail"
+    assert g03([]) == "not_applicable"  # an export without the villagers' committee

@@ -22,12 +22,14 @@ from pbrules.checker import ChildRef, ChildScore
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import add_months
 from pbrules.model.snapshot import (
+    Body,
     CommitteePost,
     CommitteeRole,
     CoverageMode,
     CoverageUnit,
     DevelopmentCase,
     Disclosure,
+    Document,
     DuesRow,
     Meeting,
     MeetingType,
@@ -35,9 +37,11 @@ from pbrules.model.snapshot import (
     MemberStatus,
     Rectification,
     RectificationStatus,
+    ReserveCadre,
     Snapshot,
     Training,
     TrainingKind,
+    VillageCommitteePost,
     Visit,
     VisitMode,
 )
@@ -121,6 +125,23 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         {"any_failed": ["T02", "D07"], "no_meetings": True, "weak_lax_with_overdue": True},
     ),
     ("rollup.subordinates", {}),
+    ("measure", {"of": "members", "where": {"gender": "female"}, "agg": "count", "value": 2}),
+    (
+        "measure",
+        {"of": "two_committees", "where": {"gender": "female"}, "agg": "share", "value": 0.3,
+         "unit": 0.05},
+    ),
+    (
+        "measure",
+        {"of": "two_committees", "agg": "avg", "field": "age", "op": "<=", "value": 45, "unit": 1},
+    ),
+    ("measure", {"of": "reserve_cadres", "agg": "count", "value": 2, "when_empty": "zero"}),
+    ("checklist", {"of": "bodies", "require": ["finance_group", "party_member_council"]}),
+    ("checklist", {"of": "documents", "require": ["annual_plan"], "this_year": True}),
+    ("feedback.problems", {}),
+    ("feedback.problems", {"overdue_only": True, "late_counts": True}),
+    ("campaign.steps", {"kind": "weak_lax_rectification"}),
+    ("campaign.steps", {"kind": "five_transformations", "late_counts": False}),
 ]
 
 STATUSES = st.sampled_from([Status.PASS, Status.FAIL, Status.NOT_APPLICABLE])
@@ -388,6 +409,63 @@ def add_instructed_unit(snap: Snapshot, params: dict[str, Any], rnd: random.Rand
     )
 
 
+# -- v2 generic checkers ------------------------------------------------------------------------
+def add_measured(snap: Snapshot, params: dict[str, Any], rnd: random.Random) -> Snapshot:
+    """A record in scope that matches ``where`` and whose age meets an age threshold."""
+    of = params["of"]
+    where = {k: v for k, v in params.get("where", {}).items()}
+    person = {"birth_date": date(2000, 1, 1), **where}
+    if of == "members":
+        return _add(snap, "members", Member(id="NEW", status=MemberStatus.FULL, **person))
+    if of == "reserve_cadres":
+        cadre = ReserveCadre(person_id="NEW", identified_on=date(2015, 1, 1))
+        return _add(snap, "reserve_cadres", cadre)
+    return _add(
+        snap,
+        "village_committee",
+        VillageCommitteePost(person_id="NEWP", appointed_on=date(2015, 1, 1), **person),
+    )
+
+
+def add_listed(snap: Snapshot, params: dict[str, Any], rnd: random.Random) -> Snapshot:
+    kind = rnd.choice(params["require"])
+    if params["of"] == "documents":
+        return _add(
+            snap, "documents", Document(id="NEW", kind=kind, year=snap.period.start.year)
+        )
+    return _add(snap, "bodies", Body(id="NEW", kind=kind, established_on=date(2015, 1, 1)))
+
+
+def rectify_feedback(snap: Snapshot, params: dict[str, Any], rnd: random.Random) -> Snapshot:
+    items = list(snap.feedback)
+    if not items:
+        return snap
+    i = rnd.randrange(len(items))
+    items[i] = items[i].model_copy(update={"rectified_on": items[i].found_on})
+    return snap.model_copy(update={"feedback": tuple(items)})
+
+
+def finish_step(snap: Snapshot, params: dict[str, Any], rnd: random.Random) -> Snapshot:
+    """A due step of a campaign of the kind marked done on its due date."""
+    as_of = _as_of(snap)
+    spots = [
+        (ci, si)
+        for ci, c in enumerate(snap.campaigns)
+        if c.kind == params["kind"]
+        for si, st_ in enumerate(c.steps)
+        if st_.due_on is not None and st_.due_on <= as_of
+    ]
+    if not spots:
+        return snap
+    ci, si = rnd.choice(spots)
+    campaign = snap.campaigns[ci]
+    steps = list(campaign.steps)
+    steps[si] = steps[si].model_copy(update={"done_on": steps[si].due_on})
+    campaigns = list(snap.campaigns)
+    campaigns[ci] = campaign.model_copy(update={"steps": tuple(steps)})
+    return snap.model_copy(update={"campaigns": tuple(campaigns)})
+
+
 ADDERS: dict[str, Adder] = {
     "meetings.frequency": add_meeting,
     "meetings.quorum": add_general_meeting,
@@ -416,6 +494,10 @@ ADDERS: dict[str, Adder] = {
     "coverage.required": add_covered_unit,
     "composite": add_meeting,
     "rollup.subordinates": lambda snap, params, rnd: snap,
+    "measure": add_measured,
+    "checklist": add_listed,
+    "feedback.problems": rectify_feedback,
+    "campaign.steps": finish_step,
 }
 
 
@@ -454,6 +536,13 @@ def _shuffled(snap: Snapshot, rnd: random.Random) -> Snapshot:
         "visits",
         "rectifications",
         "coverage_units",
+        "village_committee",
+        "reserve_cadres",
+        "bodies",
+        "documents",
+        "facilities",
+        "feedback",
+        "campaigns",
     ):
         items = list(getattr(snap, field))
         rnd.shuffle(items)

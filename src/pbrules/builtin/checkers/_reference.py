@@ -58,6 +58,31 @@ Common conventions (see also [the criteria page](criteria.md)):
   when there is nothing to judge, or fails with a note starting `missing data:`.
 - **Monotone.** Each checker states the direction in which it is monotone: adding the record it
   names never lowers compliance and never adds a miss. Property tests hold every statement.
+- **Generic checkers** (`measure`, `checklist`, DESIGN §12.3) read any record list named in
+  `of`. Their edge rules:
+  - `age` is whole years at `as_of`: on the birthday itself the new age counts (a 29 February
+    birthday is reached on 1 March in a common year); `tenure_years` likewise from
+    `appointed_on` (members `joined_on`, reserve cadres `identified_on`).
+  - `current: true` keeps records held at `as_of`: started on or before it (unknown start
+    counts) and not ended by it. A post left the day before `as_of` or on `as_of` is not
+    current; one left the day after is. Start/end: posts `appointed_on`/`left_on`, members
+    `joined_on`/`left_on`, bodies `established_on`/`dissolved_on`, facilities
+    `opened_on`/`closed_on`; other lists their main date.
+  - `two_committees` is the current posts of `committee` and `village_committee` together, one
+    row per distinct `person_id` (a secretary who is also the villagers' committee director
+    counts once); a field the party-committee post gives wins, one it leaves null comes from the
+    villagers' committee post, then (person fields) from the member record. It adds
+    `committee_role` and `village_role` (`none` when the person holds no post there) and
+    `on_both`.
+  - In `where`, `field: value` is equality, `field: [a, b]` membership, `field: {">=": x}` a
+    comparison (`==`, `!=`, `>`, `>=`, `<`, `<=`, `in`, `not_in`); a list-valued field
+    (`tags`) compared with one value means "contains". A record whose field is null is unknown:
+    neither matched nor in a share's denominator (compare with `null` to ask for null).
+  - `shortfall / unit` is rounded to 9 decimal places before `ceil`, so 0.55 - 0.50 with unit
+    0.01 is 5 misses, not 6. `share` with no known record, and `avg` / `min` / `max` with no
+    value, are unknown: the criterion fails with "missing data", never passes. An empty list
+    fails with "missing data" too, unless the criterion says `when_empty: not_applicable`
+    (used by baseline criteria, so exports that predate a list are not punished).
 - **Evidence** lists the record ids behind the outcome (the misses, or what satisfied a pass);
   **per-subject findings** (a member, a development case, a rectification item...) become
   findings of their own, with `subject` set, so a ledger can track each one.

@@ -1,0 +1,381 @@
+"""Generic access to a snapshot's record lists for the generic checkers (DESIGN §12.3).
+
+- :data:`LISTS` names every record list a generic checker may read (``of``), plus the virtual
+  list ``two_committees``.
+- :func:`rows` gives the records of a list as plain rows (field -> value, enums as their value,
+  tuples kept), with the derived fields ``age`` and ``tenure_years``, optionally only those
+  current at ``as_of``.
+- :class:`Where` is a parsed ``where`` mapping; :func:`parse_where` validates it against the
+  list's fields at pack load time, with a "did you mean".
+
+Rules (docs/checkers.md states them):
+
+- ``current`` keeps the records held on ``as_of``: started on or before it (an unknown start
+  counts) and not ended by it (``end > as_of``; a post left on ``as_of`` is no longer held).
+  Start and end by list: posts ``appointed_on``/``left_on``; members ``joined_on``/``left_on``;
+  bodies ``established_on``/``dissolved_on``; facilities ``opened_on``/``closed_on``; other
+  lists their main date, with no end.
+- ``two_committees``: the current posts of ``committee`` and ``village_committee`` together,
+  one row per distinct ``person_id``; a field the party-committee post gives wins, one it
+  leaves null is taken from the villagers' committee post, then (person fields) from the
+  member record of that person. Extra fields: ``committee_role`` / ``village_role`` (the role
+  held on each committee, ``"none"`` when the person has no post on it; of the earliest
+  appointed post when several), and ``on_both`` (posts on both committees). Rows come in
+  ``person_id`` order.
+- ``committee`` rows carry ``village_role`` and ``village_committee`` rows ``committee_role``:
+  the role the same person holds on the other committee at ``as_of`` (``"none"``), so that
+  "the secretary is also the director" (一肩挑) can be asked of either list.
+- Person fields left null on a committee post are taken from the member record with that id.
+- ``age`` is whole years from ``birth_date`` at ``as_of`` (the birthday counts);
+  ``tenure_years`` whole years from the start date (posts ``appointed_on``, members
+  ``joined_on``, reserve cadres ``identified_on``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from pbrules.model.derived import whole_years
+from pbrules.model.snapshot import Snapshot
+
+__all__ = [
+    "LISTS",
+    "ListName",
+    "Row",
+    "Where",
+    "field_names",
+    "parse_where",
+    "row_id",
+    "rows",
+    "suggest",
+]
+
+ListName = Literal[
+    "members",
+    "party_groups",
+    "committee",
+    "meetings",
+    "dues",
+    "disclosures",
+    "development",
+    "trainings",
+    "visits",
+    "rectifications",
+    "coverage_units",
+    "village_committee",
+    "reserve_cadres",
+    "bodies",
+    "documents",
+    "facilities",
+    "feedback",
+    "campaigns",
+    "two_committees",
+]
+LISTS: tuple[str, ...] = ListName.__args__  # type: ignore[attr-defined]
+
+Row = dict[str, Any]
+
+#: list -> (start field, end field) of the records' holding, for ``current``
+_SPANS: dict[str, tuple[str, str | None]] = {
+    "members": ("joined_on", "left_on"),
+    "committee": ("appointed_on", "left_on"),
+    "village_committee": ("appointed_on", "left_on"),
+    "bodies": ("established_on", "dissolved_on"),
+    "facilities": ("opened_on", "closed_on"),
+    "reserve_cadres": ("identified_on", None),
+    "documents": ("issued_on", None),
+    "feedback": ("found_on", None),
+    "campaigns": ("started_on", None),
+    "meetings": ("held_on", None),
+    "disclosures": ("published_on", None),
+    "trainings": ("start_on", None),
+    "visits": ("visited_on", None),
+    "rectifications": ("opened_on", None),
+    "development": ("applied_on", None),
+}
+#: list -> the start date ``tenure_years`` counts from
+_TENURE: dict[str, str] = {
+    "members": "joined_on",
+    "committee": "appointed_on",
+    "village_committee": "appointed_on",
+    "two_committees": "appointed_on",
+    "reserve_cadres": "identified_on",
+}
+_PERSON = ("gender", "birth_date", "education", "occupation", "tags")
+_NESTED = frozenset({"steps"})
+_TWO_EXTRA = ("committee_role", "village_role", "on_both")
+_NONE_ROLE = "none"
+#: the other committee's role a post row carries
+_CROSS = {"committee": "village_role", "village_committee": "committee_role"}
+
+
+def _model_of(name: str) -> type[BaseModel] | None:
+    annotation = Snapshot.model_fields[name].annotation
+    args = getattr(annotation, "__args__", ())
+    model = args[0] if args else None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def field_names(name: str) -> tuple[str, ...]:
+    """The fields a ``where`` or ``field`` may name for list ``name`` (derived ones included)."""
+    if name == "two_committees":
+        out = [*field_names("committee")]
+        out += [f for f in field_names("village_committee") if f not in out]
+        return (*out, *_TWO_EXTRA)
+    model = _model_of(name)
+    fields = [f for f in (model.model_fields if model else {}) if f not in _NESTED]
+    if "birth_date" in fields:
+        fields.append("age")
+    if name in _TENURE:
+        fields.append("tenure_years")
+    if name in _CROSS:
+        fields.append(_CROSS[name])
+    return tuple(fields)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _is_current(name: str, record: Any, as_of: date) -> bool:
+    span = _SPANS.get(name)
+    if span is None:
+        return True
+    start = getattr(record, span[0], None)
+    if name == "documents" and start is None:
+        year = getattr(record, "year", None)
+        return year is None or year <= as_of.year
+    if start is not None and start > as_of:
+        return False
+    end = getattr(record, span[1], None) if span[1] else None
+    return end is None or end > as_of
+
+
+def row_id(name: str, record: Any) -> str:
+    """The id a record is known by in evidence (``id``, ``person_id``, ``member_id/month``)."""
+    if name == "dues":
+        return f"{record.member_id}/{record.month}"
+    for key in ("id", "person_id"):
+        value = getattr(record, key, None)
+        if value is not None:
+            return str(value)
+    return ""
+
+
+def _row(name: str, record: Any, member: Any, as_of: date) -> Row:
+    model = type(record)
+    row: Row = {k: _plain(getattr(record, k)) for k in model.model_fields if k not in _NESTED}
+    if member is not None:
+        for key in _PERSON:
+            if row.get(key) in (None, ()):
+                row[key] = _plain(getattr(member, key))
+    row["_id"] = row_id(name, record)
+    _derive(name, row, as_of)
+    return row
+
+
+def _derive(name: str, row: Row, as_of: date) -> None:
+    if "birth_date" in row:
+        row["age"] = whole_years(row["birth_date"], as_of)
+    start = _TENURE.get(name)
+    if start is not None:
+        row["tenure_years"] = whole_years(row.get(start), as_of)
+
+
+def rows(snapshot: Snapshot, name: str, as_of: date, *, current: bool) -> list[Row]:
+    """The records of list ``name`` as rows, in record order (``current``: held at ``as_of``)."""
+    if name == "two_committees":
+        return _two_committees(snapshot, as_of)
+    members = {m.id: m for m in snapshot.members}
+    with_member = name in ("committee", "village_committee")
+    other: dict[str, Any] = {}
+    if with_member:
+        other_name = "village_committee" if name == "committee" else "committee"
+        other = _first_posts(getattr(snapshot, other_name), other_name, as_of)
+    out: list[Row] = []
+    for record in getattr(snapshot, name):
+        if current and not _is_current(name, record, as_of):
+            continue
+        member = members.get(record.person_id) if with_member else None
+        row = _row(name, record, member, as_of)
+        if with_member:
+            row[_CROSS[name]] = _role(other.get(record.person_id))
+        out.append(row)
+    return out
+
+
+def _two_committees(snapshot: Snapshot, as_of: date) -> list[Row]:
+    members = {m.id: m for m in snapshot.members}
+    first_party = _first_posts(snapshot.committee, "committee", as_of)
+    first_village = _first_posts(snapshot.village_committee, "village_committee", as_of)
+    order = sorted({*first_party, *first_village})
+    out: list[Row] = []
+    for person in order:
+        p_post, v_post = first_party.get(person), first_village.get(person)
+        row: Row = {}
+        posts: tuple[Any, ...] = (v_post, p_post)
+        for post in posts:  # the party-committee post last: its given fields win
+            if post is None:
+                continue
+            for key, value in _row("committee", post, None, as_of).items():
+                if value not in (None, ()) or key not in row:
+                    row[key] = value
+        member = members.get(person)
+        if member is not None:
+            for key in _PERSON:
+                if row.get(key) in (None, ()):
+                    row[key] = _plain(getattr(member, key))
+        holder: Any = p_post if p_post is not None else v_post
+        row["role"] = _plain(holder.role)
+        row["committee_role"] = _role(p_post)
+        row["village_role"] = _role(v_post)
+        row["on_both"] = p_post is not None and v_post is not None
+        row["_id"] = person
+        _derive("two_committees", row, as_of)
+        out.append(row)
+    return out
+
+
+def _first_posts(posts: Iterable[Any], name: str, as_of: date) -> dict[str, Any]:
+    """Person id -> the person's current post on one committee (the earliest appointed, then
+    by role, then by content, when a person holds several), so record order changes nothing."""
+    current = [p for p in posts if _is_current(name, p, as_of)]
+    current.sort(key=lambda p: (p.appointed_on, str(_plain(p.role) or ""), p.model_dump_json()))
+    out: dict[str, Any] = {}
+    for post in current:
+        out.setdefault(post.person_id, post)
+    return out
+
+
+def _role(post: Any) -> str:
+    if post is None:
+        return _NONE_ROLE
+    role = _plain(post.role)
+    return str(role) if role is not None else _NONE_ROLE
+
+
+# ---------------------------------------------------------------------------------------------
+# where
+# ---------------------------------------------------------------------------------------------
+_OPS = ("==", "!=", ">", ">=", "<", "<=", "in", "not_in")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cond:
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A parsed ``where``: every condition must hold. A record whose field is null is
+    *unknown* for that condition (neither matching nor failing), except where the condition
+    compares with null itself (``{left_on: null}``)."""
+
+    conds: tuple[_Cond, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.field for c in self.conds))
+
+    def known(self, row: Row, extra: Iterable[str] = ()) -> bool:
+        """Whether every field the conditions (and ``extra``) read is known in ``row``."""
+        nullable = {c.field for c in self.conds if c.value is None}
+        for name in (*self.fields, *extra):
+            if name not in nullable and row.get(name) is None:
+                return False
+        return True
+
+    def matches(self, row: Row) -> bool:
+        return all(_holds(row.get(c.field), c.op, c.value) for c in self.conds)
+
+
+def _comparable(actual: Any, target: Any) -> tuple[Any, Any]:
+    if isinstance(actual, date) and isinstance(target, str):
+        return actual.isoformat(), target
+    return actual, target
+
+
+def _holds(actual: Any, op: str, target: Any) -> bool:
+    if isinstance(actual, tuple):  # tags: one value means "contains"
+        if op in ("in", "not_in"):
+            hit = any(a in target for a in actual)
+            return hit if op == "in" else not hit
+        if op in ("==", "!="):
+            return (target in actual) == (op == "==")
+        return False
+    if op == "in":
+        return actual in target
+    if op == "not_in":
+        return actual not in target
+    if op == "==":
+        return bool(actual == target)
+    if op == "!=":
+        return bool(actual != target)
+    if actual is None or target is None:
+        return False
+    a, t = _comparable(actual, target)
+    try:
+        return bool({">": a > t, ">=": a >= t, "<": a < t, "<=": a <= t}[op])
+    except TypeError:
+        return False
+
+
+def suggest(word: str, choices: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices``, or ``""``."""
+    if len(word) > 1 and word[::-1] in choices:
+        return f"; did you mean '{word[::-1]}'?"
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _scalar(value: Any, where: str) -> Any:
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    raise ValueError(f"{where}: expected a number, text, true/false or null, got {value!r}")
+
+
+def parse_where(raw: Mapping[str, Any] | None, of: str) -> Where:
+    """Validate ``where`` for list ``of`` (fields, operators, values); raises ``ValueError``."""
+    if not raw:
+        return Where()
+    allowed = field_names(of)
+    conds: list[_Cond] = []
+    for field, spec in raw.items():
+        if field not in allowed:
+            raise ValueError(f"where: {of} has no field '{field}'{suggest(str(field), allowed)}")
+        conds.extend(_conds(str(field), spec))
+    return Where(tuple(conds))
+
+
+def _conds(field: str, spec: Any) -> list[_Cond]:
+    if isinstance(spec, list):
+        return [_Cond(field, "in", tuple(_scalar(v, f"where.{field}") for v in spec))]
+    if not isinstance(spec, Mapping):
+        return [_Cond(field, "==", _scalar(spec, f"where.{field}"))]
+    out: list[_Cond] = []
+    for op, value in spec.items():
+        if op not in _OPS:
+            raise ValueError(
+                f"where.{field}: unknown operator '{op}'{suggest(str(op), _OPS)} "
+                f"(operators: {', '.join(_OPS)})"
+            )
+        if op in ("in", "not_in"):
+            if not isinstance(value, list):
+                raise ValueError(f"where.{field}.{op}: expected a list")
+            out.append(_Cond(field, op, tuple(_scalar(v, f"where.{field}") for v in value)))
+        else:
+            out.append(_Cond(field, op, _scalar(value, f"where.{field}.{op}")))
+    return out

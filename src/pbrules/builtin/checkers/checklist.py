@@ -1,0 +1,126 @@
+"""``checklist``: every listed kind of body, document, facility or campaign is present."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from pbrules.builtin.checkers._records import Where, parse_where, rows
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.model.outcome import Outcome, Status
+from pbrules.model.snapshot import Snapshot
+
+__all__ = ["CHECKERS", "Checklist", "ChecklistParams"]
+
+KindList = Literal["bodies", "documents", "facilities", "campaigns"]
+
+
+class ChecklistParams(Params):
+    of: KindList = Field(description="bodies, documents, facilities or campaigns.")
+    require: list[str] = Field(min_length=1, description="The kinds that must all be present.")
+    where: dict[str, Any] = Field(
+        default_factory=dict, description="Only records matching this count (as in measure)."
+    )
+    this_year: bool = Field(
+        default=False,
+        description="documents only: the document's year (else the year it was issued) is the "
+        "period's year.",
+    )
+    when_empty: Literal["missing_data", "not_applicable"] = Field(
+        default="missing_data",
+        description="With no record in the list at all: fail (missing data) or not_applicable.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ChecklistParams:
+        parse_where(self.where, self.of)
+        if self.this_year and self.of != "documents":
+            raise ValueError("this_year applies to documents only")
+        if len(set(self.require)) != len(self.require):
+            raise ValueError("require lists a kind twice")
+        return self
+
+    @property
+    def parsed_where(self) -> Where:
+        return parse_where(self.where, self.of)
+
+
+def _year_of(row: dict[str, Any]) -> int | None:
+    if row.get("year") is not None:
+        return int(row["year"])
+    issued = row.get("issued_on")
+    return issued.year if issued is not None else None
+
+
+class Checklist(Checker[ChecklistParams]):
+    """Every kind in ``require`` is present in ``of`` at ``as_of``.
+
+    A record counts when it exists at ``as_of`` (bodies: established by then and not dissolved;
+    facilities: opened and not closed; documents: issued, or of a year, by then; campaigns:
+    started) and matches ``where``; with ``this_year`` a document must be of the period's year
+    (its ``year``, else the year of ``issued_on``). One miss per required kind absent; compliance
+    is the share present; evidence names the absent kinds on a failure (``absent:KIND``) and
+    the records found on a pass. An empty list is a "missing data" failure counting every kind
+    as absent (or ``not_applicable`` with ``when_empty: not_applicable``, for exports that
+    predate the list).
+
+    Monotone: adding a record (of any kind) never lowers compliance; adding a record of a
+    required kind that exists at ``as_of`` and matches ``where`` never adds a miss.
+
+    Example::
+
+        check: checklist          # 缺一项扣1分: with scoring {mode: deduct, per_miss: 1}
+        params: {of: bodies, require: [party_member_council, villager_representatives,
+                                       finance_group]}
+    """
+
+    name = "checklist"
+    Params = ChecklistParams
+
+    def check(self, snapshot: Snapshot, params: ChecklistParams, ctx: CheckContext) -> Outcome:
+        required = list(params.require)
+        if not getattr(snapshot, params.of):
+            what = f"no {params.of} listed"
+            if params.when_empty == "not_applicable":
+                return Outcome.not_applicable(what)
+            return Outcome(
+                Status.FAIL,
+                compliance=0.0,
+                misses=len(required),
+                actual=0,
+                expected=len(required),
+                evidence=tuple(f"absent:{k}" for k in required),
+                note=f"missing data: {what}",
+            )
+        where = params.parsed_where
+        year = ctx.period.start.year
+        found: dict[str, str] = {}
+        for row in rows(snapshot, params.of, ctx.as_of, current=True):
+            if not where.matches(row):
+                continue
+            if params.this_year and _year_of(row) != year:
+                continue
+            kind = str(row["kind"])
+            found[kind] = min(found.get(kind, row["_id"]), row["_id"])
+        absent = [k for k in required if k not in found]
+        present = len(required) - len(absent)
+        if not absent:
+            return Outcome(
+                Status.PASS,
+                actual=present,
+                expected=len(required),
+                evidence=tuple(found[k] for k in required),
+            )
+        return Outcome(
+            Status.FAIL,
+            compliance=present / len(required),
+            misses=len(absent),
+            actual=present,
+            expected=len(required),
+            evidence=tuple(f"absent:{k}" for k in absent),
+            note=f"absent: {', '.join(absent)}",
+        )
+
+
+CHECKERS = (Checklist(),)

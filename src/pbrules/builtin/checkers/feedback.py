@@ -1,0 +1,108 @@
+"""``feedback.problems``: problems a superior fed back (暗访, 督查 ...) and not rectified."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
+from pbrules.model.snapshot import Feedback, FeedbackMode, Snapshot
+
+__all__ = ["CHECKERS", "FeedbackParams", "FeedbackProblems", "is_open"]
+
+
+class FeedbackParams(Params):
+    since: date | Literal["period_start"] | None = Field(
+        default=None,
+        description="Only problems found on or after this date (or the period's start).",
+    )
+    modes: list[FeedbackMode] | None = Field(
+        default=None, description="Only problems found this way (unannounced...); null: any."
+    )
+    overdue_only: bool = Field(
+        default=False,
+        description="Count an open problem only once its due_on has passed (on time: not yet).",
+    )
+    late_counts: bool = Field(
+        default=False, description="A problem rectified after its due_on also counts."
+    )
+
+
+def is_open(item: Feedback, as_of: date) -> bool:
+    """Not rectified by ``as_of``."""
+    return item.rectified_on is None or item.rectified_on > as_of
+
+
+def _missed(item: Feedback, as_of: date, params: FeedbackParams) -> str | None:
+    """Why the problem counts as a miss, or ``None``."""
+    due = item.due_on
+    if is_open(item, as_of):
+        if params.overdue_only and (due is None or due >= as_of):
+            return None
+        return f"open since {item.found_on}" + (f", due {due}" if due is not None else "")
+    rectified = item.rectified_on
+    if params.late_counts and due is not None and rectified is not None and rectified > due:
+        return f"rectified {rectified}, after its due date {due}"
+    return None
+
+
+class FeedbackProblems(Checker[FeedbackParams]):
+    """One finding per problem fed back to the organization and not rectified by ``as_of``.
+
+    Problems are the ``feedback`` records found on or before ``as_of`` (and on or after
+    ``since``; ``period_start`` is the period's first day), of one of ``modes``. A problem is
+    open when ``rectified_on`` is empty or after ``as_of``. With ``overdue_only`` an open problem
+    counts only once its ``due_on`` is before ``as_of`` (an open problem without ``due_on``
+    never counts then); with ``late_counts`` a problem rectified after its ``due_on`` counts too
+    (rectified, but not on time). Each counted problem is a miss and its own finding (subject
+    ``feedback``); compliance is the share of problems not counted. Not applicable when nothing
+    was fed back in scope (an export without ``feedback`` is never a failure).
+
+    Monotone: rectifying a problem on or before its due date (and ``as_of``) never lowers
+    compliance and never adds a miss.
+
+    Example::
+
+        check: feedback.problems  # 每发现1项扣0.5分: scoring {mode: deduct, per_miss: 0.5}
+        params: {since: period_start, modes: [unannounced]}
+    """
+
+    name = "feedback.problems"
+    Params = FeedbackParams
+
+    def check(self, snapshot: Snapshot, params: FeedbackParams, ctx: CheckContext) -> Outcome:
+        since = ctx.period.start if params.since == "period_start" else params.since
+        modes = set(params.modes) if params.modes is not None else None
+        scope = [
+            k
+            for k in snapshot.feedback
+            if k.found_on <= ctx.as_of
+            and (not isinstance(since, date) or k.found_on >= since)
+            and (modes is None or k.mode in modes)
+        ]
+        if not scope:
+            return Outcome.not_applicable("no problem fed back")
+        scope.sort(key=lambda k: (k.found_on, k.id))
+        items: list[SubjectItem] = []
+        for k in scope:
+            why = _missed(k, ctx.as_of, params)
+            if why is not None:
+                text = f"{k.problem}: {why}" if k.problem else why
+                items.append(SubjectItem(Subject("feedback", k.id), text, (k.id,)))
+        misses = len(items)
+        return Outcome(
+            Status.FAIL if misses else Status.PASS,
+            compliance=1.0 - misses / len(scope),
+            misses=misses,
+            actual=misses,
+            expected=0,
+            evidence=tuple(i.subject.id for i in items) or tuple(k.id for k in scope),
+            items=tuple(items),
+            note=f"{misses} of {len(scope)} problem(s) fed back not rectified" if misses else "",
+        )
+
+
+CHECKERS = (FeedbackProblems(),)

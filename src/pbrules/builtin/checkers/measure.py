@@ -1,0 +1,229 @@
+"""``measure``: an aggregate over any record list compared with a threshold (DESIGN §12.3)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from pbrules.builtin.checkers._records import (
+    ListName,
+    Row,
+    Where,
+    field_names,
+    parse_where,
+    rows,
+    suggest,
+)
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.model.outcome import Outcome, Status
+from pbrules.model.snapshot import Snapshot
+
+__all__ = ["CHECKERS", "Measure", "MeasureParams", "misses_for"]
+
+Agg = Literal["count", "share", "sum", "avg", "min", "max"]
+Op = Literal[">=", ">", "<=", "<", "==", "!="]
+WhenEmpty = Literal["missing_data", "not_applicable", "zero"]
+
+
+class MeasureParams(Params):
+    of: ListName = Field(description="The record list; `two_committees`: both committees' posts.")
+    current: bool = Field(
+        default=True, description="Only records held at as_of (posts, members, bodies...)."
+    )
+    where: dict[str, Any] = Field(
+        default_factory=dict,
+        description="field: value | [values] | {op: value}; a list field (tags) contains.",
+    )
+    agg: Agg = Field(default="count", description="count, share, sum, avg, min or max.")
+    field: str | None = Field(
+        default=None, description="The field sum/avg/min/max read (age, tenure_years...)."
+    )
+    op: Op = Field(default=">=", description="How the aggregate compares with value.")
+    value: float = Field(description="The threshold (a share is 0-1).", allow_inf_nan=False)
+    unit: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False,
+        description="misses = ceil(shortfall / unit); null: 1 miss on any shortfall.",
+    )
+    when_empty: WhenEmpty = Field(
+        default="missing_data",
+        description="With no known record in scope: fail (missing data), not_applicable, or "
+        "aggregate an empty list (count/share/sum 0).",
+    )
+    needs_any: list[str] = Field(
+        default_factory=list,
+        description="Fields some record in scope must give, else the data is missing "
+        "(when_empty): an export that gives `post` for nobody has no post data.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> MeasureParams:
+        parse_where(self.where, self.of)  # raises with a did-you-mean
+        needs_field = self.agg in ("sum", "avg", "min", "max")
+        if needs_field and self.field is None:
+            raise ValueError(f"agg {self.agg} needs a field")
+        if not needs_field and self.field is not None:
+            raise ValueError(f"agg {self.agg} reads no field; remove field: {self.field}")
+        for name in [*([self.field] if self.field else []), *self.needs_any]:
+            if name not in field_names(self.of):
+                hint = suggest(name, field_names(self.of))
+                raise ValueError(f"{self.of} has no field '{name}'{hint}")
+        return self
+
+    @property
+    def parsed_where(self) -> Where:
+        return parse_where(self.where, self.of)
+
+
+def misses_for(actual: float, op: str, value: float, unit: float | None) -> int:
+    """Whole units of shortfall of a failing comparison (at least 1).
+
+    ``shortfall / unit`` is rounded to 9 decimal places before ``ceil``, so 0.55 - 0.50 with
+    unit 0.01 is 5 misses, not 6.
+    """
+    if op in (">=", ">"):
+        shortfall = value - actual
+    elif op in ("<=", "<"):
+        shortfall = actual - value
+    elif op == "==":
+        shortfall = abs(actual - value)
+    else:
+        return 1
+    if unit is None or shortfall <= 0:
+        return 1
+    return max(1, math.ceil(round(shortfall / unit, 9)))
+
+
+def _compare(actual: float, op: str, value: float) -> bool:
+    return {
+        ">=": actual >= value,
+        ">": actual > value,
+        "<=": actual <= value,
+        "<": actual < value,
+        "==": actual == value,
+        "!=": actual != value,
+    }[op]
+
+
+def _compliance(actual: float, op: str, value: float) -> float:
+    """A failing comparison's compliance: how far towards the threshold, in [0, 1)."""
+    if op in (">=", ">") and value > 0 and actual > 0:
+        return min(0.999999, actual / value)
+    if op in ("<=", "<") and actual > 0 and value > 0:
+        return min(0.999999, value / actual)
+    return 0.0
+
+
+def _aggregate(
+    agg: str, field: str | None, known: list[Row], matched: list[Row]
+) -> tuple[float | None, tuple[str, ...]]:
+    """The aggregate (``None`` when unknown) and the sorted ids of the rows behind it.
+
+    Sums use ``math.fsum`` and ties pick the smallest id, so record order changes nothing.
+    """
+    ids = tuple(sorted(r["_id"] for r in matched))
+    if agg == "count":
+        return float(len(matched)), ids
+    if agg == "share":
+        return (len(matched) / len(known) if known else None), ids
+    values = sorted(
+        (float(r[field]), r["_id"]) for r in matched if field and r.get(field) is not None
+    )
+    used = tuple(sorted(i for _, i in values))
+    if agg == "sum":
+        return math.fsum(v for v, _ in values), used
+    if not values:
+        return None, ()
+    if agg == "avg":
+        return math.fsum(v for v, _ in values) / len(values), used
+    if agg == "min":
+        return values[0][0], (values[0][1],)
+    top = max(v for v, _ in values)
+    return top, (min(i for v, i in values if v == top),)
+
+
+class Measure(Checker[MeasureParams]):
+    """An aggregate over any record list compared with a threshold.
+
+    Reads the records of ``of`` (``current``: held at ``as_of``; ``two_committees``: the
+    current posts of both committees, one row per person), keeps those matching ``where`` and
+    aggregates them: ``count``, ``share`` (matching / records whose ``where`` fields are known,
+    0-1), or ``sum`` / ``avg`` / ``min`` / ``max`` of ``field`` (derived fields: ``age`` in whole
+    years at ``as_of``, the birthday counting; ``tenure_years``). The result ``actual`` is
+    compared with ``value`` by ``op``; a failure counts ``ceil(shortfall / unit)`` misses
+    (rounded to 9 places first, so 0.55 - 0.50 with unit 0.01 is 5), or 1 miss without ``unit``.
+
+    A record whose ``where`` field (or ``field``) is null is unknown: it is neither counted nor
+    in a share's denominator. With no known record in scope (an empty list, a v1 export without
+    the fields, or no record giving any of ``needs_any``) ``when_empty`` decides: fail with
+    "missing data" (default), ``not_applicable``, or ``zero`` (aggregate the empty list).
+    ``share`` with no known record, and ``avg`` / ``min`` / ``max`` with no value, are unknown:
+    a missing-data failure, never a pass. Evidence: the records behind the aggregate.
+
+    Monotone: with ``op`` ``>=`` or ``>``, adding a record that matches ``where`` (and, for
+    ``sum``, has a ``field`` value >= 0; for ``avg`` / ``min`` / ``max`` a value that meets the
+    threshold) never lowers compliance; with ``<=`` or ``<``, adding a record whose aggregated
+    value meets the threshold (``avg`` / ``min`` / ``max``) or that does not match ``where``
+    (``share``) never lowers it.
+
+    Example::
+
+        check: measure            # at least one woman on the two committees
+        params: {of: two_committees, where: {gender: female}, agg: count, op: ">=", value: 1}
+        check: measure            # average age at most 45; 3 points a year over (with deduct)
+        params: {of: two_committees, agg: avg, field: age, op: "<=", value: 45, unit: 1}
+    """
+
+    name = "measure"
+    Params = MeasureParams
+
+    def check(self, snapshot: Snapshot, params: MeasureParams, ctx: CheckContext) -> Outcome:
+        where = params.parsed_where
+        scope = rows(snapshot, params.of, ctx.as_of, current=params.current)
+        known = [r for r in scope if where.known(r)]
+        if params.needs_any and not any(
+            r.get(f) not in (None, ()) for r in scope for f in params.needs_any
+        ):
+            known = []
+        if not known and params.when_empty != "zero":
+            what = f"no {params.of} record with {', '.join(where.fields) or 'data'} known"
+            if params.when_empty == "not_applicable":
+                return Outcome.not_applicable(what)
+            return _missing(what, params)
+        matched = [r for r in known if where.matches(r)]
+        actual, evidence = _aggregate(params.agg, params.field, known, matched)
+        if actual is None:
+            return _missing(f"{params.agg} of no {params.field or 'record'} value", params)
+        shown: Any = round(actual, 6)
+        if _compare(actual, params.op, params.value):
+            return Outcome(Status.PASS, actual=shown, expected=params.value, evidence=evidence)
+        unknown = len(scope) - len(known)
+        note = f"{params.agg} {shown} {params.op} {params.value} does not hold"
+        if unknown:
+            note += f" ({unknown} record(s) with unknown fields left out)"
+        return Outcome(
+            Status.FAIL,
+            compliance=_compliance(actual, params.op, params.value),
+            misses=misses_for(actual, params.op, params.value, params.unit),
+            actual=shown,
+            expected=params.value,
+            evidence=evidence,
+            note=note,
+        )
+
+
+def _missing(what: str, params: MeasureParams) -> Outcome:
+    """A missing-data failure; towards ``>=`` / ``>`` it counts the whole shortfall from 0, so
+    that adding the first record never adds misses."""
+    rising = params.op in (">=", ">")
+    return Outcome(
+        Status.FAIL,
+        compliance=0.0,
+        misses=misses_for(0.0, params.op, params.value, params.unit) if rising else 1,
+        expected=params.value,
+        note=f"missing data: {what}",
+    )
+
+
+CHECKERS = (Measure(),)
