@@ -113,3 +113,40 @@ def test_township_rollups_count_subordinates_by_criterion() -> None:
             assert n == len(concerned) > 0
     assert report.rollups, "the fixture's townships have subordinates with findings"
     assert "所属党组织存在的问题" in render_markdown(report, lang="zh")
+
+
+def test_district_feedback_and_its_state_from_the_feedback_check() -> None:
+    """The report reads the state the ``feedback.problems`` check states (its own message)."""
+    from datetime import date
+
+    from checkers_support import run, snap
+
+    snapshot = snap(
+        feedback=[
+            {"id": "K1", "found_on": "2026-07-10", "problem": "党务公开栏未更新",
+             "due_on": "2026-08-10"},
+            {"id": "K2", "found_on": "2026-09-01", "problem": "会议记录不全",
+             "due_on": "2026-10-15"},
+        ]
+    )  # fmt: skip
+    outcome = run("feedback.problems", snapshot, as_of=date(2026, 9, 30))
+    assert len(outcome.items) == 2
+    base = FX.result.findings[0]
+    findings = [
+        base.model_copy(
+            update={
+                "criterion": "G20",
+                "subject": FindingSubject(type="feedback", id=item.subject.id),
+                "fingerprint": f"k{item.subject.id}",
+                "message": f"{base.org_name}: {item.message}",
+            }
+        )
+        for item in outcome.items
+    ]
+    report = build_report(_with(findings))
+    state = {k.item: (k.due, k.overdue) for k in report.feedback}
+    assert state == {"K1": (date(2026, 8, 10), True), "K2": (date(2026, 10, 15), False)}
+    assert [o.item for o in report.owed] == ["K1"]  # only the one past its due date is owed
+    assert report.overdue == 1
+    zh = render_markdown(report, lang="zh")
+    assert "区委反馈问题及整改情况 (2)" in zh and "党务公开栏未更新" in zh

@@ -17,6 +17,7 @@ Sections (see docs/reports.md):
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ __all__ = [
     "AppendixCriterion",
     "AreaProblems",
     "CriterionProblems",
+    "FeedbackItem",
     "GroupSection",
     "LedgerItemLike",
     "OrgAppendix",
@@ -176,6 +178,19 @@ class OwedItem:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedbackItem:
+    """A problem the district fed back (暗访, 督查) and not rectified, with its state."""
+
+    org_id: str
+    org_name: str
+    item: str  # the feedback record's id
+    criterion: str
+    problem: str
+    due: date | None  # the feedback's own due date, when the finding states it
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Praise:
     """What deserves recognition: full marks per group, criteria met by every organization to
     which they applied (rapid progress is in the results)."""
@@ -257,6 +272,7 @@ class Report:
     rejected_sources: list[str] = field(default_factory=list)
     owed: list[OwedItem] = field(default_factory=list)
     praise: Praise | None = None
+    feedback: list[FeedbackItem] = field(default_factory=list)
     rollups: list[RollUp] = field(default_factory=list)
 
     @property
@@ -331,7 +347,8 @@ def build_report(
         _ = translations(lang).gettext
         rect = [replace(i, responsible=responsible_text(i.responsible, _)) for i in rect]
     appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
-    owed = _owed(result, rect, source, as_of)
+    feedback = _feedback(result, as_of)
+    owed = _owed(result, rect, source, feedback)
 
     return Report(
         title=title
@@ -356,6 +373,7 @@ def build_report(
         warnings=[f"{w.org_id}: {w.message}" if w.org_id else w.message for w in result.warnings],
         rejected_sources=[f"{r.source}: {'; '.join(r.errors)}" for r in result.rejected],
         owed=owed,
+        feedback=feedback,
         praise=_praise(result, groups, criterion_titles),
         rollups=_rollups(result, criterion_titles),
     )
@@ -728,29 +746,53 @@ def _rollups(result: RunResult, criterion_titles: Mapping[str, str]) -> list[Rol
     return out
 
 
-#: subject types whose findings are overdue items of the organization's own records
-OWED_SUBJECTS = frozenset({"rectification", "feedback"})
+#: the due date the ``feedback.problems`` check states in a finding's message ("due 2026-08-01")
+_FEEDBACK_DUE = re.compile(r"\bdue (\d{4}-\d{2}-\d{2})\b")
+
+
+def _feedback(result: RunResult, as_of: date) -> list[FeedbackItem]:
+    """Problems fed back by the district (findings whose subject is a ``feedback`` record) and
+    their state: overdue when the due date the check states is past on ``as_of``."""
+    out = []
+    for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint)):
+        if f.subject is None or f.subject.type != "feedback":
+            continue
+        found = _FEEDBACK_DUE.search(f.message)
+        due = date.fromisoformat(found.group(1)) if found else None
+        overdue = due is not None and due < as_of
+        out.append(
+            FeedbackItem(f.org_id, f.org_name, f.subject.id, f.criterion, f.message, due, overdue)
+        )
+    return out
 
 
 def _owed(
-    result: RunResult, rect: list[RectificationItem], source: str, as_of: date
+    result: RunResult,
+    rect: list[RectificationItem],
+    source: str,
+    feedback: list[FeedbackItem],
 ) -> list[OwedItem]:
-    """Work owed from before: with a ledger, its overdue items opened before this period's
-    items; without one, the overdue items the checks found in the organizations' own
-    rectification and feedback records (a finding with such a subject)."""
+    """Work owed from before: with a ledger, its overdue items; without one, the overdue items
+    the checks found in the organizations' own rectification records (a finding whose subject
+    is a ``rectification`` record) and the district's feedback past its due date."""
     if source == "ledger":
         return [
             OwedItem(i.org_id, i.org_name, i.number, i.criterion, i.problem, i.due, i.responsible)
             for i in rect
             if i.overdue
         ]
-    return [
+    late = [
+        OwedItem(k.org_id, k.org_name, k.item, k.criterion, k.problem, k.due, None)
+        for k in feedback
+        if k.overdue
+    ]
+    return late + [
         OwedItem(
             f.org_id, f.org_name, f.subject.id, f.criterion, f.message, None,
             f.rectification.responsible,
         )
         for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint))
-        if f.subject is not None and f.subject.type in OWED_SUBJECTS
+        if f.subject is not None and f.subject.type == "rectification"
     ]  # fmt: skip
 
 

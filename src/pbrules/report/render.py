@@ -374,6 +374,19 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
                 for o in report.owed
             ],
         )  # fmt: skip
+    if report.feedback:
+        w.doc.add_heading(
+            f"{_('Problems fed back by the district')} ({len(report.feedback)})", level=2
+        )
+        _docx_table(
+            w.doc,
+            [_("Organization"), _("Item"), _("Problem"), _("Due"), _("Status")],
+            [
+                [f"{k.org_name} ({k.org_id})", k.item, k.problem, fmt_date(k.due),
+                 label("status", "overdue" if k.overdue else "open", _)]
+                for k in report.feedback
+            ],
+        )  # fmt: skip
     w.doc.add_paragraph(_rect_note(report, _))
     _docx_table(
         w.doc,
