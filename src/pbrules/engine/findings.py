@@ -11,6 +11,10 @@
   strings without a subject): the same problem keeps its fingerprint from period to period.
 - ``message``: the criterion's template (fields in :data:`pbrules.packs.templates.FIELDS`), or a
   default; a subject's own message is appended after a colon.
+- One task per problem (:func:`one_task_per_problem`, used by the rectification list and the
+  ledger): where a criterion gave an organization both its organization-level finding and
+  per-subject findings, the organization-level one stands for them all. The result document
+  keeps every finding (a v1 result is unchanged byte for byte).
 - ``rectification.due`` = ``as_of`` + ``within_days``; ``responsible``: a committee role
   (``secretary``...) is resolved to the current holder, ``secretary (Zhang Wei)``; anything else
   is kept as written.
@@ -19,7 +23,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +42,7 @@ __all__ = [
     "finding_records",
     "fingerprint",
     "make_findings",
+    "one_task_per_problem",
     "resolve_responsible",
 ]
 
@@ -237,3 +243,25 @@ def _subject_message(
     if detail and not (template and "{detail" in template):
         message = f"{message}{colon}{detail}"
     return message
+
+
+def one_task_per_problem(findings: Iterable[Finding]) -> list[Finding]:
+    """One rectification task per problem: where a criterion gave an organization both its
+    organization-level finding and per-subject findings, the organization-level one stands for
+    them all, its message naming the subjects; per-subject findings alone stay one task each."""
+    findings = list(findings)
+    whole = {(f.org_id, f.criterion) for f in findings if f.subject is None}
+    subjects: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for f in findings:
+        if f.subject is not None and (f.org_id, f.criterion) in whole:
+            subjects[(f.org_id, f.criterion)].append(f.subject.id)
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.org_id, f.criterion)
+        if f.subject is not None and key in whole:
+            continue
+        if f.subject is None and subjects.get(key):
+            named = ", ".join(sorted(subjects[key]))
+            f = f.model_copy(update={"message": f"{f.message} ({named})"})
+        out.append(f)
+    return out

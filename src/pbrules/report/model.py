@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
+from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.outcome import Severity
 from pbrules.model.result import Finding, OrgResult, RunResult
 from pbrules.report.i18n import responsible_text, translations
@@ -794,28 +795,6 @@ def _owed(
         for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint))
         if f.subject is not None and f.subject.type == "rectification"
     ]  # fmt: skip
-
-
-def one_task_per_problem(findings: Iterable[Finding]) -> list[Finding]:
-    """One rectification task per problem: where a criterion gave an organization both its
-    organization-level finding and per-subject findings, the organization-level one stands for
-    them all, its message naming the subjects; per-subject findings alone stay one task each."""
-    findings = list(findings)
-    whole = {(f.org_id, f.criterion) for f in findings if f.subject is None}
-    subjects: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for f in findings:
-        if f.subject is not None and (f.org_id, f.criterion) in whole:
-            subjects[(f.org_id, f.criterion)].append(f.subject.id)
-    out: list[Finding] = []
-    for f in findings:
-        key = (f.org_id, f.criterion)
-        if f.subject is not None and key in whole:
-            continue
-        if f.subject is None and subjects.get(key):
-            named = ", ".join(sorted(subjects[key]))
-            f = f.model_copy(update={"message": f"{f.message} ({named})"})
-        out.append(f)
-    return out
 
 
 def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationItem]:
