@@ -46,3 +46,19 @@ def test_no_glyph_warnings_without_a_cjk_font(monkeypatch) -> None:  # type: ign
         warnings.simplefilter("always")
         build_charts(report, translations("zh").gettext, png=True)
     assert not [w for w in caught if "Glyph" in str(w.message)]
+
+
+def test_area_chart_stays_readable_when_dozens_tie_at_the_top() -> None:
+    import dataclasses
+
+    report = build_report(FX.result, previous=FX.previous)
+    group = report.groups[-1]
+    tied = [dataclasses.replace(group.rows[0], org_id=f"X{i}", tied=True) for i in range(80)]
+    crowded = dataclasses.replace(group, top=tied)  # as if 80 tied at the top
+    report = dataclasses.replace(report, groups=[*report.groups[:-1], crowded])
+    drawn = build_charts(report, translations("en").gettext, png=False)
+    svg = next(c.svg for c in drawn if c.id == "chart-areas")
+    # every bar is a patch: at most five organizations at each end, one bar per area each
+    bars = len(re.findall(r'<g id="chart-areas-patch_\d+">', svg))
+    bound = len(report.groups) * (2 * 5 * len(report.areas) + len(report.areas) + 2)
+    assert bars <= bound

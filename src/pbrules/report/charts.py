@@ -250,6 +250,10 @@ def _distribution(groups: list[GroupSection], _: Translator) -> _Drawn:
     return fig, "chart-distribution", caption
 
 
+#: organizations shown at each end of a group in the area chart
+_EDGE = 5
+
+
 def _areas(groups: list[GroupSection], report: Report, _: Translator) -> _Drawn:
     import matplotlib.pyplot as plt
 
@@ -257,7 +261,8 @@ def _areas(groups: list[GroupSection], report: Report, _: Translator) -> _Drawn:
     fig, axes = plt.subplots(len(groups), 1, figsize=(8.5, 2.8 * len(groups)), squeeze=False)
     for ax, g in zip((row[0] for row in axes), groups, strict=True):
         picked: list[Any] = []
-        for r in [*g.top, *reversed(g.bottom)]:
+        # a tie may put dozens in "top three": the chart shows at most _EDGE of each end
+        for r in [*g.top[:_EDGE], *reversed(g.bottom[:_EDGE])]:
             if r not in picked:
                 picked.append(r)
         if not picked:
