@@ -64,6 +64,8 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "G11": ("organization_building", "minor", "proportional"),
     "P01": ("political_function", "critical", "veto"),
 }
+#: the district's own criteria on v2 data: two-committee structure, district feedback, bonuses
+DISTRICT_OWN = {"Q01", "Q02", "Q03", "Q11", "Q12", "Q13"}
 #: opt-in criteria: off in the baseline, switched on by a district that asks for them
 OPT_IN = {"G03"}
 ANNUAL = {"S06", "S07", "T06"}
@@ -147,7 +149,8 @@ def test_district_areas_and_folded_criteria(district: Pack) -> None:
         "team_stability": 30,
     }
     crit = by_id(district)
-    assert set(crit) == set(CATALOG)
+    assert set(crit) == set(CATALOG) | DISTRICT_OWN
+    assert crit["G03"].enabled  # the district asks for 一肩挑
     for cid, (area, severity, mode) in CATALOG.items():
         assert crit[cid].area == FOLDED.get(cid, area)
         assert crit[cid].severity == Severity(severity)
@@ -155,7 +158,8 @@ def test_district_areas_and_folded_criteria(district: Pack) -> None:
     scored = {c.area for c in district.criteria if c.scoring.mode != "veto"}
     # organization building (G..) reads v2 data; the district may fold it or keep it
     three = {"standardization", "supervision", "team_stability"}
-    assert scored - {"organization_building"} == three
+    assert scored - {"organization_building", "team_structure"} == three
+    assert district.area("team_structure").pool
 
 
 def test_district_quarterly_lecture_and_disclosure_for_everyone(district: Pack) -> None:
@@ -246,3 +250,27 @@ def test_g03_one_person_as_secretary_and_director_when_switched_on(tmp_path: Pat
     assert g03([{"person_id": "M1", **director}]) == "pass"
     assert g03([{"person_id": "P2", **director}]) == "fail"
     assert g03([]) == "not_applicable"  # an export without the villagers' committee
+
+
+def test_g_criteria_never_fail_a_v1_export(tmp_path: Path) -> None:
+    """The frozen v1 example district carries none of the v2 data: with the live baseline,
+    every G criterion is not applicable for every organization (old exports are not punished)."""
+    import gzip
+    import shutil
+
+    from pbrules.engine.evaluate import Engine
+
+    data = tmp_path / "2026Q3.jsonl"
+    golden = Path(__file__).resolve().parent / "golden" / "v1" / "2026Q3.jsonl.gz"
+    with gzip.open(golden, "rb") as src, data.open("wb") as out:
+        shutil.copyfileobj(src, out)
+    result = Engine(load_pack(RULES / "baseline.yaml")).run(data)
+    statuses = {
+        c.status.value
+        for o in result.organizations
+        for c in o.criteria
+        if c.id.startswith("G")
+    }
+    assert statuses == {"not_applicable"}
+    assert all("organization_building" not in o.areas for o in result.organizations)
+    assert all(o.total is not None for o in result.organizations)

@@ -7,11 +7,16 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from checkers_support import CHECKERS, run, snap
 from pbrules.builtin.checkers.measure import misses_for
+from pbrules.model.derived import age
 from pbrules.model.outcome import Status
+from pbrules.model.snapshot import Body, Snapshot
+from pbrules.testing.strategies import BODY_KINDS, bodies, snapshots
 
 AS_OF = date(2026, 9, 30)
 
@@ -304,3 +309,61 @@ def test_needs_any_treats_a_field_nobody_gives_as_missing_data() -> None:
     assert out.status is Status.FAIL and out.actual == pytest.approx(1 / 3, abs=1e-6)
     with pytest.raises(ValidationError, match="did you mean 'post'"):
         CHECKERS["measure"].parse_params({**params, "needs_any": ["psot"]})
+
+
+# -- properties: any added body, any age ---------------------------------------------------------
+PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPS
+@given(
+    snapshots(period="2026Q3", kinds=["branch"], max_members=3, max_records=3),
+    bodies("ADDED"),
+    st.lists(st.sampled_from(BODY_KINDS), min_size=1, max_size=3, unique=True),
+)
+def test_adding_a_body_never_lowers_a_checklist_score(
+    s: Snapshot, body: Body, require: list[str]
+) -> None:
+    params = {"of": "bodies", "require": require}
+    before = run("checklist", s, params)
+    after = run("checklist", s.model_copy(update={"bodies": (*s.bodies, body)}), params)
+    assert after.compliance >= before.compliance
+    assert after.misses <= before.misses
+    assert before.status is not Status.PASS or after.status is Status.PASS
+
+
+@PROPS
+@given(st.dates(date(1940, 1, 1), date(2010, 12, 31)), st.dates(date(2011, 1, 1), date(2030, 1, 1)))
+def test_age_counts_whole_years_with_the_birthday(born: date, as_of: date) -> None:
+    years = age(born, as_of)
+    assert years is not None and years >= 0
+    try:
+        birthday = born.replace(year=born.year + years)
+    except ValueError:  # 29 February in a common year: reached on 1 March
+        birthday = date(born.year + years, 3, 1)
+    assert birthday <= as_of
+    try:
+        nxt = born.replace(year=born.year + years + 1)
+    except ValueError:
+        nxt = date(born.year + years + 1, 3, 1)
+    assert as_of < nxt
+
+
+def test_where_values_are_checked_and_education_compares_on_its_scale() -> None:
+    s = snap(village_committee=[post("P1", education="associate"), post("P2", education="primary"),
+                                post("P3", education="postgraduate", birth_date="1990-05-01")])
+    higher = measure(s, of="village_committee", where={"education": {">=": "associate"}},
+                     value=2)
+    assert higher.status is Status.PASS and higher.evidence == ("P1", "P3")
+    born = measure(s, of="village_committee", where={"birth_date": {">=": date(1990, 1, 1)}},
+                   value=1)
+    assert born.evidence == ("P3",)
+    both = measure(s, of="two_committees", where={"role": ["director", "secretary"]}, value=0)
+    assert both.status is Status.PASS
+    for where, message in (
+        ({"gender": "femal"}, "did you mean 'female'"),
+        ({"education": {">=": "college"}}, "invalid value 'college'"),
+        ({"village_role": "directer"}, "did you mean 'director'"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            CHECKERS["measure"].parse_params({"of": "committee", "where": where, "value": 1})

@@ -310,14 +310,15 @@ class Engine:
             child_results = {ch.id: finals[ch.id] for ch in own if ch.id in finals}
             finished[org_id] = self._finish(states.pop(org_id), period, child_results, own, waivers)
             result = finished[org_id][0]
-            if result["total"] is not None:  # an unscored organization has no score to roll up
-                finals[org_id] = ChildScore(
-                    id=org_id,
-                    base_total=result["base_total"],
-                    total=result["total"],
-                    grade=result["grade"],
-                    complete=result["complete"],
-                )
+            if result["total"] is None:  # an unscored organization has no score to roll up
+                continue
+            finals[org_id] = ChildScore(
+                id=org_id,
+                base_total=result["base_total"],
+                total=result["total"],
+                grade=result["grade"],
+                complete=result["complete"],
+            )
         return finished
 
     def _result(
@@ -420,8 +421,7 @@ class Engine:
         """Roll-ups, points, scores and findings of one organization, as plain dicts that
         :class:`OrgResult` / :class:`Finding` validate from (validated in bulk by callers)."""
         self._roll_up(state, period, child_results, children)
-        entries: list[tuple[str, CriterionPoints]] = []
-        tagged: list[tuple[str, CriterionPoints, frozenset[str]]] = []
+        entries: list[tuple[str, CriterionPoints, frozenset[str]]] = []
         criteria: list[dict[str, Any]] = []
         findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
@@ -430,16 +430,13 @@ class Engine:
             outcome = by_id[c.criterion.id] = state.outcomes[c.pos] or _NA
             complete = complete and outcome.status is not Status.ERROR
             pts = self._points(c, outcome, state.org, waivers)
-            entries.append((c.area, pts))
-            tagged.append((c.area, pts, frozenset(c.criterion.tags)))
+            entries.append((c.area, pts, frozenset(c.criterion.tags)))
             criteria.append(_criterion_record(c, outcome, pts))
             if outcome.status is Status.FAIL or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
         if waivers:
             _attach_waivers(findings, waivers)
-        result = self._org_result(state.org, entries, criteria, complete)
-        result.update(tier_fields(tagged, self._weights, self._tiers, self._pools))
-        return result, findings, by_id
+        return self._org_result(state.org, entries, criteria, complete), findings, by_id
 
     def _roll_up(
         self,
@@ -521,12 +518,12 @@ class Engine:
     def _org_result(
         self,
         org: Organization,
-        entries: list[tuple[str, CriterionPoints]],
+        entries: list[tuple[str, CriterionPoints, frozenset[str]]],
         criteria: list[dict[str, Any]],
         complete: bool,
     ) -> dict[str, Any]:
         score = score_organization(
-            entries,
+            [(area, pts) for area, pts, _tags in entries],
             self._weights,
             self._bands,
             bonus_cap=self.model.bonus_cap,
@@ -556,6 +553,7 @@ class Engine:
             "category": category,
             "criteria": criteria,
             "unscored_reason": score.unscored_reason,
+            **tier_fields(entries, self._weights, self._tiers, self._pools),
         }
 
 

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import difflib
 import typing
 from collections.abc import Iterator
 from functools import cache
@@ -18,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pbrules.errors import Problem
+from pbrules.errors import Problem, did_you_mean
 from pbrules.packs._yaml import YMap, YSeq
 from pbrules.packs.schema import Pack
 
@@ -101,8 +100,7 @@ def tier_problems(doc: YMap) -> list[Problem]:
             continue
         for tag, pos in zip(tags, tags.item_pos, strict=False):
             if isinstance(tag, str) and tag not in carried:
-                close = difflib.get_close_matches(tag, sorted(carried), n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(tag, sorted(carried))
                 problems.append(
                     pos.problem(
                         f"tier '{tier_id}': no enabled criterion carries the tag '{tag}', so the "

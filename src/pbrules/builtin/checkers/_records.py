@@ -26,6 +26,9 @@ Rules (docs/checkers.md states them):
   the role the same person holds on the other committee at ``as_of`` (``"none"``), so that
   "the secretary is also the director" (一肩挑) can be asked of either list.
 - Person fields left null on a committee post are taken from the member record with that id.
+- ``where`` values of an enumerated field must be among its values (a did-you-mean at load);
+  ``education`` compares on its scale (``{education: {">=": associate}}``: associate or
+  higher); dates compare as ISO dates.
 - ``age`` is whole years from ``birth_date`` at ``as_of`` (the birthday counts);
   ``tenure_years`` whole years from the start date (posts ``appointed_on``, members
   ``joined_on``, reserve cadres ``identified_on``).
@@ -33,7 +36,7 @@ Rules (docs/checkers.md states them):
 
 from __future__ import annotations
 
-import difflib
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -42,8 +45,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from pbrules.errors import did_you_mean
 from pbrules.model.derived import whole_years
-from pbrules.model.snapshot import Snapshot
+from pbrules.model.snapshot import CommitteeRole, Education, Snapshot, VillageRole
 
 __all__ = [
     "LISTS",
@@ -112,6 +116,8 @@ _PERSON = ("gender", "birth_date", "education", "occupation", "tags")
 _NESTED = frozenset({"steps"})
 _TWO_EXTRA = ("committee_role", "village_role", "on_both")
 _NONE_ROLE = "none"
+#: ordered fields: comparisons (``>=``) follow the scale, lowest first
+_SCALES: dict[str, tuple[str, ...]] = {"education": tuple(e.value for e in Education)}
 #: the other committee's role a post row carries
 _CROSS = {"committee": "village_role", "village_committee": "committee_role"}
 
@@ -299,16 +305,20 @@ class Where:
         return True
 
     def matches(self, row: Row) -> bool:
-        return all(_holds(row.get(c.field), c.op, c.value) for c in self.conds)
+        return all(_holds(row.get(c.field), c.op, c.value, c.field) for c in self.conds)
 
 
-def _comparable(actual: Any, target: Any) -> tuple[Any, Any]:
-    if isinstance(actual, date) and isinstance(target, str):
-        return actual.isoformat(), target
-    return actual, target
+def _ranked(field: str, value: Any) -> Any:
+    """A value of an ordered field (education) as its rank on the scale; dates as ISO text."""
+    scale = _SCALES.get(field)
+    if scale is not None and value in scale:
+        return scale.index(value)
+    return value.isoformat() if isinstance(value, date) else value
 
 
-def _holds(actual: Any, op: str, target: Any) -> bool:
+def _holds(actual: Any, op: str, target: Any, field: str = "") -> bool:
+    if isinstance(actual, date):
+        actual = actual.isoformat()
     if isinstance(actual, tuple):  # tags: one value means "contains"
         if op in ("in", "not_in"):
             hit = any(a in target for a in actual)
@@ -326,7 +336,7 @@ def _holds(actual: Any, op: str, target: Any) -> bool:
         return bool(actual != target)
     if actual is None or target is None:
         return False
-    a, t = _comparable(actual, target)
+    a, t = _ranked(field, actual), _ranked(field, target)
     try:
         return bool({">": a > t, ">=": a >= t, "<": a < t, "<=": a <= t}[op])
     except TypeError:
@@ -335,16 +345,41 @@ def _holds(actual: Any, op: str, target: Any) -> bool:
 
 def suggest(word: str, choices: Sequence[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``choices``, or ``""``."""
-    if len(word) > 1 and word[::-1] in choices:
-        return f"; did you mean '{word[::-1]}'?"
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(word, choices)
 
 
-def _scalar(value: Any, where: str) -> Any:
-    if isinstance(value, bool | int | float | str) or value is None:
-        return value
-    raise ValueError(f"{where}: expected a number, text, true/false or null, got {value!r}")
+def _scalar(value: Any, where: str, choices: Sequence[str] | None = None) -> Any:
+    """A ``where`` value: a number, text, true/false, null or a date (kept as ISO text); for an
+    enumerated field, one of its values (with a did-you-mean)."""
+    if isinstance(value, date):
+        value = value.isoformat()
+    if not (isinstance(value, bool | int | float | str) or value is None):
+        raise ValueError(f"{where}: expected a number, text, a date, true/false or null, got "
+                         f"{value!r}")
+    if choices is not None and value is not None and value not in choices:
+        raise ValueError(
+            f"{where}: invalid value {value!r}{suggest(str(value), choices)} "
+            f"(values: {', '.join(choices)})"
+        )
+    return value
+
+
+def _choices(of: str, field: str) -> tuple[str, ...] | None:
+    """The values an enumerated field of list ``of`` takes, or ``None`` for a free field."""
+    if field in _TWO_EXTRA[:2] or field in _CROSS.values():
+        role = CommitteeRole if field == "committee_role" else VillageRole
+        return (*(r.value for r in role), _NONE_ROLE)
+    names = ("committee", "village_committee") if of == "two_committees" else (of,)
+    found: list[str] = []
+    for name in names:
+        model = _model_of(name)
+        info = model.model_fields.get(field) if model is not None else None
+        if info is None:
+            continue
+        for arg in (info.annotation, *typing.get_args(info.annotation)):
+            if isinstance(arg, type) and issubclass(arg, Enum):
+                found.extend(m.value for m in arg if m.value not in found)
+    return tuple(found) if found else None
 
 
 def parse_where(raw: Mapping[str, Any] | None, of: str) -> Where:
@@ -356,15 +391,15 @@ def parse_where(raw: Mapping[str, Any] | None, of: str) -> Where:
     for field, spec in raw.items():
         if field not in allowed:
             raise ValueError(f"where: {of} has no field '{field}'{suggest(str(field), allowed)}")
-        conds.extend(_conds(str(field), spec))
+        conds.extend(_conds(str(field), spec, _choices(of, str(field))))
     return Where(tuple(conds))
 
 
-def _conds(field: str, spec: Any) -> list[_Cond]:
+def _conds(field: str, spec: Any, choices: Sequence[str] | None) -> list[_Cond]:
     if isinstance(spec, list):
-        return [_Cond(field, "in", tuple(_scalar(v, f"where.{field}") for v in spec))]
+        return [_Cond(field, "in", tuple(_scalar(v, f"where.{field}", choices) for v in spec))]
     if not isinstance(spec, Mapping):
-        return [_Cond(field, "==", _scalar(spec, f"where.{field}"))]
+        return [_Cond(field, "==", _scalar(spec, f"where.{field}", choices))]
     out: list[_Cond] = []
     for op, value in spec.items():
         if op not in _OPS:
@@ -375,7 +410,8 @@ def _conds(field: str, spec: Any) -> list[_Cond]:
         if op in ("in", "not_in"):
             if not isinstance(value, list):
                 raise ValueError(f"where.{field}.{op}: expected a list")
-            out.append(_Cond(field, op, tuple(_scalar(v, f"where.{field}") for v in value)))
+            values = tuple(_scalar(v, f"where.{field}", choices) for v in value)
+            out.append(_Cond(field, op, values))
         else:
-            out.append(_Cond(field, op, _scalar(value, f"where.{field}.{op}")))
+            out.append(_Cond(field, op, _scalar(value, f"where.{field}.{op}", choices)))
     return out

@@ -77,7 +77,10 @@ Common conventions (see also [the criteria page](criteria.md)):
   - In `where`, `field: value` is equality, `field: [a, b]` membership, `field: {">=": x}` a
     comparison (`==`, `!=`, `>`, `>=`, `<`, `<=`, `in`, `not_in`); a list-valued field
     (`tags`) compared with one value means "contains". A record whose field is null is unknown:
-    neither matched nor in a share's denominator (compare with `null` to ask for null).
+    neither matched nor in a share's denominator (compare with `null` to ask for null). Values of
+    an enumerated field (gender, education, role...) must be among its values (a misspelling is
+    a load-time error with a "did you mean"); `education` compares on its scale, lowest first
+    (`{education: {">=": associate}}` is associate or higher); dates compare as dates.
   - `shortfall / unit` is rounded to 9 decimal places before `ceil`, so 0.55 - 0.50 with unit
     0.01 is 5 misses, not 6. `share` with no known record, and `avg` / `min` / `max` with no
     value, are unknown: the criterion fails with "missing data", never passes. An empty list

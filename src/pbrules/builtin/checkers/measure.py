@@ -195,9 +195,9 @@ class Measure(Checker[MeasureParams]):
         actual, evidence = _aggregate(params.agg, params.field, known, matched)
         if actual is None:
             return _missing(f"{params.agg} of no {params.field or 'record'} value", params)
-        shown: Any = round(actual, 6)
+        shown, expected = _number(actual), _number(params.value)
         if _compare(actual, params.op, params.value):
-            return Outcome(Status.PASS, actual=shown, expected=params.value, evidence=evidence)
+            return Outcome(Status.PASS, actual=shown, expected=expected, evidence=evidence)
         unknown = len(scope) - len(known)
         note = f"{params.agg} {shown} {params.op} {params.value} does not hold"
         if unknown:
@@ -207,10 +207,16 @@ class Measure(Checker[MeasureParams]):
             compliance=_compliance(actual, params.op, params.value),
             misses=misses_for(actual, params.op, params.value, params.unit),
             actual=shown,
-            expected=params.value,
+            expected=expected,
             evidence=evidence,
             note=note,
         )
+
+
+def _number(value: float) -> int | float:
+    """A whole number as an int (counts read ``2``, not ``2.0``), else rounded to 6 places."""
+    rounded = round(value, 6)
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def _missing(what: str, params: MeasureParams) -> Outcome:
@@ -221,7 +227,7 @@ def _missing(what: str, params: MeasureParams) -> Outcome:
         Status.FAIL,
         compliance=0.0,
         misses=misses_for(0.0, params.op, params.value, params.unit) if rising else 1,
-        expected=params.value,
+        expected=_number(params.value),
         note=f"missing data: {what}",
     )
 

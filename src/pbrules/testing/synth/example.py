@@ -26,7 +26,7 @@ __all__ = ["DEFAULT_SEED", "V2_DEFAULT", "example_snapshots", "make_plan", "plan
 
 DEFAULT_SEED = 7
 #: whether the example district carries the snapshot v2 records by default
-V2_DEFAULT = False
+V2_DEFAULT = True
 #: planted defects of any period that change an organization's static records
 _STATIC_DEFECTS = frozenset({"dev_skip_activist_year", "one_committee_member"})
 
