@@ -150,3 +150,21 @@ def test_zh_workbook_headers_are_distinct() -> None:
         header = [c.value for c in ws[1]]
         assert len(header) == len(set(header)), (ws.title, header)
         assert all(h and h.isascii() is False for h in header[:2]), header
+
+
+def test_subjects_are_named_for_a_reader() -> None:
+    """No internal subject type (``member:M1``, ``development_case``) in the workbook."""
+    from openpyxl import load_workbook
+
+    fx = make_fixture()
+    assert any(f.subject is not None for f in fx.result.findings)
+    for lang, word in (("zh", "党员"), ("en", "member")):
+        buf = io.BytesIO()
+        render_xlsx(build_report(fx.result, lang=lang), buf, lang=lang)
+        buf.seek(0)
+        sheet = load_workbook(buf).worksheets[1]
+        header = [c.value for c in sheet[1]]
+        col = header.index(translations(lang).gettext("Subject"))
+        subjects = [r[col] for r in sheet.iter_rows(min_row=2, values_only=True) if r[col]]
+        assert subjects and all(":" not in s and "_" not in s for s in subjects)
+        assert any(s.startswith(word + " ") for s in subjects)

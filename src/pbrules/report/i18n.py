@@ -107,6 +107,16 @@ _VOCAB: dict[str, dict[str, str]] = {
         "major_setback": "major setback",
         "steady": "steady",
     },
+    "subject": {
+        "member": "member",
+        "person": "person",
+        "development_case": "development case",
+        "rectification": "rectification item",
+        "feedback": "problem fed back",
+        "organization": "organization",
+        "coverage_unit": "unit to cover",
+        "campaign_step": "campaign step",
+    },
     "role": {
         "secretary": "secretary",
         "deputy_secretary": "deputy secretary",

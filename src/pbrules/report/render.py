@@ -763,7 +763,7 @@ def _findings_sheet(report: Report, _: Translator) -> _Sheet:
             f.org_name,
             label("severity", str(f.severity), _),
             f.message,
-            f"{f.subject.type}:{f.subject.id}" if f.subject else None,
+            f"{label('subject', f.subject.type, _)} {f.subject.id}" if f.subject else None,
             round(f.points_lost, 2),
             ", ".join(f.evidence),
             f.rectification.responsible,
