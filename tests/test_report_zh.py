@@ -168,3 +168,19 @@ def test_subjects_are_named_for_a_reader() -> None:
         subjects = [r[col] for r in sheet.iter_rows(min_row=2, values_only=True) if r[col]]
         assert subjects and all(":" not in s and "_" not in s for s in subjects)
         assert any(s.startswith(word + " ") for s in subjects)
+
+
+def test_no_internal_field_name_in_the_reader_text() -> None:
+    fx = make_fixture()
+    f = fx.result.findings[0].model_copy(
+        update={"message": "P7: no talked_on by 2026-09-30, later than 2026-08-01 "
+                "(applied_on 2026-07-01 + maximum)"}
+    )  # fmt: skip
+    result = fx.result.model_copy(update={"findings": [f]})
+    en = render_markdown(build_report(result), lang="en")
+    assert "P7: no talk with the applicant by 2026-09-30" in en
+    assert "(application 2026-07-01 + the longest interval allowed)" in en
+    zh = render_markdown(build_report(result, lang="zh"), lang="zh")
+    assert "入党申请 2026-07-01 + 规定最长期限" in zh
+    for text in (en, zh):
+        assert "talked_on" not in text and "applied_on" not in text and "maximum" not in text

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.outcome import Severity
 from pbrules.model.result import Finding, OrgResult, RunResult
-from pbrules.report.i18n import responsible_text, translations
+from pbrules.report.i18n import reader_text, responsible_text, translations
 
 __all__ = [
     "HIGHLIGHT_LIMIT",
@@ -413,19 +413,21 @@ class _Titles:
 
 
 def localized(result: RunResult, lang: str) -> RunResult:
-    """The result as a reader of ``lang`` reads it: with ``zh``, each finding's ``message_zh``
-    and ``action_zh`` in place of the English ones (where the pack gives them) and committee
-    roles named in Chinese. English is the result as written."""
-    if lang != "zh":
-        return result
+    """The result as a reader of ``lang`` reads it: the field names the checks write in a
+    message in words (:func:`~pbrules.report.i18n.reader_text`); with ``zh``, each finding's
+    ``message_zh`` and ``action_zh`` in place of the English ones (where the pack gives them)
+    and committee roles named in Chinese."""
     _ = translations(lang).gettext
     findings = []
     for f in result.findings:
         rect = f.rectification
+        if lang != "zh":
+            findings.append(f.model_copy(update={"message": reader_text(f.message, _)}))
+            continue
         findings.append(
             f.model_copy(
                 update={
-                    "message": f.message_zh or f.message,
+                    "message": f.message_zh or reader_text(f.message, _),
                     "rectification": rect.model_copy(
                         update={
                             "action": rect.action_zh or rect.action,
