@@ -25,9 +25,12 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         ),
     ),
     ("application", frozenset({"engine", "ledger", "report", "packtest"})),
-    ("extension", frozenset({"packs", "plugins", "builtin", "dataset", "result_io", "schemas"})),
+    (
+        "extension",
+        frozenset({"packs", "plugins", "builtin", "dataset", "result_io", "schemas", "patterns"}),
+    ),
     ("checker API", frozenset({"checker", "hookspecs", "io"})),
-    ("model", frozenset({"model", "errors", "_version"})),
+    ("model", frozenset({"model", "errors", "_version", "cells"})),
 )
 
 LAYER_OF = {unit: depth for depth, (_, units) in enumerate(LAYERS) for unit in units}

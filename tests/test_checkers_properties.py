@@ -142,6 +142,25 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("feedback.problems", {"overdue_only": True, "late_counts": True}),
     ("campaign.steps", {"kind": "weak_lax_rectification"}),
     ("campaign.steps", {"kind": "five_transformations", "late_counts": False}),
+    # PT04 of rules/patterns.yaml: a committee meeting is a record of its `not` element
+    (
+        "pattern",
+        {
+            "match": [
+                {"as": "gm", "of": "meetings", "where": {"type": {"eq": "general_meeting"}}},
+                {
+                    "not": {
+                        "of": "meetings",
+                        "where": {
+                            "type": {"eq": "committee_meeting"},
+                            "held_on": {"within_days": {"of": "gm.held_on", "days": 30}},
+                        },
+                    }
+                },
+            ],
+            "subject": {"type": "meeting", "id": "gm.id"},
+        },
+    ),
 ]
 
 STATUSES = st.sampled_from([Status.PASS, Status.FAIL, Status.NOT_APPLICABLE])
@@ -498,6 +517,7 @@ ADDERS: dict[str, Adder] = {
     "checklist": add_listed,
     "feedback.problems": rectify_feedback,
     "campaign.steps": finish_step,
+    "pattern": lambda snap, params, rnd: add_meeting(snap, {"type": "committee_meeting"}, rnd),
 }
 
 

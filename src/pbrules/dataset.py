@@ -236,6 +236,8 @@ def validate_record(raw: RawRecord, *, registry: Registry | None = None) -> Snap
     except (RecursionError, OverflowError, ValueError, TypeError) as exc:  # pathological input
         errors.append(f"cannot validate the record: {type(exc).__name__}: {exc}")
     errors.extend(_check_extensions(data, registry))
+    if snapshot is not None and snapshot.as_of is not None and snapshot.as_of > snapshot.period.end:
+        errors.append(f"as_of: {snapshot.as_of} is after the period {snapshot.period} ends")
     if errors or snapshot is None:
         return Rejected(source=raw.source, org_id=org_id, errors=_cap(errors))
     return snapshot
@@ -284,6 +286,8 @@ def _plan(root: Path, registry: Registry) -> tuple[list[tuple[Path, Reader]], li
         name = child.name
         if child.is_dir():
             skipped.append(SkippedFile(child, "subdirectories are not read"))
+        elif not child.is_file():  # a FIFO or a device would block or never end
+            skipped.append(SkippedFile(child, "not a regular file"))
         elif name.startswith((".", "_")):
             if name != IGNORE_FILE:
                 skipped.append(SkippedFile(child, "hidden or private file"))

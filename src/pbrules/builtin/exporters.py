@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+from pbrules.cells import csv_row
 from pbrules.hookspecs import hookimpl
 from pbrules.io import Exporter
 from pbrules.model.result import GroupRanking, OrgResult, RunResult
@@ -30,8 +31,9 @@ class JsonExporter:
     description = "the result document (JSON, schema_version 1)"
 
     def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
-        out.write(result.model_dump_json(indent=2).encode("utf-8"))
-        out.write(b"\n")
+        from pbrules.result_io import write_result_json
+
+        write_result_json(result, out)  # the same bytes, written one organization at a time
 
 
 def _line(kind: str, data: dict[str, Any]) -> bytes:
@@ -98,25 +100,27 @@ class CsvExporter:
         areas = area_columns(result)
         text = io.StringIO(newline="")
         writer = csv.writer(text, lineterminator="\n")
-        writer.writerow([*CSV_COLUMNS, *areas])
+        writer.writerow(csv_row([*CSV_COLUMNS, *areas]))
         for org in result.organizations:
             writer.writerow(
-                [
-                    org.org_id,
-                    org.name,
-                    org.kind,
-                    _opt(org.group),
-                    _num(org.total),
-                    _num(org.base_total),
-                    _num(org.bonus),
-                    org.grade,
-                    _opt(org.rank),
-                    _opt(org.previous_rank),
-                    _opt(org.rank_change),
-                    _opt(org.movement),
-                    "true" if org.complete else "false",
-                    *(_num(org.areas.get(a)) for a in areas),
-                ]
+                csv_row(
+                    [
+                        org.org_id,
+                        org.name,
+                        org.kind,
+                        _opt(org.group),
+                        _num(org.total),
+                        _num(org.base_total),
+                        _num(org.bonus),
+                        org.grade,
+                        _opt(org.rank),
+                        _opt(org.previous_rank),
+                        _opt(org.rank_change),
+                        _opt(org.movement),
+                        "true" if org.complete else "false",
+                        *(_num(org.areas.get(a)) for a in areas),
+                    ]
+                )
             )
         out.write(text.getvalue().encode("utf-8"))
 

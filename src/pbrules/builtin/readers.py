@@ -14,6 +14,12 @@ validation and messages.
   Dates stay strings (the snapshot model parses and checks them), and a bare year ``period: 2026``
   is read as the text ``"2026"``.
 
+JSON is decoded strictly (:mod:`pbrules.builtin._strict`): a duplicate key, an integer of more
+than :data:`~pbrules.builtin._strict.MAX_INT_DIGITS` digits, a number out of the float range
+(``1e999``) and ``NaN`` / ``Infinity`` make the record an error record; the records around it
+are read as usual. YAML records may not use aliases, duplicate keys or tags other than plain
+data (``!!binary``, ``!!set``... are refused).
+
 JSON and YAML files are parsed whole, so they are limited in size (:data:`MAX_JSON_BYTES`,
 :data:`MAX_YAML_BYTES`); use JSON Lines for large datasets.
 """
@@ -27,6 +33,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
+from pbrules.builtin._strict import StrictJson, yaml_problem
 from pbrules.hookspecs import hookimpl
 from pbrules.io import RawRecord, Reader
 
@@ -108,8 +115,9 @@ class JsonlReader:
                 yield RawRecord(source=source, error=_describe_unicode_error(exc))
                 continue
             text = text.rstrip("\r\n")
+            strict = StrictJson()
             try:
-                data = json.loads(text)
+                data = strict.loads(text)
             except json.JSONDecodeError as exc:
                 message = _json_error(exc)
                 if exc.pos >= len(text.rstrip()):
@@ -118,6 +126,9 @@ class JsonlReader:
                 continue
             except RecursionError:
                 yield RawRecord(source=source, error="invalid JSON: nested too deeply")
+                continue
+            if strict.problems:
+                yield RawRecord(source=source, error=strict.message())
                 continue
             yield RawRecord(source=source, data=data)
 
@@ -152,7 +163,8 @@ class JsonReader:
 
     def read_text(self, text: str, name: str) -> Iterator[RawRecord]:
         """Read a JSON document (object or array of objects) given as text."""
-        decoder = json.JSONDecoder()
+        strict = StrictJson()
+        decoder = strict.decoder
         pos = _skip_ws(text, 0)
         if pos == len(text):
             yield RawRecord(source=f"{name}:1", error="empty file: expected a snapshot or a list")
@@ -174,7 +186,7 @@ class JsonReader:
                     error="invalid JSON: extra data after the document",
                 )
                 return
-            yield RawRecord(source=f"{name}:{line}", data=data)
+            yield strict.record(f"{name}:{line}", data)
             return
         # an array: decode item by item so each gets its own line number
         line, counted = 1, 0
@@ -195,7 +207,7 @@ class JsonReader:
             except RecursionError:
                 yield RawRecord(source=f"{name}:{line}", error="invalid JSON: nested too deeply")
                 return
-            yield RawRecord(source=f"{name}:{line}", data=data)
+            yield strict.record(f"{name}:{line}", data)
             pos = _skip_ws(text, end)
             if pos < len(text) and text[pos] == ",":
                 pos = _skip_ws(text, pos + 1)
@@ -279,6 +291,10 @@ class YamlReader:
                 items = node.value if isinstance(node, yaml.SequenceNode) else [node]
                 for item in items:
                     source = f"{name}:{item.start_mark.line + 1}"
+                    refused = yaml_problem(item)
+                    if refused is not None:
+                        yield RawRecord(source=source, error=f"invalid YAML value: {refused}")
+                        continue
                     try:
                         data = loader.construct_document(item)
                     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:

@@ -54,6 +54,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pbrules.builtin._xlsx_limits import sheet_limit_problem, unpacked_problem
+from pbrules.cells import text_cells
 from pbrules.errors import suggest
 from pbrules.hookspecs import hookimpl
 from pbrules.io import RawRecord
@@ -300,6 +302,10 @@ class XlsxReader:
             return
         sheets: list[_Sheet] = []
         errors: list[RawRecord] = []
+        unpacked = unpacked_problem(path)
+        if unpacked is not None:
+            yield RawRecord(source=name, error=unpacked)
+            return
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError...
@@ -321,17 +327,32 @@ class XlsxReader:
                         RawRecord(source=f"{name}:{title}", error=f"sheet {title!r} is not a table")
                     )
                     continue
-                sheets.append(_read_sheet(ws, title))
+                sheet, problems = _read_sheet(ws, title, name)
+                if problems:  # over a bound: reject the workbook, never part of it
+                    yield from problems
+                    return
+                sheets.append(sheet)
         finally:
             workbook.close()
         yield from _build(name, sheets, errors)
 
 
-def _read_sheet(ws: Any, title: str) -> _Sheet:
+def _read_sheet(ws: Any, title: str, name: str) -> tuple[_Sheet, list[RawRecord]]:
+    """The sheet's non-empty rows, and why any part of it was not read (limits)."""
     sheet = _Sheet(title=title)
+    problems: list[RawRecord] = []
     if hasattr(ws, "reset_dimensions"):
         ws.reset_dimensions()  # some writers store wrong dimensions: read every row
     for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        stop = sheet_limit_problem(number, values)
+        if stop is not None:
+            problems.append(
+                RawRecord(
+                    source=f"{name}:{title}:{number}",
+                    error=f"{stop}; the workbook is not read (no organization of it evaluated)",
+                )
+            )
+            break
         if number == 1:
             sheet.columns = [
                 (i, n) for i, v in enumerate(values) if (n := _header_name(v)) is not None
@@ -340,7 +361,7 @@ def _read_sheet(ws: Any, title: str) -> _Sheet:
             continue
         if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in values):
             sheet.rows.append((number, tuple(values)))
-    return sheet
+    return sheet, problems
 
 
 def _header_errors(
@@ -641,6 +662,7 @@ def write_workbook(snapshots: Iterable[Snapshot], path: str | Path) -> None:
                     ],
                 )
         _write_steps(steps_ws, org.id, snapshot)
+    text_cells(workbook)  # data is text: a name like =1+2 must not become a formula
     workbook.save(str(path))
 
 

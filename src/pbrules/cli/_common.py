@@ -34,6 +34,11 @@ def fail(message: str, code: int = EXIT_CONFIG) -> None:
     sys.exit(code)
 
 
+def _os_error(exc: OSError) -> str:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{reason}: {exc.filename}" if exc.filename else reason
+
+
 def handle_errors(func: F) -> F:
     """Turn library errors into clean messages and exit 2; ``--debug`` re-raises them."""
 
@@ -52,7 +57,7 @@ def handle_errors(func: F) -> F:
         except (PbrulesError, OSError) as exc:
             if debug:
                 raise
-            fail(str(exc) if isinstance(exc, PbrulesError) else f"{exc.strerror}: {exc.filename}")
+            fail(str(exc) if isinstance(exc, PbrulesError) else _os_error(exc))
         return None
 
     return wrapper  # type: ignore[return-value]

@@ -7,15 +7,17 @@ unreadable dataset, bad ``--previous``), nothing evaluated.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pbrules.cli._common import EXIT_INCOMPLETE, EXIT_OK, handle_errors, stderr
+from pbrules.cli._output import BINARY_FORMATS, check_output, write_output
+from pbrules.cli.progress import progress_on_stderr
 from pbrules.errors import UsageError
 from pbrules.model.outcome import Severity
 from pbrules.model.period import Period
@@ -46,50 +48,11 @@ def write_result(
 ) -> None:
     """Export ``result`` with the exporter named ``fmt`` to ``output`` (stdout when None)."""
     exporter = registry.exporters[fmt]
-    if output is None:
-        stream: BinaryIO = sys.stdout.buffer
-        exporter.export(result, stream, **options)
-        stream.flush()
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    try:
-        with tmp.open("wb") as fh:
-            exporter.export(result, fh, **options)
-        tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("evaluating", total=None)
-
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def _stderr_is_tty() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
+    write_output(
+        output,
+        lambda fh: exporter.export(result, fh, **options),
+        binary=fmt in BINARY_FORMATS,
+    )
 
 
 def _stdout_is_tty() -> bool:
@@ -127,8 +90,16 @@ def _stdout_is_tty() -> bool:
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here, not stdout.")
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-    help="Processes for pass 1.",
+    "--jobs", "-j", type=click.IntRange(min=1), default=None,
+    help="Worker processes (default: the number of cores). Same result for any number.",
+)  # fmt: skip
+@click.option(
+    "--scheduler", metavar="ADDRESS",
+    help="Run on the Dask cluster at this scheduler address (docs/distributed.md).",
+)  # fmt: skip
+@click.option(
+    "--dask-local", type=click.IntRange(min=1), metavar="N",
+    help="Run on a local Dask cluster of N worker processes.",
 )  # fmt: skip
 @click.option(
     "--ledger",
@@ -143,6 +114,13 @@ def _stdout_is_tty() -> bool:
 )
 @click.option("--lang", metavar="LANG", help="Language of report formats (en, zh).")
 @click.option("--issuer", metavar="TEXT", help="Issuing department on report formats.")
+@click.option(
+    "--pattern-backend",
+    type=click.Choice(["python", "durable"]),
+    default="python",
+    show_default=True,
+    help="Matcher of pattern criteria; durable needs pip install 'pbrules[durable]'.",
+)
 @handle_errors
 def evaluate_command(
     dataset: Path,
@@ -151,11 +129,14 @@ def evaluate_command(
     previous: Path | None,
     fmt: str,
     output: Path | None,
-    jobs: int,
+    jobs: int | None,
+    scheduler: str | None,
+    dask_local: int | None,
     ledger: Path | None,
     fail_on: str | None,
     lang: str | None,
     issuer: str | None,
+    pattern_backend: str = "python",
 ) -> None:
     """Evaluate every organization in DATASET against the criteria packs."""
     from pbrules.dataset import read_dataset
@@ -174,6 +155,9 @@ def evaluate_command(
             the_period = Period.parse(period)
         except ValueError as exc:
             raise UsageError(f"--period: {exc}") from None
+    check_output(output, _inputs(dataset, rules, previous, ledger))
+    if output is None and fmt in BINARY_FORMATS and _stdout_is_tty():
+        raise UsageError(f"--format {fmt} writes a binary file: give --output PATH")
     pack = load_packs(list(rules), registry=registry)
     before: RunResult | None = None
     if previous is not None:
@@ -189,19 +173,20 @@ def evaluate_command(
                 f"{before.pack.version}; evaluating with version {pack.model.version}"
             )
     data = read_dataset(dataset, registry=registry)
-    engine = Engine(pack, registry=registry)
+    engine = Engine(pack, registry=registry, pattern_backend=pattern_backend)
     waivers: dict[str, Any] = {}
     if ledger is not None:
         waivers = _active_waivers(ledger, pack.model.pack, the_period or _first_period(data))
-    with _progress(_stderr_is_tty()) as progress:
-        result = engine.run(
-            data,
-            period=the_period,
-            previous=before,
-            jobs=jobs,
-            progress=progress,
-            waivers=waivers,
-        )
+    with progress_on_stderr("evaluating") as progress:
+        run = partial(engine.run, data, period=the_period, previous=before, waivers=waivers)
+        if scheduler is not None or dask_local is not None:
+            from pbrules.distributed import run_on_dask
+
+            result = run_on_dask(
+                run, address=scheduler, local_workers=dask_local, progress=progress
+            )
+        else:
+            result = run(jobs=jobs or _default_jobs(data), progress=progress)
     if before is not None and not before.period < result.period:
         stderr(
             f"warning: --previous {previous} is for {before.period}, "
@@ -234,6 +219,21 @@ def evaluate_command(
     sys.exit(exit_code(result, fail_on))
 
 
+def _inputs(
+    dataset: Path, rules: tuple[str, ...], previous: Path | None, ledger: Path | None
+) -> list[tuple[str, Path | None]]:
+    packs = [("a pack", Path(r)) for r in rules if Path(r).exists()]
+    return [("the dataset", dataset), *packs, ("--previous", previous), ("--ledger", ledger)]
+
+
+def _default_jobs(data: Any) -> int:
+    """The number of cores for JSON Lines datasets (their workers read their own chunks; a
+    small file stays in one process), else 1 (records would be sent to the workers one by one)."""
+    from pbrules.engine.chunks import jsonl_files
+
+    return (os.cpu_count() or 1) if jsonl_files(data) is not None else 1
+
+
 def _first_period(data: Any) -> Period | None:
     """The period of the dataset's first readable snapshot (the run's default period)."""
     from pbrules.model.snapshot import Snapshot
@@ -250,7 +250,7 @@ def _active_waivers(db: Path, pack_id: str, period: Period | None) -> dict[str, 
         return {}
     from pbrules.ledger import Ledger
 
-    with Ledger(db, create=False) as book:
+    with Ledger(db, read_only=True) as book:
         return dict(book.active_waivers(period.end, pack=pack_id))
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pbrules.cli._common import handle_errors
+from pbrules.cli._output import check_output, write_output
 from pbrules.errors import ResultDocumentError
 
 if TYPE_CHECKING:
@@ -37,10 +38,10 @@ def _db_option(func: F) -> F:
     )(func)
 
 
-def _open(db: Path, *, create: bool = False) -> Ledger:
+def _open(db: Path, *, create: bool = False, read_only: bool = False) -> Ledger:
     from pbrules.ledger import Ledger
 
-    return Ledger(db, create=create)
+    return Ledger(db, create=create, read_only=read_only)
 
 
 def _load_result(path: Path) -> RunResult:
@@ -190,7 +191,8 @@ def _render_table(items: list[LedgerItem]) -> None:
     "--status", type=click.Choice(["open", "rectified", "closed", "waived"]), default=None
 )
 @click.option("--org", default=None, help="Only this organization id.")
-@click.option("--overdue/--not-overdue", default=None, help="Only (or no) overdue items.")
+@click.option("--overdue", "overdue_only", is_flag=True, help="Only overdue items.")
+@click.option("--not-overdue", "not_overdue", is_flag=True, help="Only items not overdue.")
 @click.option("--period", default=None, help="Only items first opened in this period.")
 @click.option("--as-of", "as_of", callback=_date, default=None, help="View date (default today).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -199,7 +201,8 @@ def _render_table(items: list[LedgerItem]) -> None:
 def list_cmd(
     status: str | None,
     org: str | None,
-    overdue: bool | None,
+    overdue_only: bool,
+    not_overdue: bool,
     period: str | None,
     as_of: date | None,
     fmt: str,
@@ -209,12 +212,15 @@ def list_cmd(
     from pbrules.errors import UsageError
     from pbrules.model.period import Period
 
+    if overdue_only and not_overdue:
+        raise UsageError("--overdue and --not-overdue exclude each other; give one")
+    overdue = True if overdue_only else False if not_overdue else None
     if period is not None:
         try:
             Period.parse(period)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-    with _open(db) as ledger:
+    with _open(db, read_only=True) as ledger:
         items = ledger.items(status, org, overdue, period, as_of=as_of)
     if fmt == "json":
         click.echo(json.dumps([_item_dict(i) for i in items], ensure_ascii=False, indent=2))
@@ -230,7 +236,7 @@ def list_cmd(
 @handle_errors
 def show_cmd(number: str, as_of: date | None, fmt: str, db: Path) -> None:
     """Show one item and its whole history."""
-    with _open(db) as ledger:
+    with _open(db, read_only=True) as ledger:
         item = ledger.item(number, as_of=as_of)
         history = ledger.history(number)
     if fmt == "json":
@@ -297,14 +303,18 @@ def export_cmd(
 
     if output is None and fmt == "xlsx" and sys.stdout.isatty():
         raise UsageError("xlsx output is binary: give --output FILE.xlsx or redirect stdout")
-    with _open(db) as ledger:
-        if output is not None:
-            count = ledger.export(fmt, output, as_of=as_of, status=status, org=org)
-            click.echo(f"exported {count} item(s) to {output}", err=True)
-        else:
-            stream = sys.stdout.buffer
-            ledger.export(fmt, stream, as_of=as_of, status=status, org=org)
-            stream.flush()
+    check_output(output, [("the ledger", db)])
+    counts: list[int] = []
+    with _open(db, read_only=True) as ledger:
+        write_output(
+            output,
+            lambda out: counts.append(
+                ledger.export(fmt, out, as_of=as_of, status=status, org=org)
+            ),
+            binary=fmt == "xlsx",
+        )
+    if output is not None:
+        click.echo(f"exported {counts[0]} item(s) to {output}", err=True)
 
 
 COMMANDS: list[click.Command] = [ledger_group]

@@ -9,11 +9,12 @@ from typing import Any
 import click
 
 from pbrules.cli._common import fail, handle_errors
+from pbrules.cli._output import BINARY_FORMATS, check_output, write_output
 
 __all__ = ["COMMANDS", "report"]
 
 _REPORT_FORMATS = ("html", "md", "docx", "xlsx")
-_BINARY = {"docx", "xlsx"}
+_BINARY = BINARY_FORMATS
 
 
 @click.command("report")
@@ -87,6 +88,11 @@ def report(
         fail(f"unknown format {fmt!r}; use one of: {', '.join(known)}")
     if output is None and fmt in _BINARY and sys.stdout.isatty():
         fail(f"--format {fmt} writes a binary file: give --output PATH (or redirect stdout)")
+    check_output(
+        output,
+        [("the result", result_path), ("--previous", previous), ("--ledger", ledger)]
+        + [("a pack", Path(r)) for r in rules if Path(r).exists()],
+    )
     result = load_result(result_path)
     options: dict[str, Any] = {"lang": lang, "issuer": issuer, "title": title}
     if previous is not None:
@@ -98,17 +104,9 @@ def report(
 
         options["pack"] = load_packs(list(rules))
     exporter = exporters[fmt]
-    if output is None:
-        exporter.export(result, sys.stdout.buffer, **options)
-        sys.stdout.buffer.flush()
-        return
-    tmp = output.with_name(f".{output.name}.tmp")
-    try:
-        with tmp.open("wb") as out:
-            exporter.export(result, out, **options)
-        tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_output(
+        output, lambda out: exporter.export(result, out, **options), binary=fmt in _BINARY
+    )
 
 
 COMMANDS: list[click.Command] = [report]

@@ -31,10 +31,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore
+from pbrules.engine.chunks import jsonl_files, plan_chunks, read_at, scan_chunk
+from pbrules.engine.collect import fewer_collections
 from pbrules.engine.compile import (
     Compiled,
     Traits,
@@ -44,7 +47,8 @@ from pbrules.engine.compile import (
     run_check,
 )
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
-from pbrules.engine.parallel import parallel_pass1
+from pbrules.engine.guard import CheckerGuard
+from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
 from pbrules.engine.ranking import TieFacts, assign_group, rank_organizations
 from pbrules.engine.scoring import (
     CriterionPoints,
@@ -70,6 +74,8 @@ from pbrules.model.result import (
 )
 from pbrules.model.snapshot import Organization, Snapshot
 from pbrules.packs.schema import Criterion, LoadedPack, Pack
+from pbrules.patterns.engine_support import PatternBatch, chunked
+from pbrules.patterns.workers import WorkerOptions
 
 __all__ = ["Engine", "OrgEvaluation", "Progress", "WaiverLike"]
 
@@ -150,7 +156,14 @@ def _digest(pack: Pack) -> str:
 class Engine:
     """A criteria pack compiled for evaluation. Thread-safe to share; cheap to call."""
 
-    def __init__(self, pack: LoadedPack | Pack, *, registry: _HasCheckers | None = None) -> None:
+    def __init__(
+        self,
+        pack: LoadedPack | Pack,
+        *,
+        registry: _HasCheckers | None = None,
+        pattern_backend: str = "python",
+        pattern_options: WorkerOptions | None = None,
+    ) -> None:
         if isinstance(pack, Pack):
             pack = LoadedPack(model=pack, digest=_digest(pack))
         if registry is None:
@@ -168,6 +181,10 @@ class Engine:
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
         composites = [c for c in self._compiled if c.phase == "composite"]
         self._phase1 = self._record + order_composites(pack, composites, self._rollup)
+        # Pattern criteria: with the durable backend they run in batches (docs/patterns.md).
+        self.patterns = PatternBatch(
+            [(c.pos, c.params) for c in self._record], pattern_backend, pattern_options
+        )
         self._tokens: dict[Period, frozenset[str]] = {}
         self.pack_ref = PackRef(id=self.model.pack, version=self.model.version, digest=pack.digest)
 
@@ -220,6 +237,7 @@ class Engine:
         jobs: int = 1,
         progress: Progress | None = None,
         waivers: Mapping[str, WaiverLike] | None = None,
+        runner: ChunkRunner | None = None,
     ) -> RunResult:
         """Evaluate every organization of ``dataset`` for ``period`` and rank them.
 
@@ -228,19 +246,45 @@ class Engine:
         movement. ``jobs > 1`` runs pass 1 in that many processes (same result). ``waivers``
         maps finding fingerprints to active ledger waivers: those findings carry the waiver, and
         when the pack sets ``allow_waivers`` a waived organization-level failure costs no points.
+        ``runner`` runs pass 1 of a JSON Lines dataset's chunks elsewhere (a Dask cluster:
+        :mod:`pbrules.distributed`); the result is the same.
         """
         if jobs < 1:
             raise UsageError(f"jobs must be at least 1, not {jobs}")
+        with fewer_collections():
+            return self._run(dataset, period, previous, jobs, progress, waivers, runner)
+
+    def _run(
+        self,
+        dataset: Iterable[Snapshot | Rejected] | str | Path,
+        period: Period | str | None,
+        previous: RunResult | None,
+        jobs: int,
+        progress: Progress | None,
+        waivers: Mapping[str, WaiverLike] | None,
+        runner: ChunkRunner | None,
+    ) -> RunResult:
         label, source = source_of(dataset)
         intake = Intake(label, Period.parse(period) if period is not None else None)
-        states = self._first_pass(intake.accepted(source), jobs, progress)
+        # The durable pattern backend prepares batches of snapshots: it reads them as before.
+        files = None if self.patterns.active else jsonl_files(source)
+        if files is not None:
+            states = self._first_pass_chunks(files, intake, jobs, progress, runner, source)
+        else:
+            states = self._first_pass(intake.accepted(source), jobs, progress)
         the_period = intake.evaluated_period()
         if intake.relabel:
             name_sources(source, intake.rejected, intake.relabel)
         parents, tree_warnings = effective_parents(intake.nodes)
         kids = children_of(intake.nodes, parents)
-        wanted = {intake.positions[org_id]: org_id for org_id in kids}
-        self._again_with_subordinates(states, reread(source, wanted), the_period, kids)
+        again: Iterator[Snapshot]
+        if files is not None:
+            places = sorted(intake.places[org_id] for org_id in kids)
+            again = (read_at(files, place) for place in places)
+        else:
+            wanted = {intake.positions[org_id]: org_id for org_id in kids}
+            again = reread(source, wanted)
+        self._again_with_subordinates(states, again, the_period, kids)
         if progress is not None:
             progress(len(states), len(states))
         as_of = max((state.as_of for state in states.values()), default=the_period.end)
@@ -265,12 +309,53 @@ class Engine:
                 progress(done, None)
         return states
 
+    def _first_pass_chunks(
+        self,
+        files: list[Path],
+        intake: Intake,
+        jobs: int,
+        progress: Progress | None,
+        runner: ChunkRunner | None,
+        source: object,
+    ) -> dict[str, OrgState]:
+        """Pass 1 of a JSON Lines dataset read in chunks, here or by workers (same result)."""
+        chunks = list(plan_chunks(files))
+        total = sum(chunk.lines for chunk in chunks)
+        registry = getattr(source, "_registry", None)
+        extensions = getattr(registry, "extensions", {})
+        payload = engine_payload(Engine, self.pack, self._checkers, extensions)
+        states: dict[str, OrgState] = {}
+        done = 0
+        local = partial(scan_chunk, registry=registry, pass1=self.pass1_fresh)
+        for scanned in run_chunks(payload, chunks, jobs, local, runner):
+            for record in scanned:
+                state = intake.admit(record)
+                if state is not None:
+                    states[state.org.id] = state
+            done += len(scanned)
+            if progress is not None:
+                progress(min(done, total), total)
+        return states
+
+    def pass1_fresh(self, snapshot: Snapshot, period: Period) -> OrgState:
+        """Pass 1 of one snapshot as read (no subordinates known yet)."""
+        return self._pass1(snapshot, period, snapshot.as_of or period.end, ())
+
     def _pass1_all(self, items: Iterator[Item], jobs: int) -> Iterator[OrgState]:
+        if self.patterns.active:  # durable-rules: batches of organizations, in its own workers
+            return self._pass1_batched(items)
         if jobs > 1:
             pooled = parallel_pass1(Engine, self.pack, self._checkers, items, jobs)
             if pooled is not None:
                 return pooled
         return (self._pass1(snap, period, when, kids) for snap, period, when, kids in items)
+
+    def _pass1_batched(self, items: Iterator[Item]) -> Iterator[OrgState]:
+        """Pass 1 with the pattern criteria prepared a chunk of organizations at a time."""
+        for chunk in chunked(items, self.patterns.chunk):
+            pre = self.patterns.prepare([(s, p, w) for s, p, w, _ in chunk])
+            for (snap, period, when, kids), outcomes in zip(chunk, pre, strict=True):
+                yield self._pass1(snap, period, when, kids, outcomes)
 
     def _again_with_subordinates(
         self,
@@ -280,9 +365,12 @@ class Engine:
         kids: Mapping[str, tuple[ChildRef, ...]],
     ) -> None:
         """Pass 1 again for the organizations that have subordinates, now that they are known."""
-        for snap in snapshots:
-            org_id = snap.organization.id
-            states[org_id] = self._pass1(snap, period, snap.as_of or period.end, kids[org_id])
+        items = (
+            (snap, period, snap.as_of or period.end, kids[snap.organization.id])
+            for snap in snapshots
+        )
+        for state in self._pass1_all(items, 1):
+            states[state.org.id] = state
 
     def _period_warnings(self, period: Period) -> list[RunWarning]:
         if period.kind.value == self.model.period.value:
@@ -323,7 +411,7 @@ class Engine:
 
     def _result(
         self,
-        finished: Mapping[str, _Finished],
+        finished: dict[str, _Finished],
         period: Period,
         as_of: date,
         previous: RunResult | None,
@@ -331,10 +419,29 @@ class Engine:
         rejected: list[Rejected],
         warnings: list[RunWarning],
     ) -> RunResult:
-        """The run's result document: organizations ranked, findings in org id order."""
-        ordered = [finished[k][0] for k in sorted(finished)]
-        rankings = self._rank(ordered, previous, _tie_facts(finished))
-        all_findings = [f for k in sorted(finished) for f in finished[k][1]]
+        """The run's result document: organizations ranked, findings in org id order.
+
+        ``finished`` is emptied as it is read, and each organization's and finding's dict is
+        replaced by its validated model as soon as it is ranked, so the dicts and the models of
+        the whole run are never held at once.
+        """
+        facts = _tie_facts(finished)  # read before the dicts are freed below
+        ordered: list[Any] = []
+        all_findings: list[Any] = []
+        for key in sorted(finished):
+            result, findings, _ = finished.pop(key)
+            ordered.append(result)
+            all_findings.extend(findings)
+        rankings = self._rank(ordered, previous, facts)
+        summary = {
+            "evaluated": len(ordered),
+            "rejected": len(rejected),
+            "findings": len(all_findings),
+            "incomplete": sum(1 for o in ordered if not o["complete"]),
+            "waived": sum(1 for f in all_findings if f.get("waiver") is not None),
+        }
+        _validate_in_place(ordered, OrgResult)
+        _validate_in_place(all_findings, Finding)
         return RunResult.model_validate(
             {
                 "pack": self.pack_ref,
@@ -345,13 +452,7 @@ class Engine:
                 "rankings": rankings,
                 "rejected": rejected,
                 "warnings": warnings,
-                "summary": {
-                    "evaluated": len(ordered),
-                    "rejected": len(rejected),
-                    "findings": len(all_findings),
-                    "incomplete": sum(1 for o in ordered if not o["complete"]),
-                    "waived": sum(1 for f in all_findings if f.get("waiver") is not None),
-                },
+                "summary": summary,
             }
         )
 
@@ -382,8 +483,14 @@ class Engine:
         period: Period,
         as_of: date,
         children: tuple[ChildRef, ...],
+        pre: Mapping[int, Outcome] | None = None,
     ) -> OrgState:
-        """One organization's ``record`` and ``composite`` outcomes; which roll-ups apply."""
+        """One organization's ``record`` and ``composite`` outcomes; which roll-ups apply.
+
+        ``pre``: outcomes already computed by position (pattern criteria of the durable
+        backend), used in place of running their checkers."""
+        if pre is None and self.patterns.active:
+            pre = self.patterns.prepare([(snapshot, period, as_of)])[0]
         index = build_index(snapshot, period, as_of)
         traits = Traits.of(snapshot, index, children, period, self._period_tokens(period))
         outcomes: list[Outcome | None] = [None] * len(self._compiled)
@@ -391,16 +498,26 @@ class Engine:
         ctx = CheckContext(
             period=period, as_of=as_of, index=index, children=children, outcomes=by_id
         )
-        for c in self._phase1:
-            outcome = traits.excluded(c) or applicability(c, snapshot)
-            if outcome is None:
-                outcome = run_check(c, snapshot, ctx)
-            outcomes[c.pos] = by_id[c.criterion.id] = outcome
         rollups: list[int] = []
-        for c in self._rollup:
-            outcomes[c.pos] = traits.excluded(c) or applicability(c, snapshot)
-            if outcomes[c.pos] is None:
-                rollups.append(c.pos)
+        with CheckerGuard() as guard:  # SystemExit, malformed outcomes, the time budget
+            for c in self._phase1:
+                name = c.criterion.check
+                outcome = traits.excluded(c) or guard.attempt(name, applicability, c, snapshot)
+                if outcome is None:
+                    prepared = pre.get(c.pos) if pre is not None else None
+                    outcome = (
+                        prepared
+                        if prepared is not None
+                        else guard.call(name, run_check, c, snapshot, ctx)
+                    )
+                outcomes[c.pos] = by_id[c.criterion.id] = outcome
+            for c in self._rollup:
+                name = c.criterion.check
+                outcomes[c.pos] = traits.excluded(c) or guard.attempt(
+                    name, applicability, c, snapshot
+                )
+                if outcomes[c.pos] is None:
+                    rollups.append(c.pos)
         return OrgState(
             org=snapshot.organization,
             as_of=as_of,
@@ -464,9 +581,11 @@ class Engine:
             outcomes=done,
             child_results=child_results,
         )
-        for pos in state.rollups:
-            c = self._compiled[pos]
-            state.outcomes[pos] = done[c.criterion.id] = run_check(c, header, ctx)
+        with CheckerGuard() as guard:
+            for pos in state.rollups:
+                c = self._compiled[pos]
+                outcome = guard.call(c.criterion.check, run_check, c, header, ctx)
+                state.outcomes[pos] = done[c.criterion.id] = outcome
 
     def _points(
         self,
@@ -567,6 +686,12 @@ def _tie_facts(finished: Mapping[str, _Finished]) -> dict[str, TieFacts]:
         )
         for org_id, (result, found, _outcomes) in finished.items()
     }
+
+
+def _validate_in_place(items: list[Any], model: type[OrgResult] | type[Finding]) -> None:
+    """Each dict of ``items`` replaced by its validated ``model`` (the dict is freed at once)."""
+    for i, item in enumerate(items):
+        items[i] = model.model_validate(item)
 
 
 def _criterion_record(c: Compiled, outcome: Outcome, pts: CriterionPoints) -> dict[str, Any]:

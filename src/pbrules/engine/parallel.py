@@ -1,11 +1,15 @@
 """Pass 1 in a process pool: each worker compiles the pack once, then evaluates batches.
 
-Snapshots travel as JSON (serialized and validated by pydantic-core), which costs about half of
-what pickling the models does; results come back in input order, a bounded window ahead.
+JSON Lines datasets (:mod:`pbrules.engine.chunks`): each worker reads, validates and evaluates
+whole chunks of lines itself, and sends back compact pass-1 states; the parent only merges them
+in chunk order, so the result is the same for any number of workers. Other datasets: snapshots
+travel as JSON (serialized and validated by pydantic-core). Results come back in input order, a
+bounded window ahead.
 """
 
 from __future__ import annotations
 
+import gc
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -13,6 +17,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pbrules.checker import Checker, ChildRef
+from pbrules.engine.chunks import Chunk, Scanned, scan_chunk
+from pbrules.engine.collect import RUN_THRESHOLDS
 from pbrules.engine.sources import Item
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
@@ -21,7 +27,7 @@ from pbrules.packs.schema import LoadedPack
 if TYPE_CHECKING:
     from pbrules.engine.evaluate import Engine, OrgState
 
-__all__ = ["parallel_pass1"]
+__all__ = ["ChunkRunner", "engine_payload", "parallel_pass1", "run_chunks", "scan_in_worker"]
 
 _CHUNK = 32
 _Batch = list[tuple[bytes, Period, date, tuple[ChildRef, ...]]]
@@ -90,3 +96,76 @@ def parallel_pass1(
     except Exception:  # unpicklable plugin checkers
         return None
     return _pool(factory, payload, items, jobs)
+
+
+# -- JSON Lines read in chunks by the workers themselves ----------------------------------------
+#: Runs :func:`scan_in_worker` over chunks somewhere (a Dask cluster, ...): given the pickled
+#: engine payload and the chunks, yields each chunk's records in chunk order.
+ChunkRunner = Callable[[bytes, list[Chunk]], Iterator[list[Scanned]]]
+
+
+class _Extensions:
+    """What record validation reads of a registry: the registered extension models."""
+
+    def __init__(self, extensions: Mapping[str, Any]) -> None:
+        self.extensions = extensions
+
+
+def engine_payload(
+    factory: EngineFactory,
+    pack: LoadedPack,
+    checkers: Mapping[str, Checker[Any]],
+    extensions: Mapping[str, Any],
+) -> bytes | None:
+    """Everything a worker needs to build the engine and validate records, pickled (``None``
+    when a plugin's checkers or extension models cannot be pickled)."""
+    try:
+        return pickle.dumps((factory, pack, checkers, dict(extensions)))
+    except Exception:  # unpicklable plugin objects: evaluate in this process
+        return None
+
+
+_chunk_engines: dict[bytes, tuple[Engine, _Extensions]] = {}
+
+
+def scan_in_worker(payload: bytes, chunk: Chunk) -> list[Scanned]:
+    """One chunk read, validated and evaluated in pass 1 (the engine is built once per worker
+    process and payload)."""
+    built = _chunk_engines.get(payload)
+    if built is None:
+        if len(_chunk_engines) >= 4:  # a long-lived (Dask) worker serving many packs
+            _chunk_engines.clear()
+        gc.set_threshold(*RUN_THRESHOLDS)  # a worker process only runs chunks
+        factory, pack, checkers, extensions = pickle.loads(payload)
+        engine = factory(pack, registry=_WorkerRegistry(checkers))
+        built = _chunk_engines[payload] = (engine, _Extensions(extensions))
+    engine, registry = built
+    return scan_chunk(chunk, registry, engine.pass1_fresh)
+
+
+def _pooled_chunks(payload: bytes, chunks: list[Chunk], jobs: int) -> Iterator[list[Scanned]]:
+    window = jobs * 3
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: list[Future[list[Scanned]]] = []
+        for chunk in chunks:
+            pending.append(pool.submit(scan_in_worker, payload, chunk))
+            while len(pending) >= window:
+                yield pending.pop(0).result()
+        for fut in pending:
+            yield fut.result()
+
+
+def run_chunks(
+    payload: bytes | None,
+    chunks: list[Chunk],
+    jobs: int,
+    local: Callable[[Chunk], list[Scanned]],
+    runner: ChunkRunner | None = None,
+) -> Iterator[list[Scanned]]:
+    """Each chunk's records, in chunk order: on ``runner`` when given, in ``jobs`` processes
+    when there is more than one chunk, else in this process (``local``)."""
+    if payload is not None and runner is not None:
+        return runner(payload, chunks)
+    if payload is not None and jobs > 1 and len(chunks) > 1:
+        return _pooled_chunks(payload, chunks, jobs)
+    return (local(chunk) for chunk in chunks)

@@ -7,13 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pbrules.checker import ChildRef
 from pbrules.engine.tree import Node
 from pbrules.errors import DataError
 from pbrules.model.period import Period
 from pbrules.model.result import Rejected
-from pbrules.model.snapshot import Snapshot
+from pbrules.model.snapshot import Organization, Snapshot
+
+if TYPE_CHECKING:
+    from pbrules.engine.chunks import Scanned
+    from pbrules.engine.evaluate import OrgState
 
 __all__ = ["Intake", "Item", "name_sources", "reread", "source_of"]
 
@@ -49,6 +54,8 @@ class Intake:
         self.relabel: list[int] = []  # rejections named "record N" until their source is known
         self.nodes: dict[str, Node] = {}
         self.positions: dict[str, int] = {}  # org id -> position of its evaluated snapshot
+        self.places: dict[str, int] = {}  # org id -> file and offset (chunked JSON Lines reads)
+        self.first_seen: dict[tuple[str, str], str] = {}  # (period, org id) -> its source
         self.records = 0
 
     def accepted(self, source: Iterable[Snapshot | Rejected]) -> Iterator[Item]:
@@ -74,19 +81,56 @@ class Intake:
             self._keep(item, pos)
             yield item, self.period, item.as_of or self.period.end, ()
 
+    def admit(self, scanned: Scanned) -> OrgState | None:
+        """The pass-1 state of a record read in chunks, if it is evaluated (else it is kept as a
+        rejection, with the message the dataset and :meth:`accepted` give)."""
+        pos = self.records
+        self.records += 1
+        if scanned.rejected is not None:
+            self.rejected.append(scanned.rejected)
+            return None
+        state, period = scanned.state, scanned.period
+        assert state is not None and period is not None
+        org_id = state.org.id
+        problem = self._duplicate(scanned.source, str(period), org_id)
+        if problem is None:
+            if self.period is None:
+                self.period = period
+            problem = self._problem_of(period, org_id)
+        if problem is not None:
+            self.rejected.append(Rejected(source=scanned.source, org_id=org_id, errors=[problem]))
+            return None
+        self._keep_node(state.org, pos)
+        self.places[org_id] = scanned.place
+        return state
+
+    def _duplicate(self, source: str, period: str, org_id: str) -> str | None:
+        """The dataset's own message for a second record of an organization and period."""
+        earlier = self.first_seen.setdefault((period, org_id), source)
+        if earlier == source:
+            return None
+        return (
+            f"organization.id: duplicate organization {org_id!r} for period {period} (first at "
+            f"{earlier}; this later record at {source} is rejected)"
+        )
+
     def _problem(self, item: Snapshot) -> str | None:
-        org = item.organization
-        if item.period != self.period:
-            return f"period: {item.period} is not the evaluated period {self.period}"
-        if org.id in self.positions:
+        return self._problem_of(item.period, item.organization.id)
+
+    def _problem_of(self, period: Period, org_id: str) -> str | None:
+        if period != self.period:
+            return f"period: {period} is not the evaluated period {self.period}"
+        if org_id in self.positions:
             return (
-                f"organization.id: duplicate id {org.id!r} "
-                f"(first in record {self.positions[org.id] + 1})"
+                f"organization.id: duplicate id {org_id!r} "
+                f"(first in record {self.positions[org_id] + 1})"
             )
         return None
 
     def _keep(self, item: Snapshot, pos: int) -> None:
-        org = item.organization
+        self._keep_node(item.organization, pos)
+
+    def _keep_node(self, org: Organization, pos: int) -> None:
         self.positions[org.id] = pos
         self.nodes[org.id] = Node(
             id=org.id,

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from pbrules.cells import csv_cell, text_cells
 from pbrules.errors import LedgerError
 from pbrules.ledger.models import LedgerItem
 
@@ -114,7 +115,7 @@ def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:
     for row in rows:
         writer.writerow(
             {
-                k: ("" if v is None else v.isoformat() if isinstance(v, date) else v)
+                k: csv_cell("" if v is None else v.isoformat() if isinstance(v, date) else v)
                 for k, v in row.items()
             }
         )
@@ -145,6 +146,7 @@ def _xlsx_bytes(rows: list[dict[str, Any]], as_of: date) -> bytes:
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
     wb.properties.title = f"pbrules ledger as of {as_of.isoformat()}"
+    text_cells(wb)  # names and messages are text, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

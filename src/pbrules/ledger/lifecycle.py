@@ -87,11 +87,12 @@ class Ledger:
         store: LedgerStore | None = None,
         create: bool = True,
         timeout: float = 60.0,
+        read_only: bool = False,
     ) -> None:
         if store is not None and path is None:
             self.store: LedgerStore = store
         elif path is not None and store is None:
-            self.store = SQLiteStore(path, create=create, timeout=timeout)
+            self.store = SQLiteStore(path, create=create, timeout=timeout, read_only=read_only)
         else:
             raise LedgerError("give a ledger path or a store, not both or neither")
 

@@ -18,6 +18,7 @@ A store must give:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -420,6 +421,46 @@ class _SQLiteSession:
         )
 
 
+def _db_problem(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    text = text if len(text) <= 120 else text[:117] + "..."
+    if "readonly" in text or "read-only" in text:
+        return f"the ledger {path} is read-only ({text}); nothing was changed"
+    if "decode" in text or "malformed" in text:
+        return f"the ledger {path} is damaged ({text}); restore it from a backup"
+    return f"{path} is not a usable pbrules ledger: {text}"
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(
+            str(path), timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise LedgerError(f"cannot open the ledger {path}: {exc}") from exc
+
+
+def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
+    """Open ``path`` with ``mode=ro`` (never creates, never writes). On a read-only filesystem
+    a WAL database cannot make its shared-memory file: it is then opened ``immutable``."""
+    uri = Path(path).resolve().as_uri()
+    last: sqlite3.Error | None = None
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                f"{uri}?{query}",
+                uri=True,
+                timeout=timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.execute("PRAGMA user_version").fetchone()
+            return conn
+        except sqlite3.Error as exc:
+            last = exc
+    raise LedgerError(f"cannot open the ledger {path}: {last}")
+
+
 class SQLiteStore:
     """The default store: one SQLite file, WAL mode, schema versioned by ``user_version``.
 
@@ -428,30 +469,59 @@ class SQLiteStore:
     share one store: their transactions take turns.
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = True,
+        timeout: float = 60.0,
+        read_only: bool = False,
+    ) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        if not create and not self.path.exists():
+        self._create = create and not read_only
+        self.read_only = read_only
+        if not self._create and not self.path.exists():
             raise LedgerError(f"no ledger at {self.path} (run `pbrules ledger sync` first)")
         if not self.path.parent.exists():
             raise LedgerError(f"cannot create a ledger at {self.path}: no such directory")
-        try:
-            self._conn = sqlite3.connect(
-                str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise LedgerError(f"cannot open the ledger {self.path}: {exc}") from exc
+        if self.path.exists() and not self.path.is_file():
+            raise LedgerError(f"{self.path} is not a ledger file")
+        if read_only:
+            self._conn = _connect_read_only(self.path, timeout)
+        else:
+            self._conn = _connect(self.path, timeout)
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            self._set_wal()
-            self._conn.execute("PRAGMA synchronous = FULL")
-            self._migrate()
+            if read_only:
+                self._check_schema()
+            else:
+                if not self._create and not self._conn.execute("PRAGMA user_version").fetchone()[0]:
+                    # an empty file or another database: never initialise it here
+                    raise LedgerError(
+                        f"{self.path} is not a pbrules ledger (empty or another database)"
+                    )
+                self._set_wal()
+                self._conn.execute("PRAGMA synchronous = FULL")
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             self._conn.close()
-            raise LedgerError(f"{self.path} is not a usable pbrules ledger: {exc}") from exc
+            raise LedgerError(_db_problem(self.path, exc)) from exc
         except LedgerError:
             self._conn.close()
             raise
+
+    def _check_schema(self) -> None:
+        """A read-only open: the file must already be a ledger of this schema version."""
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            raise LedgerError(f"{self.path} is not a pbrules ledger (empty or another database)")
+        if version != SCHEMA_VERSION:
+            raise LedgerError(
+                f"{self.path} has ledger schema version {version}, this pbrules uses "
+                f"{SCHEMA_VERSION}: "
+                + ("upgrade pbrules" if version > SCHEMA_VERSION else "run `ledger sync` first")
+            )
 
     def _set_wal(self) -> None:
         # Switching to WAL needs a moment of exclusive access; another process opening the same
@@ -477,6 +547,8 @@ class SQLiteStore:
                 f"{self.path} has ledger schema version {version}; this pbrules knows up to "
                 f"{SCHEMA_VERSION}: upgrade pbrules"
             )
+        if version == 0 and not self._create:
+            raise LedgerError(f"{self.path} is not a pbrules ledger (empty or another database)")
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             # Re-read under the write lock: another process may have migrated meanwhile.
@@ -510,20 +582,31 @@ class SQLiteStore:
             try:
                 self._conn.execute(begin)
             except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise LedgerError(_db_problem(self.path, exc)) from exc
                 raise LedgerError(f"the ledger {self.path} is busy ({exc}); try again") from exc
             try:
                 yield _SQLiteSession(self._conn, writable=writable)
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                raise LedgerError(_db_problem(self.path, exc)) from exc
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise LedgerError(f"the ledger {self.path} could not commit: {exc}") from exc
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
 
     def write(self) -> AbstractContextManager[LedgerSession]:
         """One exclusive write transaction (``BEGIN IMMEDIATE``): all of it or nothing."""
+        if self.read_only:
+            raise LedgerError(f"the ledger {self.path} is opened read-only; nothing was changed")
         return self._transaction("BEGIN IMMEDIATE", writable=True)
 
     def read(self) -> AbstractContextManager[LedgerSession]:

@@ -47,6 +47,11 @@ def add_months(d: date, months: int) -> date:
     return date(year, month0 + 1, min(d.day, last))
 
 
+#: the first and last years a period may be in (dates computed from a period stay in range)
+MIN_YEAR = 1900
+MAX_YEAR = 2999
+
+
 @dataclass(frozen=True, order=True, slots=True)
 class Month:
     """A calendar month, written ``YYYY-MM``."""
@@ -112,8 +117,11 @@ class Period:
                 f"invalid period {text!r}: expected e.g. 2026Q3, 2026-07, 2026H2 or 2026"
             )
         year = int(m.group("y"))
-        if year < 1900:
-            raise ValueError(f"invalid period {text!r}: year before 1900")
+        if year < MIN_YEAR:
+            raise ValueError(f"invalid period {text!r}: year before {MIN_YEAR}")
+        if year > MAX_YEAR:
+            # due dates and overdue checks add months and days to the period's end
+            raise ValueError(f"invalid period {text!r}: year after {MAX_YEAR}")
         if m.group("q"):
             return cls(PeriodKind.QUARTER, year, int(m.group("q")[1]))
         if m.group("h"):

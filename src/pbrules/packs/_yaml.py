@@ -252,11 +252,13 @@ def load_yaml_text(
         raise PackError([Problem(path, 1, 1, "the file is empty")])
     loader: yaml.SafeLoader | None = None
     try:
-        loader = yaml.SafeLoader(text)  # checks for unprintable characters at once
+        loader = _CountingLoader(text)  # checks for unprintable characters at once
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except _TooManyNodes as exc:
+        raise PackError([Problem(path, exc.line, exc.col, _too_many())]) from None
     except yaml.MarkedYAMLError as exc:
         raise PackError([_yaml_problem(exc, path)]) from None
     except yaml.reader.ReaderError as exc:
@@ -291,6 +293,34 @@ def load_yaml_text(
     return value
 
 
+def _too_many() -> str:
+    return (
+        f"the document holds more than the {MAX_NODES:,} values a pack may hold; "
+        "split it into packs that extend each other"
+    )
+
+
+class _TooManyNodes(Exception):
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__(line, col)
+        self.line, self.col = line, col
+
+
+class _CountingLoader(yaml.SafeLoader):
+    """The safe loader, stopping as soon as the document has more than :data:`MAX_NODES`
+    nodes (composing is slow in pure Python: a large document is refused early)."""
+
+    composed = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _TooManyNodes(mark.line + 1, mark.column + 1)
+        node: Node | None = super().compose_node(parent, index)
+        return node
+
+
 def _check_expansion(root: Node, path: str) -> None:
     """Refuse documents whose aliases expand to more than :data:`MAX_NODES` values, or loop.
 
@@ -323,8 +353,18 @@ def _check_expansion(root: Node, path: str) -> None:
         sizes[key] = total
         return total
 
-    if size(root) <= MAX_NODES:
+    try:
+        total = size(root)
+    except RecursionError:
+        raise PackError([Problem(path, 1, 1, "the document is nested too deeply")]) from None
+    if total <= MAX_NODES:
         return
+    if len(sizes) > MAX_NODES:  # that many distinct values: large, not an alias bomb
+        raise PackError(
+            [
+                Problem(path, 1, 1, _too_many())
+            ]
+        )
     node = root
     while True:
         big = next((c for c in children(node) if sizes[id(c)] > MAX_NODES), None)

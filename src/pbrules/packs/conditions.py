@@ -40,8 +40,9 @@ from pydantic import (
     model_validator,
 )
 
-from pbrules.errors import suggest
+from pbrules.errors import CheckError, suggest
 from pbrules.packs.facts import FACTS, SYMBOLS, FactValues, suggest_fact
+from pbrules.packs.limits import expression_text_problem, rule_regex_problems
 
 __all__ = [
     "FORMS",
@@ -104,8 +105,13 @@ def compile_expr(text: str) -> rule_engine.Rule:
     """Compile ``text`` with the typed fact context; ``ValueError`` with a clear message."""
     if not text.strip():
         raise ValueError("the expression is empty")
+    too_much = expression_text_problem(text)
+    if too_much is not None:
+        raise ValueError(too_much)
     try:
         rule = rule_engine.Rule(text, context=_context())
+    except RecursionError:
+        raise ValueError("the expression is nested too deeply") from None
     except rule_engine.errors.SymbolResolutionError as exc:
         symbol = str(getattr(exc, "symbol_name", "") or exc)
         raise ValueError(
@@ -123,6 +129,9 @@ def compile_expr(text: str) -> rule_engine.Rule:
         raise ValueError(
             f"the expression gives {kind}, not true or false; compare it, e.g. 'members_count >= 3'"
         )
+    regex = rule_regex_problems(rule)
+    if regex:
+        raise ValueError("; ".join(regex))
     return rule
 
 
@@ -344,6 +353,11 @@ def _expr(text: str, facts: FactValues) -> bool | None:
             return None
     try:
         return bool(rule.matches(facts))
+    except rule_engine.errors.ArithmeticError as exc:
+        # x / 0, x % 0, an overflow: an error of the criterion, not missing data
+        raise CheckError(f"expression {text!r}: {exc.message or 'arithmetic error'}") from None
+    except RecursionError:
+        raise CheckError(f"expression {text!r} is nested too deeply") from None
     except rule_engine.errors.EvaluationError:
         return None
 

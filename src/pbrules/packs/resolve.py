@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pbrules.errors import PackError, Problem, did_you_mean
 from pbrules.packs._yaml import Pos, YMap, YSeq, load_yaml
+from pbrules.packs.limits import extends_problem, not_a_pack_problem
 from pbrules.packs.merge import merge_pack
 
 if TYPE_CHECKING:
@@ -89,10 +90,20 @@ class Resolver:
             )
             self.fatal = True
             return None
+        refused = not_a_pack_problem(doc, extended=bool(stack))
+        if refused is not None:  # never echo the content of a file that is not a pack
+            self.problems.append(Pos(shown, 1, 1).problem(refused))
+            self.fatal = True
+            return None
         self.problems.extend(_file_problems(doc))
         base: YMap | None = None
         for ref, pos in _extends_refs(doc, self.problems):
             parent = find_pack(ref, path.parent, self.registry)
+            refused = extends_problem(ref, parent, len(stack) + 1)
+            if refused is not None:
+                self.problems.append(pos.problem(refused))
+                self.fatal = True
+                continue
             if parent is None or (not parent.is_file() and parent.resolve() not in stack):
                 hint = did_you_mean(ref, self.registry.packs)
                 self.problems.append(

@@ -13,6 +13,7 @@ from pbrules.checker import Checker
 from pbrules.errors import Problem, did_you_mean, suggest
 from pbrules.model.snapshot import Category, OrgKind
 from pbrules.packs._yaml import YMap, YSeq
+from pbrules.packs.limits import number_problems
 from pbrules.packs.merge import id_of
 from pbrules.packs.refs import walk_references
 from pbrules.packs.schema import PERIOD_TOKENS, Pack
@@ -35,6 +36,7 @@ def semantic_problems(doc: YMap, registry: Registry) -> list[Problem]:
     problems.extend(_group_problems(doc))
     problems.extend(_grade_problems(doc))
     problems.extend(tier_problems(doc))
+    problems.extend(number_problems(doc))
     criteria = doc.get("criteria")
     if not isinstance(criteria, YSeq):
         return problems

@@ -3,7 +3,8 @@
 A template is a ``str.format`` string whose fields come from a fixed list (:data:`FIELDS`).
 Attribute access is allowed only for the documented dotted names (``{org.name}``), never indexing
 or arbitrary attributes, so a pack cannot reach into Python objects. Format specs such as
-``{compliance:.0%}`` are allowed.
+``{compliance:.0%}`` are allowed, with a width and a precision bounded by
+:mod:`pbrules.packs.limits`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pbrules.errors import suggest
+from pbrules.packs.limits import format_spec_problem
 
 __all__ = ["FIELDS", "render_message", "template_errors"]
 
@@ -69,6 +71,8 @@ def template_errors(template: str) -> list[str]:
             problems.append(f"unknown field {{{name}}} in message template{hint}")
         elif "{" in spec:
             problems.append(f"nested fields are not allowed in {{{name}:{spec}}}")
+        elif (problem := format_spec_problem(spec)) is not None:
+            problems.append(f"{problem} in {{{name}:{spec[:40]}}}")
     return problems
 
 
@@ -87,6 +91,8 @@ def render_message(template: str, values: Mapping[str, Any]) -> str:
         if value is None:
             parts.append("?")
             continue
+        if spec and format_spec_problem(spec) is not None:
+            spec = ""  # a template that skipped template_errors: never build a huge string
         try:
             parts.append(format(value, spec or ""))
         except (ValueError, TypeError):

@@ -76,7 +76,7 @@ def ledger_items(ledger: Any, result: RunResult | None = None) -> list[LedgerIte
             raise DataError(f"{path}: no such ledger database")
         from pbrules.ledger import Ledger
 
-        with Ledger(path, create=False) as db:
+        with Ledger(path, read_only=True) as db:
             return ledger_items(db, result)
     if hasattr(ledger, "items") and callable(ledger.items):
         if result is None:

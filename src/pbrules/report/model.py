@@ -30,8 +30,10 @@ from pbrules.model.result import Finding, OrgResult, RunResult
 from pbrules.report.i18n import reader_text, responsible_text, translations
 
 __all__ = [
+    "APPENDIX_LIMIT",
     "HIGHLIGHT_LIMIT",
     "AppendixCriterion",
+    "AppendixGroup",
     "AreaProblems",
     "CriterionProblems",
     "FeedbackItem",
@@ -49,6 +51,10 @@ __all__ = [
 ]
 
 UNGROUPED = "_ungrouped"
+#: the most organizations the html, md and docx review lists one by one in its appendix; above
+#: it the appendix summarizes each peer group (:class:`AppendixGroup`) so the review stays a
+#: briefing at any size. Every organization's detail stays in the xlsx review and the result.
+APPENDIX_LIMIT = 300
 #: highlights (rapid progress, major setbacks) named in the text; the table shows them all
 HIGHLIGHT_LIMIT = 10
 _SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
@@ -249,6 +255,19 @@ class OrgAppendix:
 
 
 @dataclass(frozen=True, slots=True)
+class AppendixGroup:
+    """A peer group's scores in the appendix of a review over :data:`APPENDIX_LIMIT`."""
+
+    group: str
+    title: str
+    organizations: int
+    mean: float
+    lowest: float
+    highest: float
+    incomplete: int
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The quarterly review material of one result document."""
 
@@ -271,6 +290,8 @@ class Report:
     incomplete: int
     warnings: list[str] = field(default_factory=list)
     rejected_sources: list[str] = field(default_factory=list)
+    #: set instead of ``appendix`` when the result has more than APPENDIX_LIMIT organizations
+    appendix_groups: list[AppendixGroup] = field(default_factory=list)
     owed: list[OwedItem] = field(default_factory=list)
     praise: Praise | None = None
     feedback: list[FeedbackItem] = field(default_factory=list)
@@ -347,7 +368,12 @@ def build_report(
     if lang == "zh":  # ledger items carry the responsible as the ledger stored it
         _ = translations(lang).gettext
         rect = [replace(i, responsible=responsible_text(i.responsible, _)) for i in rect]
-    appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
+    appendix: list[OrgAppendix] = []
+    appendix_groups: list[AppendixGroup] = []
+    if len(result.organizations) > APPENDIX_LIMIT:
+        appendix_groups = _appendix_groups(result, group_titles)
+    else:
+        appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
     feedback = _feedback(result, as_of)
     owed = _owed(result, rect, source, feedback)
 
@@ -377,6 +403,7 @@ def build_report(
         feedback=feedback,
         praise=_praise(result, groups, criterion_titles),
         rollups=_rollups(result, criterion_titles),
+        appendix_groups=appendix_groups,
     )
 
 
@@ -829,6 +856,30 @@ def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationIt
             )
         )
     return out
+
+
+def _appendix_groups(result: RunResult, group_titles: Mapping[str, str]) -> list[AppendixGroup]:
+    """Each peer group's count and score range, in the rankings' order (ungrouped last)."""
+    totals: dict[str, list[float]] = defaultdict(list)
+    incomplete: dict[str, int] = defaultdict(int)
+    for o in result.organizations:
+        gid = o.group or UNGROUPED
+        if o.total is not None:  # an unscored organization has no score to range over
+            totals[gid].append(o.total)
+        incomplete[gid] += 0 if o.complete else 1
+    order = {gid: i for i, gid in enumerate(result.rankings)}
+    return [
+        AppendixGroup(
+            group=gid,
+            title=group_titles.get(gid, gid),
+            organizations=len(values),
+            mean=round(sum(values) / len(values), 2),
+            lowest=min(values),
+            highest=max(values),
+            incomplete=incomplete[gid],
+        )
+        for gid, values in sorted(totals.items(), key=lambda kv: (order.get(kv[0], 1 << 30), kv[0]))
+    ]
 
 
 def _appendix(

@@ -17,8 +17,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 import jinja2
 
+from pbrules.cells import md_text, text_cells
 from pbrules.report.i18n import Translator, check_lang, label, translations
-from pbrules.report.model import HIGHLIGHT_LIMIT, RectificationItem, Report
+from pbrules.report.model import HIGHLIGHT_LIMIT, AppendixGroup, RectificationItem, Report
 
 if TYPE_CHECKING:
     from pbrules.report.charts import Chart
@@ -79,6 +80,11 @@ def mention(row: Any, with_change: bool, _: Translator) -> str:
     return text
 
 
+def _one_line(value: Any) -> str:
+    # the ``md`` filter of the Markdown template: its finalize hook escapes what is printed
+    return " ".join(("" if value is None else str(value)).split())
+
+
 def status_of(item: RectificationItem) -> str:
     return (
         "overdue"
@@ -97,9 +103,15 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # Markdown has no autoescape: every printed value is escaped (pbrules.cells.md_text)
+        finalize=None if autoescape else md_text,
     )
     env.filters.update(
-        num=fmt_num, signed=fmt_signed, isodate=fmt_date, md=md_cell, rect_status=status_of
+        num=fmt_num,
+        signed=fmt_signed,
+        isodate=fmt_date,
+        md=md_cell if autoescape else _one_line,
+        rect_status=status_of,
     )
     return env
 
@@ -405,11 +417,20 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
     )
 
 
+#: the appendix's note when it summarizes peer groups instead of listing organizations
+APPENDIX_GROUPED = (
+    "{count} organizations are too many to list one by one: each peer group's scores are "
+    "summarized here. Every organization's detail is in the xlsx review and the result document."
+)
+
+
 def _docx_appendix(w: _Docx, report: Report) -> None:
     """Appendix: each organization's areas and lost points; then the data notes."""
     _ = w._
     w.doc.add_page_break()
     w.doc.add_heading(_("Appendix: organizations"), level=1)
+    if report.appendix_groups:
+        _docx_appendix_groups(w, report)
     for org in report.appendix:
         w.doc.add_heading(f"{org.name} ({org.org_id})", level=2)
         w.doc.add_paragraph(_org_line(org, _))
@@ -509,6 +530,25 @@ def column_widths(header: list[str], rows: list[list[str]], available: float) ->
     spare = available - sum(least)
     extra = [w - low for w, low in zip(wish, least, strict=True)]
     return [low + spare * e / sum(extra) for low, e in zip(least, extra, strict=True)]
+
+
+def _docx_appendix_groups(w: _Docx, report: Report) -> None:
+    """The appendix of a large review: each peer group's score range (model.APPENDIX_LIMIT)."""
+    _ = w._
+    w.doc.add_paragraph(_(APPENDIX_GROUPED).format(count=report.evaluated))
+    _docx_table(
+        w.doc,
+        [
+            *(_("Group"), _("organizations evaluated"), _("Mean"), _("Lowest"), _("Highest")),
+            _("incomplete: some checks errored"),
+        ],
+        [_group_row(g) for g in report.appendix_groups],
+    )
+
+
+def _group_row(g: AppendixGroup) -> list[str]:
+    scores = (fmt_num(g.mean), fmt_num(g.lowest), fmt_num(g.highest))
+    return [g.title, str(g.organizations), *scores, str(g.incomplete)]
 
 
 def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
@@ -652,6 +692,7 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
     wb.properties.title = f"{report.title} {report.period}"
     if report.issuer:
         wb.properties.creator = report.issuer
+    text_cells(wb)  # names and messages are text, never formulas
     wb.save(out)
 
 

@@ -26,6 +26,7 @@ from pbrules.packs.conditions import (
     evaluate,
 )
 from pbrules.packs.facts import FactValues
+from pbrules.packs.limits import condition_depth_problem
 
 __all__ = ["CHECKERS", "ConditionChecker", "ConditionParams"]
 
@@ -48,6 +49,9 @@ class ConditionParams(Params):
     @model_validator(mode="before")
     @classmethod
     def _one_form(cls, data: Any) -> Any:
+        too_deep = condition_depth_problem(data)
+        if too_deep is not None:
+            raise ValueError(too_deep)
         if isinstance(data, dict):
             given = [f for f in FORMS if f in data]
             if not given:

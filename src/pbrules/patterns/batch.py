@@ -1,0 +1,146 @@
+"""Evaluate pattern criteria on many organizations with either backend, and build outcomes.
+
+Both backends return, per organization and criterion, the set of matches (one record position
+per positive element); :func:`outcome_of` turns matches into the same outcome whichever backend
+found them: one subject item per distinct subject, sorted.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Literal
+
+from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
+from pbrules.model.period import Period
+from pbrules.model.snapshot import Snapshot
+from pbrules.patterns.facts import OrgFacts, org_facts, plan_fields
+from pbrules.patterns.plan import Plan
+from pbrules.patterns.python_backend import Match, match_all
+from pbrules.patterns.workers import ChunkFailure, WorkerOptions, run_chunks
+
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "durable_available",
+    "evaluate_facts",
+    "evaluate_patterns",
+    "outcome_of",
+]
+
+Backend = Literal["python", "durable"]
+BACKENDS: tuple[Backend, ...] = ("python", "durable")
+Entry = tuple[Snapshot, Period, date]
+
+
+def durable_available() -> bool:
+    """Whether durable-rules is installed (``pip install 'pbrules[durable]'``)."""
+    return importlib.util.find_spec("durable") is not None
+
+
+def _join(ids: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _item_message(subject: str, others: Sequence[str]) -> str:
+    return f"{subject} ({_join(others)})" if others else subject
+
+
+_PASS = Outcome(Status.PASS, actual=0, expected=0)
+_NONE: dict[str, Outcome] = {}
+
+
+def _none_of(of: str) -> Outcome:
+    """The shared ``not_applicable`` outcome of an empty first list (outcomes are frozen)."""
+    found = _NONE.get(of)
+    if found is None:
+        found = _NONE[of] = Outcome.not_applicable(f"no {of} records")
+    return found
+
+
+def outcome_of(plan: Plan, facts: OrgFacts, matches: set[Match]) -> Outcome:
+    """The outcome of one pattern on one organization from its matches.
+
+    Not applicable when the first element's list is empty; a pass without matches; else a
+    fail with one item (and one miss) per distinct subject, its evidence the matched records.
+    """
+    first = plan.elements[0]
+    if not facts.lists.get(first.of):
+        return _none_of(first.of)
+    if not matches:
+        return _PASS
+    positives = [e for e in plan.elements if not e.negated]
+    at = next(i for i, e in enumerate(positives) if e.index == plan.subject_element)
+    subject_list = plan.elements[plan.subject_element].of
+    evidence: dict[str, set[str]] = {}
+    for match in matches:
+        value = facts.lists[subject_list][match[at]].get(plan.subject_field)
+        subject = "(unknown)" if value is None else str(value)
+        labels = evidence.setdefault(subject, set())
+        for e, pos in zip(positives, match, strict=True):
+            labels.add(facts.labels[e.of][pos])
+    subjects = sorted(evidence)
+    items = tuple(
+        SubjectItem(
+            subject=Subject(plan.subject_type, s),
+            message=_item_message(s, sorted(evidence[s] - {s})),
+            evidence=tuple(sorted(evidence[s])),
+        )
+        for s in subjects
+    )
+    return Outcome(
+        Status.FAIL,
+        compliance=0.0,
+        misses=len(subjects),
+        actual=len(subjects),
+        expected=0,
+        evidence=tuple(subjects),
+        items=items,
+        note=f"{len(subjects)} {plan.subject_type}(s): {_join(subjects)}",
+    )
+
+
+def evaluate_facts(
+    plans: Sequence[tuple[str, Plan]],
+    facts: Sequence[OrgFacts],
+    backend: Backend = "python",
+    options: WorkerOptions | None = None,
+) -> list[dict[str, Outcome]]:
+    """Per organization, ``{plan key: outcome}``; the durable backend runs in workers."""
+    if backend == "python":
+        return [
+            {key: outcome_of(plan, f, found[key]) for key, plan in plans}
+            for f in facts
+            for found in (match_all(plans, f),)
+        ]
+    if backend != "durable":
+        raise ValueError(f"unknown pattern backend {backend!r} (python or durable)")
+    orgs = [(f.key, f.ctx, f.lists) for f in facts]
+    answers = run_chunks(plans, orgs, options or WorkerOptions())
+    out: list[dict[str, Outcome]] = []
+    for f, answer in zip(facts, answers, strict=True):
+        if isinstance(answer, ChunkFailure | str):
+            reason = answer.reason if isinstance(answer, ChunkFailure) else answer
+            failed = Outcome.error(f"pattern backend durable: {reason}")
+            out.append({key: failed for key, _ in plans})
+        else:
+            out.append(
+                {key: outcome_of(plan, f, set(map(tuple, answer[key]))) for key, plan in plans}
+            )
+    return out
+
+
+def evaluate_patterns(
+    entries: Sequence[Entry],
+    plans: Mapping[str, Plan],
+    backend: Backend = "python",
+    options: WorkerOptions | None = None,
+) -> list[dict[str, Outcome]]:
+    """Evaluate keyed plans on (snapshot, period, as_of) entries with one backend."""
+    keyed = sorted(plans.items())
+    lists = [of for _, p in keyed for of in p.lists]
+    fields = plan_fields(p for _, p in keyed)
+    facts = [org_facts(s, period, as_of, lists, fields) for s, period, as_of in entries]
+    return evaluate_facts(keyed, facts, backend, options)

@@ -1,0 +1,249 @@
+"""The durable-rules side of the durable backend: runs only inside a spawned worker process.
+
+durable-rules keeps one process-global host whose rulesets cannot be removed, so a worker
+builds exactly one freshly, uniquely named ruleset for its chunk (at most 1,000
+organizations: one session each, below the 1,024 live sessions a ruleset allows), asserts
+facts only (never ``retract_fact`` or ``delete_state``, which can crash a session holding
+unmatched facts), then exits. Other precautions:
+
+- record fields are renamed ``v_<field>`` with a kind tag ``t_<field>`` (0 null, 1 number,
+  2 text), so no fact property collides with durable-rules' own keys (``id``, ``sid``) and no
+  comparison ever sees a missing property (durable-rules treats ``1 < missing`` as true) or
+  two values of different kinds (it orders numbers before texts);
+- the facts of each ``not`` element are asserted before the others, because a ``none``
+  condition is decided when a fact arrives (a late fact cannot undo an action);
+- a catch-all rule takes every fact, so no fact raises ``MessageNotHandledException``;
+- actions only record the matched fact positions, and an exception inside one (which
+  durable-rules would swallow) marks the organization's result as an error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pbrules.patterns.plan import Atom, Element, Operand, Plan
+
+__all__ = ["WorkerOrg", "run_chunk", "worker_main"]
+
+#: (org key, window bounds, record lists) as the main process sends them.
+WorkerOrg = tuple[str, dict[str, Any], dict[str, list[dict[str, Any]]]]
+#: Per organization: {plan key: sorted matches} or an error text.
+WorkerResult = dict[str, list[tuple[int, ...]]] | str
+
+_CTX_KIND = {"ps": 1, "pe": 1, "asof": 1, "pms": 2, "pme": 2}
+
+
+def _kind(value: Any) -> int:
+    if value is None:
+        return 0
+    return 2 if isinstance(value, str) else 1
+
+
+def _fields(plan: Plan, element: Element) -> set[str]:
+    """The fields of ``element``'s records that any condition of the plan reads."""
+    used: set[str] = set()
+    for e in plan.elements:
+        for atom in (*e.atoms, *(a for g in e.anys for alt in g for a in alt)):
+            if e.index == element.index:
+                used.add(atom.field)
+            op = atom.operand
+            if op is not None and op.kind == "ref" and op.element == element.index:
+                used.add(op.field)
+    return used
+
+
+def _field(operand: Operand, own: int, prefix: str, m: Any, c: Any) -> Any:
+    """A fresh expression for a bound field: durable-rules expression objects change when
+    combined, so none is ever used twice."""
+    base = m if operand.element == own else getattr(c, f"b{operand.element}")
+    return getattr(base, f"{prefix}{operand.field}")
+
+
+def _value(operand: Operand, own: int, m: Any, c: Any) -> Any:
+    if operand.kind == "lit":
+        return operand.value
+    if operand.kind == "ctx":
+        return getattr(m, f"c_{operand.value}")
+    value = _field(operand, own, "v_", m, c)
+    if operand.offset > 0:
+        return value + operand.offset
+    if operand.offset < 0:
+        return value - (-operand.offset)
+    return value
+
+
+def _guard(atom: Atom, operand: Operand, own: int, m: Any, c: Any) -> list[Any]:
+    """Both sides are known and of one kind (and day numbers for `dates` atoms)."""
+    mine = getattr(m, f"t_{atom.field}")
+    if operand.kind == "lit":
+        guard = [mine == _kind(operand.value)]
+    elif operand.kind == "ctx":
+        guard = [mine == _CTX_KIND[operand.value]]
+    else:
+        guard = [mine == _field(operand, own, "t_", m, c), m.z < _field(operand, own, "t_", m, c)]
+    if atom.dates:
+        guard.append(getattr(m, f"t_{atom.field}") == 1)
+    return guard
+
+
+def _atom(atom: Atom, own: int, m: Any, c: Any) -> list[Any]:
+    """The simple comparisons an atom needs (never a nested conjunction: durable-rules drops
+    terms of an `and` nested in another `and`)."""
+    if atom.op == "null":
+        return [getattr(m, f"t_{atom.field}") == 0]
+    if atom.op == "notnull":
+        return [getattr(m, f"t_{atom.field}") != 0]
+    operand = atom.operand
+    assert operand is not None
+    value = getattr(m, f"v_{atom.field}")
+    other = _value(operand, own, m, c)
+    if atom.op == "eq":
+        compare = value == other
+    elif atom.op == "ne":
+        compare = value != other
+    elif atom.op == "lt":
+        compare = value < other
+    elif atom.op == "le":
+        compare = value <= other
+    elif atom.op == "gt":
+        compare = value > other
+    else:
+        compare = value >= other
+    return [*_guard(atom, operand, own, m, c), compare]
+
+
+def _conjunction(atoms: Sequence[Atom], own: int, m: Any, c: Any, head: Any = None) -> Any:
+    """A flat `and` of every comparison of ``atoms`` (after ``head`` when given)."""
+    expr = m.z == 0 if head is None else head
+    for atom in atoms:
+        for part in _atom(atom, own, m, c):
+            expr = expr & part
+    return expr
+
+
+def _element_expr(key: str, element: Element, m: Any, c: Any) -> Any:
+    own = element.index
+    expr = _conjunction(element.atoms, own, m, c, head=m.el == f"{key}_{own}")
+    for group in element.anys:
+        alt_expr = None
+        for alt in group:
+            one = _conjunction(alt, own, m, c)
+            alt_expr = one if alt_expr is None else alt_expr | one
+        if alt_expr is not None:
+            expr = expr & alt_expr
+    return expr
+
+
+def _ignore(ctx: Any) -> None:
+    """The action of the catch-all rule."""
+
+
+def _action(
+    key: str, positives: Sequence[int], sink: Callable[[str, str, Any], None]
+) -> Callable[[Any], None]:
+    """The action of one plan's rule: record the matched facts' positions (one argument only:
+    durable-rules checks the signature)."""
+
+    def action(ctx: Any) -> None:
+        try:
+            facts = [getattr(ctx, f"b{i}") for i in positives]
+            sink(str(facts[0]["sid"]), key, tuple(int(f["fid"]) for f in facts))
+        except Exception as exc:  # durable-rules would swallow it: report it
+            sink("", key, exc)
+
+    return action
+
+
+def _define_rules(
+    name: str, plans: Sequence[tuple[str, Plan]], sink: Callable[[str, str, Any], None]
+) -> None:
+    from durable.lang import c, m, none, ruleset, when_all
+
+    with ruleset(name):
+        for j, (_, plan) in enumerate(plans):
+            key = f"p{j}"
+            conds = []
+            positives = [e.index for e in plan.elements if not e.negated]
+            for e in plan.elements:
+                expr = _element_expr(key, e, m, c)
+                conds.append(none(expr) if e.negated else getattr(c, f"b{e.index}") << expr)
+
+            when_all(*conds)(_action(plans[j][0], positives, sink))
+
+        when_all(+m.el)(_ignore)
+
+
+def _org_facts(
+    sid: str, org: WorkerOrg, plans: Sequence[tuple[str, Plan]]
+) -> tuple[list[Any], ...]:
+    """The org's facts in two batches: those of `not` elements first, then the others."""
+    _, window, lists = org
+    first: list[dict[str, Any]] = []
+    second: list[dict[str, Any]] = []
+    bounds = {f"c_{k}": v for k, v in window.items()}
+    n = 0
+    for j, (_, plan) in enumerate(plans):
+        for e in plan.elements:
+            used = _fields(plan, e)
+            for i, record in enumerate(lists.get(e.of, ())):
+                fact: dict[str, Any] = {"sid": sid, "id": f"f{n}", "el": f"p{j}_{e.index}",
+                                        "fid": i, "z": 0, **bounds}
+                n += 1
+                for f in used:
+                    value = record.get(f)
+                    fact[f"t_{f}"] = _kind(value)
+                    fact[f"v_{f}"] = 0 if value is None else value
+                (first if e.negated else second).append(fact)
+    return first, second
+
+
+def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> list[WorkerResult]:
+    """Evaluate every plan on every organization of one chunk, in one fresh ruleset."""
+    from durable.lang import get_host
+
+    if len(orgs) > 1000:
+        raise ValueError(f"a chunk holds at most 1,000 organizations, not {len(orgs)}")
+    name = f"pbrules_{uuid.uuid4().hex}"
+    found: dict[str, dict[str, set[tuple[int, ...]]]] = {}
+    broken: dict[str, str] = {}
+
+    def sink(sid: str, key: str, item: Any) -> None:
+        if isinstance(item, Exception):
+            broken[sid or "*"] = f"a rule action failed: {type(item).__name__}: {item}"
+            return
+        found.setdefault(sid, {}).setdefault(key, set()).add(item)
+
+    _define_rules(name, plans, sink)
+    host = get_host()
+    results: list[WorkerResult] = []
+    for pos, org in enumerate(orgs):
+        sid = str(pos)
+        try:
+            for batch in _org_facts(sid, org, plans):
+                if batch:
+                    host.assert_facts(name, batch)
+        except Exception as exc:  # every engine error becomes this org's error
+            text = str(exc).splitlines()[0][:200] if str(exc) else ""
+            results.append(f"durable-rules raised {type(exc).__name__}: {text}".rstrip(": "))
+            continue
+        if "*" in broken or sid in broken:
+            results.append(broken.get(sid) or broken["*"])
+            continue
+        per = found.pop(sid, {})
+        results.append({key: sorted(per.get(key, ())) for key, _ in plans})
+    return results
+
+
+def worker_main(conn: Any) -> None:
+    """Entry point of a spawned worker: one request, one answer, then the process ends."""
+    try:
+        plans, orgs = conn.recv()
+        answer: Any = ("ok", run_chunk(plans, orgs))
+    except Exception as exc:
+        answer = ("error", f"{type(exc).__name__}: {exc}"[:500])
+    try:
+        conn.send(answer)
+    finally:
+        conn.close()

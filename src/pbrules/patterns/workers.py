@@ -1,0 +1,132 @@
+"""Spawned worker processes for the durable-rules backend: one process per chunk.
+
+Each chunk of at most 1,000 organizations goes to a new ``spawn`` process that owns its
+durable-rules host, answers once and exits (a worker is never reused). The main process never
+imports durable-rules. A chunk whose worker dies, hangs past its deadline or answers with an
+error comes back as a :class:`ChunkFailure`; the caller turns it into ``error`` outcomes for
+that chunk's organizations, so no organization is lost and no run hangs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from pbrules.patterns.durable_worker import WorkerOrg, WorkerResult, worker_main
+from pbrules.patterns.plan import Plan
+
+__all__ = ["ChunkFailure", "WorkerOptions", "run_chunks"]
+
+MAX_CHUNK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkFailure:
+    """Why a chunk has no answer (the worker died, timed out or raised)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    """How the durable backend runs its workers.
+
+    - ``chunk``: organizations per worker (at most 1,000);
+    - ``workers``: chunks evaluated at the same time;
+    - ``timeout``: seconds a worker may take, plus ``per_org`` for each organization;
+    - ``on_start``: called with (worker pid, chunk number) as each worker starts (tests use it
+      to kill a worker).
+    """
+
+    chunk: int = MAX_CHUNK
+    workers: int = 1
+    timeout: float = 120.0
+    per_org: float = 0.5
+    on_start: Callable[[int, int], None] | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.chunk <= MAX_CHUNK:
+            raise ValueError(f"chunk must be between 1 and {MAX_CHUNK}, not {self.chunk}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+        if self.timeout <= 0 or self.per_org < 0:
+            raise ValueError("timeout must be positive and per_org not negative")
+
+
+def _run_one(
+    number: int,
+    plans: Sequence[tuple[str, Plan]],
+    orgs: Sequence[WorkerOrg],
+    options: WorkerOptions,
+) -> list[WorkerResult] | ChunkFailure:
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=True)
+    process = ctx.Process(target=worker_main, args=(child,), daemon=True)
+    deadline = options.timeout + options.per_org * len(orgs)
+    try:
+        process.start()
+    except Exception as exc:
+        return ChunkFailure(f"the durable-rules worker could not start: {exc}")
+    child.close()
+    # Send from a thread: a worker that never reads must not block this one past the deadline.
+    sender = threading.Thread(target=_send, args=(parent, (list(plans), list(orgs))), daemon=True)
+    try:
+        if options.on_start is not None:
+            options.on_start(process.pid or 0, number)
+        sender.start()
+        if not parent.poll(deadline):
+            return ChunkFailure(
+                f"the durable-rules worker gave no answer in {deadline:.0f} s "
+                f"(exit code {process.exitcode})"
+            )
+        status, payload = parent.recv()
+    except (EOFError, OSError):
+        process.join(5)
+        return ChunkFailure(f"the durable-rules worker died (exit code {process.exitcode})")
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        if sender.is_alive() or sender.ident is not None:
+            sender.join(5)  # the worker is gone: its pipe fails the send at once
+        parent.close()
+    if status != "ok":
+        return ChunkFailure(f"the durable-rules worker failed: {payload}")
+    if not isinstance(payload, list) or len(payload) != len(orgs):
+        return ChunkFailure("the durable-rules worker answered for the wrong organizations")
+    return payload
+
+
+def _send(conn: Any, message: Any) -> None:
+    # A dead worker or a closed pipe is reported by the poll in _run_one.
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        conn.send(message)
+
+
+def run_chunks(
+    plans: Sequence[tuple[str, Plan]],
+    orgs: Sequence[WorkerOrg],
+    options: WorkerOptions,
+) -> list[WorkerResult | ChunkFailure]:
+    """One answer per organization, in order: its matches, an error text, or its chunk's
+    failure."""
+    chunks = [orgs[i : i + options.chunk] for i in range(0, len(orgs), options.chunk)]
+    if not chunks:
+        return []
+    with ThreadPoolExecutor(max_workers=min(options.workers, len(chunks))) as pool:
+        futures = [
+            pool.submit(_run_one, n, plans, chunk, options) for n, chunk in enumerate(chunks)
+        ]
+        answers = [f.result() for f in futures]
+    out: list[WorkerResult | ChunkFailure] = []
+    for chunk, answer in zip(chunks, answers, strict=True):
+        if isinstance(answer, ChunkFailure):
+            out.extend([answer] * len(chunk))
+        else:
+            out.extend(answer)
+    return out

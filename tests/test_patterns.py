@@ -1,0 +1,225 @@
+"""Pattern criteria: params validated at load with located errors, the rule-pack edge cases,
+both backends on the example district, and the containment of durable-rules (a killed worker,
+a hung worker, durable-rules missing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pbrules.dataset import read_dataset
+from pbrules.engine.evaluate import Engine
+from pbrules.errors import PackError, UsageError
+from pbrules.model.outcome import Status
+from pbrules.model.snapshot import Snapshot
+from pbrules.packs.loader import load_pack
+from pbrules.packtest import run_tests
+from pbrules.patterns import PatternParams, WorkerOptions, durable_available, evaluate_patterns
+from pbrules.patterns.plan import Plan
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+EXAMPLE = ROOT / "examples" / "district" / "2026Q3.jsonl"
+
+needs_durable = pytest.mark.skipif(not durable_available(), reason="durable-rules not installed")
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, Plan]:
+    pack = load_pack(RULES / "patterns.yaml")
+    return {
+        c.id: PatternParams.model_validate(c.params).plan
+        for c in pack.model.active_criteria
+        if c.check == "pattern"
+    }
+
+
+@pytest.fixture(scope="module")
+def example() -> list[tuple[Snapshot, Any, date]]:
+    snaps = [s for s in read_dataset(EXAMPLE) if isinstance(s, Snapshot)]
+    return [(s, s.period, s.as_of or s.period.end) for s in snaps]
+
+
+def test_pack_holds_pt01_to_pt04(plans: dict[str, Plan]) -> None:
+    assert sorted(plans) == ["PT01", "PT02", "PT03", "PT04"]
+    subjects = {k: (p.subject_type, p.subject_field) for k, p in plans.items()}
+    assert subjects == {
+        "PT01": ("person", "person_id"),
+        "PT02": ("feedback", "id"),
+        "PT03": ("person", "person_id"),
+        "PT04": ("meeting", "id"),
+    }
+
+
+def test_rule_pack_edge_cases_pass() -> None:
+    report = run_tests([RULES / "patterns.test.yaml"])
+    assert report.exit_code == 0, report
+
+
+# -- params validated at load time, with the place named ------------------------------------
+BAD = [
+    ("match: []", "params.match: must not be empty"),
+    ("match: [{not: {of: meetings}}]", "the first element must bind records"),
+    ("match: [{as: a, of: meeting}]", "unknown record list 'meeting' (did you mean 'meetings'?)"),
+    ("match: [{as: a, of: meetings, where: {held: {eq: 1}}}]", "no field 'held'"),
+    ("match: [{as: a, of: meetings, where: {type: {eq: general}}}]", "is not one of"),
+    ("match: [{as: a, of: meetings, where: {held_on: {eq: 3}}}]", "is not a date"),
+    ("match: [{as: a, of: dues, where: {month: {eq: '2026-13'}}}]", "is not a month"),
+    ("match: [{as: a, of: meetings, join: {id: b.id}}]", "'b' is not an earlier binding"),
+    (
+        "match: [{as: a, of: meetings}, {as: b, of: dues, join: {due: a.id}}]",
+        "due (number) cannot be compared with a.id (text)",
+    ),
+    ("match: [{as: a, of: meetings, where: {id: {before: a.held_on}}}]", "compare dates"),
+    ("match: [{as: a, of: meetings, current: true}]", "current: true needs a list of posts"),
+    ("match: [{as: a, of: meetings}, {as: a, of: dues}]", "bound twice"),
+    ("match: [{as: a, of: meetings, where: {id: {}}}]", "at least one condition"),
+]
+
+
+@pytest.mark.parametrize(("params", "message"), BAD)
+def test_invalid_params_are_located(tmp_path: Path, params: str, message: str) -> None:
+    pack = tmp_path / "p.yaml"
+    subject = "" if "subject" in params else ", subject: {type: x, id: a.id}"
+    pack.write_text(
+        "pack: p\nversion: '1'\nextends: [district-quarterly]\ncriteria:\n"
+        "  - id: X1\n    title: x\n    area: standardization\n    check: pattern\n"
+        f"    params: {{{params}{subject}}}\n    points: 1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    text = str(info.value)
+    assert message in text
+    assert "p.yaml:9:" in text  # the line of the params
+
+
+def test_subject_must_be_bound() -> None:
+    with pytest.raises(ValueError, match="'z' is not an earlier binding"):
+        PatternParams.model_validate(
+            {"match": [{"as": "a", "of": "meetings"}], "subject": {"type": "x", "id": "z.id"}}
+        )
+
+
+def test_not_element_binds_nothing_for_later_elements() -> None:
+    with pytest.raises(ValueError, match="'n' is not an earlier binding"):
+        PatternParams.model_validate(
+            {
+                "match": [
+                    {"as": "a", "of": "meetings"},
+                    {"not": {"as": "n", "of": "meetings", "where": {"id": {"null": True}}}},
+                    {"as": "b", "of": "dues", "join": {"member_id": "n.id"}},
+                ],
+                "subject": {"type": "x", "id": "a.id"},
+            }
+        )
+
+
+# -- the python backend ----------------------------------------------------------------------
+def test_findings_name_their_subjects(example: list[Any], plans: dict[str, Plan]) -> None:
+    found = evaluate_patterns(example, plans, "python")
+    pt04 = [o["PT04"] for o in found if o["PT04"].status is Status.FAIL]
+    assert pt04, "the example district has a general meeting no committee meeting prepared"
+    for outcome in pt04:
+        assert outcome.misses == len(outcome.items)
+        assert all(item.subject.type == "meeting" for item in outcome.items)
+        assert [i.subject.id for i in outcome.items] == sorted(i.subject.id for i in outcome.items)
+
+
+def test_unknown_backend_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="unknown pattern backend 'rete'"):
+        Engine(load_pack(RULES / "patterns.yaml"), pattern_backend="rete")
+
+
+def test_durable_missing_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pbrules.patterns.engine_support as support
+
+    monkeypatch.setattr(support, "durable_available", lambda: False)
+    with pytest.raises(UsageError, match=r"pip install 'pbrules\[durable\]'"):
+        Engine(load_pack(RULES / "patterns.yaml"), pattern_backend="durable")
+    # the default backend needs nothing
+    Engine(load_pack(RULES / "patterns.yaml"))
+
+
+def test_worker_options_are_bounded() -> None:
+    with pytest.raises(ValueError, match="between 1 and 1000"):
+        WorkerOptions(chunk=1001)
+    with pytest.raises(ValueError):
+        WorkerOptions(workers=0)
+
+
+# -- the durable backend ---------------------------------------------------------------------
+@needs_durable
+@pytest.mark.slow
+def test_both_backends_give_the_same_result_on_the_example(tmp_path: Path) -> None:
+    pack = load_pack(RULES / "patterns.yaml")
+    results = []
+    for backend in ("python", "durable"):
+        result = Engine(pack, pattern_backend=backend).run(EXAMPLE)
+        results.append(json.loads(result.model_dump_json()))
+    assert results[0] == results[1]
+    assert any(f["criterion"].startswith("PT") for f in results[0]["findings"])
+
+
+@needs_durable
+@pytest.mark.slow
+def test_a_killed_worker_fails_its_chunk_only(example: list[Any], plans: dict[str, Plan]) -> None:
+    """Kill the second chunk's worker as it starts: that chunk's organizations get `error`
+    outcomes for every pattern criterion, every other organization its normal outcome."""
+    killed: list[int] = []
+
+    def kill_second(pid: int, chunk: int) -> None:
+        if chunk == 1:
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    options = WorkerOptions(chunk=40, workers=2, on_start=kill_second)
+    durable = evaluate_patterns(example, plans, "durable", options)
+    python = evaluate_patterns(example, plans, "python")
+    assert killed and len(durable) == len(example) == len(python)
+    for i, (d, p) in enumerate(zip(durable, python, strict=True)):
+        if 40 <= i < 80:
+            assert {o.status for o in d.values()} == {Status.ERROR}
+            assert all("worker died" in o.note for o in d.values())
+        else:
+            assert d == p
+
+
+@needs_durable
+def test_a_hung_worker_times_out(example: list[Any], plans: dict[str, Plan]) -> None:
+    options = WorkerOptions(chunk=5, timeout=0.01, per_org=0.0)
+    found = evaluate_patterns(example[:5], plans, "durable", options)
+    assert len(found) == 5
+    for per in found:
+        assert all(o.status is Status.ERROR and "gave no answer" in o.note for o in per.values())
+
+
+@needs_durable
+@pytest.mark.slow
+def test_killed_worker_in_an_engine_run_marks_organizations_incomplete() -> None:
+    """Every worker of the run is killed as it starts: every organization is still in the
+    result, its pattern criteria `error`, the others evaluated."""
+
+    def kill_first(pid: int, chunk: int) -> None:
+        if chunk == 0:
+            os.kill(pid, signal.SIGKILL)
+
+    engine = Engine(
+        load_pack(RULES / "patterns.yaml"),
+        pattern_backend="durable",
+        pattern_options=WorkerOptions(chunk=1000, on_start=kill_first),
+    )
+    result = engine.run(EXAMPLE)
+    snapshots = [s for s in read_dataset(EXAMPLE) if isinstance(s, Snapshot)]
+    assert result.summary.evaluated == len(snapshots)  # no organization lost
+    for org in result.organizations:
+        status = {c.id: c.status for c in org.criteria}
+        assert status["PT01"] is Status.ERROR and status["PT02"] is Status.ERROR
+        assert not org.complete
+        assert all(s is not Status.ERROR for cid, s in status.items() if not cid.startswith("PT"))

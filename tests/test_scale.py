@@ -1,0 +1,227 @@
+"""Reading JSON Lines in chunks, in worker processes: the same result document for any --jobs.
+
+The dataset mixes what the reader and the dataset layer treat specially (a BOM, blank lines,
+broken JSON, invalid records, a duplicate organization, a record of another period, extensions)
+with the example district, split over two files and cut into many small chunks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pbrules.builtin.exporters import JsonExporter
+from pbrules.cli import cli
+from pbrules.dataset import read_dataset
+from pbrules.engine import chunks
+from pbrules.engine.evaluate import Engine
+from pbrules.model.result import RunResult
+from pbrules.packs.loader import load_pack
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "district" / "2026Q3.jsonl"
+PACK = ROOT / "rules" / "district-quarterly.yaml"
+
+
+def _dump(result: RunResult) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    JsonExporter().export(result, out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def mixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    lines = EXAMPLE.read_bytes().splitlines(keepends=True)
+    first = json.loads(lines[0])
+    other_period = {**first, "period": "2026Q2"}
+    odd = [
+        b"\n",
+        b"{not json\n",
+        b'{"period": "2026Q3", "organization": {"id": "X-1"}}\n',
+        lines[3],  # a duplicate organization
+        json.dumps(other_period).encode() + b"\n",
+        json.dumps({**json.loads(lines[5]), "extensions": {"nope": {}}}).encode() + b"\n",
+        b"[1, 2]\n",
+        b"\xff\xfe\n",
+    ]
+    half = len(lines) // 2
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.jsonl").write_bytes(b"\xef\xbb\xbf" + b"".join(lines[:half]) + b"".join(odd))
+    (folder / "b.jsonl").write_bytes(b"".join(lines[half:]) + b'{"truncated": ')
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 96 * 1024)
+    return folder
+
+
+def test_chunked_reading_gives_the_dataset_result(
+    mixed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks read from the bytes equal the dataset read record by record (the general path)."""
+    from pbrules.engine import evaluate
+
+    engine = Engine(load_pack(PACK))
+    dataset = read_dataset(mixed)
+    assert len(list(chunks.plan_chunks(list(dataset.files)))) > 10
+    by_chunks = engine.run(dataset)
+    monkeypatch.setattr(evaluate, "jsonl_files", lambda source: None)
+    by_records = engine.run(dataset)
+    assert _dump(by_chunks) == _dump(by_records)
+    assert by_chunks.summary.rejected == 8
+    sources = {r.source.rsplit("/", 1)[-1] for r in by_chunks.rejected}
+    assert "b.jsonl:" + str(len(EXAMPLE.read_bytes().splitlines()) // 2 + 1) not in sources
+    assert any(s.startswith("b.jsonl:") for s in sources)
+
+
+@pytest.mark.slow
+def test_jobs_give_byte_identical_output(mixed: Path, tmp_path: Path) -> None:
+    outputs = []
+    for jobs in (1, 2, 3):
+        out = tmp_path / f"jobs{jobs}.json"
+        run = CliRunner().invoke(
+            cli,
+            ["evaluate", str(mixed), "--rules", str(PACK), "--jobs", str(jobs), "-o", str(out)],
+        )
+        assert run.exit_code == 1, run.output  # rejected records
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert b'"evaluated": ' in outputs[0]
+
+
+def test_chunks_cover_every_line_once(tmp_path: Path) -> None:
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(b"".join(b"%d\n" % i for i in range(5000)) + b"last")
+    planned = list(chunks.plan_chunks([path], size=1000))
+    assert planned[0].start == 0 and planned[-1].end == path.stat().st_size
+    assert all(a.end == b.start for a, b in itertools.pairwise(planned))
+    assert all(a.line + a.lines == b.line for a, b in itertools.pairwise(planned))
+    assert sum(c.lines for c in planned) == 5001
+    with path.open("rb") as f:
+        for c in planned:
+            f.seek(c.start)
+            assert f.read(c.end - c.start).count(b"\n") in (c.lines, c.lines - 1)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_byte_identical_output(mixed: Path) -> None:
+    """Pass 1 on a LocalCluster of 2 worker processes: the same document as one process."""
+    from distributed import Client, LocalCluster
+
+    from pbrules.distributed import dask_runner
+
+    engine = Engine(load_pack(PACK))
+    dataset = read_dataset(mixed)
+    local = _dump(engine.run(dataset, jobs=1))
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        on_dask = _dump(engine.run(dataset, runner=dask_runner(client)))
+        assert sum(client.nthreads().values()) == 2
+    assert on_dask == local
+
+
+def test_cli_dask_options_are_exclusive(mixed: Path) -> None:
+    run = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            str(mixed),
+            "--rules",
+            str(PACK),
+            "--scheduler",
+            "tcp://x:1",
+            "--dask-local",
+            "2",
+        ],
+    )
+    assert run.exit_code == 2
+    assert "not both" in run.output
+
+
+def test_plain_progress_lines_are_periodic() -> None:
+    import io
+
+    from pbrules.cli.progress import plain_progress
+
+    now = [0.0]
+    out = io.StringIO()
+    report = plain_progress("evaluating", out, every=10, clock=lambda: now[0])
+    for step in range(1, 31):
+        now[0] = float(step)
+        report(step * 100, 3000)
+    assert out.getvalue().splitlines() == [
+        "evaluating: 1,000/3,000 (33%), 10 s",
+        "evaluating: 2,000/3,000 (66%), 20 s",
+        "evaluating: 3,000/3,000 (100%), 30 s",
+    ]
+
+
+def test_large_reviews_summarize_the_appendix_by_peer_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above APPENDIX_LIMIT organizations the html, md and docx appendix is one row per group."""
+    import io
+
+    from pbrules.report import build_report, model
+    from pbrules.report.render import render_docx, render_html, render_markdown
+    from report_fixtures import make_fixture
+
+    fx = make_fixture()
+    assert build_report(fx.result).appendix  # under the limit: one section per organization
+    monkeypatch.setattr(model, "APPENDIX_LIMIT", 1)
+    report = build_report(fx.result)
+    assert report.appendix == []
+    assert sum(g.organizations for g in report.appendix_groups) == report.evaluated
+    assert all(g.lowest <= g.mean <= g.highest for g in report.appendix_groups)
+    for text in (render_html(report, lang="en"), render_markdown(report, lang="en")):
+        assert "too many to list one by one" in text
+        assert report.appendix_groups[0].title in text
+    assert "按分类汇总" in render_html(report, lang="zh", charts=False)
+    out = io.BytesIO()
+    render_docx(report, out, lang="zh")
+    assert out.getvalue()
+
+
+@pytest.mark.parametrize("keep", [slice(None), slice(0, 0), slice(0, 1)])
+def test_streamed_json_is_the_documents_dump(keep: slice) -> None:
+    """The JSON exporter writes one organization at a time: the same bytes as one dump."""
+    import io
+
+    from pbrules.result_io import load_result, write_result_json
+
+    full = load_result(ROOT / "examples" / "district" / "result-2026Q2.json")
+    result = full.model_copy(
+        update={"organizations": full.organizations[keep], "findings": full.findings[keep]}
+    )
+    out = io.BytesIO()
+    write_result_json(result, out)
+    assert out.getvalue() == result.model_dump_json(indent=2).encode("utf-8") + b"\n"
+
+
+def test_progress_has_a_total_from_the_start_for_json_lines(mixed: Path) -> None:
+    seen: list[tuple[int, int | None]] = []
+    Engine(load_pack(PACK)).run(read_dataset(mixed), progress=lambda d, t: seen.append((d, t)))
+    lines = sum(c.lines for c in chunks.plan_chunks(list(read_dataset(mixed).files)))
+    assert len(seen) > 10
+    assert all(total == lines for _, total in seen[:-1])
+    assert [d for d, _ in seen[:-1]] == sorted(d for d, _ in seen[:-1])
+    assert seen[-1][0] == seen[-1][1]
+
+
+def test_outcomes_pickle_to_equal_outcomes() -> None:
+    import pickle
+
+    from pbrules.model.outcome import Outcome, Severity, Status, Subject, SubjectItem
+
+    item = SubjectItem(Subject("member", "M1"), "late", ("M1:2026-07",), Severity.CRITICAL)
+    outcome = Outcome(Status.FAIL, 0.5, 2, 1, 2, ("a", "b"), (item,), "note")
+    for value in (outcome, item, item.subject, Outcome.not_applicable("x")):
+        assert pickle.loads(pickle.dumps(value)) == value
