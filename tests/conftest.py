@@ -18,6 +18,19 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+#: No entry-point plugin of the environment is loaded while the suite runs: the suite controls the
+#: plugin set (a test that wants entry points lays out its own, see tests/test_plugins.py `site`).
+#: Set in the process environment too, so CLI subprocesses started by tests see the same set.
+os.environ["PBRULES_LOAD_PLUGINS"] = ""
+os.environ.pop("PBRULES_DISABLE_PLUGINS", None)
+
+
+@pytest.fixture(autouse=True)
+def _suite_controls_the_plugin_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with no external plugin allowed (a test may widen it for itself)."""
+    monkeypatch.setenv("PBRULES_LOAD_PLUGINS", "")
+    monkeypatch.delenv("PBRULES_DISABLE_PLUGINS", raising=False)
+
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:

@@ -4,6 +4,7 @@ a hung worker, durable-rules missing)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -58,6 +59,17 @@ def test_pack_holds_pt01_to_pt04(plans: dict[str, Plan]) -> None:
 
 
 def test_rule_pack_edge_cases_pass() -> None:
+    report = run_tests([RULES / "patterns.test.yaml"])
+    assert report.exit_code == 0, report
+
+
+@needs_durable
+@pytest.mark.slow
+def test_rule_pack_edge_cases_pass_with_durable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pbrules.engine.evaluate as evaluate
+
+    durable = functools.partial(evaluate.Engine, pattern_backend="durable")
+    monkeypatch.setattr(evaluate, "Engine", durable)  # the rule-pack runner's engine
     report = run_tests([RULES / "patterns.test.yaml"])
     assert report.exit_code == 0, report
 
@@ -202,24 +214,78 @@ def test_a_hung_worker_times_out(example: list[Any], plans: dict[str, Plan]) -> 
 
 @needs_durable
 @pytest.mark.slow
-def test_killed_worker_in_an_engine_run_marks_organizations_incomplete() -> None:
-    """Every worker of the run is killed as it starts: every organization is still in the
-    result, its pattern criteria `error`, the others evaluated."""
+def test_a_worker_killed_in_an_engine_run_fails_its_chunk_only() -> None:
+    """An engine run in chunks of 40 organizations; the second worker to start is killed as it
+    starts. Every organization is in the result; those of that chunk have `error` pattern
+    criteria (and are incomplete), every other organization has the pattern outcomes of the
+    Python backend (roll-ups over a failed subordinate differ, as after any checker error)."""
+    started: list[int] = []
 
-    def kill_first(pid: int, chunk: int) -> None:
-        if chunk == 0:
+    def kill_second(pid: int, chunk: int) -> None:
+        started.append(pid)
+        if len(started) == 2:
             os.kill(pid, signal.SIGKILL)
 
-    engine = Engine(
-        load_pack(RULES / "patterns.yaml"),
-        pattern_backend="durable",
-        pattern_options=WorkerOptions(chunk=1000, on_start=kill_first),
-    )
-    result = engine.run(EXAMPLE)
+    pack = load_pack(RULES / "patterns.yaml")
+    options = WorkerOptions(chunk=40, on_start=kill_second)
+    durable = Engine(pack, pattern_backend="durable", pattern_options=options).run(EXAMPLE)
+    python = Engine(pack).run(EXAMPLE)
     snapshots = [s for s in read_dataset(EXAMPLE) if isinstance(s, Snapshot)]
-    assert result.summary.evaluated == len(snapshots)  # no organization lost
-    for org in result.organizations:
+    second = {s.organization.id for s in snapshots[40:80]}
+    assert durable.summary.evaluated == python.summary.evaluated == len(snapshots)
+    expected = {o.org_id: o for o in python.organizations}
+    failed = set()
+    for org in durable.organizations:
         status = {c.id: c.status for c in org.criteria}
-        assert status["PT01"] is Status.ERROR and status["PT02"] is Status.ERROR
-        assert not org.complete
-        assert all(s is not Status.ERROR for cid, s in status.items() if not cid.startswith("PT"))
+        assert all(s is not Status.ERROR for c, s in status.items() if not c.startswith("PT"))
+        if status["PT01"] is Status.ERROR:
+            failed.add(org.org_id)
+            assert not org.complete
+        else:
+            mine = [c for c in org.criteria if c.id.startswith("PT")]
+            assert mine == [c for c in expected[org.org_id].criteria if c.id.startswith("PT")]
+    # the chunk's organizations with subordinates are evaluated again later, in a new worker
+    assert failed <= second and len(failed) >= 30
+
+
+@pytest.mark.parametrize("backend", ["python", pytest.param("durable", marks=needs_durable)])
+def test_a_pattern_too_broad_is_an_error_not_a_hang(backend: str) -> None:
+    """Two unjoined lists of 150 records: 22,500 combinations, over the limit of 10,000."""
+    snap = Snapshot.model_validate(
+        {
+            "period": "2026Q3",
+            "organization": {"id": "B01", "name": "B", "kind": "branch"},
+            "meetings": [
+                {"id": f"E{i}", "type": "theme_day", "held_on": "2026-07-01"} for i in range(150)
+            ],
+        }
+    )
+    params = PatternParams.model_validate(
+        {
+            "match": [{"as": "a", "of": "meetings"}, {"as": "b", "of": "meetings"}],
+            "subject": {"type": "meeting", "id": "a.id"},
+        }
+    )
+    (found,) = evaluate_patterns([(snap, snap.period, snap.effective_as_of)], {"X": params.plan},
+                                 backend)  # fmt: skip
+    assert found["X"].status is Status.ERROR
+    assert "more than 10,000" in found["X"].note
+
+
+@needs_durable
+@pytest.mark.slow
+def test_cli_pattern_backend_option(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pbrules.cli import cli
+
+    outputs = []
+    for backend in ("python", "durable"):
+        out = tmp_path / f"{backend}.json"
+        args = ["evaluate", str(EXAMPLE), "--rules", str(RULES / "patterns.yaml"), "-o", str(out)]
+        done = CliRunner().invoke(cli, [*args, "--pattern-backend", backend])
+        assert done.exit_code == 0, done.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    bad = CliRunner().invoke(cli, ["evaluate", str(EXAMPLE), "--pattern-backend", "rete"])
+    assert bad.exit_code == 2 and "rete" in bad.output

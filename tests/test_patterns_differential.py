@@ -87,7 +87,7 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
             "id": f"I{i}",
             "member_id": draw(st.sampled_from(PEOPLE)),
             "on": draw(st.none() | st.sampled_from([*map(str, DATES[:12]), "soon"])),
-            "n": draw(st.sampled_from([0, 1, "1", None, True])),
+            "n": draw(st.sampled_from([0, 1, "1", None, True, float("inf")])),
         }
         for i in range(draw(st.integers(0, 4)))
     ]
@@ -146,7 +146,12 @@ EXTRA: dict[str, dict[str, Any]] = {
             {"not": {"of": "meetings", "where": {"held_on": {"after": "c.accepted_on"}}}},
             {"as": "f", "of": "feedback", "where": {"found_on": {"before": "c.accepted_on"}},
              "any": [{"rectified_on": {"null": True}}, {"criterion": {"eq": "S01"}}]},
-            {"not": {"of": "dues", "where": {"paid": {"ge": 10}, "month": {"in_period": True}}}},
+            {
+                "not": {
+                    "of": "dues",
+                    "where": {"paid": {"ge": 10}, "month": {"in_period": True, "le": "2026-08"}},
+                }
+            },
         ],
         "subject": {"type": "feedback", "id": "f.id"},
     },

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,16 @@ def make_dist(site: Path, name: str, version: str, entry_points: dict[str, str])
     (info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _entry_points_in(site: Path) -> Callable[..., list[metadata.EntryPoint]]:
+    def entry_points(*, group: str) -> list[metadata.EntryPoint]:
+        found: list[metadata.EntryPoint] = []
+        for dist in metadata.distributions(path=[str(site)]):
+            found.extend(ep for ep in dist.entry_points if ep.group == group)
+        return found
+
+    return entry_points
+
+
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pbrules_fresh_host: None) -> Path:
     site = tmp_path / "site"
@@ -178,6 +189,8 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pbrules_fresh_host: No
     make_dist(site, "pbrules-broken", "9.9", {"broken": "pbrules_no_such_module"})
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.syspath_prepend(str(EXAMPLE_SRC))
+    # Only this site's entry points: plugins installed in the environment are not seen.
+    monkeypatch.setattr(metadata, "entry_points", _entry_points_in(site))
     monkeypatch.delenv("PBRULES_LOAD_PLUGINS", raising=False)
     monkeypatch.delenv("PBRULES_DISABLE_PLUGINS", raising=False)
     return site
@@ -356,3 +369,15 @@ def test_hooks_are_called_through_pluggy_one_plugin_at_a_time() -> None:
     assert ("register_checkers", ["pbrules.builtin.checkers"]) in seen
     assert all(len(plugins) == 1 for _, plugins in seen)
     assert "meetings.frequency" in registry.checkers
+
+
+def test_the_suite_loads_no_plugin_installed_in_the_environment(
+    pbrules_fresh_host: None,
+) -> None:
+    """tests/conftest.py: whatever is pip-installed, the suite sees only the plugins it sets up."""
+    import os
+
+    assert os.environ["PBRULES_LOAD_PLUGINS"] == ""
+    data = plugins_json()
+    assert {p["origin"] for p in data["plugins"]} == {"builtin"}
+    assert data["failures"] == []

@@ -52,3 +52,45 @@ def test_cli_help_lists_commands() -> None:
 def test_all_matches_lazy_table() -> None:
     assert set(pbrules.__all__) == set(pbrules._LAZY) | {"__version__", "hookimpl"}
     assert pbrules.__all__ == sorted(pbrules.__all__)
+
+
+def test_checker_api_types_are_exported() -> None:
+    from pbrules.checker import ChildRef, ChildScore
+    from pbrules.model.index import SnapshotIndex
+
+    assert pbrules.ChildRef is ChildRef and pbrules.ChildScore is ChildScore
+    assert pbrules.SnapshotIndex is SnapshotIndex
+    for name in ("ChildRef", "ChildScore", "SnapshotIndex", "evaluate", "load_result"):
+        assert name in pbrules.__all__
+
+
+def test_result_io_is_reachable_from_the_package() -> None:
+    # docs/result-format.md: `pbrules.result_io.load_result(path)` after `import pbrules` alone
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples/district/result-2026Q2.json"
+    assert str(pbrules.result_io.load_result(path).period) == "2026Q2"
+    assert pbrules.load_result is pbrules.result_io.load_result
+
+
+def test_plugins_import_only_the_public_package() -> None:
+    """The example plugin (its code and tests) uses ``pbrules`` only: module paths are not API.
+    (plugins/pbrules-pairing still needs names that are not exported: PeriodKind and
+    pbrules.patterns.durable_available.)"""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "plugins" / "pbrules-example"
+    deep: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            deep += [f"{path.relative_to(root)}:{node.lineno}: {n}"
+                     for n in names if n.startswith("pbrules.")]  # fmt: skip
+    assert deep == [], "deep imports in plugins/ (import from `pbrules` instead):\n" + "\n".join(
+        deep
+    )

@@ -20,7 +20,8 @@ from pbrules._version import VERSION as __version__
 from pbrules.hookspecs import hookimpl as hookimpl
 
 if TYPE_CHECKING:
-    from pbrules.checker import CheckContext, Checker, Params
+    from pbrules import result_io
+    from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
     from pbrules.dataset import Dataset, read_dataset
     from pbrules.engine.evaluate import Engine, OrgEvaluation
     from pbrules.errors import (
@@ -35,8 +36,10 @@ if TYPE_CHECKING:
         ResultDocumentError,
         UsageError,
     )
+    from pbrules.evaluation import Evaluation, evaluate
     from pbrules.io import Exporter, RawRecord, Reader
     from pbrules.ledger import Ledger
+    from pbrules.model.index import SnapshotIndex
     from pbrules.model.outcome import Outcome, Severity, Status, Subject, SubjectItem
     from pbrules.model.period import Period
     from pbrules.model.result import Finding, OrgResult, Rejected, RunResult
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
     from pbrules.packs.loader import load_pack, load_packs
     from pbrules.packs.schema import LoadedPack, Pack
     from pbrules.plugins import PluginHost, get_host
+    from pbrules.result_io import load_result
 
 _LAZY: dict[str, str] = {
     "CheckContext": "pbrules.checker",
@@ -52,6 +56,12 @@ _LAZY: dict[str, str] = {
     "Dataset": "pbrules.dataset",
     "read_dataset": "pbrules.dataset",
     "Engine": "pbrules.engine.evaluate",
+    "Evaluation": "pbrules.evaluation",
+    "evaluate": "pbrules.evaluation",
+    "ChildRef": "pbrules.checker",
+    "ChildScore": "pbrules.checker",
+    "SnapshotIndex": "pbrules.model.index",
+    "load_result": "pbrules.result_io",
     "OrgEvaluation": "pbrules.engine.evaluate",
     "CheckError": "pbrules.errors",
     "ConfigError": "pbrules.errors",
@@ -90,10 +100,13 @@ __all__ = [
     "CheckContext",
     "CheckError",
     "Checker",
+    "ChildRef",
+    "ChildScore",
     "ConfigError",
     "DataError",
     "Dataset",
     "Engine",
+    "Evaluation",
     "Exporter",
     "Finding",
     "Ledger",
@@ -117,20 +130,29 @@ __all__ = [
     "RunResult",
     "Severity",
     "Snapshot",
+    "SnapshotIndex",
     "Status",
     "Subject",
     "SubjectItem",
     "UsageError",
     "__version__",
+    "evaluate",
     "get_host",
     "hookimpl",
     "load_pack",
     "load_packs",
+    "load_result",
     "read_dataset",
 ]
 
+#: Submodules reachable as attributes (``pbrules.result_io.load_result(...)``) after
+#: ``import pbrules`` alone.
+_SUBMODULES = frozenset({"result_io"})
+
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"pbrules.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pbrules' has no attribute {name!r}")

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from pbrules import _args
 from pbrules.errors import DataError, suggest
 from pbrules.io import RawRecord, Reader
 from pbrules.model.fields import models_in
@@ -433,6 +434,7 @@ def read_dataset(path: str | Path, *, registry: Registry | None = None) -> Datas
     reader, or a directory holds no dataset file. Bad *records* never raise: they are yielded
     as ``Rejected`` entries when the dataset is iterated.
     """
+    _args.check_path(path, "path")
     if registry is None:
         from pbrules.plugins import get_registry
 

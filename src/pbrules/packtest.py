@@ -17,7 +17,8 @@ the status (and optionally misses, findings, points) expected per criterion id::
 Each case runs through the engine (:class:`pbrules.engine.evaluate.Engine`), exactly as
 ``pbrules evaluate`` would, and the organization's criteria results and findings are compared
 with ``expect``. The report lists every mismatch (criterion, field, expected, actual) and the
-criteria of each pack that no case mentions ("untested criteria").
+criteria of each pack that no case mentions ("untested criteria"): the criteria its own file
+lists, not those it only inherits through ``extends``.
 
 Exit status of :attr:`TestReport.exit_code`: 0 all cases pass; 1 some case failed; 2 a test
 file, snapshot or pack is invalid (nothing ran for that file).
@@ -271,13 +272,18 @@ def _snapshot_problems(exc: ValidationError, raw: Any, fallback: Pos, label: str
 def prepare_file(path: str | Path, *, registry: Registry | None = None) -> PreparedFile:
     """Read and validate a test file, its snapshots and its pack; raise :class:`PackError`."""
     path = Path(path)
-    doc, spec = _read_test_file(path)
-    pack_source, loaded = _load_tested_pack(path, doc, spec, registry)
-    problems: list[Problem] = []
+    # Every problem of the file is reported: a case that does not validate is left out and the
+    # other cases are still checked (their snapshots, their criteria ids) against the pack.
+    doc, pack_ref, valid_cases, problems = _read_test_file(path)
+    try:
+        pack_source, loaded = _load_tested_pack(path, doc, pack_ref, registry)
+    except PackError as exc:
+        raise PackError([*problems, *exc.problems]) from None
     ids = {c.id for c in loaded.model.criteria}
     cases: list[PreparedCase] = []
     raw_cases = doc["cases"]
-    for i, case in enumerate(spec.cases):
+    problems.extend(_unknown_in_invalid_cases(raw_cases, {i for i, _ in valid_cases}, ids, loaded))
+    for i, case in valid_cases:
         prepared = _prepare_case(
             path, case, raw_cases[i], raw_cases.item_pos[i], ids, loaded.id, problems
         )
@@ -288,22 +294,76 @@ def prepare_file(path: str | Path, *, registry: Registry | None = None) -> Prepa
     return PreparedFile(path=path, pack_source=pack_source, loaded=loaded, cases=cases)
 
 
-def _read_test_file(path: Path) -> tuple[YMap, _TestFile]:
+def _read_test_file(
+    path: Path,
+) -> tuple[YMap, str | None, list[tuple[int, _Case]], list[Problem]]:
+    """The document, its ``pack:``, the cases that validate (by index) and the problems of the
+    others; raises :class:`PackError` when no case can be checked at all."""
     shown = str(path)
     doc = load_yaml(path, display=shown)
     if not isinstance(doc, YMap):
         raise PackError([Pos(shown, 1, 1).problem("a test file is a mapping with cases:")])
     try:
-        return doc, _TestFile.model_validate(doc)
+        spec = _TestFile.model_validate(doc)
+        return doc, spec.pack, list(enumerate(spec.cases)), []
     except ValidationError as exc:
-        raise PackError(validation_problems(exc, doc, _TestFile)) from None
+        problems = validation_problems(exc, doc, _TestFile)
+    pack_ref, valid_cases = _salvage_cases(doc)
+    if not valid_cases:
+        raise PackError(problems)
+    return doc, pack_ref, valid_cases, problems
+
+
+def _salvage_cases(doc: YMap) -> tuple[str | None, list[tuple[int, _Case]]]:
+    """The pack reference and the cases that validate on their own, of a file that does not."""
+    pack = doc.get("pack")
+    raw_cases = doc.get("cases")
+    valid: list[tuple[int, _Case]] = []
+    if isinstance(raw_cases, YSeq):
+        for i, raw in enumerate(raw_cases):
+            try:
+                valid.append((i, _Case.model_validate(raw)))
+            except ValidationError:
+                continue
+    return (pack if isinstance(pack, str) else None), valid
+
+
+def _unknown_criteria(expect_raw: Any, ids: set[str], pack_id: str, label: str) -> list[Problem]:
+    """Located problems for the criterion ids of a case's ``expect:`` that the pack lacks."""
+    if not isinstance(expect_raw, YMap):
+        return []
+    problems = []
+    for cid in expect_raw:
+        if isinstance(cid, str) and cid not in ids:
+            hint = did_you_mean(cid, sorted(ids))
+            problems.append(
+                expect_raw.key_pos[cid].problem(
+                    f"{label}: criterion '{cid}' is not in pack {pack_id}{hint}"
+                )
+            )
+    return problems
+
+
+def _unknown_in_invalid_cases(
+    raw_cases: Any, valid: set[int], ids: set[str], loaded: LoadedPack
+) -> list[Problem]:
+    """Unknown criterion ids of the cases that did not validate (reported with the rest)."""
+    if not isinstance(raw_cases, YSeq):
+        return []
+    problems: list[Problem] = []
+    for i, raw in enumerate(raw_cases):
+        if i not in valid and isinstance(raw, YMap):
+            name = raw.get("name")
+            label = f"case {name!r}" if isinstance(name, str) else f"cases[{i}]"
+            problems.extend(_unknown_criteria(raw.get("expect"), ids, loaded.id, label))
+    return problems
 
 
 def _load_tested_pack(
-    path: Path, doc: YMap, spec: _TestFile, registry: Registry | None
+    path: Path, doc: YMap, pack: str | None, registry: Registry | None
 ) -> tuple[str, LoadedPack]:
     """The pack the file tests (``pack:``, else the file's namesake), loaded."""
-    pack_ref = spec.pack or _default_pack(path)
+    pack_ref = pack or _default_pack(path)
     candidate = path.parent / pack_ref
     pack_source: str = (
         str(candidate) if candidate.is_file() or pack_ref.endswith((".yaml", ".yml")) else pack_ref
@@ -342,15 +402,7 @@ def _prepare_case(
         problems.append(
             raw.value_pos.get("org", cpos).problem(f"{label}: org {org!r} is not in the case")
         )
-    expect_raw = raw["expect"]
-    for cid in case.expect:
-        if cid not in ids:
-            hint = did_you_mean(cid, sorted(ids))
-            problems.append(
-                expect_raw.key_pos[cid].problem(
-                    f"{label}: criterion '{cid}' is not in pack {pack_id}{hint}"
-                )
-            )
+    problems.extend(_unknown_criteria(raw["expect"], ids, pack_id, label))
     expect = {
         cid: (e if isinstance(e, Expect) else Expect(status=e)) for cid, e in case.expect.items()
     }
@@ -449,6 +501,21 @@ def compare(result: RunResult, case: PreparedCase) -> list[Mismatch]:
     return out
 
 
+def own_criteria(loaded: LoadedPack) -> set[str] | None:
+    """Ids of the criteria the pack's own file lists (new or changed): a pack that extends
+    another is answerable for these, not for every inherited one. ``None`` when unknown."""
+    if not loaded.sources:
+        return None
+    try:
+        doc = load_yaml(Path(loaded.sources[-1]), display=loaded.sources[-1])
+    except (PackError, OSError):
+        return None
+    criteria = doc.get("criteria") if isinstance(doc, YMap) else None
+    if not isinstance(criteria, YSeq):
+        return set()
+    return {c["id"] for c in criteria if isinstance(c, YMap) and isinstance(c.get("id"), str)}
+
+
 def run_tests(paths: Sequence[str | Path], *, registry: Registry | None = None) -> TestReport:
     """Discover, prepare and run every test file under ``paths``."""
     files, problems = discover(paths)
@@ -468,7 +535,12 @@ def run_tests(paths: Sequence[str | Path], *, registry: Registry | None = None) 
             seen.update(case.expect)
             report.cases.append(run_case(prepared.loaded, case, registry=registry))
     for key, loaded in packs.items():
-        missing = [c.id for c in loaded.model.active_criteria if c.id not in tested[key]]
+        own = own_criteria(loaded)
+        missing = [
+            c.id
+            for c in loaded.model.active_criteria
+            if c.id not in tested[key] and (own is None or c.id in own)
+        ]
         if missing:
             report.untested[key] = missing
     return report

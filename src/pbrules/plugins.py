@@ -65,6 +65,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "pbrules.builtin.exporters",
     "pbrules.builtin.packs",
     "pbrules.report.plugin",
+    "pbrules.builtin.ci_exporters",
 )
 HOOK_NAMES: tuple[str, ...] = (
     "register_checkers",

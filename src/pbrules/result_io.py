@@ -24,14 +24,15 @@ _MAX_ERRORS = 5
 
 
 def _describe(exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors()[:_MAX_ERRORS]:
-        where = ".".join(str(p) for p in err.get("loc", ())) or "(document)"
-        lines.append(f"{where}: {err.get('msg', 'invalid value')}")
-    more = exc.error_count() - _MAX_ERRORS
+    """The first errors as ``field.path: message`` (with did-you-mean for unknown keys)."""
+    from pbrules.dataset import format_validation_error
+
+    lines = format_validation_error(exc, model=RunResult)
+    shown = lines[:_MAX_ERRORS]
+    more = exc.error_count() - len(shown)
     if more > 0:
-        lines.append(f"... and {more} more")
-    return "; ".join(lines)
+        shown.append(f"... and {more} more")
+    return "; ".join(shown)
 
 
 def parse_result(data: Any, *, where: str = "result") -> RunResult:

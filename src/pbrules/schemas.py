@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-__all__ = ["SCHEMA_KINDS", "json_schema"]
+__all__ = ["SCHEMA_BASE_URI", "SCHEMA_KINDS", "json_schema"]
 
 SCHEMA_KINDS = ("snapshot", "result", "pack")
+
+#: Where the published schemas live (the committed docs/schema/ files); each schema's ``$id``.
+SCHEMA_BASE_URI = "https://raw.githubusercontent.com/pbrules/pbrules/main/docs/schema"
 
 
 def json_schema(kind: str) -> dict[str, object]:
@@ -35,4 +38,5 @@ def json_schema(kind: str) -> dict[str, object]:
         raise ValueError(f"unknown schema kind {kind!r} (one of {', '.join(SCHEMA_KINDS)})")
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"{SCHEMA_BASE_URI}/{kind}.schema.json"
     return schema

@@ -7,11 +7,7 @@ from typing import Any
 import pbrules_example
 import pytest
 
-from pbrules.engine.evaluate import Engine
-from pbrules.model.outcome import Status
-from pbrules.model.snapshot import Snapshot
-from pbrules.packs.loader import load_pack
-from pbrules.plugins import PluginHost
+from pbrules import Engine, PackError, PluginHost, Snapshot, Status, load_pack
 
 
 @pytest.fixture
@@ -59,8 +55,6 @@ def test_missing_extension_is_missing_data(registry: Any) -> None:
 
 
 def test_params_are_validated_at_load_time(tmp_path: Any, registry: Any) -> None:
-    from pbrules.errors import PackError
-
     pack = tmp_path / "p.yaml"
     pack.write_text(
         "pack: p\nversion: '1'\nextends: [volunteer]\n"

@@ -1,10 +1,12 @@
-"""Built-in packs: the YAML files in the repository's ``rules/`` directory, by pack id.
+"""Built-in packs: the YAML files of the repository's top-level ``rules/`` directory, by pack id.
 
-In a source checkout (or an editable install) ``rules/`` sits at the top of the repository,
-three levels above this file (``src/pbrules/builtin/packs.py``); each ``rules/*.yaml`` file (not
-``*.test.yaml``) is registered under the id in its ``pack:`` key, so packs can say
-``extends: [baseline]``. An installed wheel that ships no ``rules/`` directory registers no pack
-here; plugins can register theirs through the same ``register_packs`` hook.
+``rules/`` is the one source of the bundled packs. The wheel ships it inside the package as
+``pbrules/_bundled_rules`` (hatchling ``force-include`` in pyproject.toml), found here with
+:mod:`importlib.resources`; in a source checkout or an editable install, where that folder does
+not exist, the top-level ``rules/`` three levels above this file is used. Each ``*.yaml`` file
+directly in that folder (not ``*.test.yaml``) is registered under the id in its ``pack:`` key, so
+packs can say ``extends: [baseline]`` and the CLI ``--rules baseline``. Plugins register theirs
+through the same ``register_packs`` hook.
 
 Only the ``pack:`` line is read (cheaply, without parsing the YAML); the file is loaded and
 validated when a pack is used.
@@ -14,14 +16,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 from pbrules.hookspecs import hookimpl
 
-__all__ = ["RULES_DIR", "pack_id_of", "register_packs"]
+__all__ = ["BUNDLED_DIR_NAME", "RULES_DIR", "bundled_rules_dir", "pack_id_of", "register_packs"]
 
-#: The repository's rules directory (may not exist in an installed wheel).
-RULES_DIR = Path(__file__).resolve().parents[3] / "rules"
+#: The folder of the package that holds ``rules/`` in a wheel.
+BUNDLED_DIR_NAME = "_bundled_rules"
+
+
+def bundled_rules_dir() -> Path:
+    """Where the bundled packs are: in the installed package, else the checkout's ``rules/``."""
+    shipped = resources.files("pbrules") / BUNDLED_DIR_NAME
+    if isinstance(shipped, Path) and shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+#: The bundled packs' directory (``pbrules/_bundled_rules`` in a wheel, ``rules/`` in a checkout).
+RULES_DIR = bundled_rules_dir()
 
 _PACK_LINE = re.compile(r"""^pack:[ \t]*(["']?)([A-Za-z][A-Za-z0-9_.\-]*)\1[ \t]*(#.*)?$""")
 

@@ -7,9 +7,9 @@ unreadable dataset, bad ``--previous``), nothing evaluated.
 
 from __future__ import annotations
 
-import os
 import sys
-from functools import partial
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from pbrules.model.period import Period
 from pbrules.model.result import RunResult
 
 if TYPE_CHECKING:
+    from pbrules.dataset import Dataset
     from pbrules.plugins import Registry
 
 __all__ = ["COMMANDS", "exit_code", "write_result"]
@@ -53,6 +54,18 @@ def write_result(
         lambda fh: exporter.export(result, fh, **options),
         binary=fmt in BINARY_FORMATS,
     )
+
+
+@contextmanager
+def _dataset_arg(dataset: Path, registry: Registry) -> Iterator[Path | Dataset]:
+    """DATASET as given, or the dataset on standard input when it is ``-``."""
+    from pbrules.evaluation import STDIN, stdin_dataset
+
+    if str(dataset) != STDIN:
+        yield dataset
+        return
+    with stdin_dataset(sys.stdin.buffer, registry=registry) as data:
+        yield data
 
 
 def _stdout_is_tty() -> bool:
@@ -86,7 +99,8 @@ def _stdout_is_tty() -> bool:
     default="json",
     show_default=True,
     metavar="NAME",
-    help="Output format: json, jsonl, csv, table, or any registered exporter (md, html...).",
+    help="Output format: json, jsonl, csv, table, sarif, junit, github, gitlab, or any "
+    "registered exporter (md, html...).",
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here, not stdout.")
 @click.option(
@@ -138,12 +152,12 @@ def evaluate_command(
     issuer: str | None,
     pattern_backend: str = "python",
 ) -> None:
-    """Evaluate every organization in DATASET against the criteria packs."""
-    from pbrules.dataset import read_dataset
-    from pbrules.engine.evaluate import Engine
-    from pbrules.packs.loader import load_packs
+    """Evaluate every organization in DATASET against the criteria packs.
+
+    DATASET is a file, a directory of them, or - for JSON Lines (or a JSON array) on stdin.
+    """
+    from pbrules.evaluation import evaluate, sync_summary
     from pbrules.plugins import get_registry
-    from pbrules.result_io import load_result
 
     registry = get_registry()
     if fmt not in registry.exporters:
@@ -158,49 +172,25 @@ def evaluate_command(
     check_output(output, _inputs(dataset, rules, previous, ledger))
     if output is None and fmt in BINARY_FORMATS and _stdout_is_tty():
         raise UsageError(f"--format {fmt} writes a binary file: give --output PATH")
-    pack = load_packs(list(rules), registry=registry)
-    before: RunResult | None = None
-    if previous is not None:
-        before = load_result(previous)
-        if before.pack.id != pack.model.pack:
-            raise UsageError(
-                f"--previous {previous}: produced by pack {before.pack.id!r}, "
-                f"not {pack.model.pack!r}; movement compares results of one pack"
-            )
-        if before.pack.version != pack.model.version:
-            stderr(
-                f"warning: --previous {previous} was produced by {before.pack.id} version "
-                f"{before.pack.version}; evaluating with version {pack.model.version}"
-            )
-    data = read_dataset(dataset, registry=registry)
-    engine = Engine(pack, registry=registry, pattern_backend=pattern_backend)
-    waivers: dict[str, Any] = {}
-    if ledger is not None:
-        waivers = _active_waivers(ledger, pack.model.pack, the_period or _first_period(data))
-    with progress_on_stderr("evaluating") as progress:
-        run = partial(engine.run, data, period=the_period, previous=before, waivers=waivers)
-        if scheduler is not None or dask_local is not None:
-            from pbrules.distributed import run_on_dask
-
-            result = run_on_dask(
-                run, address=scheduler, local_workers=dask_local, progress=progress
-            )
-        else:
-            result = run(jobs=jobs or _default_jobs(data), progress=progress)
-    if before is not None and not before.period < result.period:
-        stderr(
-            f"warning: --previous {previous} is for {before.period}, "
-            f"which does not precede {result.period}"
+    with progress_on_stderr("evaluating") as progress, _dataset_arg(dataset, registry) as data:
+        done = evaluate(
+            list(rules),
+            data,
+            period=the_period,
+            previous=previous,
+            ledger=ledger,
+            jobs=jobs,
+            progress=progress,
+            registry=registry,
+            pattern_backend=pattern_backend,
+            scheduler=scheduler,
+            dask_local=dask_local,
         )
-    if ledger is not None:
-        # Sync first, so report formats show the items' ledger numbers.
-        from pbrules.ledger import Ledger
-
-        with Ledger(ledger) as book:
-            report = book.sync(result)
-        counts = report.counts()
-        summary = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
-        stderr(f"ledger {ledger}: synced {result.period}: {summary or 'no change'}")
+    for warning in done.warnings:
+        stderr(f"warning: {warning}")
+    result, pack, before = done.result, done.pack, done.previous
+    if done.ledger_sync is not None:
+        stderr(f"ledger {ledger}: synced {result.period}: {sync_summary(done.ledger_sync)}")
     options: dict[str, Any] = {
         "color": output is None and _stdout_is_tty(),
         "pack": pack,
@@ -208,6 +198,7 @@ def evaluate_command(
         "ledger": ledger,
         "lang": lang,
         "issuer": issuer,
+        "dataset": dataset,
     }
     write_result(result, fmt, output, registry, **options)
     s = result.summary
@@ -224,34 +215,6 @@ def _inputs(
 ) -> list[tuple[str, Path | None]]:
     packs = [("a pack", Path(r)) for r in rules if Path(r).exists()]
     return [("the dataset", dataset), *packs, ("--previous", previous), ("--ledger", ledger)]
-
-
-def _default_jobs(data: Any) -> int:
-    """The number of cores for JSON Lines datasets (their workers read their own chunks; a
-    small file stays in one process), else 1 (records would be sent to the workers one by one)."""
-    from pbrules.engine.chunks import jsonl_files
-
-    return (os.cpu_count() or 1) if jsonl_files(data) is not None else 1
-
-
-def _first_period(data: Any) -> Period | None:
-    """The period of the dataset's first readable snapshot (the run's default period)."""
-    from pbrules.model.snapshot import Snapshot
-
-    for item in data:
-        if isinstance(item, Snapshot):
-            return item.period
-    return None
-
-
-def _active_waivers(db: Path, pack_id: str, period: Period | None) -> dict[str, Any]:
-    """Fingerprint -> active waiver in the ledger at ``db`` on the period's last day."""
-    if period is None or not db.exists():
-        return {}
-    from pbrules.ledger import Ledger
-
-    with Ledger(db, read_only=True) as book:
-        return dict(book.active_waivers(period.end, pack=pack_id))
 
 
 COMMANDS: list[click.Command] = [evaluate_command]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import inspect
 import json
+import re
 import sys
 import textwrap
 import types
@@ -28,8 +29,18 @@ __all__ = ["COMMANDS", "checker_reference", "checkers_markdown", "plugins_report
 @click.command("validate")
 @click.argument("packs", nargs=-1, required=True)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when every pack is valid.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "sarif", "junit", "github", "gitlab"]),
+    default="text",
+    show_default=True,
+    help="text: PATH:LINE:COL lines on stderr; the others write a CI report to stdout.",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here.")
 @handle_errors
-def validate_command(packs: tuple[str, ...], quiet: bool) -> None:
+def validate_command(packs: tuple[str, ...], quiet: bool, fmt: str, output: Path | None) -> None:
     """Check criteria packs (YAML paths, directories of them, or registered pack ids).
 
     Every problem is printed as PATH:LINE:COL: error: MESSAGE on stderr; the exit status is 0
@@ -56,7 +67,7 @@ def validate_command(packs: tuple[str, ...], quiet: bool) -> None:
             except PackError as exc:
                 problems.extend(exc.problems)
                 continue
-            if not quiet:
+            if not quiet and fmt == "text":
                 click.echo(
                     f"{source}: ok (rule-pack tests, {len(prepared.cases)} case(s), "
                     f"pack {prepared.loaded.id})"
@@ -67,15 +78,37 @@ def validate_command(packs: tuple[str, ...], quiet: bool) -> None:
         except PackError as exc:
             problems.extend(exc.problems)
             continue
-        if not quiet:
+        if not quiet and fmt == "text":
             n = len(loaded.model.criteria)
             click.echo(
                 f"{source}: ok (pack {loaded.id} {loaded.model.version}, {n} criteria, "
                 f"digest {loaded.digest[:12]})"
             )
-    for problem in dict.fromkeys(problems):
-        stderr(str(problem))
+    unique = list(dict.fromkeys(problems))
+    if fmt != "text":
+        _write_report(ci_report(fmt, unique, sources), output)
+    else:
+        for problem in unique:
+            stderr(str(problem))
     sys.exit(EXIT_CONFIG if problems else EXIT_OK)
+
+
+def ci_report(fmt: str, problems: list[Problem], checked: list[str]) -> str:
+    from pbrules.ci_output import problems_output
+
+    return problems_output(fmt, problems, checked)
+
+
+def _write_report(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,15 +299,32 @@ def checkers_markdown(reference: list[dict[str, Any]]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+_RST_ROLE = re.compile(r":[a-z]+(?::[a-z]+)?:`~?(?:[^`<]*<)?([^`>]+)>?`")
+_RST_LITERAL = re.compile(r"``([^`]+)``")
+_RST_EMPHASIS = re.compile(r"(\*\*|\*)(\S(?:.*?\S)?)\1")
+
+
+def plain_text(rst: str) -> str:
+    """A docstring's reStructuredText markup as plain text for a terminal: ``x`` -> x,
+    :class:`~a.b.C` -> C, **bold** -> bold, a trailing ``::`` -> ``:``."""
+    text = _RST_ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1], rst)
+    text = _RST_LITERAL.sub(r"\1", text)
+    text = _RST_EMPHASIS.sub(r"\2", text)
+    return re.sub(r"::(\s*)$", r":\1", text, flags=re.M)
+
+
 def _checkers_text(reference: list[dict[str, Any]]) -> str:
     blocks = []
     for entry in reference:
         head = f"{entry['name']}  [{entry['phase']}; {entry['plugin']}]"
-        first = entry["description"].split("\n\n")[0].replace("\n", " ")
+        first = plain_text(entry["description"].split("\n\n")[0].replace("\n", " "))
         lines = [head, textwrap.indent(textwrap.fill(first, 96), "  ")]
         for p in entry["params"]:
             default = "required" if p["required"] else f"default {json.dumps(p['default'])}"
             lines.append(f"    {p['name']}: {p['type']} ({default})")
+            if p["description"]:
+                about = textwrap.fill(plain_text(p["description"]), 90)
+                lines.append(textwrap.indent(about, "        "))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

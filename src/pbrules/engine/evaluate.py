@@ -35,7 +35,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
+from pbrules._args import check_period
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore
+from pbrules.engine import arguments
 from pbrules.engine.chunks import jsonl_files, plan_chunks, read_at, scan_chunk
 from pbrules.engine.collect import fewer_collections
 from pbrules.engine.compile import (
@@ -59,7 +61,6 @@ from pbrules.engine.scoring import (
 )
 from pbrules.engine.sources import Intake, Item, name_sources, reread, source_of
 from pbrules.engine.tree import bottom_up, children_of, effective_parents
-from pbrules.errors import UsageError
 from pbrules.model.index import build_index
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
@@ -164,6 +165,8 @@ class Engine:
         pattern_backend: str = "python",
         pattern_options: WorkerOptions | None = None,
     ) -> None:
+        if not isinstance(pack, LoadedPack | Pack):
+            raise TypeError(f"pack must be a pbrules.LoadedPack or Pack, not {type(pack).__name__}")
         if isinstance(pack, Pack):
             pack = LoadedPack(model=pack, digest=_digest(pack))
         if registry is None:
@@ -202,7 +205,7 @@ class Engine:
     # -- one organization -------------------------------------------------------------------------
     def evaluate(
         self,
-        snapshot: Snapshot,
+        snapshot: Snapshot | Mapping[str, Any],
         *,
         period: Period | str | None = None,
         as_of: date | None = None,
@@ -212,13 +215,16 @@ class Engine:
     ) -> OrgEvaluation:
         """Evaluate one organization on demand (no ranking).
 
+        ``snapshot`` is a :class:`~pbrules.Snapshot` or a mapping validated as one (an invalid
+        one raises :class:`~pbrules.DataError` with the field paths).
+
         ``period`` defaults to the snapshot's, ``as_of`` to the snapshot's (or the period end).
         ``children`` are its direct subordinates (for supervision criteria); roll-up criteria
         run only when ``child_results`` are given, else they are ``not_applicable``.
         """
-        the_period = Period.parse(period) if period is not None else snapshot.period
-        when = as_of or snapshot.as_of or the_period.end
-        kids = tuple(children)
+        snapshot, the_period, when, kids, child_results = arguments.evaluate_arguments(
+            snapshot, period, as_of, children, child_results, waivers
+        )
         state = self._pass1(snapshot, the_period, when, kids)
         result, findings, outcomes = self._finish(state, the_period, child_results, kids, waivers)
         return OrgEvaluation(
@@ -249,8 +255,7 @@ class Engine:
         ``runner`` runs pass 1 of a JSON Lines dataset's chunks elsewhere (a Dask cluster:
         :mod:`pbrules.distributed`); the result is the same.
         """
-        if jobs < 1:
-            raise UsageError(f"jobs must be at least 1, not {jobs}")
+        arguments.run_arguments(dataset, jobs, previous, self.pack_ref, progress, waivers)
         with fewer_collections():
             return self._run(dataset, period, previous, jobs, progress, waivers, runner)
 
@@ -265,7 +270,7 @@ class Engine:
         runner: ChunkRunner | None,
     ) -> RunResult:
         label, source = source_of(dataset)
-        intake = Intake(label, Period.parse(period) if period is not None else None)
+        intake = Intake(label, check_period(period))
         # The durable pattern backend prepares batches of snapshots: it reads them as before.
         files = None if self.patterns.active else jsonl_files(source)
         if files is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pbrules.checker import ChildRef
+from pbrules.engine.arguments import CheckedItems
 from pbrules.engine.tree import Node
 from pbrules.errors import DataError
 from pbrules.model.period import Period
@@ -35,9 +36,12 @@ def source_of(
 
         return str(dataset), read_dataset(dataset)
     if iter(dataset) is dataset:  # a one-shot iterator: keep it to read it twice
-        return "input", list(dataset)
+        return "input", CheckedItems(list(dataset), "input")
     root = getattr(dataset, "root", None)  # a Dataset names its files' root
-    return (str(root) if isinstance(root, str | Path) else "input"), dataset
+    label = str(root) if isinstance(root, str | Path) else "input"
+    if hasattr(dataset, "raw_records"):  # a Dataset validates its records itself
+        return label, dataset
+    return label, CheckedItems(dataset, label)
 
 
 class Intake:

@@ -30,6 +30,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pbrules.errors import PackError, Problem
+from pbrules.packs.yaml_hints import plain_yaml_message
 
 __all__ = [
     "MAX_BYTES",
@@ -390,8 +391,11 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, path: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = exc.problem or "invalid YAML"
+    plain = plain_yaml_message(exc)
     if "'\\t'" in problem or "\t" in problem:
         message = "tab character: YAML indentation must use spaces, not tabs"
+    elif plain is not None:
+        message = f"invalid YAML: {plain}"
     else:
         message = f"invalid YAML: {problem}"
         if exc.context:

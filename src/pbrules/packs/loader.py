@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ValidationError
 
+from pbrules import _args
 from pbrules.errors import PackError, Problem, UsageError
 from pbrules.packs._yaml import YMap, plain
 from pbrules.packs.merge import merge_pack
@@ -62,6 +63,7 @@ def load_pack(source: str | Path, *, registry: Registry | None = None) -> Loaded
 
     Raises :class:`~pbrules.errors.PackError` listing every problem.
     """
+    _args.check_path(source, "source")
     return load_packs([source], registry=registry)
 
 
@@ -69,6 +71,7 @@ def load_packs(sources: Sequence[str | Path], *, registry: Registry | None = Non
     """Load several packs merged in order, as if each extended the previous one."""
     if isinstance(sources, str | Path):
         sources = [sources]
+    _args.check_paths(sources, "sources")
     if not sources:
         raise UsageError("no criteria pack given")
     if registry is None:

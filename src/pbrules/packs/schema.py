@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     FiniteFloat,
@@ -46,9 +47,20 @@ __all__ = [
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", max_length=64)]
 ScoringMode = Literal["all_or_nothing", "proportional", "deduct", "bonus", "veto"]
+
+
+def _strict_number(value: Any) -> Any:
+    """Numbers are numbers: ``points: yes`` (a YAML boolean) is refused, not read as 1.0."""
+    if isinstance(value, bool):
+        raise ValueError(
+            "expected a number, got a boolean (YAML reads yes/no/on/off/true/false as booleans)"
+        )
+    return value
+
+
 #: Every number of the pack model is finite: ``1e400`` (read as infinity), ``.inf`` and ``.nan``
-#: are load-time errors, never a ``null`` total at evaluation.
-Number = FiniteFloat
+#: are load-time errors, never a ``null`` total at evaluation; booleans are refused.
+Number = Annotated[FiniteFloat, BeforeValidator(_strict_number)]
 
 
 class _Model(BaseModel):

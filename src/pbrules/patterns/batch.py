@@ -16,8 +16,8 @@ from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
 from pbrules.patterns.facts import OrgFacts, org_facts, plan_fields
-from pbrules.patterns.plan import Plan
-from pbrules.patterns.python_backend import Match, match_all
+from pbrules.patterns.plan import MAX_MATCHES, Plan
+from pbrules.patterns.python_backend import Match, match_plan
 from pbrules.patterns.workers import ChunkFailure, WorkerOptions, run_chunks
 
 __all__ = [
@@ -71,6 +71,11 @@ def outcome_of(plan: Plan, facts: OrgFacts, matches: set[Match]) -> Outcome:
         return _none_of(first.of)
     if not matches:
         return _PASS
+    if len(matches) > MAX_MATCHES:
+        return Outcome.error(
+            f"the pattern matches more than {MAX_MATCHES:,} record combinations in this "
+            "organization: narrow it with joins or conditions"
+        )
     positives = [e for e in plan.elements if not e.negated]
     at = next(i for i, e in enumerate(positives) if e.index == plan.subject_element)
     subject_list = plan.elements[plan.subject_element].of
@@ -111,9 +116,7 @@ def evaluate_facts(
     """Per organization, ``{plan key: outcome}``; the durable backend runs in workers."""
     if backend == "python":
         return [
-            {key: outcome_of(plan, f, found[key]) for key, plan in plans}
-            for f in facts
-            for found in (match_all(plans, f),)
+            {key: outcome_of(plan, f, match_plan(plan, f)) for key, plan in plans} for f in facts
         ]
     if backend != "durable":
         raise ValueError(f"unknown pattern backend {backend!r} (python or durable)")

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pbrules.patterns.plan import Atom, Element, Operand, Plan
+from pbrules.patterns.plan import MAX_MATCHES, Atom, Element, Operand, Plan
 
 __all__ = ["WorkerOrg", "run_chunk", "worker_main"]
 
@@ -213,7 +213,9 @@ def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> l
         if isinstance(item, Exception):
             broken[sid or "*"] = f"a rule action failed: {type(item).__name__}: {item}"
             return
-        found.setdefault(sid, {}).setdefault(key, set()).add(item)
+        seen = found.setdefault(sid, {}).setdefault(key, set())
+        if len(seen) <= MAX_MATCHES:  # the outcome reports more as a pattern too broad
+            seen.add(item)
 
     _define_rules(name, plans, sink)
     host = get_host()

@@ -8,6 +8,7 @@ as the plugin's raw JSON: a text ``YYYY-MM-DD`` there counts as a date.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -47,7 +48,7 @@ def encode_value(value: Any, *, raw: bool = False) -> Any:
                 return value
         if isinstance(value, str):
             return str(value)
-        if isinstance(value, float) and value != value:  # NaN equals nothing: unknown
+        if isinstance(value, float) and not math.isfinite(value):  # NaN, infinities: unknown
             return None
         return value
     if isinstance(value, bool):

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Atom", "Element", "Operand", "Plan"]
+__all__ = ["MAX_MATCHES", "Atom", "Element", "Operand", "Plan"]
+
+#: Matches of one pattern in one organization beyond which the outcome is an error (a pattern
+#: without joins over long lists would otherwise grow as the product of their lengths). Both
+#: backends stop collecting at ``MAX_MATCHES + 1``.
+MAX_MATCHES = 10_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,14 @@ differential test holds them to identical findings):
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pbrules.patterns.facts import Fact, OrgFacts
-from pbrules.patterns.plan import Atom, Element, Plan
+from pbrules.patterns.plan import MAX_MATCHES, Atom, Element, Plan
 
 __all__ = ["Match", "match_all", "match_plan"]
 
@@ -183,6 +184,10 @@ def _key(fact: Fact, fields: Sequence[str]) -> tuple[Any, ...] | None:
     return None if any(k is None for k in key) else key
 
 
+class _Enough(Exception):
+    """More than ``MAX_MATCHES`` matches: stop looking."""
+
+
 def _table(
     rows: Sequence[Fact], fields: Sequence[str]
 ) -> dict[tuple[Any, ...], list[tuple[int, Fact]]]:
@@ -204,6 +209,17 @@ def _table(
     return table
 
 
+def _step_table(
+    s: _Step, rows: Sequence[Fact], ctx: Ctx
+) -> dict[tuple[Any, ...], list[tuple[int, Fact]]]:
+    """A step's rows by join key; an unkeyed step keeps only the rows its own conditions
+    accept (every row would be read anyway)."""
+    if not s.keys:
+        local = s.local
+        return {(): [(i, f) for i, f in enumerate(rows) if local(f, {}, ctx)]}
+    return _table(rows, [f for f, _, _ in s.keys])
+
+
 def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
     """Every combination of records (their positions, one per positive element) that matches."""
     steps = _compile(plan)
@@ -212,30 +228,33 @@ def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
     ctx = facts.ctx
     tables: list[dict[tuple[Any, ...], list[tuple[int, Fact]]] | None] = [None] * len(steps)
     # The local conditions of a record are checked once, when a lookup first reaches it.
-    local_ok: list[dict[int, bool]] = [{} for _ in steps]
+    local_ok: list[dict[int, bool] | None] = [None] * len(steps)
     found: set[Match] = set()
     bound: dict[int, Fact] = {}
     chosen: list[int] = []
 
     def candidates(k: int) -> list[tuple[int, Fact]]:
         s = steps[k]
-        key = tuple(bound[e].get(f) for _, e, f in s.keys)
-        if None in key:
-            return []
+        if len(s.keys) == 1:
+            _, e, name = s.keys[0]
+            value = bound[e].get(name)
+            if value is None:
+                return []
+            key: tuple[Any, ...] = (value,)
+        else:
+            key = tuple(bound[e].get(f) for _, e, f in s.keys)
+            if None in key:
+                return []
         table = tables[k]
         if table is None:  # built when first needed: often never
-            rows = facts.lists.get(s.of, ())
-            if not s.keys:  # every row is read: check the local conditions once, now
-                local = s.local
-                table = {(): [(i, f) for i, f in enumerate(rows) if local(f, bound, ctx)]}
-            else:
-                table = _table(rows, [f for f, _, _ in s.keys])
-            tables[k] = table
+            table = tables[k] = _step_table(s, facts.lists.get(s.of, ()), ctx)
         joined = s.joined
         if not s.keys:
             every = table[()]
             return every if joined is None else [(i, f) for i, f in every if joined(f, bound, ctx)]
         memo = local_ok[k]
+        if memo is None:
+            memo = local_ok[k] = {}
         out = []
         for i, f in table.get(key, ()):
             ok = memo.get(i)
@@ -248,6 +267,8 @@ def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
     def step(k: int) -> None:
         if k == len(steps):
             found.add(tuple(chosen))
+            if len(found) > MAX_MATCHES:
+                raise _Enough
             return
         s = steps[k]
         if s.negated:
@@ -261,7 +282,8 @@ def match_plan(plan: Plan, facts: OrgFacts) -> set[Match]:
             chosen.pop()
         bound.pop(s.index, None)
 
-    step(0)
+    with contextlib.suppress(_Enough):  # the outcome reports the pattern as too broad
+        step(0)
     return found
 
 

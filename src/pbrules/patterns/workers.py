@@ -92,7 +92,7 @@ def _run_one(
         if process.is_alive():
             process.kill()
         process.join(5)
-        if sender.is_alive() or sender.ident is not None:
+        if sender.ident is not None:
             sender.join(5)  # the worker is gone: its pipe fails the send at once
         parent.close()
     if status != "ok":

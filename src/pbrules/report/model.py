@@ -863,6 +863,8 @@ def _appendix_groups(result: RunResult, group_titles: Mapping[str, str]) -> list
     totals: dict[str, list[float]] = defaultdict(list)
     incomplete: dict[str, int] = defaultdict(int)
     for o in result.organizations:
+        if o.total is None:  # nothing applicable: no score to summarize (DESIGN §12.2)
+            continue
         gid = o.group or UNGROUPED
         if o.total is not None:  # an unscored organization has no score to range over
             totals[gid].append(o.total)

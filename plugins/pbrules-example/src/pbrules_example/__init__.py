@@ -20,10 +20,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pbrules.checker import CheckContext, Checker, Params
-from pbrules.hookspecs import hookimpl
-from pbrules.model.outcome import Outcome, Subject, SubjectItem
-from pbrules.model.snapshot import Snapshot
+from pbrules import (
+    CheckContext,
+    Checker,
+    Outcome,
+    Params,
+    Snapshot,
+    Subject,
+    SubjectItem,
+    hookimpl,
+)
 
 __all__ = [
     "VolunteerData",
