@@ -102,7 +102,11 @@ class LedgerMachine(RuleBasedStateMachine):
         as_of = period.end
 
         by_fp = {s.fingerprint: s for s in after.values()}
-        failing_fps = {fingerprint(PACK, c, o, s) for o, c, s, _ in rows}
+        # one task per problem: an organization-level failure stands for its subjects
+        whole = {(o, c) for o, c, s, _ in rows if s is None}
+        failing_fps = {
+            fingerprint(PACK, c, o, s) for o, c, s, _ in rows if s is None or (o, c) not in whole
+        }
         self.ever_failing |= failing_fps
         old_by_fp = {s.fingerprint: s for s in before.values()}
         assert sorted(report.new) == sorted(by_fp[f].number for f in failing_fps - old_by_fp.keys())
@@ -125,6 +129,13 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert new == old, "an item of an organization absent from the result changed"
                 continue
             if old.fingerprint in failing_fps:
+                continue
+            merged = old.subject_type is not None and (old.org_id, old.criterion) in whole
+            if merged and old.status is not ItemStatus.CLOSED:
+                assert new.status is ItemStatus.CLOSED and number in report.merged
+                continue
+            if merged:
+                assert new.status is ItemStatus.CLOSED
                 continue
             if (old.org_id, old.criterion) in errored:
                 assert new.status is effective(old, as_of)

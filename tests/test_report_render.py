@@ -4,6 +4,7 @@ Excel (openpyxl), the exporters and the ``pbrules report`` command."""
 from __future__ import annotations
 
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -130,13 +131,24 @@ def _expected_ranking(group: str) -> list[tuple[str, int | None]]:
     return [(o.org_id, o.rank) for o in sorted(members, key=lambda o: (o.rank, o.org_id))]
 
 
+def _rank_of(cell: str) -> int:
+    """The rank in a rank cell: ``3``, ``3 (tied)`` or ``并列3``."""
+    return int("".join(ch for ch in cell if ch.isdigit()))
+
+
 # -- HTML --------------------------------------------------------------------------------------
 def test_html_rankings_match_the_result(html_en: str) -> None:
     page = _parse(html_en)
     for group in FX.result.rankings:
         table = page.table(f"ranking-{group}")
-        got = [(r.attrs["data-org"], int(r.cells[0]) if r.cells[0] else None) for r in table.rows]
+        got = [
+            (r.attrs["data-org"], int(r.cells[0].split()[0]) if r.cells[0] else None)
+            for r in table.rows
+        ]
         assert got == _expected_ranking(group)
+        shared = Counter(rank for _o, rank in got if rank is not None)
+        for row, (_org, rank) in zip(table.rows, got, strict=True):  # a shared rank says so
+            assert row.cells[0].endswith("(tied)") == (rank is not None and shared[rank] > 1)
         totals = {r.attrs["data-org"]: r.cells[3] for r in table.rows}
         for org in FX.result.organizations:
             if org.group == group:
@@ -207,7 +219,12 @@ def test_markdown_lists_rankings_findings_and_items() -> None:
     for group in FX.result.rankings:
         for org_id, rank in _expected_ranking(group):
             name = md_cell(names[org_id])
-            assert f"| {rank} | {name} | {org_id} |" in md
+            shown = next(
+                ln
+                for ln in md.splitlines()
+                if ln.endswith(f"| {name} | {org_id} |") or f"| {name} | {org_id} |" in ln
+            )
+            assert shown.split("|")[1].strip() in {str(rank), f"{rank} (tied)"}
     assert md.count("\n### ") >= len(FX.result.organizations) + len(FX.result.rankings)
     assert md_cell("a|b\nc") == "a\\|b c"
 
@@ -253,7 +270,7 @@ def test_docx_ranking_tables_match_the_result(docx_doc: Any) -> None:
     assert len(ranking_tables) == len(FX.result.rankings)
     for table, group in zip(ranking_tables, FX.result.rankings, strict=True):
         got = [
-            (r.cells[1].text.rsplit("(", 1)[1].rstrip(")"), int(r.cells[0].text))
+            (r.cells[1].text.rsplit("(", 1)[1].rstrip(")"), _rank_of(r.cells[0].text))
             for r in table.rows[1:]
         ]
         assert got == _expected_ranking(group)
@@ -271,16 +288,20 @@ def test_xlsx_sheets_read_back() -> None:
     assert wb.sheetnames == ["Rankings", "Findings", "Rectification"]
     rankings = wb["Rankings"]
     header = [c.value for c in rankings[1]]
-    assert header[:4] == ["Group", "Rank", "ID", "Organization"]
+    assert header[:5] == ["Group", "Rank", "Tied", "ID", "Organization"]
     assert rankings.freeze_panes == "C2"
     assert all(c.font.bold for c in rankings[1])
     rows = list(rankings.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(FX.result.organizations)
     titles = {gid: g.title for gid, g in FX.result.rankings.items()}
     for group in FX.result.rankings:
-        got = [(r[2], r[1]) for r in rows if r[0] == titles[group]]
+        got = [(r[3], r[1]) for r in rows if r[0] == titles[group]]
         assert got == _expected_ranking(group)
-    totals = {r[2]: r[4] for r in rows}
+        shared = Counter(rank for _o, rank in got)
+        assert [r[2] for r in rows if r[0] == titles[group]] == [
+            "tied" if shared[rank] > 1 else None for _o, rank in got
+        ]
+    totals = {r[3]: r[5] for r in rows}
     for org in FX.result.organizations:
         assert totals[org.org_id] == pytest.approx(round(org.total, 2))
     findings = wb["Findings"]
@@ -448,13 +469,13 @@ def test_example_district_report_shows_everything(district: tuple[Any, Any]) -> 
             (o for o in result.organizations if o.group == gid), key=lambda o: (o.rank, o.org_id)
         )
         assert [r.attrs["data-org"] for r in rows] == [o.org_id for o in members]
-        assert [int(r.cells[0]) for r in rows] == [o.rank for o in members]
+        assert [_rank_of(r.cells[0]) for r in rows] == [o.rank for o in members]
     assert "规范化建设" in page.all_text  # area titles from the pack
     buf = io.BytesIO()
     render_xlsx(report, buf, lang="en")
     buf.seek(0)
     sheet = load_workbook(buf)["Rankings"]
-    ids = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    ids = [r[3] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(ids) == sorted(o.org_id for o in result.organizations)
 
 

@@ -2,7 +2,9 @@
 
 Evaluates the example district's 2026Q3 review against 2026Q2 into HTML (Chinese, and English
 for the problems shot), opens each page in headless Chromium (/usr/bin/chromium) and saves a
-1280-wide crop of each section here. Run from anywhere: ``python docs/gallery/make_gallery.py``.
+1280-wide crop of each section here; then prints the HTML (Chromium), the Word document and the
+workbook (LibreOffice) to PDF and keeps one page of each as a print preview (``pdftoppm``), in
+Chinese and English. Run from anywhere: ``python docs/gallery/make_gallery.py``.
 The DevTools-protocol helpers are those of tests/test_report_browser.py.
 """
 
@@ -26,6 +28,7 @@ MARGIN = 12  # pixels kept above a section's top
 # name, language, CSS selector the crop starts at (None: top of the page), crop height
 SHOTS: list[tuple[str, str, str | None, int]] = [
     ("results", "zh", None, 1000),
+    ("results", "en", None, 1000),
     ("charts", "zh", "#chart-distribution", 1150),
     ("problems", "en", "#problems", 1000),
     ("rectification", "zh", "#rectification", 800),
@@ -33,8 +36,8 @@ SHOTS: list[tuple[str, str, str | None, int]] = [
 ]
 
 
-def render(lang: str, out: Path) -> None:
-    """Write the example review as an HTML report in ``lang``."""
+def render(lang: str, out: Path, fmt: str = "html") -> None:
+    """Write the example review as a report in ``lang`` and ``fmt`` (html, docx, xlsx)."""
     pbrules = Path(sys.executable).with_name("pbrules")
     command = str(pbrules) if pbrules.exists() else shutil.which("pbrules") or "pbrules"
     subprocess.run(
@@ -47,7 +50,7 @@ def render(lang: str, out: Path) -> None:
             "--previous",
             "examples/district/result-2026Q2.json",
             "--format",
-            "html",
+            fmt,
             "--lang",
             lang,
             "--output",
@@ -84,6 +87,45 @@ def screenshot(browser: Browser, page: Path, selector: str | None, height: int) 
     return base64.b64decode(shot["data"])
 
 
+#: (format, page of the printed PDF to show): the first page with a ranking table
+PRINTS = [("html", 2), ("docx", 2), ("xlsx", 1)]
+
+
+def print_previews(tmp: Path) -> None:
+    """What the paper looks like: HTML printed by Chromium, Word and Excel by LibreOffice, one
+    page of each as PNG (``pdftoppm``), in both languages."""
+    office: list[Path] = []
+    for lang in ("zh", "en"):
+        html = tmp / f"print-{lang}-html.html"
+        render(lang, html)
+        subprocess.run(
+            ["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+             "--no-pdf-header-footer", f"--print-to-pdf={html.with_suffix('.pdf')}",
+             html.as_uri()],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        for fmt in ("docx", "xlsx"):
+            office.append(tmp / f"print-{lang}-{fmt}.{fmt}")
+            render(lang, office[-1], fmt)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp / 'lo').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp), *map(str, office)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    for lang in ("zh", "en"):
+        for fmt, page in PRINTS:
+            pdf = tmp / f"print-{lang}-{fmt}.pdf"
+            stem = tmp / f"print-{lang}-{fmt}"
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page),
+                 "-singlefile", str(pdf), str(stem)],
+                check=True,
+            )  # fmt: skip
+            target = GALLERY / f"district-2026Q3-print-{fmt}-{lang}.png"
+            shutil.copyfile(stem.with_suffix(".png"), target)
+            print(target.relative_to(ROOT))
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pbrules-gallery-") as tmp:
         pages = {lang: Path(tmp) / f"2026Q3-{lang}.html" for lang in ("zh", "en")}
@@ -94,6 +136,7 @@ def main() -> None:
                 target = GALLERY / f"district-2026Q3-{name}-{lang}.png"
                 target.write_bytes(screenshot(browser, pages[lang], selector, height))
                 print(target.relative_to(ROOT))
+        print_previews(Path(tmp))
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ from pbrules.engine.compile import (
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
-from pbrules.engine.ranking import assign_group, rank_organizations
+from pbrules.engine.ranking import TieFacts, assign_group, rank_organizations
 from pbrules.engine.scoring import (
     CriterionPoints,
     TierSpec,
@@ -430,13 +430,14 @@ class Engine:
         replaced by its validated model as soon as it is ranked, so the dicts and the models of
         the whole run are never held at once.
         """
+        facts = _tie_facts(finished)  # read before the dicts are freed below
         ordered: list[Any] = []
         all_findings: list[Any] = []
         for key in sorted(finished):
             result, findings, _ = finished.pop(key)
             ordered.append(result)
             all_findings.extend(findings)
-        rankings = self._rank(ordered, previous)
+        rankings = self._rank(ordered, previous, facts)
         summary = {
             "evaluated": len(ordered),
             "rejected": len(rejected),
@@ -461,11 +462,14 @@ class Engine:
         )
 
     def _rank(
-        self, ordered: list[dict[str, Any]], previous: RunResult | None
+        self,
+        ordered: list[dict[str, Any]],
+        previous: RunResult | None,
+        facts: Mapping[str, TieFacts] | None = None,
     ) -> dict[str, GroupRanking]:
         """Fill each organization's rank and movement in place; the group rankings."""
         rows = [_Row(o["org_id"], o["total"], o["group"]) for o in ordered]
-        info, rankings = rank_organizations(rows, self.model, previous)
+        info, rankings = rank_organizations(rows, self.model, previous, facts)
         for o in ordered:
             rank = info[o["org_id"]]
             o["rank"] = rank.rank
@@ -675,6 +679,18 @@ class Engine:
             "unscored_reason": score.unscored_reason,
             **tier_fields(entries, self._weights, self._tiers, self._pools),
         }
+
+
+def _tie_facts(finished: Mapping[str, _Finished]) -> dict[str, TieFacts]:
+    """What ``ranking.tie_break`` reads per organization: its findings and base total."""
+    return {
+        org_id: TieFacts(
+            critical=sum(1 for f in found if f["severity"] == "critical"),
+            findings=len(found),
+            base_total=result["base_total"],
+        )
+        for org_id, (result, found, _outcomes) in finished.items()
+    }
 
 
 def _validate_in_place(items: list[Any], model: type[OrgResult] | type[Finding]) -> None:

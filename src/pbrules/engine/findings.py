@@ -11,6 +11,10 @@
   strings without a subject): the same problem keeps its fingerprint from period to period.
 - ``message``: the criterion's template (fields in :data:`pbrules.packs.templates.FIELDS`), or a
   default; a subject's own message is appended after a colon.
+- One task per problem (:func:`one_task_per_problem`, used by the rectification list and the
+  ledger): where a criterion gave an organization both its organization-level finding and
+  per-subject findings, the organization-level one stands for them all. The result document
+  keeps every finding (a v1 result is unchanged byte for byte).
 - ``rectification.due`` = ``as_of`` + ``within_days``; ``responsible``: a committee role
   (``secretary``...) is resolved to the current holder, ``secretary (Zhang Wei)``; anything else
   is kept as written.
@@ -19,7 +23,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +42,7 @@ __all__ = [
     "finding_records",
     "fingerprint",
     "make_findings",
+    "one_task_per_problem",
     "resolve_responsible",
 ]
 
@@ -121,6 +127,7 @@ def finding_records(
     values = _template_values(criterion, org, period, as_of, outcome, maximum, points_lost)
     template = criterion.message
     base = render_message(template, values) if template else default_message(criterion, outcome)
+    base_zh = render_message(criterion.message_zh, values) if criterion.message_zh else None
     rectify = criterion.rectify
     common: dict[str, Any] = {
         "criterion": criterion.id,
@@ -134,6 +141,7 @@ def finding_records(
             "responsible": resolve_responsible(rectify.responsible, holders),
             "due": as_of + timedelta(days=rectify.within_days),
             "action": rectify.action,
+            "action_zh": rectify.action_zh,
         },
         "basis": criterion.basis,
         "title": criterion.title,
@@ -145,6 +153,7 @@ def finding_records(
                 "fingerprint": fingerprint(pack_id, criterion.id, org.id),
                 "severity": criterion.severity,
                 "message": base,
+                "message_zh": base_zh,
                 "subject": None,
                 "evidence": sorted(set(outcome.evidence)),
                 "points_lost": points_lost,
@@ -154,7 +163,9 @@ def finding_records(
     items: list[SubjectItem] = sorted(
         outcome.items, key=lambda it: (it.subject.type, it.subject.id)
     )
-    out += [_item_record(item, common, values, base, pack_id, criterion) for item in items]
+    out += [
+        _item_record(item, common, values, (base, base_zh), pack_id, criterion) for item in items
+    ]
     return out
 
 
@@ -191,23 +202,22 @@ def _item_record(
     item: SubjectItem,
     common: Mapping[str, Any],
     values: Mapping[str, Any],
-    base: str,
+    base: tuple[str, str | None],
     pack_id: str,
     criterion: Criterion,
 ) -> dict[str, Any]:
     """The finding of one failing subject (a member, a meeting...): no points of its own."""
     subject = item.subject
-    template = criterion.message
-    if template:
-        item_values = dict(values)
-        item_values["subject.type"] = subject.type
-        item_values["subject.id"] = subject.id
-        item_values["detail"] = item.message or None
-        message = render_message(template, item_values)
-    else:
-        message = base
-    if item.message and not (template and "{detail" in template):
-        message = f"{message}: {item.message}"
+    item_values = dict(values)
+    item_values["subject.type"] = subject.type
+    item_values["subject.id"] = subject.id
+    item_values["detail"] = item.message or None
+    message = _subject_message(criterion.message, item_values, base[0], item.message, ": ")
+    message_zh = (
+        _subject_message(criterion.message_zh, item_values, base[1], item.message, "：")
+        if base[1] is not None
+        else None
+    )
     severity: Severity = item.severity if item.severity is not None else criterion.severity
     return {
         **common,
@@ -216,8 +226,42 @@ def _item_record(
         ),
         "severity": severity,
         "message": message,
+        "message_zh": message_zh,
         "subject": {"type": subject.type, "id": subject.id},
         "evidence": sorted(set(item.evidence)),
         "points_lost": 0.0,
         "status": Status.FAIL,
     }
+
+
+def _subject_message(
+    template: str | None, values: Mapping[str, Any], base: str, detail: str | None, colon: str
+) -> str:
+    """A subject's message: the template with the subject's fields, its detail appended unless
+    the template places ``{detail}`` itself."""
+    message = render_message(template, values) if template else base
+    if detail and not (template and "{detail" in template):
+        message = f"{message}{colon}{detail}"
+    return message
+
+
+def one_task_per_problem(findings: Iterable[Finding]) -> list[Finding]:
+    """One rectification task per problem: where a criterion gave an organization both its
+    organization-level finding and per-subject findings, the organization-level one stands for
+    them all, its message naming the subjects; per-subject findings alone stay one task each."""
+    findings = list(findings)
+    whole = {(f.org_id, f.criterion) for f in findings if f.subject is None}
+    subjects: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for f in findings:
+        if f.subject is not None and (f.org_id, f.criterion) in whole:
+            subjects[(f.org_id, f.criterion)].append(f.subject.id)
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.org_id, f.criterion)
+        if f.subject is not None and key in whole:
+            continue
+        if f.subject is None and subjects.get(key):
+            named = ", ".join(sorted(subjects[key]))
+            f = f.model_copy(update={"message": f"{f.message} ({named})"})
+        out.append(f)
+    return out

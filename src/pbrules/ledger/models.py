@@ -58,6 +58,7 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     WAIVED = "waived"
     WAIVER_EXPIRED = "waiver_expired"
+    MERGED = "merged"
 
 
 class _Model(BaseModel):
@@ -162,6 +163,11 @@ class SyncReport(_Model):
     waived: list[str] = Field(
         default_factory=list, description="Still failing under an active waiver."
     )
+    merged: list[str] = Field(
+        default_factory=list,
+        description="Per-subject items merged into their organization-level item (one task "
+        "per problem): closed with a note naming it, nothing deleted.",
+    )
     events: int = Field(default=0, description="Events appended by this sync.")
 
     def counts(self) -> dict[str, int]:
@@ -176,6 +182,7 @@ class SyncReport(_Model):
             "failing_again": len(self.failing_again),
             "waivers_expired": len(self.waivers_expired),
             "waived": len(self.waived),
+            "merged": len(self.merged),
         }
 
 

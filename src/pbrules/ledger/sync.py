@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from pbrules.engine.findings import one_task_per_problem
 from pbrules.ledger.models import EventKind, ItemState, ItemStatus, SyncReport
 from pbrules.ledger.store import LedgerSession
 from pbrules.ledger.transitions import Writer
@@ -20,7 +21,7 @@ from pbrules.model.result import Finding, RunResult
 
 __all__ = ["Merge", "result_digest"]
 
-_O, _R, _W = ItemStatus.OPEN, ItemStatus.RECTIFIED, ItemStatus.WAIVED
+_O, _R, _C, _W = ItemStatus.OPEN, ItemStatus.RECTIFIED, ItemStatus.CLOSED, ItemStatus.WAIVED
 
 #: The lists of a :class:`SyncReport`, each filled with ledger numbers.
 _LISTS = (
@@ -33,6 +34,7 @@ _LISTS = (
     "failing_again",
     "waivers_expired",
     "waived",
+    "merged",
 )
 
 
@@ -99,6 +101,7 @@ class Merge:
             self._failing_item(fingerprint, finding, existing.get(fingerprint))
             for fingerprint, finding in failing.items()
         ]
+        existing = self._merge_duplicates(existing, touched)
         touched += self._no_longer_failing(existing, failing)
         self._flag_overdue(touched)
         return SyncReport(
@@ -111,9 +114,10 @@ class Merge:
         )
 
     def _failing(self) -> dict[str, Finding]:
-        """The pack's failing findings by fingerprint (the first of each)."""
+        """The pack's failing findings by fingerprint (the first of each), one task per problem
+        (an organization-level finding stands for its per-subject ones)."""
         failing: dict[str, Finding] = {}
-        for finding in self.result.findings:
+        for finding in one_task_per_problem(self.result.findings):
             if finding.status is Status.FAIL and finding.pack == self.pack:
                 failing.setdefault(finding.fingerprint, finding)
         return failing
@@ -191,6 +195,29 @@ class Merge:
         state = self.writer.emit(None, number, EventKind.OPENED, _O, period=self.period, data=data)
         self.lists["new"].append(number)
         return state
+
+    def _merge_duplicates(
+        self, existing: Mapping[str, ItemState], touched: list[ItemState]
+    ) -> dict[str, ItemState]:
+        """Per-subject items of a problem that now has its organization-level item (one task per
+        problem; a ledger synced before the rule holds both): each is closed by one ``merged``
+        event whose note names the item that carries on. Nothing is deleted. The items left."""
+        whole = {(s.org_id, s.criterion): s.number for s in touched if s.subject_type is None}
+        left: dict[str, ItemState] = {}
+        for fingerprint, state in existing.items():
+            into = whole.get((state.org_id, state.criterion))
+            if into is None or state.subject_type is None or state.status is _C:
+                left[fingerprint] = state
+                continue
+            self._emit(
+                state,
+                EventKind.MERGED,
+                _C,
+                note=f"merged into {into}: one task per problem",
+                data={"closed_on": self.as_of.isoformat()},
+            )
+            self.lists["merged"].append(state.number)
+        return left
 
     def _no_longer_failing(
         self, existing: Mapping[str, ItemState], failing: Mapping[str, Finding]

@@ -18,6 +18,9 @@ Statuses and transitions (docs/ledger.md draws them)::
                      open       -> closed      销号 on site verification; a note is required
     waived           open       -> waived      reason, owner and expiry required (also renewal)
     waiver_expired   waived     -> open        the status before the waiver comes back
+    merged           open, rectified, waived -> closed
+                                               a per-subject duplicate of its organization's
+                                               item (one task per problem); a note names it
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ TRANSITIONS: Mapping[EventKind, frozenset[tuple[ItemStatus | None, ItemStatus]]]
     EventKind.CLOSED: frozenset({(_R, _C), (_O, _C)}),
     EventKind.WAIVED: frozenset({(_O, _W), (_W, _W)}),
     EventKind.WAIVER_EXPIRED: frozenset({(_W, _O)}),
+    EventKind.MERGED: frozenset({(_O, _C), (_R, _C), (_W, _C)}),
 }
 """Every legal (from, to) pair per event kind. Anything else is refused with a LedgerError."""
 
@@ -85,6 +89,7 @@ _VERBS = {
     EventKind.CLOSED: "close",
     EventKind.WAIVED: "waive",
     EventKind.WAIVER_EXPIRED: "expire the waiver of",
+    EventKind.MERGED: "merge",
 }
 
 
@@ -188,6 +193,16 @@ def _waiver_expired(state: ItemState, new: ItemState, event: Event) -> None:
     new.waiver = None
 
 
+def _merged(state: ItemState, new: ItemState, event: Event) -> None:
+    if not (event.note or "").strip():
+        raise LedgerError(f"ledger item {event.number}: a merge needs a note naming the item")
+    new.overdue = False
+    new.waiver = None
+    new.closed_by = event.by
+    closed_on = event.data.get("closed_on")
+    new.closed_on = date.fromisoformat(closed_on) if closed_on else event.at.date()
+
+
 #: What an event does to an existing item besides its status, fields and ``last_seen_period``.
 _EFFECTS: dict[EventKind, Callable[[ItemState, ItemState, Event], None]] = {
     EventKind.OVERDUE: _overdue,
@@ -197,6 +212,7 @@ _EFFECTS: dict[EventKind, Callable[[ItemState, ItemState, Event], None]] = {
     EventKind.CLOSED: _closed,
     EventKind.WAIVED: _waived,
     EventKind.WAIVER_EXPIRED: _waiver_expired,
+    EventKind.MERGED: _merged,
 }
 
 

@@ -126,6 +126,14 @@ class Rectify(_Doc):
     responsible: str | None
     due: date | None
     action: str | None
+    action_zh: str | None = Field(default=None, description="The action in Chinese (v2).")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.action_zh is None:
+            data.pop("action_zh", None)
+        return data
 
 
 class FindingWaiver(_Doc):
@@ -156,6 +164,17 @@ class Finding(_Doc):
     waiver: FindingWaiver | None = Field(
         default=None, description="Set when an active ledger waiver covers this finding."
     )
+    message_zh: str | None = Field(
+        default=None, description="The message in Chinese, from the pack's message_zh (v2)."
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Chinese texts are left out while null, so a v1 pack's result keeps its exact shape."""
+        data: dict[str, Any] = handler(self)
+        if self.message_zh is None:
+            data.pop("message_zh", None)
+        return data
 
 
 class GroupRanking(_Doc):
@@ -164,6 +183,19 @@ class GroupRanking(_Doc):
     bottom: list[str] = Field(default_factory=list)
     rapid_progress: list[str] = Field(default_factory=list)
     major_setbacks: list[str] = Field(default_factory=list)
+    tied: list[str] | None = Field(
+        default=None,
+        description="Organizations of top/bottom that share their rank with another (并列); "
+        "only for packs that declare ranking.tie_break.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``tied`` is left out while null, so a v1 pack's result keeps its exact shape."""
+        data: dict[str, Any] = handler(self)
+        if self.tied is None:
+            data.pop("tied", None)
+        return data
 
 
 class Rejected(_Doc):

@@ -107,9 +107,33 @@ class Group(_Model):
     where: GroupWhere = Field(default_factory=GroupWhere)
 
 
+TieBreakKey = Literal["fewer_critical", "fewer_findings", "base_total", "previous_rank"]
+
+
 class Ranking(_Model):
     top: int = Field(default=3, ge=0)
     bottom: int = Field(default=3, ge=0)
+    tie_break: list[TieBreakKey] | None = Field(
+        default=None,
+        description="Keys applied in order to equal totals before a tie is declared: "
+        "fewer_critical (fewer critical findings), fewer_findings, base_total (higher base "
+        "total, before bonus), previous_rank (better rank in the previous result). Declaring "
+        "it (an empty list keeps every tie) also makes top/bottom list everyone tied with the "
+        "N-th and mark them in `tied`.",
+    )
+
+    @field_validator("tie_break")
+    @classmethod
+    def _no_repeats(cls, keys: list[str] | None) -> list[str] | None:
+        if keys is not None:
+            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            if repeated:
+                raise ValueError(f"tie_break lists {', '.join(repeated)} more than once")
+        return keys
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"tie_break": None})
 
 
 class MovementRule(_Model):
@@ -179,6 +203,11 @@ class Rectify(_Model):
     responsible: str | None = Field(default=None, description="A role (secretary) or a name.")
     within_days: int = Field(default=30, ge=0, le=3660)
     action: str | None = None
+    action_zh: str | None = Field(default=None, description="The action in Chinese (--lang zh).")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"action_zh": None})
 
 
 class Criterion(_Model):
@@ -193,10 +222,17 @@ class Criterion(_Model):
     scoring: Scoring = Field(default_factory=Scoring)
     severity: Severity = Severity.MINOR
     message: str | None = Field(default=None, description="Template with named fields only.")
+    message_zh: str | None = Field(
+        default=None, description="The message in Chinese (--lang zh): the same template fields."
+    )
     rectify: Rectify = Field(default_factory=Rectify)
     basis: str | None = None
     tags: list[str] = Field(default_factory=list)
     enabled: bool = True
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"message_zh": None})
 
 
 PERIOD_TOKENS = frozenset(

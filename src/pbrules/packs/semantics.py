@@ -84,10 +84,12 @@ def _criterion_problems(
 ) -> list[Problem]:
     name = f"criterion {crit['id']}" if id_of(crit) is not None else f"criteria[{index}]"
     problems = _area_problems(crit, name, area_ids)
-    message = crit.get("message")
-    if isinstance(message, str):
-        for text in template_errors(message):
-            problems.append(crit.value_pos["message"].problem(f"{name}: {text}"))
+    for key in ("message", "message_zh"):
+        message = crit.get(key)
+        if isinstance(message, str):
+            for text in template_errors(message):
+                where = name if key == "message" else f"{name}: {key}"
+                problems.append(crit.value_pos[key].problem(f"{where}: {text}"))
     problems += _period_token_problems(crit, name)
     check = crit.get("check")
     if not isinstance(check, str):

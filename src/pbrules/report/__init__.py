@@ -125,6 +125,7 @@ def write_report(
         pack=pack,
         issuer=issuer,
         title=title,
+        lang=code,
     )
     try:
         if fmt == "md":

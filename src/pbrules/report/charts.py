@@ -4,12 +4,14 @@ Three charts, each available as inline SVG (for the HTML report) and PNG (for Wo
 
 - score distribution per peer group (box plot with every organization as a dot);
 - area scores of the top and bottom organizations of each group (grouped bars);
-- quarter-over-quarter rank movement (a slope chart per group; only with a previous period).
+- quarter-over-quarter rank movement (a slope chart per group of the organizations labelled
+  rapid progress or major setback only; only with a previous period).
 
-Text is drawn with a CJK-capable font found on the machine (Noto Sans CJK, WenQuanYi, Source
-Han Sans...), with DejaVu Sans for Latin text; SVG text is converted to paths, so the HTML shows
-the same glyphs on a machine without those fonts. Without any CJK font, Chinese names show as
-boxes and a warning is logged (install ``fonts-noto-cjk`` on Debian/Ubuntu).
+SVG text is kept as text (``svg.fonttype: none``): the reader's browser draws it with its own
+fonts, so Chinese names read in the HTML even when the machine that made the report has no CJK
+font. The PNG for Word is drawn with a CJK-capable font found on the machine (Noto Sans CJK,
+WenQuanYi, Source Han Sans...), DejaVu Sans for Latin text; without one, Chinese names show as
+boxes there and one warning is logged (install ``fonts-noto-cjk`` on Debian/Ubuntu).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging
 import re
 import textwrap
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -118,7 +121,9 @@ def _style() -> Iterator[None]:
     rc: Any = {  # typed loosely: matplotlib types the keys as a Literal union
         "font.family": families,
         "axes.unicode_minus": False,
-        "svg.fonttype": "path",
+        # SVG text stays text: the reader's browser draws it with its own fonts, so Chinese
+        # names read on a machine where matplotlib found no CJK font (the PNG for Word needs one)
+        "svg.fonttype": "none",
         "svg.hashsalt": "pbrules",
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -127,7 +132,9 @@ def _style() -> Iterator[None]:
         "font.size": 9,
         "figure.dpi": 100,
     }
-    with plt.rc_context(rc):
+    with plt.rc_context(rc), warnings.catch_warnings():
+        # without a CJK font each Chinese glyph would warn; cjk_font() has warned once already
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
         yield
 
 
@@ -243,6 +250,10 @@ def _distribution(groups: list[GroupSection], _: Translator) -> _Drawn:
     return fig, "chart-distribution", caption
 
 
+#: organizations shown at each end of a group in the area chart
+_EDGE = 5
+
+
 def _areas(groups: list[GroupSection], report: Report, _: Translator) -> _Drawn:
     import matplotlib.pyplot as plt
 
@@ -250,7 +261,8 @@ def _areas(groups: list[GroupSection], report: Report, _: Translator) -> _Drawn:
     fig, axes = plt.subplots(len(groups), 1, figsize=(8.5, 2.8 * len(groups)), squeeze=False)
     for ax, g in zip((row[0] for row in axes), groups, strict=True):
         picked: list[Any] = []
-        for r in [*g.top, *reversed(g.bottom)]:
+        # a tie may put dozens in "top three": the chart shows at most _EDGE of each end
+        for r in [*g.top[:_EDGE], *reversed(g.bottom[:_EDGE])]:
             if r not in picked:
                 picked.append(r)
         if not picked:
@@ -288,21 +300,19 @@ def _movement(groups: list[GroupSection], report: Report, _: Translator) -> _Dra
             for rows in (g.rapid_progress, g.major_setbacks)
             for r in sorted(rows, key=lambda r: -abs(r.rank_change or 0))[:_MAX_NAMED]
         }
-        for r in g.rows:
-            if r.rank is None or r.previous_rank is None:
-                continue
-            color = colors.get(r.movement or "", "#9e9e9e")
-            strong = r.movement in colors
+        # movers only: 170 steady lines would hide the few that matter
+        movers = [r for r in g.rows if r.movement in colors and r.previous_rank is not None]
+        for r in movers:
+            color = colors[r.movement or ""]
             ax.plot(
                 [0, 1],
                 [r.previous_rank, r.rank],
                 marker="o",
                 markersize=3,
                 color=color,
-                linewidth=2 if strong else 0.8,
-                alpha=1 if strong else 0.6,
+                linewidth=1.6,
             )
-            if strong and r.org_id in named:
+            if r.org_id in named:
                 ax.annotate(
                     _short(r.name, 18),
                     (1, r.rank),
@@ -316,6 +326,9 @@ def _movement(groups: list[GroupSection], report: Report, _: Translator) -> _Dra
         ax.set_ylim(size + 0.5, 0.5)
         ax.set_xticks([0, 1], [report.previous_period or _("previous"), report.period])
         ax.set_title(_short(g.title, 30), fontsize=9)
+        steady = sum(1 for r in g.rows if r.movement == "steady")
+        ax.text(0.5, -0.14, _("{n} steady, not drawn").format(n=steady), fontsize=7,
+                ha="center", transform=ax.transAxes, color="#757575")  # fmt: skip
         ax.grid(False)
     axes[0][0].set_ylabel(_("Rank"))
     caption = _("Rank movement since the previous period")

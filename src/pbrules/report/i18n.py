@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +28,8 @@ __all__ = [
     "compile_po",
     "extract_messages",
     "label",
+    "reader_text",
+    "responsible_text",
     "translations",
 ]
 
@@ -106,6 +109,39 @@ _VOCAB: dict[str, dict[str, str]] = {
         "major_setback": "major setback",
         "steady": "steady",
     },
+    "subject": {
+        "member": "member",
+        "person": "person",
+        "development_case": "development case",
+        "rectification": "rectification item",
+        "feedback": "problem fed back",
+        "organization": "organization",
+        "coverage_unit": "unit to cover",
+        "campaign_step": "campaign step",
+    },
+    # the development pipeline's dates, as the development checks name them in messages
+    "date": {
+        "applied_on": "application",
+        "talked_on": "talk with the applicant",
+        "activist_on": "activist named",
+        "dev_object_on": "development object named",
+        "accepted_on": "admitted as probationary member",
+        "approved_on": "admission approved",
+        "oath_on": "oath",
+        "converted_on": "full membership",
+        "extended_until": "probation extended until",
+        "cancelled_on": "qualification cancelled",
+        "+ maximum": "+ the longest interval allowed",
+    },
+    "role": {
+        "secretary": "secretary",
+        "deputy_secretary": "deputy secretary",
+        "organization": "organization committee member",
+        "propaganda": "publicity committee member",
+        "discipline": "discipline committee member",
+        "member": "committee member",
+        "first_secretary": "first secretary",
+    },
     "kind": {
         "district_committee": "district committee",
         "township_committee": "township committee",
@@ -117,6 +153,30 @@ _VOCAB: dict[str, dict[str, str]] = {
         "joint_branch": "joint branch",
     },
 }
+
+
+def responsible_text(responsible: str | None, _: Translator) -> str | None:
+    """``organization (Song Xia)`` -> ``组织委员（宋霞）``: a committee role as a reader says it,
+    its holder's name kept; anything else (a name, a department) as written."""
+    if responsible is None:
+        return None
+    role, sep, rest = responsible.partition(" (")
+    if role not in _VOCAB["role"] or (sep and not rest.endswith(")")):
+        return responsible
+    title = label("role", role, _)
+    return _("{role} ({name})").format(role=title, name=rest[:-1]) if sep else title
+
+
+_INTERNAL = re.compile(
+    r"\b(applied_on|talked_on|activist_on|dev_object_on|accepted_on|approved_on|oath_on"
+    r"|converted_on|extended_until|cancelled_on)\b|\+ maximum\b"
+)
+
+
+def reader_text(text: str, _: Translator) -> str:
+    """A finding's text with the field names the checks write (``applied_on 2026-07-01 +
+    maximum``) in words: ``application 2026-07-01 + the longest interval allowed``."""
+    return _INTERNAL.sub(lambda m: label("date", m.group(0), _), text)
 
 
 def extract_messages() -> list[tuple[str | None, str]]:

@@ -17,14 +17,17 @@ Sections (see docs/reports.md):
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
+from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.outcome import Severity
 from pbrules.model.result import Finding, OrgResult, RunResult
+from pbrules.report.i18n import reader_text, responsible_text, translations
 
 __all__ = [
     "APPENDIX_LIMIT",
@@ -33,13 +36,17 @@ __all__ = [
     "AppendixGroup",
     "AreaProblems",
     "CriterionProblems",
+    "FeedbackItem",
     "GroupSection",
     "LedgerItemLike",
     "OrgAppendix",
     "OrgCount",
+    "OwedItem",
+    "Praise",
     "RankRow",
     "RectificationItem",
     "Report",
+    "RollUp",
     "build_report",
 ]
 
@@ -92,6 +99,7 @@ class RankRow:
     movement: str | None
     areas: dict[str, float]
     findings: int
+    tied: bool = False  # shares its rank with another organization of its group (并列)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +169,51 @@ class RectificationItem:
     overdue: bool
     provisional: bool
     action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OwedItem:
+    """Rectification work owed from before this period and still not done (上季度未完成整改)."""
+
+    org_id: str
+    org_name: str
+    item: str  # the item's number (ledger) or its id in the organization's own records
+    criterion: str
+    problem: str
+    due: date | None
+    responsible: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackItem:
+    """A problem the district fed back (暗访, 督查) and not rectified, with its state."""
+
+    org_id: str
+    org_name: str
+    item: str  # the feedback record's id
+    criterion: str
+    problem: str
+    due: date | None  # the feedback's own due date, when the finding states it
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Praise:
+    """What deserves recognition: full marks per group, criteria met by every organization to
+    which they applied (rapid progress is in the results)."""
+
+    full_marks: list[tuple[str, list[RankRow]]]  # (group title, organizations at full marks)
+    criteria_met: list[tuple[str, str, int]]  # (criterion id, title, organizations it applied to)
+
+
+@dataclass(frozen=True, slots=True)
+class RollUp:
+    """A township's (or other parent's) subordinates' findings, by criterion."""
+
+    org_id: str
+    name: str
+    subordinates: int
+    criteria: list[tuple[str, str, int]]  # (criterion id, title, subordinates with a finding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,10 +292,24 @@ class Report:
     rejected_sources: list[str] = field(default_factory=list)
     #: set instead of ``appendix`` when the result has more than APPENDIX_LIMIT organizations
     appendix_groups: list[AppendixGroup] = field(default_factory=list)
+    owed: list[OwedItem] = field(default_factory=list)
+    praise: Praise | None = None
+    feedback: list[FeedbackItem] = field(default_factory=list)
+    rollups: list[RollUp] = field(default_factory=list)
+
+    @property
+    def overdue_source(self) -> str:
+        """Where the overdue count comes from: ``ledger``, or without a ledger ``records``
+        (the organizations' own rectification and feedback records, as the checks read them)."""
+        return "ledger" if self.rectification_source == "ledger" else "records"
 
     @property
     def overdue(self) -> int:
-        return sum(1 for item in self.rectification if item.overdue)
+        """Overdue rectification: the ledger's overdue items, or without a ledger the overdue
+        items of the organizations' own records (see :attr:`owed`)."""
+        if self.rectification_source == "ledger":
+            return sum(1 for item in self.rectification if item.overdue)
+        return len(self.owed) + sum(1 for item in self.rectification if item.overdue)
 
 
 def build_report(
@@ -253,6 +320,7 @@ def build_report(
     pack: Any = None,
     issuer: str | None = None,
     title: str | None = None,
+    lang: str = "en",
 ) -> Report:
     """Build the report model of ``result``.
 
@@ -263,10 +331,13 @@ def build_report(
     :param pack: the criteria pack (a ``Pack`` or ``LoadedPack``) for area, group and criterion
         titles and the issuing department; optional.
     :param issuer: the issuing department; overrides the pack's ``issuer``.
+    :param lang: ``zh`` reads the pack's ``title_zh``, the findings' ``message_zh`` and
+        ``action_zh``, and names committee roles in Chinese (English where none is given).
     """
     pack_model = getattr(pack, "model", pack)
+    result = localized(result, lang)
     area_titles = _area_titles(result, pack_model)
-    titles = _Titles.of(result, pack_model)
+    titles = _Titles.of(result, pack_model, lang)
     group_titles, criterion_titles = titles.groups, titles.criteria
     movement_rules, top_n, bottom_n = titles.movement, titles.top, titles.bottom
 
@@ -294,12 +365,17 @@ def build_report(
     else:
         rect = _items_from_findings(result, as_of)
         source = "findings"
+    if lang == "zh":  # ledger items carry the responsible as the ledger stored it
+        _ = translations(lang).gettext
+        rect = [replace(i, responsible=responsible_text(i.responsible, _)) for i in rect]
     appendix: list[OrgAppendix] = []
     appendix_groups: list[AppendixGroup] = []
     if len(result.organizations) > APPENDIX_LIMIT:
         appendix_groups = _appendix_groups(result, group_titles)
     else:
         appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
+    feedback = _feedback(result, as_of)
+    owed = _owed(result, rect, source, feedback)
 
     return Report(
         title=title
@@ -323,6 +399,10 @@ def build_report(
         incomplete=result.summary.incomplete,
         warnings=[f"{w.org_id}: {w.message}" if w.org_id else w.message for w in result.warnings],
         rejected_sources=[f"{r.source}: {'; '.join(r.errors)}" for r in result.rejected],
+        owed=owed,
+        feedback=feedback,
+        praise=_praise(result, groups, criterion_titles),
+        rollups=_rollups(result, criterion_titles),
         appendix_groups=appendix_groups,
     )
 
@@ -339,13 +419,14 @@ class _Titles:
     bottom: int = 3
 
     @classmethod
-    def of(cls, result: RunResult, pack_model: Any) -> _Titles:
+    def of(cls, result: RunResult, pack_model: Any, lang: str = "en") -> _Titles:
         titles = cls()
         if pack_model is not None:
             for g in getattr(pack_model, "groups", ()):
                 titles.groups[g.id] = g.title or g.id
             for c in getattr(pack_model, "criteria", ()):
-                titles.criteria[c.id] = c.title
+                chinese = getattr(c, "title_zh", None) if lang == "zh" else None
+                titles.criteria[c.id] = chinese or c.title
             mv = pack_model.movement
             titles.movement = (mv.rapid_progress.rank_gain or 0, mv.major_setback.rank_loss or 0)
             titles.top, titles.bottom = pack_model.ranking.top, pack_model.ranking.bottom
@@ -356,6 +437,34 @@ class _Titles:
             if ranking.title and gid not in titles.groups:
                 titles.groups[gid] = ranking.title
         return titles
+
+
+def localized(result: RunResult, lang: str) -> RunResult:
+    """The result as a reader of ``lang`` reads it: the field names the checks write in a
+    message in words (:func:`~pbrules.report.i18n.reader_text`); with ``zh``, each finding's
+    ``message_zh`` and ``action_zh`` in place of the English ones (where the pack gives them)
+    and committee roles named in Chinese."""
+    _ = translations(lang).gettext
+    findings = []
+    for f in result.findings:
+        rect = f.rectification
+        if lang != "zh":
+            findings.append(f.model_copy(update={"message": reader_text(f.message, _)}))
+            continue
+        findings.append(
+            f.model_copy(
+                update={
+                    "message": f.message_zh or reader_text(f.message, _),
+                    "rectification": rect.model_copy(
+                        update={
+                            "action": rect.action_zh or rect.action,
+                            "responsible": responsible_text(rect.responsible, _),
+                        }
+                    ),
+                }
+            )
+        )
+    return result.model_copy(update={"findings": findings})
 
 
 def _previous_period(result: RunResult, previous: RunResult | None) -> str | None:
@@ -441,6 +550,26 @@ def _display_key(row: RankRow) -> tuple[int, float, str]:
     return (1 << 30, -row.total if row.total is not None else 1.0, row.org_id)
 
 
+def _mark_ties(rows: list[RankRow]) -> list[RankRow]:
+    """``tied`` set on every row that shares its rank with another row of the group."""
+    counts: dict[int, int] = defaultdict(int)
+    for r in rows:
+        if r.rank is not None:
+            counts[r.rank] += 1
+    return [replace(r, tied=True) if r.rank is not None and counts[r.rank] > 1 else r for r in rows]
+
+
+def _edges(rows: list[RankRow], top_bottom: tuple[int, int]) -> tuple[list[RankRow], list[RankRow]]:
+    """Top and bottom N, each with every organization tied with the N-th ("top three" may list
+    five), whatever the pack's ``ranking.tie_break`` says: the reader sees every tie."""
+    ranked = [r for r in rows if r.rank is not None]
+    top_n, bottom_n = (min(n, len(ranked)) for n in top_bottom)
+    top = [r for r in ranked if top_n and r.rank <= ranked[top_n - 1].rank]  # type: ignore[operator]
+    cut = ranked[len(ranked) - bottom_n].rank if bottom_n else None
+    bottom = [r for r in reversed(ranked) if cut is not None and r.rank >= cut]  # type: ignore[operator]
+    return top, bottom
+
+
 def _group_sections(
     result: RunResult,
     orgs: Mapping[str, OrgResult],
@@ -462,15 +591,13 @@ def _group_sections(
         )
     sections: list[GroupSection] = []
     for gid in order:
-        rows = sorted(members.get(gid, []), key=_display_key)
+        rows = _mark_ties(sorted(members.get(gid, []), key=_display_key))
         if not rows:
             continue
         by_id = {r.org_id: r for r in rows}
         ranking = result.rankings.get(gid)
-        top_n, bottom_n = top_bottom
+        top, bottom = _edges(rows, top_bottom) if gid != UNGROUPED else ([], [])
         if ranking is not None and gid != UNGROUPED:
-            top = [by_id[i] for i in ranking.top if i in by_id]
-            bottom = [by_id[i] for i in ranking.bottom if i in by_id]
             # biggest movers first (stable: the result's order among equals)
             rapid = sorted(
                 (by_id[i] for i in ranking.rapid_progress if i in by_id),
@@ -481,9 +608,6 @@ def _group_sections(
                 key=lambda r: r.rank_change or 0,
             )
         else:
-            ranked = [r for r in rows if r.rank is not None]
-            top = ranked[:top_n] if gid != UNGROUPED else []
-            bottom = list(reversed(ranked[-bottom_n:])) if gid != UNGROUPED and bottom_n else []
             rapid, setbacks = [], []
         if not rapid and not setbacks:
             rapid = sorted(
@@ -595,9 +719,117 @@ def _ledger_items(
     return out
 
 
+#: full marks: a total this close to 100 prints as 100
+_FULL = 99.995
+#: organization kinds whose subordinates' findings are rolled up (townships and streets)
+ROLLUP_KINDS = frozenset({"township_committee", "street_working_committee"})
+
+
+def _praise(
+    result: RunResult, groups: list[GroupSection], criterion_titles: Mapping[str, str]
+) -> Praise:
+    full = [
+        (g.title, [r for r in g.rows if r.total is not None and r.total >= _FULL])
+        for g in groups
+        if g.ranked
+    ]
+    applied: dict[str, int] = defaultdict(int)
+    failed: set[str] = set()
+    for o in result.organizations:
+        for c in o.criteria:
+            status = str(c.status)
+            if status == "not_applicable":
+                continue
+            applied[c.id] += 1
+            if status != "pass" or c.earned < c.max:
+                failed.add(c.id)
+    failed |= {f.criterion for f in result.findings}
+    met = [
+        (cid, criterion_titles.get(cid, cid), n)
+        for cid, n in sorted(applied.items())
+        if cid not in failed and n > 1
+    ]
+    return Praise(full_marks=[(t, rows) for t, rows in full if rows], criteria_met=met)
+
+
+def _rollups(result: RunResult, criterion_titles: Mapping[str, str]) -> list[RollUp]:
+    """Per township: how many of its direct subordinates have a finding of each criterion."""
+    parents = {o.org_id: o for o in result.organizations if o.kind in ROLLUP_KINDS}
+    subordinates: dict[str, int] = defaultdict(int)
+    for o in result.organizations:
+        if o.parent_id in parents:
+            subordinates[o.parent_id] += 1
+    parent_of = {o.org_id: o.parent_id for o in result.organizations}
+    hit: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for f in result.findings:
+        parent = parent_of.get(f.org_id)
+        if parent in parents:
+            hit[parent][f.criterion].add(f.org_id)
+    out = []
+    for pid in sorted(parents):
+        by_criterion = sorted(
+            ((c, criterion_titles.get(c, c), len(orgs)) for c, orgs in hit[pid].items()),
+            key=lambda t: (-t[2], t[0]),
+        )
+        if by_criterion:
+            out.append(RollUp(pid, parents[pid].name, subordinates[pid], by_criterion))
+    return out
+
+
+#: the due date the ``feedback.problems`` check states in a finding's message ("due 2026-08-01")
+_FEEDBACK_DUE = re.compile(r"\bdue (\d{4}-\d{2}-\d{2})\b")
+
+
+def _feedback(result: RunResult, as_of: date) -> list[FeedbackItem]:
+    """Problems fed back by the district (findings whose subject is a ``feedback`` record) and
+    their state: overdue when the due date the check states is past on ``as_of``."""
+    out = []
+    for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint)):
+        if f.subject is None or f.subject.type != "feedback":
+            continue
+        found = _FEEDBACK_DUE.search(f.message)
+        due = date.fromisoformat(found.group(1)) if found else None
+        overdue = due is not None and due < as_of
+        out.append(
+            FeedbackItem(f.org_id, f.org_name, f.subject.id, f.criterion, f.message, due, overdue)
+        )
+    return out
+
+
+def _owed(
+    result: RunResult,
+    rect: list[RectificationItem],
+    source: str,
+    feedback: list[FeedbackItem],
+) -> list[OwedItem]:
+    """Work owed from before: with a ledger, its overdue items; without one, the overdue items
+    the checks found in the organizations' own rectification records (a finding whose subject
+    is a ``rectification`` record) and the district's feedback past its due date."""
+    if source == "ledger":
+        return [
+            OwedItem(i.org_id, i.org_name, i.number, i.criterion, i.problem, i.due, i.responsible)
+            for i in rect
+            if i.overdue
+        ]
+    late = [
+        OwedItem(k.org_id, k.org_name, k.item, k.criterion, k.problem, k.due, None)
+        for k in feedback
+        if k.overdue
+    ]
+    return late + [
+        OwedItem(
+            f.org_id, f.org_name, f.subject.id, f.criterion, f.message, None,
+            f.rectification.responsible,
+        )
+        for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint))
+        if f.subject is not None and f.subject.type == "rectification"
+    ]  # fmt: skip
+
+
 def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationItem]:
-    """Items built from the findings, numbered 0001... in the order the list shows them
-    (overdue first, then by due date, organization, criterion and subject)."""
+    """Items built from the findings, one per problem (:func:`one_task_per_problem`), numbered
+    0001... in the order the list shows them (overdue first, then by due date, organization,
+    criterion and subject)."""
 
     def key(f: Finding) -> tuple[bool, date, str, str, str, str]:
         due = f.rectification.due
@@ -606,7 +838,7 @@ def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationIt
         return (not overdue, due or date.max, f.org_id, f.criterion, subject, f.fingerprint)
 
     out: list[RectificationItem] = []
-    for n, f in enumerate(sorted(result.findings, key=key), start=1):
+    for n, f in enumerate(sorted(one_task_per_problem(result.findings), key=key), start=1):
         due = f.rectification.due
         out.append(
             RectificationItem(
@@ -634,7 +866,8 @@ def _appendix_groups(result: RunResult, group_titles: Mapping[str, str]) -> list
         if o.total is None:  # nothing applicable: no score to summarize (DESIGN §12.2)
             continue
         gid = o.group or UNGROUPED
-        totals[gid].append(o.total)
+        if o.total is not None:  # an unscored organization has no score to range over
+            totals[gid].append(o.total)
         incomplete[gid] += 0 if o.complete else 1
     order = {gid: i for i, gid in enumerate(result.rankings)}
     return [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -54,6 +55,29 @@ def md_cell(value: Any) -> str:
     """Text safe inside a Markdown table cell (pipes escaped, one line)."""
     text = "" if value is None else str(value)
     return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+def rank_text(row: Any, _: Translator) -> str:
+    """A rank as a reader sees it: ``2 (tied)`` / ``并列2`` when another shares it."""
+    if row.rank is None:
+        return ""
+    return _("{rank} (tied)").format(rank=row.rank) if row.tied else str(row.rank)
+
+
+def mention(row: Any, with_change: bool, _: Translator) -> str:
+    """An organization named in a highlight: name, total, tie and, for movers, the move."""
+    if row.tied:
+        text = _("{name} ({total}, tied)").format(name=row.name, total=fmt_num(row.total))
+    else:
+        text = f"{row.name} ({fmt_num(row.total)})"
+    if with_change and row.rank_change is not None:
+        text += " " + _("rank {previous} → {rank} ({change}), score {score}").format(
+            previous=row.previous_rank,
+            rank=row.rank,
+            change=fmt_signed(row.rank_change),
+            score=fmt_signed(row.total_change),
+        )
+    return text
 
 
 def _one_line(value: Any) -> str:
@@ -107,6 +131,9 @@ def _render(template: str, report: Report, lang: str, **extra: Any) -> str:
         highlight_limit=HIGHLIGHT_LIMIT,
         _=_,
         label=functools.partial(_label, _=_),
+        rank_text=functools.partial(rank_text, _=_),
+        mention=functools.partial(mention, _=_),
+        overdue_note=functools.partial(overdue_note, _=_),
         **extra,
     )
 
@@ -203,11 +230,13 @@ def _docx_results(w: _Docx, report: Report, charts: bool) -> None:
         from pbrules.report.charts import build_charts
 
         drawn = {c.id: c for c in build_charts(report, _, svg=False)}
+    _docx_orientation(w.doc, landscape=True)
     w.doc.add_heading(_("1. Results"), level=1)
     for group in report.groups:
         w.doc.add_heading(_group_title(group.title, group.ranked, _), level=2)
         _docx_highlights(w, group)
         _docx_ranking(w, report, group)
+    _docx_praise(w, report)
     for chart in drawn.values():
         w.doc.add_picture(io.BytesIO(chart.png), width=Cm(16))
         cap = w.doc.add_paragraph(chart.caption)
@@ -226,7 +255,7 @@ def _docx_highlights(w: _Docx, group: Any) -> None:
             continue
         p = w.doc.add_paragraph()
         p.add_run(heading + w.colon).bold = True
-        named = [_highlight(r, with_change, _) for r in rows[:HIGHLIGHT_LIMIT]]
+        named = [mention(r, with_change, _) for r in rows[:HIGHLIGHT_LIMIT]]
         if len(rows) > HIGHLIGHT_LIMIT:
             more = len(rows) - HIGHLIGHT_LIMIT
             named.append(_("and {n} more (see the table)").format(n=more))
@@ -242,7 +271,7 @@ def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
     body = []
     for r in group.rows:
         row = [
-            str(r.rank or ""),
+            rank_text(r, _),
             f"{r.name} ({r.org_id})",
             fmt_num(r.total),
             label("grade", r.grade, _),
@@ -261,7 +290,7 @@ def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
 def _docx_problems(w: _Docx, report: Report) -> None:
     """2. Problems found: per area, per criterion, the organizations and their findings."""
     _ = w._
-    w.doc.add_page_break()
+    _docx_orientation(w.doc, landscape=False)
     w.doc.add_heading(_("2. Problems found"), level=1)
     if not report.problems:
         w.doc.add_paragraph(_("No problems were found."))
@@ -271,6 +300,44 @@ def _docx_problems(w: _Docx, report: Report) -> None:
         for crit in area.criteria:
             n += 1
             _docx_criterion(w, n, crit)
+    _docx_rollups(w, report)
+
+
+def _docx_praise(w: _Docx, report: Report) -> None:
+    """Worth praising: full marks per group, criteria met everywhere they applied."""
+    _ = w._
+    praise = report.praise
+    if praise is None or not (praise.full_marks or praise.criteria_met):
+        return
+    w.doc.add_heading(_("Worth praising"), level=2)
+    for title, rows in praise.full_marks:
+        p = w.doc.add_paragraph()
+        p.add_run(f"{_('Full marks')} · {title} ({len(rows)}){w.colon}").bold = True
+        named = [r.name for r in rows[:20]]
+        if len(rows) > 20:
+            named.append(_("and {n} more (see the table)").format(n=len(rows) - 20))
+        p.add_run(w.sep.join(named))
+    if praise.criteria_met:
+        p = w.doc.add_paragraph()
+        p.add_run(_("Met by every organization they applied to") + w.colon).bold = True
+        p.add_run(w.sep.join(f"{c} {t} ({n})" for c, t, n in praise.criteria_met))
+
+
+def _docx_rollups(w: _Docx, report: Report) -> None:
+    """Per township, its subordinates' problems by criterion."""
+    _ = w._
+    if not report.rollups:
+        return
+    w.doc.add_heading(_("By township: problems of their subordinate organizations"), level=2)
+    _docx_table(
+        w.doc,
+        [_("Township"), _("Subordinates"), _("Problems (subordinates concerned)")],
+        [
+            [f"{ru.name} ({ru.org_id})", str(ru.subordinates),
+             w.sep.join(f"{c} {t} ({n})" for c, t, n in ru.criteria)]
+            for ru in report.rollups
+        ],
+    )  # fmt: skip
 
 
 def _docx_criterion(w: _Docx, n: int, crit: Any) -> None:
@@ -307,6 +374,31 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
     _ = w._
     w.doc.add_page_break()
     w.doc.add_heading(_("3. Rectification items"), level=1)
+    w.doc.add_paragraph(overdue_note(report, _))
+    if report.owed:
+        w.doc.add_heading(f"{_('Work owed from before')} ({len(report.owed)})", level=2)
+        _docx_table(
+            w.doc,
+            [_("Organization"), _("Item"), _("Problem"), _("Responsible")],
+            [
+                [f"{o.org_name} ({o.org_id})", o.item, f"{o.criterion} {o.problem}",
+                 o.responsible or ""]
+                for o in report.owed
+            ],
+        )  # fmt: skip
+    if report.feedback:
+        w.doc.add_heading(
+            f"{_('Problems fed back by the district')} ({len(report.feedback)})", level=2
+        )
+        _docx_table(
+            w.doc,
+            [_("Organization"), _("Item"), _("Problem"), _("Due"), _("Status")],
+            [
+                [f"{k.org_name} ({k.org_id})", k.item, k.problem, fmt_date(k.due),
+                 label("status", "overdue" if k.overdue else "open", _)]
+                for k in report.feedback
+            ],
+        )  # fmt: skip
     w.doc.add_paragraph(_rect_note(report, _))
     _docx_table(
         w.doc,
@@ -387,6 +479,59 @@ def _docx_fonts(doc: Any) -> None:
             style.font.size = Pt(10.5)
 
 
+def _docx_orientation(doc: Any, *, landscape: bool) -> None:
+    """Start a new page in a section of the given orientation (A4; wide tables go landscape)."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long_side, short_side = Cm(29.7), Cm(21)
+    section.page_width = long_side if landscape else short_side
+    section.page_height = short_side if landscape else long_side
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(1.5) if landscape else Cm(2))
+
+
+#: centimetres per character at 9 pt (a CJK character counts two)
+_CM_PER_CHAR = 0.21
+#: a piece of text that cannot break across lines: anything but spaces and CJK characters
+_UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+#: a column never asks for more than this many characters' width
+_LONGEST_COLUMN = 40
+
+
+def column_widths(header: list[str], rows: list[list[str]], available: float) -> list[float]:
+    """Column widths (cm) from the content: every column gets at least its longest word (and
+    its header's), so no word breaks in the middle; what is left goes to the columns with
+    longer text, in proportion to how much more they need."""
+
+    def words(text: str) -> int:
+        """The widest piece that cannot break: a run of Latin letters or digits (Chinese
+        breaks between any two characters, so a CJK character alone counts)."""
+        runs = [_width(w) for w in _UNBROKEN.findall(text)]
+        return max([*runs, 2 if any(_width(ch) == 2 for ch in text) else 0])
+
+    columns = list(zip(header, *rows, strict=True)) if rows else [(h,) for h in header]
+    least = [max(words(v) for v in col) * _CM_PER_CHAR + 0.5 for col in columns]
+    wish = [
+        max(
+            min(max(_width(line) for v in col for line in (v.split("\n") or [""])), _LONGEST_COLUMN)
+            * _CM_PER_CHAR
+            + 0.5,
+            low,
+        )
+        for col, low in zip(columns, least, strict=True)
+    ]
+    if sum(wish) <= available:
+        return [w * available / sum(wish) for w in wish]
+    if sum(least) >= available:
+        return [w * available / sum(least) for w in least]
+    spare = available - sum(least)
+    extra = [w - low for w, low in zip(wish, least, strict=True)]
+    return [low + spare * e / sum(extra) for low, e in zip(least, extra, strict=True)]
+
+
 def _docx_appendix_groups(w: _Docx, report: Report) -> None:
     """The appendix of a large review: each peer group's score range (model.APPENDIX_LIMIT)."""
     _ = w._
@@ -409,10 +554,18 @@ def _group_row(g: AppendixGroup) -> list[str]:
 def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Cm
 
+    section = doc.sections[-1]
+    available = (section.page_width - section.left_margin - section.right_margin) / 360000
+    widths = [Cm(w) for w in column_widths(header, rows, available)]
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
+    table.autofit = False
+    for col, width in zip(table.columns, widths, strict=True):
+        col.width = width
+    for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
+        cell.width = width
         _docx_cell(cell, text, bold=True)
     # repeat the header row on every page
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
@@ -420,7 +573,8 @@ def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
     repeat.set(qn("w:val"), "true")
     tr_pr.append(repeat)
     for values in rows:
-        for cell, text in zip(table.add_row().cells, values, strict=True):
+        for cell, text, width in zip(table.add_row().cells, values, widths, strict=True):
+            cell.width = width
             _docx_cell(cell, text)
     doc.add_paragraph()
 
@@ -478,16 +632,14 @@ def _summary_line(report: Report, _: Translator) -> str:
     )
 
 
-def _highlight(row: Any, with_change: bool, _: Translator) -> str:
-    text = f"{row.name} ({fmt_num(row.total)})"
-    if with_change and row.rank_change is not None:
-        text += " " + _("rank {previous} → {rank} ({change}), score {score}").format(
-            previous=row.previous_rank,
-            rank=row.rank,
-            change=fmt_signed(row.rank_change),
-            score=fmt_signed(row.total_change),
-        )
-    return text
+def overdue_note(report: Report, _: Translator) -> str:
+    """Says where the overdue count comes from (the ledger, or the organizations' records)."""
+    if report.overdue_source == "ledger":
+        return _("Overdue items are counted from the rectification ledger.")
+    return _(
+        "Overdue items are counted from the organizations' own rectification and feedback"
+        " records (no ledger given)."
+    )
 
 
 def _rect_note(report: Report, _: Translator) -> str:
@@ -565,6 +717,7 @@ def _xlsx_sheet(
     for row in rows:
         ws.append(row)
     ws.freeze_panes = "C2" if len(header) > 2 else "A2"
+    _xlsx_print_setup(ws)
     if rows:
         ws.auto_filter.ref = ws.dimensions
     for i, name in enumerate(header, start=1):
@@ -573,11 +726,26 @@ def _xlsx_sheet(
         ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
 
 
+def _xlsx_print_setup(ws: Any) -> None:
+    """Printed: A4 landscape, every column on the page width, the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "&P / &N"
+
+
 def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
     areas = list(report.areas)
     header = [
         _("Group"),
         _("Rank"),
+        _("Tied"),
         _("ID"),
         _("Organization"),
         _("Total"),
@@ -593,6 +761,7 @@ def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
         [
             _group_title(g.title, g.ranked, _),
             r.rank,
+            _("tied") if r.tied else None,
             r.org_id,
             r.name,
             None if r.total is None else round(r.total, 2),
@@ -635,7 +804,7 @@ def _findings_sheet(report: Report, _: Translator) -> _Sheet:
             f.org_name,
             label("severity", str(f.severity), _),
             f.message,
-            f"{f.subject.type}:{f.subject.id}" if f.subject else None,
+            f"{label('subject', f.subject.type, _)} {f.subject.id}" if f.subject else None,
             round(f.points_lost, 2),
             ", ".join(f.evidence),
             f.rectification.responsible,
