@@ -41,11 +41,12 @@ if TYPE_CHECKING:
     from pbrules.ledger import Ledger
     from pbrules.model.index import SnapshotIndex
     from pbrules.model.outcome import Outcome, Severity, Status, Subject, SubjectItem
-    from pbrules.model.period import Period
+    from pbrules.model.period import Period, PeriodKind
     from pbrules.model.result import Finding, OrgResult, Rejected, RunResult
     from pbrules.model.snapshot import Snapshot
     from pbrules.packs.loader import load_pack, load_packs
     from pbrules.packs.schema import LoadedPack, Pack
+    from pbrules.patterns import durable_available
     from pbrules.plugins import PluginHost, get_host
     from pbrules.result_io import load_result
 
@@ -83,6 +84,7 @@ _LAZY: dict[str, str] = {
     "Subject": "pbrules.model.outcome",
     "SubjectItem": "pbrules.model.outcome",
     "Period": "pbrules.model.period",
+    "PeriodKind": "pbrules.model.period",
     "Finding": "pbrules.model.result",
     "OrgResult": "pbrules.model.result",
     "Rejected": "pbrules.model.result",
@@ -93,6 +95,7 @@ _LAZY: dict[str, str] = {
     "LoadedPack": "pbrules.packs.schema",
     "Pack": "pbrules.packs.schema",
     "PluginHost": "pbrules.plugins",
+    "durable_available": "pbrules.patterns",
     "get_host": "pbrules.plugins",
 }
 
@@ -120,6 +123,7 @@ __all__ = [
     "Params",
     "PbrulesError",
     "Period",
+    "PeriodKind",
     "PluginError",
     "PluginHost",
     "Problem",
@@ -136,6 +140,7 @@ __all__ = [
     "SubjectItem",
     "UsageError",
     "__version__",
+    "durable_available",
     "evaluate",
     "get_host",
     "hookimpl",

@@ -11,13 +11,15 @@ import pbrules_pairing
 import pytest
 from pydantic import ValidationError
 
-from pbrules.dataset import read_dataset
-from pbrules.engine.evaluate import Engine
-from pbrules.model.outcome import Status
-from pbrules.model.snapshot import Snapshot
-from pbrules.packs.loader import load_pack
-from pbrules.patterns import durable_available
-from pbrules.plugins import PluginHost
+from pbrules import (
+    Engine,
+    PluginHost,
+    Snapshot,
+    Status,
+    durable_available,
+    load_pack,
+    read_dataset,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "pairing.jsonl"
 

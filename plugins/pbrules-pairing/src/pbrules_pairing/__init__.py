@@ -20,11 +20,18 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pbrules.checker import CheckContext, Checker, Params
-from pbrules.hookspecs import hookimpl
-from pbrules.model.outcome import Outcome, Subject, SubjectItem
-from pbrules.model.period import Period, PeriodKind
-from pbrules.model.snapshot import Snapshot
+from pbrules import (
+    CheckContext,
+    Checker,
+    Outcome,
+    Params,
+    Period,
+    PeriodKind,
+    Snapshot,
+    Subject,
+    SubjectItem,
+    hookimpl,
+)
 
 __all__ = [
     "Absence",
