@@ -359,15 +359,7 @@ def build_report(
     )
     problems = _problems(result.findings, area_titles, criterion_titles)
     as_of = result.as_of or result.period.end
-    if ledger_items is not None:
-        rect = _ledger_items(ledger_items, orgs, as_of)
-        source = "ledger"
-    else:
-        rect = _items_from_findings(result, as_of)
-        source = "findings"
-    if lang == "zh":  # ledger items carry the responsible as the ledger stored it
-        _ = translations(lang).gettext
-        rect = [replace(i, responsible=responsible_text(i.responsible, _)) for i in rect]
+    rect, source = _rectification_list(result, ledger_items, orgs, as_of, lang)
     appendix: list[OrgAppendix] = []
     appendix_groups: list[AppendixGroup] = []
     if len(result.organizations) > APPENDIX_LIMIT:
@@ -378,15 +370,7 @@ def build_report(
     owed = _owed(result, rect, source, feedback)
 
     return Report(
-        title=title
-        or (pack_model.title if pack_model is not None and pack_model.title else "")
-        or result.pack.id,
-        pack_id=result.pack.id,
-        pack_version=result.pack.version,
-        period=str(result.period),
-        as_of=result.as_of,
-        issuer=issuer or (getattr(pack_model, "issuer", None) if pack_model is not None else None),
-        previous_period=_previous_period(result, previous),
+        **_heading(result, pack_model, previous, title=title, issuer=issuer),
         areas=area_titles,
         groups=groups,
         problems=problems,
@@ -405,6 +389,47 @@ def build_report(
         rollups=_rollups(result, criterion_titles),
         appendix_groups=appendix_groups,
     )
+
+
+def _heading(
+    result: RunResult,
+    pack_model: Any,
+    previous: RunResult | None,
+    *,
+    title: str | None,
+    issuer: str | None,
+) -> dict[str, Any]:
+    """The report's title, pack, period, date and issuing department."""
+    return {
+        "title": title
+        or (pack_model.title if pack_model is not None and pack_model.title else "")
+        or result.pack.id,
+        "pack_id": result.pack.id,
+        "pack_version": result.pack.version,
+        "period": str(result.period),
+        "as_of": result.as_of,
+        "issuer": issuer
+        or (getattr(pack_model, "issuer", None) if pack_model is not None else None),
+        "previous_period": _previous_period(result, previous),
+    }
+
+
+def _rectification_list(
+    result: RunResult,
+    ledger_items: Iterable[LedgerItemLike] | None,
+    orgs: dict[str, OrgResult],
+    as_of: date,
+    lang: str,
+) -> tuple[list[RectificationItem], str]:
+    """The rectification list and where it comes from: the ledger's items, or the findings."""
+    if ledger_items is not None:
+        rect, source = _ledger_items(ledger_items, orgs, as_of), "ledger"
+    else:
+        rect, source = _items_from_findings(result, as_of), "findings"
+    if lang == "zh":  # ledger items carry the responsible as the ledger stored it
+        _ = translations(lang).gettext
+        rect = [replace(i, responsible=responsible_text(i.responsible, _)) for i in rect]
+    return rect, source
 
 
 # -- helpers ---------------------------------------------------------------------------------
