@@ -311,3 +311,32 @@ def test_previous_with_impossible_ranks_exits_2(
     bad.write_text(json.dumps(doc), encoding="utf-8")
     res = invoke(str(q3), "--rules", SMALL, "--previous", str(bad))
     assert res.exit_code == 2 and message in res.stderr
+
+
+def test_table_marks_shared_ranks_as_tied() -> None:
+    """A rank that two organizations of a group share reads "N (tied)"; a rank held alone
+    does not."""
+    import re
+    from collections import Counter
+
+    from pbrules.builtin.exporters import TableExporter
+    from pbrules.result_io import load_result
+
+    root = Path(__file__).resolve().parents[1]
+    result = load_result(root / "examples" / "district" / "result-2026Q2.json")
+    shared = {
+        (o.group, o.rank)
+        for (g, r), n in Counter((o.group, o.rank) for o in result.organizations).items()
+        if n > 1
+        for o in result.organizations
+        if (o.group, o.rank) == (g, r) and r is not None
+    }
+    out = io.BytesIO()
+    TableExporter().export(result, out, max_rows=1000)
+    ranks = {o.org_id: (o.group, o.rank) for o in result.organizations}
+    rows = re.findall(r"│\s+(\d+)( \(tied\))? │ (\S+)\s+│", out.getvalue().decode("utf-8"))
+    assert rows
+    assert any(tied for _, tied, _ in rows), "the example has shared ranks"
+    for rank, tied, org_id in rows:
+        assert ranks[org_id][1] == int(rank)
+        assert bool(tied) == (ranks[org_id] in shared), org_id

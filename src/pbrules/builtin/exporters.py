@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -189,7 +190,9 @@ class TableExporter:
 
 
 class _TableWriter:
-    """The terminal review, section by section, in the order :meth:`TableExporter.export` calls."""
+    """The terminal review, section by section, in the order :meth:`TableExporter.export` calls.
+
+    A rank that organizations of a group share reads ``2 (tied)``."""
 
     def __init__(self, console: Any, result: RunResult, *, max_rows: int, movers: int) -> None:
         self.console = console
@@ -202,6 +205,7 @@ class _TableWriter:
                 self.by_group.setdefault(org.group, []).append(org)
         self.names = {o.org_id: o.name for o in result.organizations}
         self.has_previous = any(o.previous_total is not None for o in result.organizations)
+        self.shared: set[int | None] = set()  # ranks held by more than one organization
 
     def summary(self) -> None:
         result = self.result
@@ -225,6 +229,7 @@ class _TableWriter:
         if not orgs:
             return
         table = self._table(f"{ranking.title or group_id} ({group_id}, {len(orgs)})")
+        self.shared = {r for r, n in Counter(o.rank for o in orgs).items() if n > 1}
         shown = _shown_rows(orgs, ranking, self.max_rows, self.movers)
         previous_index = -1
         for index in shown:
@@ -267,7 +272,8 @@ class _TableWriter:
     def _row(self, org: OrgResult) -> list[str]:
         from rich.markup import escape
 
-        row = [str(org.rank), escape(org.org_id), escape(org.name), _num(org.total)]
+        rank = f"{org.rank} (tied)" if org.rank in self.shared else str(org.rank)
+        row = [rank, escape(org.org_id), escape(org.name), _num(org.total)]
         row.append((org.grade or "-") + (" (veto)" if org.vetoed else ""))
         if self.has_previous:
             style = _MOVEMENT_STYLE.get(org.movement or "", "")
