@@ -265,7 +265,8 @@ def _docx_highlights(w: _Docx, group: Any) -> None:
 def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
     _ = w._
     header = [_("Rank"), _("Organization"), _("Total"), _("Grade")]
-    if group.has_previous:
+    has_previous = group.has_previous  # a property that looks at every row
+    if has_previous:
         header += [_("Previous rank"), _("Rank change"), _("Score change")]
     header += [report.areas[a] for a in report.areas] + [_("Findings")]
     body = []
@@ -276,7 +277,7 @@ def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
             fmt_num(r.total),
             label("grade", r.grade, _),
         ]
-        if group.has_previous:
+        if has_previous:
             row += [
                 str(r.previous_rank or ""),
                 fmt_signed(r.rank_change),
@@ -284,7 +285,7 @@ def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
             ]
         row += [fmt_num(r.areas.get(a)) for a in report.areas] + [str(r.findings)]
         body.append(row)
-    _docx_table(w.doc, header, body)
+    _docx_long_table(w, header, body, ranking=True)
 
 
 def _docx_problems(w: _Docx, report: Report) -> None:
@@ -329,8 +330,8 @@ def _docx_rollups(w: _Docx, report: Report) -> None:
     if not report.rollups:
         return
     w.doc.add_heading(_("By township: problems of their subordinate organizations"), level=2)
-    _docx_table(
-        w.doc,
+    _docx_long_table(
+        w,
         [_("Township"), _("Subordinates"), _("Problems (subordinates concerned)")],
         [
             [f"{ru.name} ({ru.org_id})", str(ru.subordinates),
@@ -352,8 +353,8 @@ def _docx_criterion(w: _Docx, n: int, crit: Any) -> None:
         + w.colon
     ).bold = True
     p.add_run(w.sep.join(f"{o.name} ({o.count})" for o in crit.organizations))
-    _docx_table(
-        w.doc,
+    _docx_long_table(
+        w,
         [_("Organization"), _("Problem"), _("Severity"), _("Points lost")],
         [
             [
@@ -377,8 +378,8 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
     w.doc.add_paragraph(overdue_note(report, _))
     if report.owed:
         w.doc.add_heading(f"{_('Work owed from before')} ({len(report.owed)})", level=2)
-        _docx_table(
-            w.doc,
+        _docx_long_table(
+            w,
             [_("Organization"), _("Item"), _("Problem"), _("Responsible")],
             [
                 [f"{o.org_name} ({o.org_id})", o.item, f"{o.criterion} {o.problem}",
@@ -390,8 +391,8 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
         w.doc.add_heading(
             f"{_('Problems fed back by the district')} ({len(report.feedback)})", level=2
         )
-        _docx_table(
-            w.doc,
+        _docx_long_table(
+            w,
             [_("Organization"), _("Item"), _("Problem"), _("Due"), _("Status")],
             [
                 [f"{k.org_name} ({k.org_id})", k.item, k.problem, fmt_date(k.due),
@@ -400,8 +401,8 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
             ],
         )  # fmt: skip
     w.doc.add_paragraph(_rect_note(report, _))
-    _docx_table(
-        w.doc,
+    _docx_long_table(
+        w,
         [_("No."), _("Organization"), _("Problem"), _("Responsible"), _("Due"), _("Status")],
         [
             [
@@ -552,59 +553,32 @@ def _group_row(g: AppendixGroup) -> list[str]:
 
 
 def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+    """A table sized to its text, written in bulk (report.docx_table), then an empty line."""
     from docx.shared import Cm
+
+    from pbrules.report.docx_table import add_table
 
     section = doc.sections[-1]
     available = (section.page_width - section.left_margin - section.right_margin) / 360000
-    widths = [Cm(w) for w in column_widths(header, rows, available)]
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    table.autofit = False
-    for col, width in zip(table.columns, widths, strict=True):
-        col.width = width
-    for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
-        cell.width = width
-        _docx_cell(cell, text, bold=True)
-    # repeat the header row on every page
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    tr_pr.append(repeat)
-    for values in rows:
-        for cell, text, width in zip(table.add_row().cells, values, widths, strict=True):
-            cell.width = width
-            _docx_cell(cell, text)
+    add_table(doc, header, rows, [Cm(w) for w in column_widths(header, rows, available)])
     doc.add_paragraph()
 
 
-def _docx_cell(cell: Any, text: str, *, bold: bool = False) -> None:
-    """Write ``text`` (9 pt, line breaks kept) into an empty table cell.
+def _docx_long_table(
+    w: _Docx, header: list[str], rows: list[list[str]], *, ranking: bool = False
+) -> None:
+    """A table of at most TABLE_LIMIT rows (a ranking keeps its top and bottom), and a line
+    above it saying how many rows it shows when it was cut."""
+    from pbrules.report.docx_table import capped, capped_ranking
 
-    Builds the run's XML directly: going through python-docx's run and font objects for every
-    cell makes a report of a few hundred organizations take several seconds longer.
-    """
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    if bold:
-        props.append(OxmlElement("w:b"))
-    for tag in ("w:sz", "w:szCs"):
-        size = OxmlElement(tag)
-        size.set(qn("w:val"), "18")  # half-points
-        props.append(size)
-    run.append(props)
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            run.append(OxmlElement("w:br"))
-        t = OxmlElement("w:t")
-        t.set(qn("xml:space"), "preserve")
-        t.text = line
-        run.append(t)
-    cell._tc.p_lst[0].append(run)
+    shown, left_out = (capped_ranking if ranking else capped)(rows)
+    if left_out:
+        note = w._(
+            "{shown} of {total} rows are listed here; every row is in the xlsx review and the "
+            "result document."
+        ).format(shown=len(shown), total=len(rows))
+        w.doc.add_paragraph(note).runs[0].italic = True
+    _docx_table(w.doc, header, shown)
 
 
 def _group_title(title: str, ranked: bool, _: Translator) -> str:
