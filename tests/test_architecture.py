@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         "extension",
         frozenset(
             {"packs", "plugins", "builtin", "dataset", "result_io", "schemas", "patterns"}
-            | {"ci_output"}
+            | {"ci_output", "result_stream"}
         ),
     ),
     ("checker API", frozenset({"checker", "hookspecs", "io", "_args"})),
