@@ -61,3 +61,48 @@ def test_long_docx_tables_are_cut_with_a_note(monkeypatch: pytest.MonkeyPatch) -
     want = [r.org_id for r in (*group.rows[:2], *group.rows[-2:])]
     got = [[r.cells[1].text.rsplit("(", 1)[1].rstrip(")") for r in t.rows[1:]] for t in ranking]
     assert want in got
+
+
+def test_a_sheet_too_long_goes_on_in_a_second_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from pbrules.report import xlsx_stream
+
+    monkeypatch.setattr(xlsx_stream, "MAX_ROWS", 4)  # a header and 3 rows per sheet
+    monkeypatch.setattr(xlsx_stream, "WIDTH_SAMPLE", 2)
+    rows = [[f"org{i}", i, date(2026, 10, i + 1)] for i in range(6)] + [["=1+2", 8, None]]
+    buf = io.BytesIO()
+    xlsx_stream.write_workbook(
+        buf,
+        [("Findings", ["Org", "N", "Due"], iter(rows))],
+        title="t",
+        creator=None,
+        continued="Continued from {sheet}",
+    )
+    wb = load_workbook(io.BytesIO(buf.getvalue()))
+    assert wb.sheetnames == ["Findings", "Findings (2)", "Findings (3)"]
+    first, second, third = wb.worksheets
+    assert [r[0] for r in first.iter_rows(values_only=True)] == ["Org", "org0", "org1", "org2"]
+    assert first.auto_filter.ref == "A1:C4" and first.freeze_panes == "C2"
+    assert second["A1"].value == "Continued from Findings"
+    assert [c.value for c in second[2]] == ["Org", "N", "Due"] and second["A2"].font.b
+    assert second.freeze_panes == "C3" and second.auto_filter.ref == "A2:C4"  # 2 rows a sheet
+    assert [r[0] for r in third.iter_rows(min_row=3, values_only=True)] == ["org5", "=1+2"]
+    assert third["A4"].data_type == "s"  # text, not a formula
+    assert third["C3"].number_format == "yyyy-mm-dd"
+
+
+def test_a_full_last_sheet_adds_no_empty_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import load_workbook
+
+    from pbrules.report import xlsx_stream
+
+    monkeypatch.setattr(xlsx_stream, "MAX_ROWS", 4)
+    buf = io.BytesIO()
+    rows = [[i] for i in range(3)]
+    xlsx_stream.write_workbook(
+        buf, [("S", ["N"], rows)], title="t", creator="c", continued="{sheet}"
+    )
+    assert load_workbook(io.BytesIO(buf.getvalue())).sheetnames == ["S"]

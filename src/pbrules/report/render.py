@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import jinja2
 
-from pbrules.cells import md_text, text_cells
+from pbrules.cells import md_text
 from pbrules.report.i18n import Translator, check_lang, label, translations
 from pbrules.report.model import HIGHLIGHT_LIMIT, AppendixGroup, RectificationItem, Report
 
@@ -649,69 +649,26 @@ def _width(text: str) -> int:
 
 
 def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
-    """Write the report as a workbook: rankings, findings, rectification items."""
-    from openpyxl import Workbook
+    """Write the report as a workbook: rankings, findings, rectification items (written one
+    row at a time: report.xlsx_stream)."""
+    from pbrules.report.xlsx_stream import write_workbook
 
     trans = translations(check_lang(lang))
     _ = trans.gettext
-    wb = Workbook()
-    _xlsx_sheet(wb, trans.pgettext("sheet", "Rankings"), *_ranking_sheet(report, _), first=True)
-    _xlsx_sheet(wb, trans.pgettext("sheet", "Findings"), *_findings_sheet(report, _))
-    _xlsx_sheet(wb, trans.pgettext("sheet", "Rectification"), *_rectification_sheet(report, _))
-    for ws in wb.worksheets:
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
-    wb.properties.title = f"{report.title} {report.period}"
-    if report.issuer:
-        wb.properties.creator = report.issuer
-    text_cells(wb)  # names and messages are text, never formulas
-    wb.save(out)
+    write_workbook(
+        out,
+        [
+            (trans.pgettext("sheet", "Rankings"), *_ranking_sheet(report, _)),
+            (trans.pgettext("sheet", "Findings"), *_findings_sheet(report, _)),
+            (trans.pgettext("sheet", "Rectification"), *_rectification_sheet(report, _)),
+        ],
+        title=f"{report.title} {report.period}",
+        creator=report.issuer,
+        continued=_("Continued from the sheet {sheet}: a sheet holds at most 1,048,576 rows."),
+    )
 
 
 _Sheet = tuple[list[str], list[list[Any]]]
-
-
-def _xlsx_sheet(
-    wb: Any, title: str, header: list[str], rows: list[list[Any]], first: bool = False
-) -> None:
-    """A sheet with a styled, frozen and filtered header row and columns sized to their text."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.active if first else wb.create_sheet()
-    assert ws is not None
-    ws.title = title[:31]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="B71C1C")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        ws.append(row)
-    ws.freeze_panes = "C2" if len(header) > 2 else "A2"
-    _xlsx_print_setup(ws)
-    if rows:
-        ws.auto_filter.ref = ws.dimensions
-    for i, name in enumerate(header, start=1):
-        values = [name, *(row[i - 1] for row in rows)]
-        width = max(_width("" if v is None else str(v)) for v in values)
-        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
-
-
-def _xlsx_print_setup(ws: Any) -> None:
-    """Printed: A4 landscape, every column on the page width, the header row on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.print_options.gridLines = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.oddFooter.center.text = "&P / &N"
 
 
 def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
