@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -106,3 +107,70 @@ def test_a_full_last_sheet_adds_no_empty_one(monkeypatch: pytest.MonkeyPatch) ->
         buf, [("S", ["N"], rows)], title="t", creator="c", continued="{sheet}"
     )
     assert load_workbook(io.BytesIO(buf.getvalue())).sheetnames == ["S"]
+
+
+# -- the streamed workbook ----------------------------------------------------------------------
+def _sheets(data: bytes) -> list[tuple[str, list[tuple[Any, ...]], dict[str, Any]]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    return [
+        (
+            ws.title,
+            list(ws.iter_rows(values_only=True)),
+            {k: v.width for k, v in ws.column_dimensions.items()},
+        )
+        for ws in wb.worksheets
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("with_previous", [False, True])
+def test_streamed_workbook_has_the_cells_of_the_built_one(
+    tmp_path: Path, lang: str, with_previous: bool
+) -> None:
+    from pbrules.report import write_report
+    from pbrules.report.stream import write_xlsx_streamed
+    from pbrules.result_io import write_result_json
+
+    paths = {}
+    for name, result in (("now", FX.result), ("before", FX.previous)):
+        paths[name] = tmp_path / f"{name}.json"
+        with paths[name].open("wb") as fh:
+            write_result_json(result, fh)
+    previous = paths["before"] if with_previous else None
+    built, streamed = io.BytesIO(), io.BytesIO()
+    write_report(FX.result, "xlsx", built, previous=previous, lang=lang, issuer="X")
+    write_xlsx_streamed(paths["now"], streamed, previous=previous, lang=lang, issuer="X")
+    assert _sheets(streamed.getvalue()) == _sheets(built.getvalue())
+    ranks = [row[1] for row in _sheets(streamed.getvalue())[0][1][1:]]
+    assert any(r is not None for r in ranks)
+
+
+def test_report_command_streams_a_big_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from pbrules.cli import cli
+    from pbrules.report import stream
+    from pbrules.result_io import write_result_json
+
+    path = tmp_path / "result.json"
+    with path.open("wb") as fh:
+        write_result_json(FX.result, fh)
+    called: list[Path] = []
+    real = stream.write_xlsx_streamed
+
+    def spy(source: Path, out: Any, **options: Any) -> None:
+        called.append(Path(source))
+        real(source, out, **options)
+
+    monkeypatch.setattr(stream, "STREAM_BYTES", 1)
+    monkeypatch.setattr(stream, "write_xlsx_streamed", spy)
+    for fmt in ("xlsx", "md"):
+        out = tmp_path / f"review.{fmt}"
+        done = CliRunner().invoke(cli, ["report", str(path), "-f", fmt, "-o", str(out)])
+        assert done.exit_code == 0, done.output
+        assert out.stat().st_size > 0
+    assert called == [path]  # the workbook only: the other formats read the result whole

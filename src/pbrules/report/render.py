@@ -11,6 +11,7 @@ import functools
 import io
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
@@ -671,9 +672,8 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
 _Sheet = tuple[list[str], list[list[Any]]]
 
 
-def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
-    areas = list(report.areas)
-    header = [
+def _ranking_header(areas: Mapping[str, str], _: Translator) -> list[str]:
+    return [
         _("Group"),
         _("Rank"),
         _("Tied"),
@@ -685,9 +685,14 @@ def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
         _("Rank change"),
         _("Score change"),
         _("Movement"),
-        *(report.areas[a] for a in areas),
+        *areas.values(),
         _("Findings"),
     ]
+
+
+def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
+    areas = list(report.areas)
+    header = _ranking_header(report.areas, _)
     rows = [
         [
             _group_title(g.title, g.ranked, _),
@@ -710,8 +715,8 @@ def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
     return header, rows
 
 
-def _findings_sheet(report: Report, _: Translator) -> _Sheet:
-    header = [
+def _findings_header(_: Translator) -> list[str]:
+    return [
         _("Area"),
         _("Criterion"),
         _("Title"),
@@ -726,6 +731,10 @@ def _findings_sheet(report: Report, _: Translator) -> _Sheet:
         _("Due"),
         _("Fingerprint"),
     ]
+
+
+def _findings_sheet(report: Report, _: Translator) -> _Sheet:
+    header = _findings_header(_)
     rows = [
         [
             area.title,
@@ -749,8 +758,8 @@ def _findings_sheet(report: Report, _: Translator) -> _Sheet:
     return header, rows
 
 
-def _rectification_sheet(report: Report, _: Translator) -> _Sheet:
-    header = [
+def _rectification_header(_: Translator) -> list[str]:
+    return [
         _("No."),
         _("ID"),
         _("Organization"),
@@ -761,6 +770,10 @@ def _rectification_sheet(report: Report, _: Translator) -> _Sheet:
         _("Status"),
         _("Overdue"),
     ]
+
+
+def _rectification_sheet(report: Report, _: Translator) -> _Sheet:
+    header = _rectification_header(_)
     rows = [
         [
             i.number,
