@@ -174,3 +174,24 @@ def test_report_command_streams_a_big_result(
         assert done.exit_code == 0, done.output
         assert out.stat().st_size > 0
     assert called == [path]  # the workbook only: the other formats read the result whole
+
+
+def test_a_ledger_keeps_the_built_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from pbrules.cli import cli
+    from pbrules.ledger import Ledger
+    from pbrules.report import stream
+    from pbrules.result_io import write_result_json
+
+    path, db = tmp_path / "result.json", tmp_path / "ledger.db"
+    with path.open("wb") as fh:
+        write_result_json(FX.result, fh)
+    with Ledger(db):
+        pass
+    monkeypatch.setattr(stream, "STREAM_BYTES", 1)
+    monkeypatch.setattr(stream, "write_xlsx_streamed", None)  # would fail if called
+    out = tmp_path / "review.xlsx"
+    args = ["report", str(path), "-f", "xlsx", "--ledger", str(db), "-o", str(out)]
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 0, done.output

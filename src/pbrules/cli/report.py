@@ -93,7 +93,8 @@ def report(
         [("the result", result_path), ("--previous", previous), ("--ledger", ledger)]
         + [("a pack", Path(r)) for r in rules if Path(r).exists()],
     )
-    if fmt == "xlsx" and _streamed(result_path, output, previous, lang, issuer, rules, title):
+    streamable = fmt == "xlsx" and ledger is None  # the ledger's items are not streamed yet
+    if streamable and _streamed(result_path, output, previous, lang, issuer, rules, title):
         return
     result = load_result(result_path)
     options: dict[str, Any] = {"lang": lang, "issuer": issuer, "title": title}
