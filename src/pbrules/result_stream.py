@@ -209,9 +209,13 @@ def _walk(text: _Text, lists: frozenset[str], stop: str | None = None) -> Iterat
     """The top-level object's values; items one at a time for the keys in ``lists``.
 
     Stops before the value of ``stop`` when given (the header ends at the organizations)."""
-    if text.peek() != "{":
+    first = text.peek()
+    if first != "{":
+        if not first:
+            raise text.error(text.pos, "empty file")
+        found = type(text.value("the document")).__name__  # a JSON error is located
         raise ResultDocumentError(
-            f"{text.where}: not a pbrules result document (expected a JSON object)"
+            f"{text.where}: not a pbrules result document (expected a JSON object, found {found})"
         )
     text.expect("{")
     seen: set[str] = set()
