@@ -155,7 +155,12 @@ def test_duplicate_organization_is_an_error(tmp_path: Path, result: RunResult) -
         previous_ranks(path)
 
 
-def test_bad_json_is_located_by_line_and_column(tmp_path: Path, golden_bytes: bytes) -> None:
+@pytest.mark.parametrize("chunk", [256, 1 << 20])
+def test_bad_json_is_located_by_line_and_column(
+    tmp_path: Path, golden_bytes: bytes, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Located at once, also when the item is read in pieces (not read up to the size limit)."""
+    monkeypatch.setattr(result_stream, "_CHUNK", chunk)
     text = golden_bytes.decode()
     lines = text.split("\n")
     lines[40] = lines[40].replace(":", ":: ", 1)

@@ -181,7 +181,7 @@ class _Text:
             try:
                 obj, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                if self.eof:
+                if self.eof or _inside(exc, len(self.buf)):
                     raise self.error(exc.pos, exc.msg) from None
             except RecursionError:
                 raise self.error(self.pos, f"{what}: nested too deeply") from None
@@ -199,6 +199,12 @@ class _Text:
             self.more(size)
             size = min(size * 2, MAX_ITEM_BYTES)
         raise self.error(self.pos, f"{what}: larger than {MAX_ITEM_BYTES:,} bytes")
+
+
+def _inside(exc: json.JSONDecodeError, size: int) -> bool:
+    """A real JSON error, not the end of the buffer cutting an item short (that one is at the
+    last token, or an unterminated string)."""
+    return exc.pos < size - 64 and not exc.msg.startswith("Unterminated string")
 
 
 #: ``(key, index, value)``: a top-level value (index None) or one item of a top-level list
