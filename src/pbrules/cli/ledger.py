@@ -67,6 +67,9 @@ def ledger_group() -> None:
 @handle_errors
 def sync_cmd(result_path: Path, db: Path, by: str, fmt: str) -> None:
     """Merge a period's findings into the ledger (one transaction; idempotent)."""
+    from pbrules.result_stream import open_result
+
+    open_result(result_path)  # not a result document: refused before the ledger is created
     with _open(db, create=True) as ledger:
         report = ledger.sync_file(result_path, by=by)  # read streaming, one item at a time
     if fmt == "json":
