@@ -155,7 +155,12 @@ def test_duplicate_organization_is_an_error(tmp_path: Path, result: RunResult) -
         previous_ranks(path)
 
 
-def test_bad_json_is_located_by_line_and_column(tmp_path: Path, golden_bytes: bytes) -> None:
+@pytest.mark.parametrize("chunk", [256, 1 << 20])
+def test_bad_json_is_located_by_line_and_column(
+    tmp_path: Path, golden_bytes: bytes, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Located at once, also when the item is read in pieces (not read up to the size limit)."""
+    monkeypatch.setattr(result_stream, "_CHUNK", chunk)
     text = golden_bytes.decode()
     lines = text.split("\n")
     lines[40] = lines[40].replace(":", ":: ", 1)
@@ -169,7 +174,8 @@ def test_bad_json_is_located_by_line_and_column(tmp_path: Path, golden_bytes: by
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"", "not a pbrules result document"),
+        (b"", "not a JSON result document: empty file"),
+        (b"not json", ":1:1: not a JSON result document: Expecting value"),
         (b"[1, 2]", "not a pbrules result document"),
         (b'{"schema_version": "2", "pack": {}}', "schema_version '2' is not supported"),
         (b'{"organizations": []}', "no schema_version and pack"),
@@ -214,7 +220,7 @@ def test_jsonl_errors_are_located(tmp_path: Path, result: RunResult) -> None:
     path.write_bytes(b'{"type": "nonsense"}\n')
     assert "not a pbrules result document" in _error(path)
     path.write_bytes(b"\n")
-    assert "not a pbrules result document" in _error(path)
+    assert "not a JSON result document: empty file" in _error(path)
 
 
 def test_special_files(tmp_path: Path) -> None:
@@ -231,3 +237,44 @@ def test_streamed_writer_output_is_read_back(tmp_path: Path, result: RunResult) 
     with path.open("wb") as fh:
         write_result_json(result, fh)
     assert list(open_result(path).findings()) == result.findings
+
+
+# ---------------------------------------------------------------------------------------------
+# --previous: movement from the ranks alone
+# ---------------------------------------------------------------------------------------------
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE_Q3 = REPO / "examples/district/2026Q3.jsonl"
+EXAMPLE_PACK = REPO / "rules/district-quarterly.yaml"
+EXAMPLE_Q2 = REPO / "examples/district/result-2026Q2.json"
+
+
+def test_movement_from_ranks_equals_movement_from_the_result(tmp_path: Path) -> None:
+    """Engine.run(previous=RunResult) (library callers) and the ranks read streaming from the
+    json or jsonl file (``--previous``) give byte-identical results."""
+    from pbrules.engine.evaluate import Engine
+    from pbrules.evaluation import evaluate
+    from pbrules.packs.loader import load_pack
+
+    engine = Engine(load_pack(EXAMPLE_PACK))
+    q2 = load_result(EXAMPLE_Q2)
+    whole = engine.run(EXAMPLE_Q3, previous=q2)
+    assert any(o.movement is not None for o in whole.organizations)
+    ranks = previous_ranks(EXAMPLE_Q2)
+    assert engine.run(EXAMPLE_Q3, previous=ranks).model_dump_json() == whole.model_dump_json()
+    jsonl = _jsonl(q2, tmp_path / "q2.jsonl")
+    done = evaluate(engine, EXAMPLE_Q3, previous=jsonl)
+    assert done.result.model_dump_json() == whole.model_dump_json()
+    assert done.warnings == []  # a jsonl result without its header line names no pack version
+    assert done.previous == ranks
+
+
+def test_previous_of_another_pack_is_refused(tmp_path: Path, result: RunResult) -> None:
+    from pbrules.errors import UsageError
+    from pbrules.evaluation import evaluate
+
+    other = result.model_copy(update={"pack": result.pack.model_copy(update={"id": "other"})})
+    path = tmp_path / "other.json"
+    with path.open("wb") as fh:
+        write_result_json(other, fh)
+    with pytest.raises(UsageError, match="produced by pack 'other'"):
+        evaluate(EXAMPLE_PACK, EXAMPLE_Q3, previous=path)

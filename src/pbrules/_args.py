@@ -20,6 +20,7 @@ from pbrules.errors import UsageError
 from pbrules.model.period import Period
 
 if TYPE_CHECKING:
+    from pbrules.model.previous import PreviousRanks
     from pbrules.model.result import PackRef, RunResult
 
 __all__ = [
@@ -167,25 +168,29 @@ def check_run_dataset(value: Any, name: str = "dataset") -> None:
 
 
 def check_previous(value: Any, pack: PackRef, name: str = "previous") -> list[str]:
-    """``None`` or a :class:`~pbrules.RunResult` of the same pack (movement compares results of
-    one pack). Returns warnings (another version of the pack)."""
+    """``None``, a :class:`~pbrules.RunResult` or its ranks
+    (:class:`~pbrules.model.previous.PreviousRanks`) of the same pack (movement compares
+    results of one pack). Returns warnings (another version of the pack)."""
+    from pbrules.model.previous import PreviousRanks
     from pbrules.model.result import RunResult
 
     if value is None:
         return []
-    if not isinstance(value, RunResult):
+    if not isinstance(value, RunResult | PreviousRanks):
         raise TypeError(f"{name} must be a pbrules.RunResult, not {_kind(value)}")
     return previous_warnings(value, pack, name)
 
 
-def previous_warnings(previous: RunResult, pack: PackRef, name: str) -> list[str]:
-    """UsageError when ``previous`` is a result of another pack; a warning for another version."""
+def previous_warnings(previous: RunResult | PreviousRanks, pack: PackRef, name: str) -> list[str]:
+    """UsageError when ``previous`` is a result of another pack; a warning for another version
+    (none when the previous result does not say its version: a JSON Lines result without its
+    header line)."""
     if previous.pack.id != pack.id:
         raise UsageError(
             f"{name}: produced by pack {previous.pack.id!r}, not {pack.id!r}; "
             "movement compares results of one pack"
         )
-    if previous.pack.version != pack.version:
+    if previous.pack.version and previous.pack.version != pack.version:
         return [
             f"{name} was produced by {previous.pack.id} version {previous.pack.version}; "
             f"evaluating with version {pack.version}"

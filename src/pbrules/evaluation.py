@@ -34,6 +34,7 @@ from pbrules import _args
 from pbrules.errors import DataError
 from pbrules.io import RawRecord, Reader
 from pbrules.model.period import Period
+from pbrules.model.previous import PreviousRanks
 from pbrules.model.result import Rejected, RunResult
 from pbrules.model.snapshot import Snapshot
 
@@ -71,18 +72,22 @@ class Evaluation:
     warnings: list[str] = field(default_factory=list)
     #: the pack that was evaluated
     pack: LoadedPack | None = None
-    #: the previous result the movement was computed against
-    previous: RunResult | None = None
+    #: what the movement was computed against: the previous result as given, or, read from a
+    #: path, only its ranks (:func:`pbrules.result_stream.previous_ranks`)
+    previous: RunResult | PreviousRanks | None = None
 
 
-def read_previous(source: RunResult | PackSource | None) -> RunResult | None:
-    """``None``, a :class:`~pbrules.RunResult`, or a result document read from a path."""
-    if source is None or isinstance(source, RunResult):
+def read_previous(
+    source: RunResult | PreviousRanks | PackSource | None,
+) -> RunResult | PreviousRanks | None:
+    """``None``, a :class:`~pbrules.RunResult` or its ranks as given, or the ranks of the result
+    document at a path, read streaming (json or jsonl; the rest of the document is not kept)."""
+    if source is None or isinstance(source, RunResult | PreviousRanks):
         return source
     _args.check_path(source, "previous")
-    from pbrules.result_io import load_result
+    from pbrules.result_stream import previous_ranks
 
-    return load_result(Path(source))
+    return previous_ranks(Path(source))
 
 
 def active_waivers(ledger: PackSource, pack_id: str, period: Period | None) -> dict[str, Any]:
@@ -162,7 +167,7 @@ def evaluate(
     dataset: DatasetSource,
     *,
     period: Period | str | None = None,
-    previous: RunResult | PackSource | None = None,
+    previous: RunResult | PreviousRanks | PackSource | None = None,
     ledger: PackSource | None = None,
     jobs: int | None = 1,
     progress: Callable[[int, int | None], None] | None = None,
@@ -178,8 +183,8 @@ def evaluate(
         (layered in order, like repeated ``--rules``).
     :param dataset: a dataset path (file or directory) or an iterable of snapshots.
     :param period: the period to evaluate (default: the dataset's first snapshot's).
-    :param previous: last period's result (a :class:`~pbrules.RunResult` or its JSON file), for
-        movement; it must be a result of the same pack.
+    :param previous: last period's result (a :class:`~pbrules.RunResult`, its ranks or its
+        json / jsonl file, read streaming), for movement; it must be a result of the same pack.
     :param ledger: a rectification ledger file: its active waivers apply, and the result is
         synced into it (the file is created when missing).
     :param jobs: processes for pass 1; ``None``: the number of cores for a JSON Lines dataset,

@@ -181,7 +181,7 @@ class _Text:
             try:
                 obj, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                if self.eof:
+                if self.eof or _inside(exc, len(self.buf)):
                     raise self.error(exc.pos, exc.msg) from None
             except RecursionError:
                 raise self.error(self.pos, f"{what}: nested too deeply") from None
@@ -201,6 +201,12 @@ class _Text:
         raise self.error(self.pos, f"{what}: larger than {MAX_ITEM_BYTES:,} bytes")
 
 
+def _inside(exc: json.JSONDecodeError, size: int) -> bool:
+    """A real JSON error, not the end of the buffer cutting an item short (that one is at the
+    last token, or an unterminated string)."""
+    return exc.pos < size - 64 and not exc.msg.startswith("Unterminated string")
+
+
 #: ``(key, index, value)``: a top-level value (index None) or one item of a top-level list
 _Event = tuple[str, int | None, Any]
 
@@ -209,9 +215,13 @@ def _walk(text: _Text, lists: frozenset[str], stop: str | None = None) -> Iterat
     """The top-level object's values; items one at a time for the keys in ``lists``.
 
     Stops before the value of ``stop`` when given (the header ends at the organizations)."""
-    if text.peek() != "{":
+    first = text.peek()
+    if first != "{":
+        if not first:
+            raise text.error(text.pos, "empty file")
+        found = type(text.value("the document")).__name__  # a JSON error is located
         raise ResultDocumentError(
-            f"{text.where}: not a pbrules result document (expected a JSON object)"
+            f"{text.where}: not a pbrules result document (expected a JSON object, found {found})"
         )
     text.expect("{")
     seen: set[str] = set()

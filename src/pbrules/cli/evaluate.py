@@ -188,13 +188,13 @@ def evaluate_command(
         )
     for warning in done.warnings:
         stderr(f"warning: {warning}")
-    result, pack, before = done.result, done.pack, done.previous
+    result, pack = done.result, done.pack
     if done.ledger_sync is not None:
         stderr(f"ledger {ledger}: synced {result.period}: {sync_summary(done.ledger_sync)}")
     options: dict[str, Any] = {
         "color": output is None and _stdout_is_tty(),
         "pack": pack,
-        "previous": before,
+        "previous": previous,  # report formats read the file (the run kept only its ranks)
         "ledger": ledger,
         "lang": lang,
         "issuer": issuer,

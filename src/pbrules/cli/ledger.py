@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -14,11 +13,9 @@ import click
 
 from pbrules.cli._common import handle_errors
 from pbrules.cli._output import check_output, write_output
-from pbrules.errors import ResultDocumentError
 
 if TYPE_CHECKING:
     from pbrules.ledger import Ledger, LedgerItem
-    from pbrules.model.result import RunResult
 
 __all__ = ["COMMANDS", "ledger_group"]
 
@@ -42,35 +39,6 @@ def _open(db: Path, *, create: bool = False, read_only: bool = False) -> Ledger:
     from pbrules.ledger import Ledger
 
     return Ledger(db, create=create, read_only=read_only)
-
-
-def _load_result(path: Path) -> RunResult:
-    """Read a result document (pbrules.result_io when available, else the model directly)."""
-    try:
-        result_io = importlib.import_module("pbrules.result_io")
-    except ModuleNotFoundError:
-        result_io = None
-    loader = getattr(result_io, "load_result", None)
-    if loader is not None:
-        loaded: RunResult = loader(path)
-        return loaded
-    from pydantic import ValidationError
-
-    from pbrules.model.result import RunResult
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResultDocumentError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        return RunResult.model_validate_json(text)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(document)"
-        raise ResultDocumentError(
-            f"{path}: not a pbrules result document: {where}: {first['msg']}"
-            + (f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else "")
-        ) from exc
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -99,9 +67,11 @@ def ledger_group() -> None:
 @handle_errors
 def sync_cmd(result_path: Path, db: Path, by: str, fmt: str) -> None:
     """Merge a period's findings into the ledger (one transaction; idempotent)."""
-    result = _load_result(result_path)
+    from pbrules.result_stream import open_result
+
+    open_result(result_path)  # not a result document: refused before the ledger is created
     with _open(db, create=True) as ledger:
-        report = ledger.sync(result, by=by)
+        report = ledger.sync_file(result_path, by=by)  # read streaming, one item at a time
     if fmt == "json":
         click.echo(report.model_dump_json(indent=2))
         return

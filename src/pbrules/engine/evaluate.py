@@ -64,6 +64,7 @@ from pbrules.engine.tree import bottom_up, children_of, effective_parents
 from pbrules.model.index import build_index
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
+from pbrules.model.previous import PreviousRanks
 from pbrules.model.result import (
     Finding,
     GroupRanking,
@@ -239,7 +240,7 @@ class Engine:
         dataset: Iterable[Snapshot | Rejected] | str | Path,
         *,
         period: Period | str | None = None,
-        previous: RunResult | None = None,
+        previous: RunResult | PreviousRanks | None = None,
         jobs: int = 1,
         progress: Progress | None = None,
         waivers: Mapping[str, WaiverLike] | None = None,
@@ -248,8 +249,9 @@ class Engine:
         """Evaluate every organization of ``dataset`` for ``period`` and rank them.
 
         ``dataset`` is an iterable of snapshots and rejected records, or a dataset path.
-        ``period`` defaults to the first snapshot's. ``previous`` is the last period's result, for
-        movement. ``jobs > 1`` runs pass 1 in that many processes (same result). ``waivers``
+        ``period`` defaults to the first snapshot's. ``previous`` is the last period's result (or
+        its ranks: :func:`pbrules.result_stream.previous_ranks`), for movement. ``jobs > 1`` runs
+        pass 1 in that many processes (same result). ``waivers``
         maps finding fingerprints to active ledger waivers: those findings carry the waiver, and
         when the pack sets ``allow_waivers`` a waived organization-level failure costs no points.
         ``runner`` runs pass 1 of a JSON Lines dataset's chunks elsewhere (a Dask cluster:
@@ -263,7 +265,7 @@ class Engine:
         self,
         dataset: Iterable[Snapshot | Rejected] | str | Path,
         period: Period | str | None,
-        previous: RunResult | None,
+        previous: RunResult | PreviousRanks | None,
         jobs: int,
         progress: Progress | None,
         waivers: Mapping[str, WaiverLike] | None,
@@ -419,7 +421,7 @@ class Engine:
         finished: dict[str, _Finished],
         period: Period,
         as_of: date,
-        previous: RunResult | None,
+        previous: RunResult | PreviousRanks | None,
         *,
         rejected: list[Rejected],
         warnings: list[RunWarning],
@@ -464,7 +466,7 @@ class Engine:
     def _rank(
         self,
         ordered: list[dict[str, Any]],
-        previous: RunResult | None,
+        previous: RunResult | PreviousRanks | None,
         facts: Mapping[str, TieFacts] | None = None,
     ) -> dict[str, GroupRanking]:
         """Fill each organization's rank and movement in place; the group rankings."""

@@ -34,7 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pbrules.model.result import GroupRanking, Movement, OrgResult, RunResult
+from pbrules.model.previous import PreviousRank, PreviousRanks
+from pbrules.model.result import GroupRanking, Movement, RunResult
 from pbrules.packs.schema import Group, Pack
 
 __all__ = [
@@ -236,11 +237,12 @@ def _edges(
 class _Previous:
     """The previous result as ranking reads it: per org, and the size of each tie block."""
 
-    def __init__(self, previous: RunResult | None) -> None:
-        orgs = previous.organizations if previous is not None else []
+    def __init__(self, previous: RunResult | PreviousRanks | None) -> None:
+        if isinstance(previous, RunResult):
+            previous = PreviousRanks.of(previous)
         self.present = previous is not None
-        self.by_id: Mapping[str, OrgResult] = {o.org_id: o for o in orgs}
-        self.spans = _spans((o.group, o.rank) for o in orgs)
+        self.by_id: Mapping[str, PreviousRank] = previous if previous is not None else {}
+        self.spans = _spans((o.group, o.rank) for o in self.by_id.values())
 
     def rank_in(self, org: Rankable) -> int | None:
         before = self.by_id.get(org.org_id)
@@ -327,10 +329,11 @@ def _group_ranking(
 def rank_organizations(
     orgs: Sequence[Rankable],
     pack: Pack,
-    previous: RunResult | None = None,
+    previous: RunResult | PreviousRanks | None = None,
     facts: Mapping[str, TieFacts] | None = None,
 ) -> tuple[dict[str, RankInfo], dict[str, GroupRanking]]:
-    """Rank ``orgs`` (their ``group`` already assigned) and compare with ``previous``.
+    """Rank ``orgs`` (their ``group`` already assigned) and compare with ``previous`` (a result,
+    or only its ranks: :func:`pbrules.result_stream.previous_ranks`).
 
     Returns the ranking fields per org id and the per-group summary of the result document.
     Every pack group appears in the summary (empty when it has no member), then any group named

@@ -1,6 +1,7 @@
 """The rectification ledger (问题台账): every finding tracked until it is closed.
 
-``Ledger(path).sync(result)`` merges a period's findings by fingerprint; ``close``, ``reopen``
+``Ledger(path).sync(result)`` merges a period's findings by fingerprint (``sync_file(path)`` and
+:func:`sync_result_file` read a result file streaming); ``close``, ``reopen``
 and ``waive`` record what people do; queries return pydantic models. SQLite by default, behind
 the small storage interface in :mod:`pbrules.ledger.store`. See docs/ledger.md.
 """
@@ -13,6 +14,7 @@ from pbrules.ledger.lifecycle import (
     apply,
     replay,
     result_digest,
+    sync_result_file,
     with_ledger_rectifications,
 )
 from pbrules.ledger.models import (
@@ -40,5 +42,6 @@ __all__ = [
     "apply",
     "replay",
     "result_digest",
+    "sync_result_file",
     "with_ledger_rectifications",
 ]

@@ -1,14 +1,16 @@
 """The :class:`Ledger` API: syncs, hand operations (close, reopen, waive), queries, exports.
 
 The rooms of this package: :mod:`~pbrules.ledger.transitions` (legal transitions, applying
-events), :mod:`~pbrules.ledger.sync` (merging a result), :mod:`~pbrules.ledger.export` (csv, xlsx,
-json), :mod:`~pbrules.ledger.store` (storage), :mod:`~pbrules.ledger.models` (the records).
+events), :mod:`~pbrules.ledger.sync` (merging a result), :mod:`~pbrules.ledger.streamed` (a result
+file read streaming for the merge), :mod:`~pbrules.ledger.export` (csv, xlsx, json),
+:mod:`~pbrules.ledger.store` (storage), :mod:`~pbrules.ledger.models` (the records).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from os import PathLike
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,8 +27,8 @@ from pbrules.ledger.models import (
     SyncReport,
     Waiver,
 )
-from pbrules.ledger.store import LedgerStore, SQLiteStore
-from pbrules.ledger.sync import Merge, result_digest
+from pbrules.ledger.store import LedgerSession, LedgerStore, SQLiteStore
+from pbrules.ledger.sync import Merge, MergeSource, result_digest
 from pbrules.ledger.transitions import TRANSITIONS, Writer, apply, replay
 from pbrules.model.period import Period
 from pbrules.model.result import RunResult
@@ -38,6 +40,7 @@ __all__ = [
     "apply",
     "replay",
     "result_digest",
+    "sync_result_file",
     "with_ledger_rectifications",
 ]
 
@@ -115,38 +118,34 @@ class Ledger:
         Refuses (LedgerError) a result of a period older than one already synced for the same
         pack. Syncing the same result again changes nothing and says so (``already_synced``).
         """
-        if not by or not by.strip():
-            raise LedgerError("say who syncs (by)")
-        by = by.strip()
-        at = _now(now)
-        period = str(result.period)
-        pack = result.pack.id
-        as_of = result.as_of or result.period.end
+        by, at = _who(by), _now(now)
         digest = result_digest(result)
+        as_of = result.as_of or result.period.end
         with self.store.write() as session:
-            if session.find_sync(pack, digest) is not None:
-                return SyncReport(
-                    pack=pack, period=result.period, as_of=as_of, digest=digest, already_synced=True
-                )
-            latest = session.latest_sync(pack)
-            if latest is not None and Period.parse(latest.period).end > result.period.end:
-                raise LedgerError(
-                    f"the ledger already holds period {latest.period} of pack {pack!r}; "
-                    f"refusing to sync the older period {period} (sync periods in order)"
-                )
-            report = Merge(session, result, by=by, at=at, as_of=as_of).run(digest)
-            session.record_sync(
-                SyncRecord(
-                    pack=pack,
-                    period=period,
-                    as_of=as_of,
-                    digest=digest,
-                    at=at,
-                    by=by,
-                    report=report.model_dump_json(),
-                )
-            )
-        return report
+            return _merge(session, result, result.period, as_of, digest, by=by, at=at)
+
+    def sync_file(
+        self, path: str | PathLike[str], *, by: str = "pbrules", now: datetime | None = None
+    ) -> SyncReport:
+        """:meth:`sync` of the result document at ``path`` (json or jsonl), read streaming.
+
+        The ledger ends as :meth:`sync` of the loaded result leaves it (same items, events,
+        report and digest), but neither the findings nor the organizations are held: the file
+        is read one item at a time, inside the write transaction.
+
+        :raises ResultDocumentError: not a result document (located).
+        """
+        from pbrules.ledger.streamed import StreamedResult
+        from pbrules.result_stream import open_result
+
+        by, at = _who(by), _now(now)
+        stream = open_result(path)
+        period = stream.header.period
+        as_of = stream.header.as_of or period.end
+        with StreamedResult(stream) as source, self.store.write() as session:
+            org_ids = {s.org_id for s in session.select(pack=source.pack)}
+            digest = source.read(org_ids)
+            return _merge(session, source, period, as_of, digest, by=by, at=at)
 
     # -- hand operations ------------------------------------------------------------------------
     def _hand(
@@ -354,6 +353,62 @@ class Ledger:
             raise LedgerError(f"unknown export format {format!r}: use csv, xlsx or json")
         day = as_of or _today()
         return export_items(format, self.items(status, org, overdue, period, as_of=day), day, out)
+
+
+def _who(by: str) -> str:
+    if not by or not by.strip():
+        raise LedgerError("say who syncs (by)")
+    return by.strip()
+
+
+def _merge(
+    session: LedgerSession,
+    result: RunResult | MergeSource,
+    period: Period,
+    as_of: date,
+    digest: str,
+    *,
+    by: str,
+    at: datetime,
+) -> SyncReport:
+    """One sync inside ``session``: nothing when this result was synced already, refused when
+    the ledger holds a later period of the pack, else the merge, recorded."""
+    pack = result.pack.id if isinstance(result, RunResult) else result.pack
+    if session.find_sync(pack, digest) is not None:
+        return SyncReport(pack=pack, period=period, as_of=as_of, digest=digest, already_synced=True)
+    latest = session.latest_sync(pack)
+    if latest is not None and Period.parse(latest.period).end > period.end:
+        raise LedgerError(
+            f"the ledger already holds period {latest.period} of pack {pack!r}; "
+            f"refusing to sync the older period {period} (sync periods in order)"
+        )
+    report = Merge(session, result, by=by, at=at, as_of=as_of).run(digest)
+    record = SyncRecord(
+        pack=pack,
+        period=str(period),
+        as_of=as_of,
+        digest=digest,
+        at=at,
+        by=by,
+        report=report.model_dump_json(),
+    )
+    session.record_sync(record)
+    return report
+
+
+def sync_result_file(
+    ledger: Ledger | str | PathLike[str],
+    path: str | PathLike[str],
+    *,
+    by: str = "pbrules",
+    now: datetime | None = None,
+) -> SyncReport:
+    """Sync the result file at ``path`` into ``ledger`` (a :class:`Ledger`, or the path of a
+    ledger database, created when missing), streaming: :meth:`Ledger.sync_file`."""
+    if isinstance(ledger, Ledger):
+        return ledger.sync_file(path, by=by, now=now)
+    with Ledger(Path(ledger)) as book:
+        return book.sync_file(path, by=by, now=now)
 
 
 def with_ledger_rectifications(snapshot: Snapshot, ledger: Ledger) -> Snapshot:

@@ -1,25 +1,31 @@
 """Syncing a result into the ledger: each failing finding opens, keeps or reopens its item (by
 fingerprint), each item no longer failing is marked rectified, open items past due are flagged.
 
-:class:`Merge` does one sync's work inside the caller's write transaction, in named steps.
+:class:`Merge` does one sync's work inside the caller's write transaction, in named steps. It
+reads the result through a :class:`MergeSource`: the failing findings one at a time (compact
+:class:`Failing` rows, one task per problem) and the criterion statuses of the organizations that
+have items. :class:`InMemory` is that of a :class:`RunResult`; :mod:`pbrules.ledger.streamed`
+reads a result file instead, without holding the result.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pbrules.engine.findings import one_task_per_problem
 from pbrules.ledger.models import EventKind, ItemState, ItemStatus, SyncReport
 from pbrules.ledger.store import LedgerSession
 from pbrules.ledger.transitions import Writer
 from pbrules.model.outcome import Status
+from pbrules.model.period import Period
 from pbrules.model.result import Finding, RunResult
 
-__all__ = ["Merge", "result_digest"]
+__all__ = ["Failing", "InMemory", "Merge", "MergeSource", "result_digest"]
 
 _O, _R, _C, _W = ItemStatus.OPEN, ItemStatus.RECTIFIED, ItemStatus.CLOSED, ItemStatus.WAIVED
 
@@ -46,25 +52,105 @@ def result_digest(result: RunResult) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _finding_fields(finding: Finding) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Failing:
+    """What the merge reads of a failing finding."""
+
+    fingerprint: str
+    org_id: str
+    criterion: str
+    subject_type: str | None
+    subject_id: str | None
+    org_name: str
+    title: str | None
+    area: str
+    severity: str
+    message: str
+    basis: str | None
+    responsible: str | None
+    due: str | None
+    action: str | None
+
+    @classmethod
+    def of(cls, finding: Finding) -> Failing:
+        subject, r = finding.subject, finding.rectification
+        return cls(
+            fingerprint=finding.fingerprint,
+            org_id=finding.org_id,
+            criterion=finding.criterion,
+            subject_type=None if subject is None else subject.type,
+            subject_id=None if subject is None else subject.id,
+            org_name=finding.org_name,
+            title=finding.title,
+            area=finding.area,
+            severity=finding.severity.value,
+            message=finding.message,
+            basis=finding.basis,
+            responsible=r.responsible,
+            due=None if r.due is None else r.due.isoformat(),
+            action=r.action,
+        )
+
+
+class MergeSource(Protocol):
+    """A result as the merge reads it."""
+
+    @property
+    def pack(self) -> str: ...
+
+    @property
+    def period(self) -> Period: ...
+
+    def failing(self) -> Iterator[Failing]:
+        """The pack's failing findings, one task per problem, the first of each fingerprint."""
+        ...
+
+    def criteria_of(self, org_id: str) -> Mapping[str, Status] | None:
+        """Criterion id -> status of an evaluated organization (None: not in the result).
+        Asked only for organizations that have items in the ledger."""
+        ...
+
+
+class InMemory:
+    """A :class:`RunResult` held whole, as a :class:`MergeSource`."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        self.pack = result.pack.id
+        self.period = result.period
+        self._criteria: dict[str, dict[str, Status]] | None = None
+
+    def failing(self) -> Iterator[Failing]:
+        """(an organization-level finding stands for its per-subject ones)"""
+        seen: set[str] = set()
+        for finding in one_task_per_problem(self.result.findings):
+            fails = finding.status is Status.FAIL and finding.pack == self.pack
+            if fails and finding.fingerprint not in seen:
+                seen.add(finding.fingerprint)
+                yield Failing.of(finding)
+
+    def criteria_of(self, org_id: str) -> Mapping[str, Status] | None:
+        if self._criteria is None:
+            self._criteria = {
+                o.org_id: {c.id: c.status for c in o.criteria} for o in self.result.organizations
+            }
+        return self._criteria.get(org_id)
+
+
+def _finding_fields(finding: Failing) -> dict[str, Any]:
     """The item fields a finding describes (JSON-ready, for an event's data)."""
     return {
         "org_name": finding.org_name,
         "title": finding.title,
         "area": finding.area,
-        "severity": finding.severity.value,
+        "severity": finding.severity,
         "message": finding.message,
         "basis": finding.basis,
     }
 
 
-def _rectify_fields(finding: Finding) -> dict[str, Any]:
-    r = finding.rectification
-    return {
-        "responsible": r.responsible,
-        "due": None if r.due is None else r.due.isoformat(),
-        "action": r.action,
-    }
+def _rectify_fields(finding: Failing) -> dict[str, Any]:
+    return {"responsible": finding.responsible, "due": finding.due, "action": finding.action}
 
 
 def _changed(state: ItemState, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,47 +166,59 @@ def _changed(state: ItemState, fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Merge:
-    """One sync of ``result`` into the ledger, inside an open write transaction."""
+    """One sync of ``result`` into the ledger, inside an open write transaction.
+
+    Per failing finding only its item's state is looked at; the states kept for later steps are
+    the ledger's own items of the pack, and the open items past due."""
 
     def __init__(
-        self, session: LedgerSession, result: RunResult, *, by: str, at: datetime, as_of: date
+        self,
+        session: LedgerSession,
+        result: RunResult | MergeSource,
+        *,
+        by: str,
+        at: datetime,
+        as_of: date,
     ) -> None:
         self.session = session
-        self.result = result
-        self.period = str(result.period)
-        self.pack = result.pack.id
+        self.source = InMemory(result) if isinstance(result, RunResult) else result
+        self.period = str(self.source.period)
+        self.pack = self.source.pack
         self.as_of = as_of
         self.writer = Writer(session, by, at)
         self.lists: dict[str, list[str]] = {k: [] for k in _LISTS}
+        self.late: list[ItemState] = []  # touched items open past due, in touched order
 
     def run(self, digest: str) -> SyncReport:
         """Merge the result's findings; the report of what changed."""
-        failing = self._failing()
         existing = {s.fingerprint: s for s in self.session.select(pack=self.pack)}
-        touched = [
-            self._failing_item(fingerprint, finding, existing.get(fingerprint))
-            for fingerprint, finding in failing.items()
-        ]
-        existing = self._merge_duplicates(existing, touched)
-        touched += self._no_longer_failing(existing, failing)
-        self._flag_overdue(touched)
+        split = {(s.org_id, s.criterion) for s in existing.values() if s.subject_type is not None}
+        whole: dict[tuple[str, str], str] = {}
+        still: set[str] = set()  # existing items failing now
+        for row in self.source.failing():
+            state = existing.get(row.fingerprint)
+            if state is not None:
+                still.add(row.fingerprint)
+            state = self._touch(self._failing_item(row.fingerprint, row, state))
+            if state.subject_type is None and (state.org_id, state.criterion) in split:
+                whole[(state.org_id, state.criterion)] = state.number
+        existing = self._merge_duplicates(existing, whole)
+        self._no_longer_failing(existing, still)
+        self._flag_overdue(self.late)
         return SyncReport(
             pack=self.pack,
-            period=self.result.period,
+            period=self.source.period,
             as_of=self.as_of,
             digest=digest,
             events=self.writer.written,
             **{k: sorted(v) for k, v in self.lists.items()},
         )
 
-    def _failing(self) -> dict[str, Finding]:
-        """The pack's failing findings by fingerprint (the first of each), one task per problem
-        (an organization-level finding stands for its per-subject ones)."""
-        failing: dict[str, Finding] = {}
-        for finding in one_task_per_problem(self.result.findings):
-            if finding.status is Status.FAIL and finding.pack == self.pack:
-                failing.setdefault(finding.fingerprint, finding)
-        return failing
+    def _touch(self, state: ItemState) -> ItemState:
+        """Keep a touched item for the overdue step when it is open past due."""
+        if state.status is _O and state.due is not None and state.due < self.as_of:
+            self.late.append(state)
+        return state
 
     def _emit(
         self,
@@ -148,7 +246,7 @@ class Merge:
         )
 
     def _failing_item(
-        self, fingerprint: str, finding: Finding, state: ItemState | None
+        self, fingerprint: str, finding: Failing, state: ItemState | None
     ) -> ItemState:
         """A failing finding: a new item, or its item still failing, failing again or reopened."""
         if state is None:
@@ -178,15 +276,15 @@ class Merge:
             f"{state.repeat_count + 1}",
         )
 
-    def _open(self, fingerprint: str, finding: Finding) -> ItemState:
+    def _open(self, fingerprint: str, finding: Failing) -> ItemState:
         number = self.session.next_number(self.period)
         data = {
             "fingerprint": fingerprint,
             "pack": self.pack,
             "org_id": finding.org_id,
             "criterion": finding.criterion,
-            "subject_type": None if finding.subject is None else finding.subject.type,
-            "subject_id": None if finding.subject is None else finding.subject.id,
+            "subject_type": finding.subject_type,
+            "subject_id": finding.subject_id,
             "opened_period": self.period,
             "opened_on": self.as_of.isoformat(),
             **_finding_fields(finding),
@@ -197,12 +295,13 @@ class Merge:
         return state
 
     def _merge_duplicates(
-        self, existing: Mapping[str, ItemState], touched: list[ItemState]
+        self, existing: Mapping[str, ItemState], whole: Mapping[tuple[str, str], str]
     ) -> dict[str, ItemState]:
         """Per-subject items of a problem that now has its organization-level item (one task per
         problem; a ledger synced before the rule holds both): each is closed by one ``merged``
-        event whose note names the item that carries on. Nothing is deleted. The items left."""
-        whole = {(s.org_id, s.criterion): s.number for s in touched if s.subject_type is None}
+        event whose note names the item that carries on. Nothing is deleted. The items left.
+
+        ``whole``: (org, criterion) -> the organization-level item touched by this sync."""
         left: dict[str, ItemState] = {}
         for fingerprint, state in existing.items():
             into = whole.get((state.org_id, state.criterion))
@@ -219,18 +318,14 @@ class Merge:
             self.lists["merged"].append(state.number)
         return left
 
-    def _no_longer_failing(
-        self, existing: Mapping[str, ItemState], failing: Mapping[str, Finding]
-    ) -> list[ItemState]:
+    def _no_longer_failing(self, existing: Mapping[str, ItemState], still: set[str]) -> None:
         """Items of evaluated organizations not failing now: rectified when open or waived and
         their criterion was evaluated without error. Other organizations' items are untouched."""
-        evaluated: dict[str, dict[str, Status]] = {
-            org.org_id: {c.id: c.status for c in org.criteria} for org in self.result.organizations
-        }
-        touched: list[ItemState] = []
         for fingerprint, state in existing.items():
-            criteria = evaluated.get(state.org_id)
-            if fingerprint in failing or criteria is None:
+            if fingerprint in still:
+                continue
+            criteria = self.source.criteria_of(state.org_id)
+            if criteria is None:
                 continue
             state = self._expire_waiver(state)
             criterion = criteria.get(state.criterion)
@@ -242,12 +337,11 @@ class Merge:
                     note=f"no longer failing in {self.period}; awaiting verification",
                 )
                 self.lists["rectified"].append(state.number)
-            touched.append(state)
-        return touched
+            self._touch(state)
 
-    def _flag_overdue(self, touched: list[ItemState]) -> None:
+    def _flag_overdue(self, late: list[ItemState]) -> None:
         """List the open items past due; flag those not flagged yet."""
-        for state in touched:
+        for state in late:
             if state.status is not _O or state.due is None or state.due >= self.as_of:
                 continue
             if not state.overdue:
