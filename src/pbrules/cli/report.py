@@ -157,7 +157,9 @@ def _briefed(
     from pbrules.report import brief
 
     limit = brief.BRIEF_BYTES if threshold is None else threshold
-    if fmt not in brief.BRIEF_FORMATS or result_path.stat().st_size <= limit:
+    if fmt not in brief.BRIEF_FORMATS or not result_path.is_file():
+        return False  # a missing result is reported by load_result, located
+    if result_path.stat().st_size <= limit:
         return False
     if rules:
         from pbrules.packs.loader import load_packs
