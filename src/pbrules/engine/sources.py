@@ -20,6 +20,7 @@ from pbrules.model.snapshot import Organization, Snapshot
 if TYPE_CHECKING:
     from pbrules.engine.chunks import Scanned
     from pbrules.engine.evaluate import OrgState
+    from pbrules.engine.stream import Done
 
 __all__ = ["Intake", "Item", "name_sources", "reread", "source_of"]
 
@@ -85,7 +86,7 @@ class Intake:
             self._keep(item, pos)
             yield item, self.period, item.as_of or self.period.end, ()
 
-    def admit(self, scanned: Scanned) -> OrgState | None:
+    def admit(self, scanned: Scanned) -> OrgState | Done | None:
         """The pass-1 state of a record read in chunks, if it is evaluated (else it is kept as a
         rejection, with the message the dataset and :meth:`accepted` give)."""
         pos = self.records
