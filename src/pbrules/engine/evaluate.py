@@ -866,7 +866,7 @@ def _read_again(
 def _run_summary(shell: RunResult, rows: Sequence[Row]) -> RunSummary:
     s = shell.summary
     return RunSummary(
-        period=str(shell.period),
+        period=shell.period,
         evaluated=s.evaluated,
         rejected=s.rejected,
         findings=s.findings,

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from pbrules.checker import ChildScore
 from pbrules.engine.ranking import RankInfo, TieFacts
 from pbrules.model.outcome import Severity
+from pbrules.model.period import Period
 from pbrules.model.result import Finding, Movement, OptScore, OrgResult, RunResult
 from pbrules.model.snapshot import Organization
 
@@ -104,7 +105,7 @@ class RunSummary:
     """What a streamed run tells its caller: the counts of the summary and what the exit code
     and ``--fail-on`` read."""
 
-    period: str
+    period: Period
     evaluated: int
     rejected: int
     findings: int
