@@ -328,3 +328,32 @@ def test_cli_streamed_json_equals_the_exported_result(mixed: Path, tmp_path: Pat
     assert ok.exit_code == 0, ok.output
     failing = ["evaluate", str(clean), "--rules", str(PACK), "--fail-on", "critical"]
     assert CliRunner().invoke(cli, failing).exit_code == 1
+
+
+def test_streamed_run_reports_every_phase(mixed: Path) -> None:
+    import io
+
+    from pbrules.cli.progress import plain_progress
+
+    seen: list[tuple[str, int, int | None]] = []
+
+    class Recorder:
+        name = ""
+
+        def __call__(self, done: int, total: int | None) -> None:
+            seen.append((self.name, done, total))
+
+        def phase(self, name: str) -> None:
+            self.name = name
+
+    Engine(load_pack(PACK)).run_to(read_dataset(mixed), io.BytesIO(), progress=Recorder())
+    phases = [name for name, _, _ in seen]
+    assert list(dict.fromkeys(phases)) == ["pass 1", "subordinates", "pass 2", "ranking", "writing"]
+    subordinates = [(d, t) for name, d, t in seen if name == "subordinates"]
+    assert subordinates[-1][0] == subordinates[-1][1] > 0  # the townships, read again
+    assert seen[-1][1] == seen[-1][2] == 2 * 203
+    out = io.StringIO()
+    report = plain_progress("evaluating", out, every=0)
+    report.phase("writing")  # type: ignore[attr-defined]
+    report(5, 10)
+    assert out.getvalue() == "evaluating (writing): 5/10 (50%), 0 s\n"

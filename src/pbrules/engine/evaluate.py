@@ -68,6 +68,8 @@ from pbrules.engine.stream import (
     Spool,
     TieFactsOf,
     child_score,
+    counted,
+    phase,
     spooled,
     summary_counts,
     write_json,
@@ -95,7 +97,10 @@ from pbrules.patterns.workers import WorkerOptions
 __all__ = ["Engine", "OrgEvaluation", "Progress", "WaiverLike"]
 
 #: ``progress(done, total)`` is called as organizations are evaluated; ``total`` is ``None``
-#: until the dataset has been read once.
+#: until the dataset has been read once. :meth:`Engine.run_to` reports every phase: when the
+#: callable also has a ``phase(name)`` method it is called as each starts (``pass 1``,
+#: ``subordinates``, ``pass 2``, ``ranking``, ``writing``), and the counts that follow are that
+#: phase's.
 Progress = Callable[[int, int | None], None]
 
 _NA = Outcome(Status.NOT_APPLICABLE, note="not evaluated")
@@ -318,6 +323,7 @@ class Engine:
         label, source = source_of(dataset)
         intake = Intake(label, check_period(period))
         files = None if self.patterns.active else jsonl_files(source)
+        phase(progress, "pass 1")
         if files is not None:
             done = self._done_chunks(files, intake, jobs, progress, runner, source, waivers)
         else:
@@ -333,11 +339,15 @@ class Engine:
         parents, tree_warnings = effective_parents(intake.nodes)
         kids = children_of(intake.nodes, parents)
         states: dict[str, OrgState] = {}
-        self._again_with_subordinates(
-            states, _read_again(source, files, intake, kids), the_period, kids
+        phase(progress, "subordinates", len(kids))
+        again = counted(_read_again(source, files, intake, kids), progress, len(kids))
+        self._again_with_subordinates(states, again, the_period, kids)
+        phase(progress, "pass 2", len(kids))
+        self._finish_parents(
+            states, bottom_up(parents), kids, the_period, waivers, rows, spool, progress
         )
-        self._finish_parents(states, bottom_up(parents), kids, the_period, waivers, rows, spool)
         spool.ready()
+        phase(progress, "ranking")
         ordered = [rows[org_id] for org_id in sorted(rows)]
         ranks, rankings = rank_organizations(ordered, self.model, previous, TieFactsOf(rows))
         shell = RunResult.model_validate(
@@ -351,7 +361,11 @@ class Engine:
                 "summary": summary_counts(ordered, len(intake.rejected)),
             }
         )
-        (write_json if format == "json" else write_jsonl)(out, shell, ordered, ranks, spool)
+        phase(progress, "writing", 2 * len(ordered))
+        write = write_json if format == "json" else write_jsonl
+        write(out, shell, ordered, ranks, spool, progress)
+        if progress is not None:
+            progress(2 * len(ordered), 2 * len(ordered))
         return _run_summary(shell, ordered)
 
     def _done_items(
@@ -409,6 +423,7 @@ class Engine:
         waivers: Mapping[str, WaiverLike] | None,
         rows: dict[str, Row],
         spool: Spool,
+        progress: Progress | None = None,
     ) -> None:
         """Pass 2 of a streamed run: the organizations with subordinates finished again,
         children before parents, from their subordinates' rows; their spooled bytes replaced."""
@@ -416,6 +431,8 @@ class Engine:
             own = kids.get(org_id)
             if own is None:
                 continue
+            if progress is not None:
+                progress(len(kids) - len(states), len(kids))
             scores = {ch.id: score for ch in own if (score := child_score(rows[ch.id]))}
             state = states.pop(org_id)
             result, findings, _ = self._finish(state, period, scores, own, waivers)

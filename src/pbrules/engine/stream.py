@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
-from typing import Any, BinaryIO, NamedTuple, cast
+from typing import Any, BinaryIO, NamedTuple, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -40,11 +40,15 @@ __all__ = [
     "Spool",
     "TieFactsOf",
     "child_score",
+    "counted",
+    "phase",
     "spooled",
     "summary_counts",
     "write_json",
     "write_jsonl",
 ]
+
+_T = TypeVar("_T")
 
 #: the formats :meth:`Engine.run_to` writes itself (the others need a whole ``RunResult``)
 FORMATS = ("json", "jsonl")
@@ -113,6 +117,30 @@ class RunSummary:
     waived: int
     #: highest severity rank (:attr:`Severity.rank`) of an unwaived finding, 0 without
     worst_unwaived: int
+
+
+#: ``progress(done, total)``, as :data:`pbrules.engine.evaluate.Progress`
+Tick = Callable[[int, int | None], None]
+_EVERY = 1000  # organizations between two progress calls while writing
+
+
+def phase(progress: Tick | None, name: str, total: int | None = None) -> None:
+    """Tell ``progress`` that phase ``name`` starts (when it has a ``phase`` method), then
+    report 0 of ``total``."""
+    if progress is None:
+        return
+    start = getattr(progress, "phase", None)
+    if callable(start):
+        start(name)
+    progress(0, total)
+
+
+def counted(items: Iterator[_T], progress: Tick | None, total: int) -> Iterator[_T]:
+    """``items``, reporting each one taken to ``progress`` as ``(n, total)``."""
+    for n, item in enumerate(items, start=1):
+        yield item
+        if progress is not None:
+            progress(n, total)
 
 
 def _item(model: BaseModel) -> bytes:
@@ -271,26 +299,35 @@ def write_json(
     rows: Sequence[Row],
     ranks: Mapping[str, RankInfo],
     spool: Spool,
+    progress: Tick | None = None,
 ) -> None:
     """The result document: ``shell`` (empty lists) with the organizations and findings of
-    ``rows`` (in org id order) copied from ``spool``; ``write_result_json``'s bytes."""
+    ``rows`` (in org id order) copied from ``spool``; ``write_result_json``'s bytes.
+    ``progress`` counts the organizations, then their findings (``2 * len(rows)``)."""
     head, middle, tail = _shell(shell)
     out.write(head)
     separator = b"[\n    "
-    for row in rows:
+    for n, row in enumerate(rows):
+        _tick(progress, n, rows)
         out.write(separator)
         out.write(_ranked(spool.body(row), row.cut, ranks[row.org_id]))
         separator = _ITEM_SEP
     out.write(b"[]" if separator == b"[\n    " else b"\n  ]")
     out.write(middle)
     separator = b"[\n    "
-    for row in rows:
+    for n, row in enumerate(rows, start=len(rows)):
+        _tick(progress, n, rows)
         if row.found:
             out.write(separator)
             out.write(spool.found(row))
             separator = _ITEM_SEP
     out.write(b"[]" if separator == b"[\n    " else b"\n  ]")
     out.write(tail)
+
+
+def _tick(progress: Tick | None, n: int, rows: Sequence[Row]) -> None:
+    if progress is not None and n % _EVERY == 0:
+        progress(n, 2 * len(rows))
 
 
 def _line(kind: str, data: dict[str, Any]) -> bytes:
@@ -303,13 +340,16 @@ def write_jsonl(
     rows: Sequence[Row],
     ranks: Mapping[str, RankInfo],
     spool: Spool,
+    progress: Tick | None = None,
 ) -> None:
     """The ``jsonl`` export of the run (the ``jsonl`` exporter's bytes), from the spool."""
     head = {"pack": shell.pack.id, "period": str(shell.period)}
-    for row in rows:
+    for n, row in enumerate(rows):
+        _tick(progress, n, rows)
         org = json.loads(_ranked(spool.body(row), row.cut, ranks[row.org_id]))
         out.write(_line("organization", {**head, **org}))
-    for row in rows:
+    for n, row in enumerate(rows, start=len(rows)):
+        _tick(progress, n, rows)
         if row.found:
             for finding in json.loads(b"[" + spool.found(row) + b"]"):
                 out.write(_line("finding", finding))
