@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pbrules.checker import ChildRef
 from pbrules.engine.arguments import CheckedItems
+from pbrules.engine.stream import Done
 from pbrules.engine.tree import Node
 from pbrules.errors import DataError
 from pbrules.model.period import Period
@@ -20,7 +21,6 @@ from pbrules.model.snapshot import Organization, Snapshot
 if TYPE_CHECKING:
     from pbrules.engine.chunks import Scanned
     from pbrules.engine.evaluate import OrgState
-    from pbrules.engine.stream import Done
 
 __all__ = ["Intake", "Item", "name_sources", "reread", "source_of"]
 
@@ -96,7 +96,8 @@ class Intake:
             return None
         state, period = scanned.state, scanned.period
         assert state is not None and period is not None
-        org_id = state.org.id
+        org = state.node if isinstance(state, Done) else state.org
+        org_id = org.id
         problem = self._duplicate(scanned.source, str(period), org_id)
         if problem is None:
             if self.period is None:
@@ -105,7 +106,7 @@ class Intake:
         if problem is not None:
             self.rejected.append(Rejected(source=scanned.source, org_id=org_id, errors=[problem]))
             return None
-        self._keep_node(state.org, pos)
+        self._keep_node(org, pos)
         self.places[org_id] = scanned.place
         return state
 
@@ -135,15 +136,10 @@ class Intake:
     def _keep(self, item: Snapshot, pos: int) -> None:
         self._keep_node(item.organization, pos)
 
-    def _keep_node(self, org: Organization, pos: int) -> None:
-        self.positions[org.id] = pos
-        self.nodes[org.id] = Node(
-            id=org.id,
-            kind=org.kind.value,
-            name=org.name,
-            category=org.category.value if org.category is not None else None,
-            parent_id=org.parent_id,
-        )
+    def _keep_node(self, org: Organization | Node, pos: int) -> None:
+        node = org if isinstance(org, Node) else Node.of(org)
+        self.positions[node.id] = pos
+        self.nodes[node.id] = node
 
     def evaluated_period(self) -> Period:
         """The evaluated period, once the dataset is read; a located error when none is known."""

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from pbrules.checker import ChildScore
 from pbrules.engine.ranking import RankInfo, TieFacts
+from pbrules.engine.tree import Node
 from pbrules.model.outcome import Severity
 from pbrules.model.period import Period
 from pbrules.model.result import Finding, Movement, OptScore, OrgResult, RunResult
@@ -96,7 +97,7 @@ class Row(NamedTuple):
 class Done:
     """One organization finished and serialized (what a worker sends back)."""
 
-    org: Organization
+    node: Node  # what the tree keeps of the organization
     as_of: date
     body: bytes  # the organization's JSON item, ranking fields left out
     cut: int
@@ -181,7 +182,7 @@ def spooled(
         found=0,
     )
     found = _ITEM_SEP.join(_item(f) for f in items)
-    return Done(org, as_of, body, cut, found, row._replace(found=len(found)))
+    return Done(Node.of(org), as_of, body, cut, found, row._replace(found=len(found)))
 
 
 def child_score(row: Row) -> ChildScore | None:
