@@ -331,7 +331,7 @@ class Engine:
         rows: dict[str, Row] = {}
         as_of: date | None = None
         for item in done:
-            rows[item.row.org_id] = spool.add(item)
+            rows[item.node.id] = spool.add(item).shared(item.node.id)
             as_of = item.as_of if as_of is None else max(as_of, item.as_of)
         the_period = intake.evaluated_period()
         if intake.relabel:

@@ -4,6 +4,7 @@ organizations with subordinates read again (:func:`reread`), rejections named by
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -98,7 +99,7 @@ class Intake:
         assert state is not None and period is not None
         org = state.node if isinstance(state, Done) else state.org
         org_id = org.id
-        problem = self._duplicate(scanned.source, str(period), org_id)
+        problem = self._duplicate(scanned.source, sys.intern(str(period)), org_id)
         if problem is None:
             if self.period is None:
                 self.period = period
@@ -137,7 +138,7 @@ class Intake:
         self._keep_node(item.organization, pos)
 
     def _keep_node(self, org: Organization | Node, pos: int) -> None:
-        node = org if isinstance(org, Node) else Node.of(org)
+        node = _shared(org) if isinstance(org, Node) else Node.of(org)
         self.positions[node.id] = pos
         self.nodes[node.id] = node
 
@@ -152,6 +153,19 @@ class Intake:
             f"{self.label}: no valid snapshot to evaluate ({len(self.rejected)} rejected "
             f"record(s); give a period to get a result listing them): {errors}"
         )
+
+
+def _shared(node: Node) -> Node:
+    """``node`` with its repeated strings (kind, category, parent) shared across nodes: nodes
+    sent by worker processes each bring their own copies."""
+    parent = node.parent_id
+    return Node(
+        id=node.id,
+        kind=sys.intern(node.kind),
+        name=node.name,
+        category=None if node.category is None else sys.intern(node.category),
+        parent_id=None if parent is None else sys.intern(parent),
+    )
 
 
 def reread(source: Iterable[Snapshot | Rejected], wanted: Mapping[int, str]) -> Iterator[Snapshot]:

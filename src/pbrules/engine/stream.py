@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -91,6 +92,16 @@ class Row(NamedTuple):
     size: int  # the organization's bytes (the findings' follow)
     cut: int  # where the ranking fields go in the organization's bytes
     found: int  # the findings' bytes
+
+    def shared(self, org_id: str) -> Row:
+        """This row with ``org_id`` (the tree's copy) and its group and grade strings shared
+        with the other rows (rows sent by worker processes each bring their own copies)."""
+        group, grade = self.group, self.grade
+        return self._replace(
+            org_id=org_id,
+            group=None if group is None else sys.intern(group),
+            grade=None if grade is None else sys.intern(grade),
+        )
 
 
 @dataclass(frozen=True, slots=True)
