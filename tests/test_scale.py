@@ -124,8 +124,10 @@ def test_dask_local_cluster_gives_byte_identical_output(mixed: Path) -> None:
         Client(cluster) as client,
     ):
         on_dask = _dump(engine.run(dataset, runner=dask_runner(client)))
+        streamed = _streamed(engine, dataset, "json", runner=dask_runner(client))
         assert sum(client.nthreads().values()) == 2
     assert on_dask == local
+    assert streamed == local  # the workers finish and serialize each organization
 
 
 def test_cli_dask_options_are_exclusive(mixed: Path) -> None:
