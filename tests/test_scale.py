@@ -359,3 +359,12 @@ def test_streamed_run_reports_every_phase(mixed: Path) -> None:
     report.phase("writing")  # type: ignore[attr-defined]
     report(5, 10)
     assert out.getvalue() == "evaluating (writing): 5/10 (50%), 0 s\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_streamed_write_to_a_full_device_is_a_clear_error() -> None:
+    run = CliRunner().invoke(
+        cli, ["evaluate", str(EXAMPLE), "--rules", str(PACK), "-o", "/dev/full"]
+    )
+    assert run.exit_code == 2
+    assert "cannot write /dev/full" in run.output

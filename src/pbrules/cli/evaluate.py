@@ -199,10 +199,12 @@ def evaluate_command(
 def _streamed(fmt: str, registry: Registry) -> bool:
     """Whether ``fmt`` is written by the engine as the run goes (the built-in json and jsonl:
     :data:`pbrules.engine.stream.FORMATS`), not exported from a whole result."""
-    from pbrules.builtin.exporters import JsonExporter, JsonlExporter
+    from pbrules.builtin.exporters import STREAMED_EXPORTS
 
     exporter = registry.exporters[fmt]
-    return type(exporter) in (JsonExporter, JsonlExporter) and exporter.name == fmt
+    kind = type(exporter)
+    shipped = STREAMED_EXPORTS.get(kind)
+    return shipped is not None and kind.export is shipped and exporter.name == fmt
 
 
 def _exit_code(counts: RunSummary, fail_on: str | None) -> int:
