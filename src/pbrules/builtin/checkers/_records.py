@@ -152,8 +152,8 @@ def field_names(name: str) -> tuple[str, ...]:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple):
+        return value._value_
+    if isinstance(value, tuple) and value:
         return tuple(_plain(v) for v in value)
     return value
 
