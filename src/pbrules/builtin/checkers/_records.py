@@ -199,15 +199,15 @@ def _is_simple(annotation: Any) -> bool:
     return False
 
 
-_LAYOUTS: dict[type[BaseModel], tuple[tuple[str, ...], frozenset[str]]] = {}
+_LAYOUTS: dict[type[BaseModel], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def _layout(model: type[BaseModel]) -> tuple[tuple[str, ...], frozenset[str]]:
+def _layout(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A record model's row fields, in order, and those whose values :func:`_plain` converts."""
     found = _LAYOUTS.get(model)
     if found is None:
         fields = tuple(k for k in model.model_fields if k not in _NESTED)
-        plain = frozenset(k for k in fields if not _is_simple(model.model_fields[k].annotation))
+        plain = tuple(k for k in fields if not _is_simple(model.model_fields[k].annotation))
         found = _LAYOUTS[model] = (fields, plain)
     return found
 
@@ -215,7 +215,11 @@ def _layout(model: type[BaseModel]) -> tuple[tuple[str, ...], frozenset[str]]:
 def _row(name: str, record: Any, member: Any, as_of: date) -> Row:
     fields, plain = _layout(type(record))
     values = record.__dict__
-    row: Row = {k: _plain(values[k]) if k in plain else values[k] for k in fields}
+    row: Row = {k: values[k] for k in fields}
+    for k in plain:
+        value = row[k]
+        if value is not None:
+            row[k] = _plain(value)
     if member is not None:
         for key in _PERSON:
             if row.get(key) in (None, ()):
