@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
-from pbrules.builtin.checkers._records import Where, parse_where, rows
+from pbrules.builtin.checkers._records import Where, index_rows, parse_where
 from pbrules.checker import CheckContext, Checker, Params
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import Snapshot
@@ -32,9 +32,11 @@ class ChecklistParams(Params):
         description="With no record in the list at all: fail (missing data) or not_applicable.",
     )
 
+    _where: Where | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _check(self) -> ChecklistParams:
-        parse_where(self.where, self.of)
+        self._where = parse_where(self.where, self.of)
         if self.this_year and self.of != "documents":
             raise ValueError("this_year applies to documents only")
         if len(set(self.require)) != len(self.require):
@@ -43,7 +45,8 @@ class ChecklistParams(Params):
 
     @property
     def parsed_where(self) -> Where:
-        return parse_where(self.where, self.of)
+        """The parsed ``where`` (parsed once, when the params are validated)."""
+        return self._where if self._where is not None else parse_where(self.where, self.of)
 
 
 def _year_of(row: dict[str, Any]) -> int | None:
@@ -96,7 +99,7 @@ class Checklist(Checker[ChecklistParams]):
         where = params.parsed_where
         year = ctx.period.start.year
         found: dict[str, str] = {}
-        for row in rows(snapshot, params.of, ctx.as_of, current=True):
+        for row in index_rows(ctx.index, snapshot, params.of, ctx.as_of, current=True):
             if not where.matches(row):
                 continue
             if params.this_year and _year_of(row) != year:

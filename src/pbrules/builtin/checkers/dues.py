@@ -45,16 +45,33 @@ def _pays(row: DuesRow | None, as_of: date, tolerance: float) -> bool:
     return row.paid + tolerance >= row.due
 
 
+_NONE_PAID: frozenset[str] = frozenset()
+
+
+def paid_months(idx: SnapshotIndex, as_of: date, tolerance: float) -> dict[str, frozenset[str]]:
+    """Member id -> the months (YYYY-MM) its dues rows pay (:func:`_pays`), built once per
+    index, ``as_of`` and tolerance and shared by the dues checkers."""
+    key = ("dues.paid_months", as_of, tolerance)
+    found: dict[str, frozenset[str]] | None = idx.memo.get(key)
+    if found is None:
+        found = {
+            member_id: frozenset(m for m, row in rows.items() if _pays(row, as_of, tolerance))
+            for member_id, rows in idx.dues_by_member.items()
+        }
+        idx.memo[key] = found
+    return found
+
+
 def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str]:
     """Consecutive unpaid owed months ending at the last month ended by ``as_of``, latest first.
 
     The run stops at a paid month, a month not owed, or a month before the period the export
     does not cover.
     """
-    rows = idx.dues_by_member.get(member.id, {})
+    paid = paid_months(idx, idx.as_of, tolerance).get(member.id, _NONE_PAID)
     run: list[str] = []
     for key, start in idx.dues_lookback:
-        if not _owes(member, start) or _pays(rows.get(key), idx.as_of, tolerance):
+        if not _owes(member, start) or key in paid:
             break
         run.append(key)
     return run
@@ -126,12 +143,14 @@ class DuesMonthly(Checker[MonthlyParams]):
         unpaid: list[str] = []
         as_of = ctx.as_of
         months = [b for b in idx.period_month_bounds if b[1] <= as_of]
+        paid_by_member = paid_months(idx, as_of, params.tolerance)
         for member in idx.members_sorted:
-            rows = idx.dues_by_member.get(member.id, {})
+            paid_in = paid_by_member.get(member.id, _NONE_PAID)
+            joined, left = member.joined_on, member.left_on
             for key, start, end in months:
-                if not _owes(member, start):
-                    continue
-                if _pays(rows.get(key), as_of, params.tolerance):
+                if (joined is not None and joined > start) or (left is not None and left <= start):
+                    continue  # not owed: not a member on the month's first day (_owes)
+                if key in paid_in:
                     owed += 1
                     paid += 1
                 elif end <= as_of:
@@ -152,7 +171,7 @@ class DuesMonthly(Checker[MonthlyParams]):
         items: tuple[SubjectItem, ...] = ()
         if params.arrears_months is not None:
             items = _arrears_items(
-                list(snapshot.members),
+                idx.members_sorted,
                 idx,
                 params.arrears_months,
                 params.tolerance,
@@ -268,6 +287,22 @@ def _rate(brackets: list[Bracket], income: float) -> float | None:
     return None
 
 
+def _required(member: Member | None, params: BracketParams) -> float | bool | None:
+    """The least ``member`` must pay a month; ``None`` when their category is not checked;
+    ``False`` when the category (or, for rate brackets, the income) is unknown."""
+    category = member.dues_category if member is not None else None
+    if category is DuesCategory.EMPLOYED or category is DuesCategory.RETIRED:
+        income = member.monthly_income if member is not None else None
+        if income is None:
+            return False
+        brackets = params.employed if category is DuesCategory.EMPLOYED else params.retired
+        rate = _rate(brackets, income)
+        return None if rate is None else rate * income
+    if category is None:
+        return False
+    return params.flat.get(category)
+
+
 class DuesBracket(Checker[BracketParams]):
     """Dues paid at least the amount of the member's bracket (the regulation's table by default).
 
@@ -304,33 +339,28 @@ class DuesBracket(Checker[BracketParams]):
         unknown: list[str] = []
         as_of = ctx.as_of
         members = idx.members_by_id
-        employed, retired, flat = params.employed, params.retired, params.flat
         tolerance = params.tolerance
-        for row in idx.dues_sorted:
-            if row.paid is None or row.due == 0 or row.month not in months:
+        required_of: dict[str, float | bool | None] = {}  # member id -> amount, or False
+        rows = sorted(
+            (r for r in snapshot.dues if r.month in months), key=lambda r: (r.member_id, r.month)
+        )  # the order of idx.dues_sorted
+        for row in rows:
+            if row.paid is None or row.due == 0:
                 continue  # no payment, or an exempt month (due: 0)
             if row.paid_on is not None and row.paid_on > as_of:
                 continue
-            member = members.get(row.member_id)
-            category = member.dues_category if member is not None else None
-            required: float | None
-            if category is DuesCategory.EMPLOYED or category is DuesCategory.RETIRED:
-                income = member.monthly_income if member is not None else None
-                if income is None:
-                    unknown.append(f"{row.member_id}:{row.month}")
-                    continue
-                rate = _rate(employed if category is DuesCategory.EMPLOYED else retired, income)
-                required = None if rate is None else rate * income
-            elif category is None:
-                unknown.append(f"{row.member_id}:{row.month}")
+            mid = row.member_id
+            required = required_of.get(mid, True)
+            if required is True:
+                required = required_of[mid] = _required(members.get(mid), params)
+            if required is False:
+                unknown.append(f"{mid}:{row.month}")
                 continue
-            else:
-                required = flat.get(category)
             if required is None:
                 continue
             judged += 1
             if row.paid + tolerance < required:
-                short.append(f"{row.member_id}:{row.month}")
+                short.append(f"{mid}:{row.month}")
         notes = []
         if short:
             notes.append("below the bracket: " + ", ".join(short))

@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from pbrules.builtin.checkers._records import (
     ListName,
     Row,
     Where,
     field_names,
+    index_rows,
     parse_where,
-    rows,
     suggest,
 )
 from pbrules.checker import CheckContext, Checker, Params
@@ -57,9 +57,11 @@ class MeasureParams(Params):
         "(when_empty): an export that gives `post` for nobody has no post data.",
     )
 
+    _where: Where | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _check(self) -> MeasureParams:
-        parse_where(self.where, self.of)  # raises with a did-you-mean
+        self._where = parse_where(self.where, self.of)  # raises with a did-you-mean
         needs_field = self.agg in ("sum", "avg", "min", "max")
         if needs_field and self.field is None:
             raise ValueError(f"agg {self.agg} needs a field")
@@ -73,7 +75,8 @@ class MeasureParams(Params):
 
     @property
     def parsed_where(self) -> Where:
-        return parse_where(self.where, self.of)
+        """The parsed ``where`` (parsed once, when the params are validated)."""
+        return self._where if self._where is not None else parse_where(self.where, self.of)
 
 
 def misses_for(actual: float, op: str, value: float, unit: float | None) -> int:
@@ -180,7 +183,7 @@ class Measure(Checker[MeasureParams]):
 
     def check(self, snapshot: Snapshot, params: MeasureParams, ctx: CheckContext) -> Outcome:
         where = params.parsed_where
-        scope = rows(snapshot, params.of, ctx.as_of, current=params.current)
+        scope = index_rows(ctx.index, snapshot, params.of, ctx.as_of, current=params.current)
         known = [r for r in scope if where.known(r)]
         if params.needs_any and not any(
             r.get(f) not in (None, ()) for r in scope for f in params.needs_any
