@@ -11,10 +11,14 @@
   strings without a subject): the same problem keeps its fingerprint from period to period.
 - ``message``: the criterion's template (fields in :data:`pbrules.packs.templates.FIELDS`), or a
   default; a subject's own message is appended after a colon.
+- One finding per problem (``one_per_problem``: the pack's ``one_task_per_problem``, on for a
+  v2 pack): a failed criterion with subject items gives the organization-level finding alone,
+  its message naming the subjects, its evidence every item's, its severity the worst of the
+  criterion's and the items'; per-subject findings come only when the criterion did not fail
+  (a member in arrears under a passing threshold). Points are the same either way.
 - One task per problem (:func:`one_task_per_problem`, used by the rectification list and the
-  ledger): where a criterion gave an organization both its organization-level finding and
-  per-subject findings, the organization-level one stands for them all. The result document
-  keeps every finding (a v1 result is unchanged byte for byte).
+  ledger): where a result holds both kinds (a v1 pack's result keeps every finding, unchanged
+  byte for byte), the organization-level one stands for them all.
 - ``rectification.due`` = ``as_of`` + ``within_days``; ``responsible``: a committee role
   (``secretary``...) is resolved to the current holder, ``secretary (Zhang Wei)``; anything else
   is kept as written.
@@ -116,10 +120,14 @@ def finding_records(
     maximum: float,
     mode: str,
     holders: Mapping[str, str],
+    one_per_problem: bool = False,
 ) -> list[dict[str, Any]]:
     """The findings of one criterion for one organization, organization-level first, as the
     plain dicts a :class:`~pbrules.model.result.Finding` validates from (the engine validates a
-    whole result at once, which is much cheaper than one model at a time)."""
+    whole result at once, which is much cheaper than one model at a time).
+
+    With ``one_per_problem`` a failed criterion gives its organization-level finding only,
+    standing for its subject items (see the module's docstring)."""
     failed = outcome.status is Status.FAIL and mode != "bonus"
     if not failed and not outcome.items:
         return []
@@ -147,6 +155,8 @@ def finding_records(
         "title": criterion.title,
     }
     out: list[dict[str, Any]] = []
+    if failed and one_per_problem and outcome.items:
+        return [_whole_record(criterion, outcome, common, (base, base_zh), points_lost)]
     if failed:
         out.append(
             {
@@ -167,6 +177,34 @@ def finding_records(
         _item_record(item, common, values, (base, base_zh), pack_id, criterion) for item in items
     ]
     return out
+
+
+def _whole_record(
+    criterion: Criterion,
+    outcome: Outcome,
+    common: Mapping[str, Any],
+    base: tuple[str, str | None],
+    points_lost: float,
+) -> dict[str, Any]:
+    """The organization-level finding standing for a failed criterion's subject items: its
+    message names them, its evidence is theirs and the outcome's, its severity the worst."""
+    named = ", ".join(sorted({item.subject.id for item in outcome.items}))
+    evidence = set(outcome.evidence)
+    severity = criterion.severity
+    for item in outcome.items:
+        evidence.update(item.evidence)
+        if item.severity is not None and item.severity.rank > severity.rank:
+            severity = item.severity
+    return {
+        "fingerprint": fingerprint(common["pack"], criterion.id, common["org_id"]),
+        "severity": severity,
+        "message": f"{base[0]} ({named})",
+        "message_zh": f"{base[1]}（{named}）" if base[1] is not None else None,
+        "subject": None,
+        "evidence": sorted(evidence),
+        "points_lost": points_lost,
+        **common,
+    }
 
 
 def _template_values(
