@@ -13,6 +13,8 @@ Sections (see docs/reports.md):
 2. problems — findings grouped by area and criterion, worst first (severity, then count);
 3. rectification — numbered items, overdue first (from the ledger when given);
 4. appendix — per organization: area scores and points lost per criterion, with evidence.
+
+The tier distribution of each group (packs with tiers) is :mod:`pbrules.report.tiers`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.outcome import Severity
 from pbrules.model.result import Finding, OrgResult, RunResult
 from pbrules.report.i18n import reader_text, responsible_text, translations
+from pbrules.report.tiers import GroupTiers, tier_distribution
 
 __all__ = [
     "APPENDIX_LIMIT",
@@ -296,6 +299,7 @@ class Report:
     praise: Praise | None = None
     feedback: list[FeedbackItem] = field(default_factory=list)
     rollups: list[RollUp] = field(default_factory=list)
+    tiers: dict[str, GroupTiers] = field(default_factory=dict)  # group id -> (pbrules.report.tiers)
 
     @property
     def overdue_source(self) -> str:
@@ -388,6 +392,7 @@ def build_report(
         praise=_praise(result, groups, criterion_titles),
         rollups=_rollups(result, criterion_titles),
         appendix_groups=appendix_groups,
+        tiers=tier_distribution(result.organizations, pack_model, ungrouped=UNGROUPED),
     )
 
 
