@@ -117,12 +117,15 @@ def foreign_spans(result: RunResult, pack: Any) -> dict[str, set[str]]:
         authored |= {c.rectify.action or "" if not c.rectify.action_zh else ""}
         authored |= {c.rectify.responsible or ""}
     checks: set[str] = set()
-    for f, raw in zip(shown.findings, result.findings, strict=True):
-        if not raw.message_zh:
-            authored.add(f.message)
+    messages = [(f.message, f.message_zh) for f in shown.findings]
+    # and the subjects an organization-level finding stands for
+    messages += [(s.message, s.message_zh) for f in shown.findings for s in f.subjects or ()]
+    for message, chinese in messages:
+        if not chinese:
+            authored.add(message)
             continue
         # the template's Chinese, then after a colon the check's own detail of the subject
-        parts = f.message.split("：")
+        parts = message.split("：")
         checks |= {"：".join(parts[i:]) for i in range(1, len(parts))}
     for o in result.organizations:
         checks |= {c.note for c in o.criteria if c.note}

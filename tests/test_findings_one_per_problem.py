@@ -89,6 +89,12 @@ def test_never_both_kinds_and_the_same_points(outcome: Outcome, mode: str, earne
     assert sum(r["points_lost"] for r in one) == sum(r["points_lost"] for r in both)
     # nothing is lost: every subject and every record id of the v1 findings is still named
     if whole and any(r["subject"] is not None for r in both):
+        kept = [(s["type"], s["id"], s["message"], s["evidence"]) for s in whole[0]["subjects"]]
+        assert kept == [
+            (r["subject"]["type"], r["subject"]["id"], r["message"], r["evidence"])
+            for r in both
+            if r["subject"] is not None
+        ]
         for r in both:
             if r["subject"] is not None:
                 assert r["subject"]["id"] in whole[0]["message"]
@@ -113,6 +119,10 @@ def test_the_organization_finding_names_its_subjects_in_both_languages() -> None
     assert finding["severity"] is Severity.MAJOR
     assert finding["evidence"] == ["A2"]
     assert finding["points_lost"] == 5.0
+    assert [(s["id"], s["message_zh"]) for s in finding["subjects"]] == [
+        ("P7", "Zhangwan Branch有2个发展对象超期"),
+        ("P8", "Zhangwan Branch有2个发展对象超期"),
+    ]
 
 
 def test_which_packs_give_one_finding_per_problem() -> None:

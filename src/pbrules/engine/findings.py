@@ -13,9 +13,10 @@
   default; a subject's own message is appended after a colon.
 - One finding per problem (``one_per_problem``: the pack's ``one_task_per_problem``, on for a
   v2 pack): a failed criterion with subject items gives the organization-level finding alone,
-  its message naming the subjects, its evidence every item's, its severity the worst of the
-  criterion's and the items'; per-subject findings come only when the criterion did not fail
-  (a member in arrears under a passing threshold). Points are the same either way.
+  its message naming the subjects, ``subjects`` keeping what each one's finding would have
+  said, its evidence every item's, its severity the worst of the criterion's and the items';
+  per-subject findings come only when the criterion did not fail (a member in arrears under a
+  passing threshold). Points are the same either way.
 - One task per problem (:func:`one_task_per_problem`, used by the rectification list and the
   ledger): where a result holds both kinds (a v1 pack's result keeps every finding, unchanged
   byte for byte), the organization-level one stands for them all.
@@ -154,56 +155,51 @@ def finding_records(
         "basis": criterion.basis,
         "title": criterion.title,
     }
-    out: list[dict[str, Any]] = []
-    if failed and one_per_problem and outcome.items:
-        return [_whole_record(criterion, outcome, common, (base, base_zh), points_lost)]
-    if failed:
-        out.append(
-            {
-                "fingerprint": fingerprint(pack_id, criterion.id, org.id),
-                "severity": criterion.severity,
-                "message": base,
-                "message_zh": base_zh,
-                "subject": None,
-                "evidence": sorted(set(outcome.evidence)),
-                "points_lost": points_lost,
-                **common,
-            }
-        )
     items: list[SubjectItem] = sorted(
         outcome.items, key=lambda it: (it.subject.type, it.subject.id)
     )
-    out += [
+    records = [
         _item_record(item, common, values, (base, base_zh), pack_id, criterion) for item in items
     ]
-    return out
-
-
-def _whole_record(
-    criterion: Criterion,
-    outcome: Outcome,
-    common: Mapping[str, Any],
-    base: tuple[str, str | None],
-    points_lost: float,
-) -> dict[str, Any]:
-    """The organization-level finding standing for a failed criterion's subject items: its
-    message names them, its evidence is theirs and the outcome's, its severity the worst."""
-    named = ", ".join(sorted({item.subject.id for item in outcome.items}))
-    evidence = set(outcome.evidence)
-    severity = criterion.severity
-    for item in outcome.items:
-        evidence.update(item.evidence)
-        if item.severity is not None and item.severity.rank > severity.rank:
-            severity = item.severity
-    return {
-        "fingerprint": fingerprint(common["pack"], criterion.id, common["org_id"]),
-        "severity": severity,
-        "message": f"{base[0]} ({named})",
-        "message_zh": f"{base[1]}（{named}）" if base[1] is not None else None,
+    if not failed:
+        return records
+    whole = {
+        "fingerprint": fingerprint(pack_id, criterion.id, org.id),
+        "severity": criterion.severity,
+        "message": base,
+        "message_zh": base_zh,
         "subject": None,
-        "evidence": sorted(evidence),
+        "evidence": sorted(set(outcome.evidence)),
         "points_lost": points_lost,
         **common,
+    }
+    if one_per_problem and records:
+        return [_standing_for(whole, records)]
+    return [whole, *records]
+
+
+def _standing_for(whole: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The organization-level finding standing for its per-subject ones (one finding per
+    problem): its message names the subjects, ``subjects`` keeps each one's type, id, message
+    and evidence, its evidence is theirs too, its severity the worst of them all."""
+    named = ", ".join(sorted({r["subject"]["id"] for r in records}))
+    evidence = set(whole["evidence"])
+    severity: Severity = whole["severity"]
+    for r in records:
+        evidence.update(r["evidence"])
+        if r["severity"].rank > severity.rank:
+            severity = r["severity"]
+    zh = whole["message_zh"]
+    return {
+        **whole,
+        "severity": severity,
+        "message": f"{whole['message']} ({named})",
+        "message_zh": f"{zh}（{named}）" if zh is not None else None,
+        "subjects": [
+            {**r["subject"], **{k: r[k] for k in ("message", "message_zh", "evidence")}}
+            for r in records
+        ],
+        "evidence": sorted(evidence),
     }
 
 

@@ -478,6 +478,14 @@ def localized(result: RunResult, lang: str) -> RunResult:
     findings = []
     for f in result.findings:
         rect = f.rectification
+        subjects = [
+            s.model_copy(
+                update={"message": (lang == "zh" and s.message_zh) or reader_text(s.message, _)}
+            )
+            for s in f.subjects or ()
+        ]
+        if f.subjects is not None:
+            f = f.model_copy(update={"subjects": subjects})
         if lang != "zh":
             findings.append(f.model_copy(update={"message": reader_text(f.message, _)}))
             continue
@@ -815,14 +823,13 @@ def _feedback(result: RunResult, as_of: date) -> list[FeedbackItem]:
     their state: overdue when the due date the check states is past on ``as_of``."""
     out = []
     for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint)):
-        if f.subject is None or f.subject.type != "feedback":
-            continue
-        found = _FEEDBACK_DUE.search(f.message)
-        due = date.fromisoformat(found.group(1)) if found else None
-        overdue = due is not None and due < as_of
-        out.append(
-            FeedbackItem(f.org_id, f.org_name, f.subject.id, f.criterion, f.message, due, overdue)
-        )
+        for subject, message in _record_subjects(f, "feedback"):
+            found = _FEEDBACK_DUE.search(message)
+            due = date.fromisoformat(found.group(1)) if found else None
+            overdue = due is not None and due < as_of
+            out.append(
+                FeedbackItem(f.org_id, f.org_name, subject, f.criterion, message, due, overdue)
+            )
     return out
 
 
@@ -848,12 +855,20 @@ def _owed(
     ]
     return late + [
         OwedItem(
-            f.org_id, f.org_name, f.subject.id, f.criterion, f.message, None,
+            f.org_id, f.org_name, subject, f.criterion, message, None,
             f.rectification.responsible,
         )
         for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint))
-        if f.subject is not None and f.subject.type == "rectification"
+        for subject, message in _record_subjects(f, "rectification")
     ]  # fmt: skip
+
+
+def _record_subjects(f: Finding, kind: str) -> list[tuple[str, str]]:
+    """(id, message) of the ``kind`` records a finding is about: its subject, or the subjects
+    an organization-level finding stands for (one finding per problem)."""
+    if f.subject is not None:
+        return [(f.subject.id, f.message)] if f.subject.type == kind else []
+    return [(s.id, s.message) for s in f.subjects or () if s.type == kind]
 
 
 def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationItem]:
