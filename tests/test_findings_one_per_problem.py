@@ -18,9 +18,11 @@ from pbrules.cli import cli
 from pbrules.engine.findings import finding_records
 from pbrules.model.outcome import Outcome, Severity, Status, Subject, SubjectItem
 from pbrules.model.period import Period
+from pbrules.model.result import RunResult
 from pbrules.model.snapshot import Organization
 from pbrules.packs.loader import load_pack
 from pbrules.packs.schema import Criterion, Pack
+from pbrules.report import build_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CRITERION = Criterion.model_validate(
@@ -162,3 +164,16 @@ def test_the_example_district_result_holds_one_finding_per_problem() -> None:
     }
     assert not doubled
     assert any(f["criterion"] == "D01" and f["subject"] is None for f in findings)
+    # the work owed still lists each overdue rectification record an organization-level
+    # finding stands for (V03 at B103), one item each
+    result = RunResult.model_validate(json.loads(res.stdout))
+    stood_for = {
+        (f.org_id, s.id)
+        for f in result.findings
+        if f.subject is None
+        for s in f.subjects or ()
+        if s.type == "rectification"
+    }
+    assert stood_for
+    owed = {(o.org_id, o.item) for o in build_report(result).owed}
+    assert stood_for <= owed
