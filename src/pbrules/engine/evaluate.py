@@ -199,6 +199,7 @@ class Engine:
         self._bands = [(b.min, b.grade) for b in self.model.bands]
         self._pools = frozenset(a.id for a in self.model.areas if a.pool)
         self._tiers = [TierSpec(t.id, frozenset(t.tags), t.min) for t in self.model.tiers]
+        self._one_per_problem = self.model.one_finding_per_problem
         self._compiled, self._checkers = compile_pack(pack, registry.checkers)
         self._record = [c for c in self._compiled if c.phase == "record"]
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
@@ -825,6 +826,7 @@ class Engine:
             maximum=pts.max,
             mode=c.mode,
             holders=state.holders,
+            one_per_problem=self._one_per_problem,
         )
 
     def _org_result(

@@ -13,6 +13,8 @@ Sections (see docs/reports.md):
 2. problems — findings grouped by area and criterion, worst first (severity, then count);
 3. rectification — numbered items, overdue first (from the ledger when given);
 4. appendix — per organization: area scores and points lost per criterion, with evidence.
+
+The tier distribution of each group (packs with tiers) is :mod:`pbrules.report.tiers`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.outcome import Severity
 from pbrules.model.result import Finding, OrgResult, RunResult
 from pbrules.report.i18n import reader_text, responsible_text, translations
+from pbrules.report.tiers import GroupTiers, tier_distribution
 
 __all__ = [
     "APPENDIX_LIMIT",
@@ -296,6 +299,7 @@ class Report:
     praise: Praise | None = None
     feedback: list[FeedbackItem] = field(default_factory=list)
     rollups: list[RollUp] = field(default_factory=list)
+    tiers: dict[str, GroupTiers] = field(default_factory=dict)  # group id -> (pbrules.report.tiers)
 
     @property
     def overdue_source(self) -> str:
@@ -388,6 +392,7 @@ def build_report(
         praise=_praise(result, groups, criterion_titles),
         rollups=_rollups(result, criterion_titles),
         appendix_groups=appendix_groups,
+        tiers=tier_distribution(result.organizations, pack_model, ungrouped=UNGROUPED),
     )
 
 
@@ -473,6 +478,14 @@ def localized(result: RunResult, lang: str) -> RunResult:
     findings = []
     for f in result.findings:
         rect = f.rectification
+        subjects = [
+            s.model_copy(
+                update={"message": (lang == "zh" and s.message_zh) or reader_text(s.message, _)}
+            )
+            for s in f.subjects or ()
+        ]
+        if f.subjects is not None:
+            f = f.model_copy(update={"subjects": subjects})
         if lang != "zh":
             findings.append(f.model_copy(update={"message": reader_text(f.message, _)}))
             continue
@@ -810,14 +823,13 @@ def _feedback(result: RunResult, as_of: date) -> list[FeedbackItem]:
     their state: overdue when the due date the check states is past on ``as_of``."""
     out = []
     for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint)):
-        if f.subject is None or f.subject.type != "feedback":
-            continue
-        found = _FEEDBACK_DUE.search(f.message)
-        due = date.fromisoformat(found.group(1)) if found else None
-        overdue = due is not None and due < as_of
-        out.append(
-            FeedbackItem(f.org_id, f.org_name, f.subject.id, f.criterion, f.message, due, overdue)
-        )
+        for subject, message in _record_subjects(f, "feedback"):
+            found = _FEEDBACK_DUE.search(message)
+            due = date.fromisoformat(found.group(1)) if found else None
+            overdue = due is not None and due < as_of
+            out.append(
+                FeedbackItem(f.org_id, f.org_name, subject, f.criterion, message, due, overdue)
+            )
     return out
 
 
@@ -843,12 +855,20 @@ def _owed(
     ]
     return late + [
         OwedItem(
-            f.org_id, f.org_name, f.subject.id, f.criterion, f.message, None,
+            f.org_id, f.org_name, subject, f.criterion, message, None,
             f.rectification.responsible,
         )
         for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint))
-        if f.subject is not None and f.subject.type == "rectification"
+        for subject, message in _record_subjects(f, "rectification")
     ]  # fmt: skip
+
+
+def _record_subjects(f: Finding, kind: str) -> list[tuple[str, str]]:
+    """(id, message) of the ``kind`` records a finding is about: its subject, or the subjects
+    an organization-level finding stands for (one finding per problem)."""
+    if f.subject is not None:
+        return [(f.subject.id, f.message)] if f.subject.type == kind else []
+    return [(s.id, s.message) for s in f.subjects or () if s.type == kind]
 
 
 def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationItem]:

@@ -20,6 +20,7 @@ import jinja2
 from pbrules.cells import md_text, text_cells
 from pbrules.report.i18n import Translator, check_lang, label, translations
 from pbrules.report.model import HIGHLIGHT_LIMIT, AppendixGroup, RectificationItem, Report
+from pbrules.report.tiers import GroupTiers, tier_parts, tier_rows
 
 if TYPE_CHECKING:
     from pbrules.report.charts import Chart
@@ -134,6 +135,7 @@ def _render(template: str, report: Report, lang: str, **extra: Any) -> str:
         rank_text=functools.partial(rank_text, _=_),
         mention=functools.partial(mention, _=_),
         overdue_note=functools.partial(overdue_note, _=_),
+        tier_parts=functools.partial(tier_parts, _=_),
         **extra,
     )
 
@@ -235,6 +237,7 @@ def _docx_results(w: _Docx, report: Report, charts: bool) -> None:
     for group in report.groups:
         w.doc.add_heading(_group_title(group.title, group.ranked, _), level=2)
         _docx_highlights(w, group)
+        _docx_tiers(w, report.tiers.get(group.id) if group.ranked else None)
         _docx_ranking(w, report, group)
     _docx_praise(w, report)
     for chart in drawn.values():
@@ -260,6 +263,15 @@ def _docx_highlights(w: _Docx, group: Any) -> None:
             more = len(rows) - HIGHLIGHT_LIMIT
             named.append(_("and {n} more (see the table)").format(n=more))
         p.add_run(w.sep.join(named))
+
+
+def _docx_tiers(w: _Docx, dist: GroupTiers | None) -> None:
+    """The group's tier distribution (packs with tiers), beside its ranking."""
+    if dist is None:
+        return
+    p = w.doc.add_paragraph()
+    p.add_run(w._("Tier distribution") + w.colon).bold = True
+    p.add_run(w.sep.join(tier_parts(dist, w._)))
 
 
 def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
@@ -684,6 +696,11 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
     _xlsx_sheet(wb, trans.pgettext("sheet", "Rankings"), *_ranking_sheet(report, _), first=True)
     _xlsx_sheet(wb, trans.pgettext("sheet", "Findings"), *_findings_sheet(report, _))
     _xlsx_sheet(wb, trans.pgettext("sheet", "Rectification"), *_rectification_sheet(report, _))
+    if report.tiers:
+        groups = [(g.id, _group_title(g.title, g.ranked, _)) for g in report.groups if g.ranked]
+        header = [_("Group"), _("Tier"), _("Organizations")]
+        rows = tier_rows(report.tiers, groups, _)
+        _xlsx_sheet(wb, trans.pgettext("sheet", "Tiers"), header, rows)
     for ws in wb.worksheets:
         for row in ws.iter_rows(min_row=2):
             for cell in row:
