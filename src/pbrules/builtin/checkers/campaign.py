@@ -7,11 +7,18 @@ from typing import Literal
 
 from pydantic import Field
 
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params
 from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.snapshot import Campaign, CampaignStep, Snapshot
 
 __all__ = ["CHECKERS", "CampaignSteps", "CampaignStepsParams"]
+
+NO_CAMPAIGN = Note("campaign.none", "no {kind} campaign listed", "未列出{kind}专项工作")
+BEHIND = Note(
+    "campaign.behind",
+    "{misses} campaign step(s) behind schedule",
+    "{misses}个工作步骤未按期完成",
+)
 
 
 class CampaignStepsParams(Params):
@@ -103,6 +110,7 @@ class CampaignSteps(Checker[CampaignStepsParams]):
 
     name = "campaign.steps"
     Params = CampaignStepsParams
+    notes = (NO_CAMPAIGN, BEHIND)
 
     def check(self, snapshot: Snapshot, params: CampaignStepsParams, ctx: CheckContext) -> Outcome:
         chosen = sorted(
@@ -110,7 +118,7 @@ class CampaignSteps(Checker[CampaignStepsParams]):
             key=lambda c: (c.started_on, c.id),
         )
         if not chosen:
-            what = f"no {params.kind} campaign listed"
+            what = NO_CAMPAIGN(kind=params.kind)
             if params.when_missing == "not_applicable":
                 return Outcome.not_applicable(what)
             return Outcome.missing_data(what)
@@ -131,7 +139,7 @@ class CampaignSteps(Checker[CampaignStepsParams]):
             expected=due,
             evidence=tuple(c.id for c in chosen),
             items=tuple(items),
-            note=f"{misses} campaign step(s) behind schedule" if misses else "",
+            note=BEHIND(misses=misses) if misses else "",
         )
 
 

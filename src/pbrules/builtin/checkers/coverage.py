@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params, listing
 from pbrules.model.outcome import Outcome, SubjectItem
 from pbrules.model.snapshot import CoverageKind, CoverageMode, CoverageUnit, Snapshot
 
@@ -26,9 +26,16 @@ def _operating(
     )
 
 
-def _unknown_note(units: list[CoverageUnit]) -> str:
+MODE_UNKNOWN = Note(
+    "coverage.mode_unknown",
+    "missing data: coverage mode not recorded for {units}",
+    "数据缺失：{units}未录入组织覆盖方式",
+)
+
+
+def _unknown_note(units: list[CoverageUnit]) -> NoteText | str:
     unknown = [u.id for u in units if u.mode is None]
-    return ("missing data: coverage mode not recorded for " + ", ".join(unknown)) if unknown else ""
+    return MODE_UNKNOWN(units=listing(unknown)) if unknown else ""
 
 
 class OrgCoverageParams(Params):
@@ -58,6 +65,7 @@ class OrganizationalCoverage(Checker[OrgCoverageParams]):
 
     name = "coverage.organizational"
     Params = OrgCoverageParams
+    notes = (MODE_UNKNOWN,)
 
     def check(self, snapshot: Snapshot, params: OrgCoverageParams, ctx: CheckContext) -> Outcome:
         units = _operating(snapshot.coverage_units, params.kinds)

@@ -13,12 +13,15 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from pbrules.builtin.checkers._common import add_interval, subject
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params, term
 from pbrules.model.outcome import Outcome, Severity, SubjectItem
 from pbrules.model.period import add_months
 from pbrules.model.snapshot import DevelopmentCase, Snapshot, TrainingKind
 
 __all__ = ["CHECKERS", "DevelopmentInterval", "DevelopmentPipeline", "DevelopmentTraining"]
+
+NO_CASE = Note("development.no_case", "no development case to judge", "无需评判的发展党员案例")
+NONE_SINCE = Note("development.none_since", "no {step} since {since}", "{since}以来无{step}")
 
 DevDate = Literal[
     "applied_on",
@@ -207,6 +210,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
 
     name = "development.interval"
     Params = IntervalParams
+    notes = (NO_CASE,)
 
     def check(self, snapshot: Snapshot, params: IntervalParams, ctx: CheckContext) -> Outcome:
         judged = 0
@@ -217,7 +221,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
             if item is not None:
                 items.append(item)
         if judged == 0:
-            return Outcome.not_applicable("no development case to judge")
+            return Outcome.not_applicable(NO_CASE())
         return Outcome.ratio(
             judged - len(items),
             judged,
@@ -325,6 +329,7 @@ class DevelopmentTraining(Checker[TrainingParams]):
 
     name = "development.training"
     Params = TrainingParams
+    notes = (NO_CASE,)
 
     def check(self, snapshot: Snapshot, params: TrainingParams, ctx: CheckContext) -> Outcome:
         kinds = set(params.training_kinds)
@@ -358,7 +363,7 @@ class DevelopmentTraining(Checker[TrainingParams]):
                 )
             )
         if judged == 0:
-            return Outcome.not_applicable("no development case to judge")
+            return Outcome.not_applicable(NO_CASE())
         return Outcome.ratio(
             judged - len(items),
             judged,
@@ -390,6 +395,7 @@ class DevelopmentPipeline(Checker[PipelineParams]):
 
     name = "development.pipeline"
     Params = PipelineParams
+    notes = (NONE_SINCE,)
 
     def check(self, snapshot: Snapshot, params: PipelineParams, ctx: CheckContext) -> Outcome:
         since = add_months(ctx.as_of, -params.months)
@@ -399,7 +405,7 @@ class DevelopmentPipeline(Checker[PipelineParams]):
             if (d := getattr(c, params.field)) is not None and since < d <= ctx.as_of
         )
         return Outcome.at_least(
-            tuple(found), params.min, short_note=f"no {params.field} since {since}"
+            tuple(found), params.min, short_note=NONE_SINCE(step=term(params.field), since=since)
         )
 
 

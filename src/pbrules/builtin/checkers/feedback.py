@@ -7,11 +7,18 @@ from typing import Literal
 
 from pydantic import Field
 
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params
 from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.snapshot import Feedback, FeedbackMode, Snapshot
 
 __all__ = ["CHECKERS", "FeedbackParams", "FeedbackProblems", "is_open"]
+
+NONE_FED_BACK = Note("feedback.none", "no problem fed back", "无上级反馈问题")
+OPEN = Note(
+    "feedback.open",
+    "{open} of {count} problem(s) fed back not rectified",
+    "上级反馈问题{count}个，未整改{open}个",
+)
 
 
 class FeedbackParams(Params):
@@ -72,6 +79,7 @@ class FeedbackProblems(Checker[FeedbackParams]):
 
     name = "feedback.problems"
     Params = FeedbackParams
+    notes = (NONE_FED_BACK, OPEN)
 
     def check(self, snapshot: Snapshot, params: FeedbackParams, ctx: CheckContext) -> Outcome:
         since = ctx.period.start if params.since == "period_start" else params.since
@@ -84,7 +92,7 @@ class FeedbackProblems(Checker[FeedbackParams]):
             and (modes is None or k.mode in modes)
         ]
         if not scope:
-            return Outcome.not_applicable("no problem fed back")
+            return Outcome.not_applicable(NONE_FED_BACK())
         scope.sort(key=lambda k: (k.found_on, k.id))
         items: list[SubjectItem] = []
         for k in scope:
@@ -101,7 +109,7 @@ class FeedbackProblems(Checker[FeedbackParams]):
             expected=0,
             evidence=tuple(i.subject.id for i in items) or tuple(k.id for k in scope),
             items=tuple(items),
-            note=f"{misses} of {len(scope)} problem(s) fed back not rectified" if misses else "",
+            note=OPEN(open=misses, count=len(scope)) if misses else "",
         )
 
 

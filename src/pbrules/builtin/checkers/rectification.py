@@ -7,11 +7,14 @@ from typing import Literal
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params, listing
 from pbrules.model.outcome import Outcome, SubjectItem
 from pbrules.model.snapshot import RectificationStatus, Snapshot
 
 __all__ = ["CHECKERS", "RectificationLedger", "RectificationOverdue"]
+
+OVERDUE = Note("rectification.overdue", "overdue: {items}", "逾期未整改：{items}")
+INCOMPLETE = Note("rectification.incomplete", "incomplete: {items}", "整改台账不完整：{items}")
 
 
 class OverdueParams(Params):
@@ -47,6 +50,7 @@ class RectificationOverdue(Checker[OverdueParams]):
 
     name = "rectification.overdue"
     Params = OverdueParams
+    notes = (OVERDUE,)
 
     def check(self, snapshot: Snapshot, params: OverdueParams, ctx: CheckContext) -> Outcome:
         scope = set(params.criteria) if params.criteria is not None else None
@@ -74,7 +78,7 @@ class RectificationOverdue(Checker[OverdueParams]):
             len(items_),
             evidence=tuple(r.id for r in overdue),
             items=findings,
-            note=("overdue: " + ", ".join(r.id for r in overdue)) if overdue else "",
+            note=OVERDUE(items=listing(r.id for r in overdue)) if overdue else "",
         )
 
 
@@ -109,6 +113,7 @@ class RectificationLedger(Checker[LedgerParams]):
 
     name = "rectification.ledger"
     Params = LedgerParams
+    notes = (INCOMPLETE,)
 
     def check(self, snapshot: Snapshot, params: LedgerParams, ctx: CheckContext) -> Outcome:
         items_ = [
@@ -123,7 +128,7 @@ class RectificationLedger(Checker[LedgerParams]):
             len(items_) - len(incomplete),
             len(items_),
             evidence=tuple(incomplete),
-            note=("incomplete: " + ", ".join(incomplete)) if incomplete else "",
+            note=INCOMPLETE(items=listing(incomplete)) if incomplete else "",
         )
 
 
