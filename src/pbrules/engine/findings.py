@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from pbrules.engine.notes import default_message_zh, values_zh
 from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.result import Finding
@@ -116,10 +117,12 @@ def finding_records(
     maximum: float,
     mode: str,
     holders: Mapping[str, str],
+    zh: bool = False,
 ) -> list[dict[str, Any]]:
     """The findings of one criterion for one organization, organization-level first, as the
     plain dicts a :class:`~pbrules.model.result.Finding` validates from (the engine validates a
-    whole result at once, which is much cheaper than one model at a time)."""
+    whole result at once, which is much cheaper than one model at a time). ``zh``: a v2 pack,
+    whose criteria without ``message_zh`` get a Chinese default message (engine/notes.py)."""
     failed = outcome.status is Status.FAIL and mode != "bonus"
     if not failed and not outcome.items:
         return []
@@ -127,7 +130,10 @@ def finding_records(
     values = _template_values(criterion, org, period, as_of, outcome, maximum, points_lost)
     template = criterion.message
     base = render_message(template, values) if template else default_message(criterion, outcome)
-    base_zh = render_message(criterion.message_zh, values) if criterion.message_zh else None
+    chinese = values_zh(values, outcome)
+    base_zh = render_message(criterion.message_zh, chinese) if criterion.message_zh else None
+    if base_zh is None and zh:
+        base_zh = default_message_zh(criterion, outcome)
     rectify = criterion.rectify
     common: dict[str, Any] = {
         "criterion": criterion.id,
@@ -164,7 +170,8 @@ def finding_records(
         outcome.items, key=lambda it: (it.subject.type, it.subject.id)
     )
     out += [
-        _item_record(item, common, values, (base, base_zh), pack_id, criterion) for item in items
+        _item_record(item, common, (values, chinese), (base, base_zh), pack_id, criterion)
+        for item in items
     ]
     return out
 
@@ -201,20 +208,18 @@ def _template_values(
 def _item_record(
     item: SubjectItem,
     common: Mapping[str, Any],
-    values: Mapping[str, Any],
+    values: tuple[Mapping[str, Any], Mapping[str, Any]],
     base: tuple[str, str | None],
     pack_id: str,
     criterion: Criterion,
 ) -> dict[str, Any]:
     """The finding of one failing subject (a member, a meeting...): no points of its own."""
     subject = item.subject
-    item_values = dict(values)
-    item_values["subject.type"] = subject.type
-    item_values["subject.id"] = subject.id
-    item_values["detail"] = item.message or None
+    own = {"subject.type": subject.type, "subject.id": subject.id, "detail": item.message or None}
+    item_values = {**values[0], **own}
     message = _subject_message(criterion.message, item_values, base[0], item.message, ": ")
     message_zh = (
-        _subject_message(criterion.message_zh, item_values, base[1], item.message, "：")
+        _subject_message(criterion.message_zh, {**values[1], **own}, base[1], item.message, "：")
         if base[1] is not None
         else None
     )

@@ -101,6 +101,12 @@ _TERMS: dict[str, str] = {
     "min": "最小值",
     "max": "最大值",
     "data": "数据",
+    ">=": "不低于",
+    "<=": "不超过",
+    ">": "高于",
+    "<": "低于",
+    "==": "等于",
+    "!=": "不等于",
     "record": "记录",
     # fields named in measures and conditions
     "age": "年龄",

@@ -70,7 +70,12 @@ TOO_MANY = Note(
     "narrow it with joins or conditions",
     "该模式在本组织匹配的记录组合超过{limit:,}个：请用关联或条件缩小范围",
 )
-PATTERN_NOTES = (NO_RECORDS, MATCHED, TOO_MANY)
+BACKEND_FAILED = Note(
+    "pattern.backend_failed",
+    "pattern backend durable: {reason}",
+    "持久化模式匹配后端出错：{reason}",
+)
+PATTERN_NOTES = (NO_RECORDS, MATCHED, TOO_MANY, BACKEND_FAILED)
 _NONE: dict[str, Outcome] = {}
 
 
@@ -147,7 +152,7 @@ def evaluate_facts(
     for f, answer in zip(facts, answers, strict=True):
         if isinstance(answer, ChunkFailure | str):
             reason = answer.reason if isinstance(answer, ChunkFailure) else answer
-            failed = Outcome.error(f"pattern backend durable: {reason}")
+            failed = Outcome.error(BACKEND_FAILED(reason=reason))
             out.append({key: failed for key, _ in plans})
         else:
             out.append(

@@ -45,7 +45,7 @@ _KIND: dict[str, PeriodKind] = {
 
 #: the notes of :func:`window_frequency` (listed by the checkers that use it)
 NOT_DUE = Note("window.not_due", "no {per} window due by {as_of}", "截至{as_of}无到期的考核{per}")
-SHORT_IN = Note("window.short", "{short} in {windows}", "{windows}：{short}")
+SHORT_IN = Note("window.short", "{short} in {windows}", "{windows}期间{short}")
 WINDOW_NOTES = (NOT_DUE, SHORT_IN)
 
 

@@ -144,7 +144,7 @@ class ConditionChecker(Checker[ConditionParams]):
 
     name = "condition"
     Params = ConditionParams
-    notes = (UNKNOWN, DOES_NOT_HOLD)
+    notes = (UNKNOWN, A_FACT, DOES_NOT_HOLD)
 
     def check(self, snapshot: Snapshot, params: ConditionParams, ctx: CheckContext) -> Outcome:
         facts = FactValues(ctx.index)

@@ -29,7 +29,7 @@ NO_VALUE = Note("measure.no_value", "{agg} of no {field} value", "无{field}数�
 NOT_HOLD = Note(
     "measure.does_not_hold",
     "{agg} {actual} {op} {value} does not hold",
-    "{agg}为{actual}，未达到{op} {value}的要求",
+    "{agg}为{actual}，不符合“{op}{value}”的要求",
 )
 LEFT_OUT = Note(
     "measure.left_out",
@@ -218,7 +218,8 @@ class Measure(Checker[MeasureParams]):
         if _compare(actual, params.op, params.value):
             return Outcome(Status.PASS, actual=shown, expected=expected, evidence=evidence)
         unknown = len(scope) - len(known)
-        note = NOT_HOLD(agg=term(params.agg), actual=shown, op=params.op, value=params.value)
+        op = term(params.op)
+        note = NOT_HOLD(agg=term(params.agg), actual=shown, op=op, value=params.value)
         if unknown:
             note = LEFT_OUT(text=note, count=unknown)
         return Outcome(
