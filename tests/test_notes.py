@@ -29,6 +29,7 @@ from pbrules.report.render import render_markdown
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "pbrules"
 CJK = re.compile(r"[\u3400-\u9fff]")
+CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # or full-width marks
 OUTCOME_NOTES = {MISSING_DATA.key, NOTHING_TO_COUNT.key}
 # the engine's own notes (not a checker's): applies_to and the phases
 ENGINE_NOTE = re.compile(
@@ -45,7 +46,7 @@ def test_every_note_of_a_builtin_checker_has_chinese_with_the_same_fields(checke
     keys = [n.key for n in checker.notes]
     assert len(keys) == len(set(keys)), f"{checker.name} lists a note twice"
     for note in checker.notes:
-        assert CJK.search(note.zh), f"{note.key}: no Chinese in {note.zh!r}"
+        assert CHINESE.search(note.zh), f"{note.key}: no Chinese in {note.zh!r}"
         assert not re.search(r"[A-Za-z]{3,}", re.sub(r"\{[^{}]*\}", "", note.zh)), (
             f"{note.key}: English words left in the Chinese {note.zh!r}"
         )
@@ -88,7 +89,7 @@ def test_a_rendered_note_is_the_english_string_and_carries_the_chinese() -> None
 
 
 def _note_sites(tree: ast.AST) -> list[ast.expr]:
-    """Every expression a checker hands over as a note."""
+    """Every expression a checker hands over as a note, or as a subject's message."""
     found: list[ast.expr] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -97,6 +98,8 @@ def _note_sites(tree: ast.AST) -> list[ast.expr]:
         name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
         if name in ("not_applicable", "missing_data", "error") and node.args:
             found.append(node.args[0])
+        if isinstance(node.func, ast.Name) and node.func.id == "SubjectItem":
+            found += [k.value for k in node.keywords if k.arg == "message"] + node.args[1:2]
     return found
 
 
@@ -112,7 +115,7 @@ def _english_literal(expr: ast.expr) -> bool:
     return False
 
 
-def test_no_builtin_checker_writes_an_english_only_note() -> None:
+def test_no_builtin_checker_writes_an_english_only_note_or_subject_message() -> None:
     files = [*sorted((SRC / "builtin" / "checkers").glob("*.py")), SRC / "patterns" / "batch.py"]
     left = [
         f"{path.relative_to(ROOT)}:{expr.lineno}"

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from pbrules.engine.notes import default_message_zh, values_zh
+from pbrules.model.note import note_zh
 from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.result import Finding
@@ -218,11 +219,11 @@ def _item_record(
     own = {"subject.type": subject.type, "subject.id": subject.id, "detail": item.message or None}
     item_values = {**values[0], **own}
     message = _subject_message(criterion.message, item_values, base[0], item.message, ": ")
-    message_zh = (
-        _subject_message(criterion.message_zh, {**values[1], **own}, base[1], item.message, "：")
-        if base[1] is not None
-        else None
-    )
+    message_zh = None
+    if base[1] is not None:  # the subject's detail in Chinese where the checker gave it
+        detail_zh = note_zh(item.message) or item.message
+        own_zh = {**values[1], **own, "detail": detail_zh or None}
+        message_zh = _subject_message(criterion.message_zh, own_zh, base[1], detail_zh, "：")
     severity: Severity = item.severity if item.severity is not None else criterion.severity
     return {
         **common,

@@ -47,7 +47,8 @@ def default_message_zh(criterion: Criterion, outcome: Outcome) -> str:
     title = criterion.title_zh or criterion.title
     text = f"{title}：未达到要求"
     if outcome.actual is not None and outcome.expected is not None:
-        text = f"{title}：实有{outcome.actual}，应为{outcome.expected}"
+        expected = note_zh(outcome.expected) or outcome.expected
+        text = f"{title}：实有{outcome.actual}，应为{expected}"
     if outcome.note:
         text += f"（{note_zh(outcome.note) or outcome.note}）"
     return text

@@ -93,6 +93,9 @@ _TERMS: dict[str, str] = {
     "approved_on": "审批",
     "oath_on": "入党宣誓",
     "converted_on": "转正",
+    "extended_until": "延长预备期至",
+    "cancelled_on": "取消预备党员资格",
+    "exemption": "豁免期满",
     # aggregates of measures
     "count": "数量",
     "share": "占比",

@@ -52,7 +52,10 @@ def _join_both(ids: Sequence[str], limit: int = 8) -> NoteText:
 
 
 def _item_message(subject: str, others: Sequence[str]) -> str:
-    return f"{subject} ({_join(others)})" if others else subject
+    """The subject and the other records it matched with, in English and Chinese."""
+    if not others:
+        return subject
+    return NoteText(f"{subject} ({_join(others)})", f"{subject}（{_join_both(others).zh}）")
 
 
 _PASS = Outcome(Status.PASS, actual=0, expected=0)

@@ -13,6 +13,11 @@ from pbrules.model.snapshot import Category, CommitteeRole, LeaveReason, Snapsho
 __all__ = ["CHECKERS", "CommitteeStructure", "CommitteeTurnover", "CommitteeVacancy", "TermExpiry"]
 
 NO_MEMBERS = Note("committee.no_members", "no members listed", "未录入党员名册")
+#: the required structure (``expected``), as the messages show it
+POSTS_WANTED = Note(
+    "committee.posts_wanted", "{min}-{max} posts with a secretary", "委员{min}至{max}名并配备书记"
+)
+SECRETARY_WANTED = Note("committee.secretary_wanted", "a secretary", "配备书记")
 NO_SECRETARY = Note("committee.no_secretary", "no current secretary", "书记空缺")
 TOO_FEW = Note("committee.too_few", "{posts} posts, fewer than {min}", "委员{posts}名，少于{min}名")
 TOO_MANY = Note(
@@ -81,7 +86,7 @@ class CommitteeStructure(Checker[StructureParams]):
 
     name = "committee.structure"
     Params = StructureParams
-    notes = (NO_MEMBERS, NO_SECRETARY, TOO_FEW, TOO_MANY)
+    notes = (NO_MEMBERS, NO_SECRETARY, TOO_FEW, TOO_MANY, POSTS_WANTED, SECRETARY_WANTED)
 
     def check(self, snapshot: Snapshot, params: StructureParams, ctx: CheckContext) -> Outcome:
         if not snapshot.members:
@@ -102,9 +107,9 @@ class CommitteeStructure(Checker[StructureParams]):
             if len(posts) > params.max_posts:
                 failed.append("too-many-posts")
         expected = (
-            f"{params.min_posts}-{params.max_posts} posts with a secretary"
+            POSTS_WANTED(min=params.min_posts, max=params.max_posts)
             if needs_committee
-            else "a secretary"
+            else SECRETARY_WANTED()
         )
         said = {
             "no-secretary": NO_SECRETARY(),

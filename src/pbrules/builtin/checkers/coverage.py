@@ -26,6 +26,11 @@ def _operating(
     )
 
 
+NO_ORGANIZATION = Note(
+    "coverage.no_organization",
+    "{unit} has {members} full members but no organization of its own",
+    "{unit}有正式党员{members}名，未单独建立党组织",
+)
 MODE_UNKNOWN = Note(
     "coverage.mode_unknown",
     "missing data: coverage mode not recorded for {units}",
@@ -148,6 +153,7 @@ class RequiredOrganization(Checker[RequiredParams]):
 
     name = "coverage.required"
     Params = RequiredParams
+    notes = (NO_ORGANIZATION,)
 
     def check(self, snapshot: Snapshot, params: RequiredParams, ctx: CheckContext) -> Outcome:
         units = [
@@ -161,8 +167,7 @@ class RequiredOrganization(Checker[RequiredParams]):
             items = tuple(
                 SubjectItem(
                     subject=subject("coverage_unit", u.id),
-                    message=f"{u.id} has {u.full_members} full members but no organization "
-                    "of its own",
+                    message=NO_ORGANIZATION(unit=u.id, members=u.full_members),
                     evidence=(u.id,),
                 )
                 for u in missed

@@ -23,6 +23,11 @@ from pbrules.model.snapshot import DuesCategory, DuesRow, Member, Snapshot
 __all__ = ["CHECKERS", "DuesArrears", "DuesBracket", "DuesMonthly"]
 
 NOTHING_OWED = Note("dues.nothing_owed", "no member-month owed", "无应交党费的人月")
+IN_ARREARS = Note(
+    "dues.in_arrears",
+    "{member} has not paid dues for {months} consecutive months ({first} to {last})",
+    "{member}连续{months}个月未交纳党费（{first}至{last}）",
+)
 NO_ROWS = Note("dues.no_rows", "missing data: no dues rows", "数据缺失：无党费交纳记录")
 UNPAID = Note("dues.unpaid", "{count} member-month(s) unpaid", "{count}个人月未交纳党费")
 NO_MEMBERS = Note("dues.no_members", "no current members", "无在册党员")
@@ -86,8 +91,7 @@ def _arrears_items(
             items.append(
                 SubjectItem(
                     subject=subject("member", m.id),
-                    message=f"{m.id} has not paid dues for {n} consecutive months "
-                    f"({run[-1]} to {run[0]})",
+                    message=IN_ARREARS(member=m.id, months=n, first=run[-1], last=run[0]),
                     evidence=tuple(f"{m.id}:{k}" for k in reversed(run)),
                     severity=severity,
                 )
@@ -215,7 +219,7 @@ class DuesArrears(Checker[ArrearsParams]):
 
     name = "dues.arrears"
     Params = ArrearsParams
-    notes = (NO_MEMBERS, NO_ROWS)
+    notes = (NO_MEMBERS, NO_ROWS, IN_ARREARS)
 
     def check(self, snapshot: Snapshot, params: ArrearsParams, ctx: CheckContext) -> Outcome:
         members = ctx.index.current_members

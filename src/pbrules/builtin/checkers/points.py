@@ -13,6 +13,11 @@ __all__ = ["CHECKERS", "PointsRecorded"]
 
 NO_MEMBERS = Note("points.no_members", "no current members", "无在册党员")
 UNRECORDED = Note("points.unrecorded", "no points recorded for {members}", "未记录积分：{members}")
+LOW = Note(
+    "points.low",
+    "{member} has {points:g} points (< {threshold:g})",
+    "{member}积分{points:g}分（低于{threshold:g}分）",
+)
 UNDER = Note(
     "points.under",
     "{count} member(s) under {threshold:g} points",
@@ -53,7 +58,7 @@ class PointsRecorded(Checker[PointsParams]):
 
     name = "points.recorded"
     Params = PointsParams
-    notes = (NO_MEMBERS, UNRECORDED, UNDER)
+    notes = (NO_MEMBERS, UNRECORDED, UNDER, LOW)
 
     def check(self, snapshot: Snapshot, params: PointsParams, ctx: CheckContext) -> Outcome:
         statuses = set(params.statuses)
@@ -70,7 +75,7 @@ class PointsRecorded(Checker[PointsParams]):
                     items.append(
                         SubjectItem(
                             subject=subject("member", m.id),
-                            message=f"{m.id} has {m.points:g} points (< {params.threshold:g})",
+                            message=LOW(member=m.id, points=m.points, threshold=params.threshold),
                             evidence=(m.id,),
                         )
                     )

@@ -14,6 +14,12 @@ from pbrules.model.snapshot import RectificationStatus, Snapshot
 __all__ = ["CHECKERS", "RectificationLedger", "RectificationOverdue"]
 
 OVERDUE = Note("rectification.overdue", "overdue: {items}", "逾期未整改：{items}")
+WAS_DUE = Note("rectification.was_due", "{item} was due {due}", "{item}应于{due}前完成整改")
+WAS_DUE_FOR = Note(
+    "rectification.was_due_for",
+    "{item} ({criterion}) was due {due}",
+    "{item}（{criterion}）应于{due}前完成整改",
+)
 INCOMPLETE = Note("rectification.incomplete", "incomplete: {items}", "整改台账不完整：{items}")
 
 
@@ -50,7 +56,7 @@ class RectificationOverdue(Checker[OverdueParams]):
 
     name = "rectification.overdue"
     Params = OverdueParams
-    notes = (OVERDUE,)
+    notes = (OVERDUE, WAS_DUE, WAS_DUE_FOR)
 
     def check(self, snapshot: Snapshot, params: OverdueParams, ctx: CheckContext) -> Outcome:
         scope = set(params.criteria) if params.criteria is not None else None
@@ -66,9 +72,9 @@ class RectificationOverdue(Checker[OverdueParams]):
             findings = tuple(
                 SubjectItem(
                     subject=subject("rectification", r.id),
-                    message=f"{r.id}"
-                    + (f" ({r.criterion})" if r.criterion else "")
-                    + f" was due {r.due_on}",
+                    message=WAS_DUE_FOR(item=r.id, criterion=r.criterion, due=r.due_on)
+                    if r.criterion
+                    else WAS_DUE(item=r.id, due=r.due_on),
                     evidence=(r.id,),
                 )
                 for r in overdue

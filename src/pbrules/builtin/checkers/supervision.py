@@ -13,6 +13,9 @@ __all__ = ["CHECKERS", "SupervisionCoverage", "SupervisionVisits"]
 
 NO_SUBORDINATES = Note("supervision.no_subordinates", "no direct subordinates", "无直属下级组织")
 NOT_VISITED = Note("supervision.not_visited", "not visited: {orgs}", "未走访：{orgs}")
+NOT_VISITED_ONE = Note(
+    "supervision.not_visited_one", "{org} was not visited in the period", "本期未走访{org}"
+)
 VISITS = Note("supervision.visits", "{count} {modes} visit(s)", "{modes}走访{count}次")
 
 
@@ -48,7 +51,7 @@ class SupervisionCoverage(Checker[CoverageParams]):
 
     name = "supervision.coverage"
     Params = CoverageParams
-    notes = (NO_SUBORDINATES, NOT_VISITED)
+    notes = (NO_SUBORDINATES, NOT_VISITED, NOT_VISITED_ONE)
 
     def check(self, snapshot: Snapshot, params: CoverageParams, ctx: CheckContext) -> Outcome:
         kinds = {k.value for k in params.child_kinds} if params.child_kinds else None
@@ -67,7 +70,7 @@ class SupervisionCoverage(Checker[CoverageParams]):
             items = tuple(
                 SubjectItem(
                     subject=subject("organization", c),
-                    message=f"{c} was not visited in the period",
+                    message=NOT_VISITED_ONE(org=c),
                     evidence=(c,),
                 )
                 for c in missed

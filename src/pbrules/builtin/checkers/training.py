@@ -15,6 +15,19 @@ from pbrules.model.snapshot import CommitteeRole, MemberStatus, Snapshot, Traini
 __all__ = ["CHECKERS", "NewSecretaryTraining", "StudyHours"]
 
 NOT_DUE = Note("training.none_due", "no secretary due for training", "无应参加培训的新任书记")
+UNTRAINED = Note(
+    "training.untrained",
+    "{person}, appointed {appointed}, has no new-secretary training",
+    "{person}于{appointed}任职，未参加新任书记培训",
+)
+PERSON_NO_HOURS = Note(
+    "training.person_no_hours", "{person}: no study hours recorded", "{person}：未记录学习时长"
+)
+PERSON_SHORT = Note(
+    "training.person_short",
+    "{person}: {hours:g} h < {needed:g} h",
+    "{person}：学习{hours:g}学时，少于{needed:g}学时",
+)
 NOBODY = Note("training.nobody", "no members or committee", "无党员和委员")
 NO_HOURS = Note(
     "training.no_hours",
@@ -57,7 +70,7 @@ class NewSecretaryTraining(Checker[NewSecretaryParams]):
 
     name = "training.new_secretary"
     Params = NewSecretaryParams
-    notes = (NOT_DUE,)
+    notes = (NOT_DUE, UNTRAINED)
 
     def check(self, snapshot: Snapshot, params: NewSecretaryParams, ctx: CheckContext) -> Outcome:
         roles = set(params.roles)
@@ -79,8 +92,7 @@ class NewSecretaryTraining(Checker[NewSecretaryParams]):
             items.append(
                 SubjectItem(
                     subject=subject("person", post.person_id),
-                    message=f"{post.person_id}, appointed {post.appointed_on}, has no "
-                    "new-secretary training",
+                    message=UNTRAINED(person=post.person_id, appointed=post.appointed_on),
                     evidence=(post.person_id,),
                 )
             )
@@ -127,7 +139,7 @@ class StudyHours(Checker[HoursParams]):
 
     name = "training.hours"
     Params = HoursParams
-    notes = (NOBODY, NO_HOURS, HOURS_UNKNOWN)
+    notes = (NOBODY, NO_HOURS, HOURS_UNKNOWN, PERSON_NO_HOURS, PERSON_SHORT)
 
     def check(self, snapshot: Snapshot, params: HoursParams, ctx: CheckContext) -> Outcome:
         idx = ctx.index
@@ -171,8 +183,9 @@ class StudyHours(Checker[HoursParams]):
             items = tuple(
                 SubjectItem(
                     subject=subject("person", pid),
-                    message=f"{pid}: "
-                    + ("no study hours recorded" if h is None else f"{h:g} h < {needed[pid]:g} h"),
+                    message=PERSON_NO_HOURS(person=pid)
+                    if h is None
+                    else PERSON_SHORT(person=pid, hours=h, needed=needed[pid]),
                     evidence=(pid,),
                 )
                 for pid, h in short
