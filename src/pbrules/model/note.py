@@ -19,6 +19,7 @@ specs (``{share:.0%}``) apply to both. Every note constructed is kept in a catal
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Iterable, Mapping
@@ -184,9 +185,16 @@ class Note:
 
     def __call__(self, **values: Any) -> NoteText:
         """Both texts with ``values`` filled in (``KeyError`` names a missing field)."""
+        if not values:  # a fixed text: rendered once
+            return _fixed(self)
         zh_values = {k: v.zh if isinstance(v, NoteText) else v for k, v in values.items()}
         plain = {k: str(v) if isinstance(v, NoteText) else v for k, v in values.items()}
         return NoteText(self.en.format(**plain), self.zh.format(**zh_values), self.key)
+
+
+@functools.cache
+def _fixed(note: Note) -> NoteText:
+    return NoteText(note.en.format(), note.zh.format(), note.key)
 
 
 def listing(items: Iterable[object]) -> NoteText:
@@ -213,7 +221,11 @@ def note_catalog() -> Mapping[str, Note]:
 
 def term(value: object) -> NoteText:
     """``value`` as written, with its Chinese word where known (else as written)."""
-    text = str(value)
+    return _term(str(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _term(text: str) -> NoteText:
     return NoteText(text, _TERMS.get(text, text))
 
 

@@ -14,7 +14,7 @@ Window rules (docs/checkers.md, "Calendar windows"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -91,14 +91,14 @@ def window_frequency(
     as_of: date,
     founded_on: date | None,
     minimum: int,
-    short: NoteText,
+    short: Callable[[], NoteText],
 ) -> Outcome:
     """At least ``minimum`` records in every window, for each unit (a party group, or ``""``).
 
     ``units`` are (label prefix, [(record id, record date)]). One miss per required window that
     falls short (labelled ``window`` or ``prefix:window``); evidence is the missed windows, or
-    the records that satisfied a pass. ``short`` words the note: ``"<short> in <windows>"``.
-    Not applicable when no window is due.
+    the records that satisfied a pass. ``short()`` words the note, ``"<short> in <windows>"``
+    (called on a failure only). Not applicable when no window is due.
     """
     satisfied = due = 0
     missed: list[str] = []
@@ -124,7 +124,7 @@ def window_frequency(
         actual=satisfied,
         expected=due,
         evidence=tuple(missed) if missed else tuple(used),
-        note=SHORT_IN(short=short, windows=listing(missed)) if missed else "",
+        note=SHORT_IN(short=short(), windows=listing(missed)) if missed else "",
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import sorted_ids
-from pbrules.checker import CheckContext, Checker, Note, Params, join_notes
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params, join_notes
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import add_months
 from pbrules.model.snapshot import Category, CommitteeRole, LeaveReason, Snapshot
@@ -111,10 +114,10 @@ class CommitteeStructure(Checker[StructureParams]):
             if needs_committee
             else SECRETARY_WANTED()
         )
-        said = {
-            "no-secretary": NO_SECRETARY(),
-            "too-few-posts": TOO_FEW(posts=len(posts), min=params.min_posts),
-            "too-many-posts": TOO_MANY(posts=len(posts), max=params.max_posts),
+        said: dict[str, Callable[[], NoteText]] = {  # rendered for the failed checks only
+            "no-secretary": NO_SECRETARY,
+            "too-few-posts": functools.partial(TOO_FEW, posts=len(posts), min=params.min_posts),
+            "too-many-posts": functools.partial(TOO_MANY, posts=len(posts), max=params.max_posts),
         }
         return Outcome(
             Status.PASS if not failed else Status.FAIL,
@@ -123,7 +126,7 @@ class CommitteeStructure(Checker[StructureParams]):
             actual=len(posts),
             expected=expected,
             evidence=tuple(failed),
-            note=join_notes(said[f] for f in failed),
+            note=join_notes(said[f]() for f in failed),
         )
 
 

@@ -7,6 +7,8 @@ Cancelled cases (``cancelled_on`` on or before ``as_of``) are left out of interv
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
 from typing import Literal, get_args
 
@@ -188,7 +190,7 @@ def _without_start(
 
 def _bounds(
     params: IntervalParams, start: date, resumed: date | None
-) -> tuple[date | None, date | None, NoteText]:
+) -> tuple[date | None, date | None, Callable[[], NoteText]]:
     """The earliest and latest allowed ``to`` dates, and what the latest is counted from."""
     lo = (
         add_interval(start, days=params.min_days, months=params.min_months)
@@ -200,14 +202,22 @@ def _bounds(
         if params.has_max
         else None
     )
-    basis = BASIS_MAX(start=term(params.from_field), on=start)
+    basis = functools.partial(_basis_max, params.from_field, start)  # rendered when late
     if hi is not None and resumed is not None:
         after = add_months(resumed, params.exempt_grace_months)
         if after > hi:
             hi = after
             exempt = params.exempt_if[0] if len(params.exempt_if) == 1 else "exemption"
-            basis = BASIS_GRACE(exempt=term(exempt), on=resumed, months=params.exempt_grace_months)
+            basis = functools.partial(_basis_grace, exempt, resumed, params.exempt_grace_months)
     return lo, hi, basis
+
+
+def _basis_max(field: str, on: date) -> NoteText:
+    return BASIS_MAX(start=term(field), on=on)
+
+
+def _basis_grace(exempt: str, on: date, months: int) -> NoteText:
+    return BASIS_GRACE(exempt=term(exempt), on=on, months=months)
 
 
 class DevelopmentInterval(Checker[IntervalParams]):
@@ -307,7 +317,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
         start: date,
         end: date,
         hi: date,
-        basis: NoteText,
+        basis: Callable[[], NoteText],
         *,
         pending: bool,
     ) -> SubjectItem:
@@ -321,7 +331,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
         late = LATE_PENDING if pending else LATE_DONE
         return SubjectItem(
             subject=subject("development_case", pid),
-            message=late(case=pid, to=term(params.to_field), end=end, hi=hi, basis=basis),
+            message=late(case=pid, to=term(params.to_field), end=end, hi=hi, basis=basis()),
             evidence=(pid,),
             severity=severity,
         )

@@ -61,7 +61,7 @@ class DisclosureFrequency(Checker[DisclosureParams]):
             ctx.as_of,
             snapshot.organization.founded_on,
             params.min,
-            NO_DISCLOSURE(),
+            NO_DISCLOSURE,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from pydantic import Field
@@ -106,7 +107,7 @@ class MeetingsFrequency(Checker[FrequencyParams]):
             ctx.as_of,
             snapshot.organization.founded_on,
             params.min,
-            FEWER(min=params.min, type=term(params.type.value)),
+            functools.partial(FEWER, min=params.min, type=term(params.type.value)),
         )
 
 
