@@ -267,7 +267,10 @@ def one_task_per_problem(findings: Iterable[Finding]) -> list[Finding]:
         if f.subject is not None and key in whole:
             continue
         if f.subject is None and subjects.get(key):
-            named = ", ".join(sorted(subjects[key]))
-            f = f.model_copy(update={"message": f"{f.message} ({named})"})
+            ids = sorted(subjects[key])
+            update = {"message": f"{f.message} ({', '.join(ids)})"}
+            if f.message_zh is not None:
+                update["message_zh"] = f"{f.message_zh}（{'、'.join(ids)}）"
+            f = f.model_copy(update=update)
         out.append(f)
     return out
