@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from pbrules.checker import CheckContext, Checker, Note, NoteText, Params
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params, term
 from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.snapshot import Campaign, CampaignStep, Snapshot
 
@@ -131,7 +131,7 @@ class CampaignSteps(Checker[CampaignStepsParams]):
             key=lambda c: (c.started_on, c.id),
         )
         if not chosen:
-            what = NO_CAMPAIGN(kind=params.kind)
+            what = NO_CAMPAIGN(kind=term(params.kind))
             if params.when_missing == "not_applicable":
                 return Outcome.not_applicable(what)
             return Outcome.missing_data(what)
@@ -141,7 +141,7 @@ class CampaignSteps(Checker[CampaignStepsParams]):
             due += _due_count(c, ctx.as_of, params)
             for step, why in _problems(c, ctx.as_of, params):
                 subject = Subject("campaign_step", f"{c.id}/{step}")
-                items.append(SubjectItem(subject, STEP(step=step, why=why), (c.id,)))
+                items.append(SubjectItem(subject, STEP(step=term(step), why=why), (c.id,)))
         misses = len(items)
         due = max(due, misses)
         return Outcome(

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from pbrules.builtin.checkers._records import Where, parse_where, rows
-from pbrules.checker import CheckContext, Checker, Note, Params, listing, term
+from pbrules.checker import CheckContext, Checker, Note, Params, term, terms
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import Snapshot
 
@@ -124,7 +124,7 @@ class Checklist(Checker[ChecklistParams]):
             actual=present,
             expected=len(required),
             evidence=tuple(f"absent:{k}" for k in absent),
-            note=ABSENT(kinds=listing(absent)),
+            note=ABSENT(kinds=terms(absent)),
         )
 
 
