@@ -50,6 +50,7 @@ from pbrules.engine.compile import (
 )
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.guard import CheckerGuard
+from pbrules.engine.notes import result_note_zh, uses_v2
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
 from pbrules.engine.ranking import TieFacts, assign_group, rank_organizations
 from pbrules.engine.scoring import (
@@ -201,6 +202,7 @@ class Engine:
         self._tiers = [TierSpec(t.id, frozenset(t.tags), t.min) for t in self.model.tiers]
         self._one_per_problem = self.model.one_finding_per_problem
         self._compiled, self._checkers = compile_pack(pack, registry.checkers)
+        self._zh = uses_v2(self.model)  # note_zh and message_zh (engine/notes.py)
         self._record = [c for c in self._compiled if c.phase == "record"]
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
         composites = [c for c in self._compiled if c.phase == "composite"]
@@ -742,7 +744,7 @@ class Engine:
             complete = complete and outcome.status is not Status.ERROR
             pts = self._points(c, outcome, state.org, waivers)
             entries.append((c.area, pts, frozenset(c.criterion.tags)))
-            criteria.append(_criterion_record(c, outcome, pts))
+            criteria.append(_criterion_record(c, outcome, pts, self._zh))
             if outcome.status is Status.FAIL or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
         if waivers:
@@ -827,6 +829,7 @@ class Engine:
             mode=c.mode,
             holders=state.holders,
             one_per_problem=self._one_per_problem,
+            zh=self._zh,
         )
 
     def _org_result(
@@ -915,7 +918,9 @@ def _validate_in_place(items: list[Any], model: type[OrgResult] | type[Finding])
         items[i] = model.model_validate(item)
 
 
-def _criterion_record(c: Compiled, outcome: Outcome, pts: CriterionPoints) -> dict[str, Any]:
+def _criterion_record(
+    c: Compiled, outcome: Outcome, pts: CriterionPoints, zh: bool = False
+) -> dict[str, Any]:
     return {
         "id": c.criterion.id,
         "status": outcome.status,
@@ -926,6 +931,7 @@ def _criterion_record(c: Compiled, outcome: Outcome, pts: CriterionPoints) -> di
         "compliance": outcome.compliance,
         "misses": outcome.misses,
         "note": outcome.note or None,
+        "note_zh": result_note_zh(outcome, zh),
     }
 
 

@@ -72,6 +72,19 @@ class CriterionResult(_Doc):
     compliance: Score | None = None
     misses: int | None = None
     note: str | None = None
+    note_zh: str | None = Field(
+        default=None,
+        description="The note in Chinese, from the checker's note catalog; only in the results "
+        "of a pack that carries Chinese text (title_zh, message_zh or action_zh).",
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``note_zh`` is left out while null, so a v1 pack's result keeps its exact shape."""
+        data: dict[str, Any] = handler(self)
+        if self.note_zh is None:
+            data.pop("note_zh", None)
+        return data
 
 
 class OrgResult(_Doc):

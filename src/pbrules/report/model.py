@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.outcome import Severity
-from pbrules.model.result import Finding, OrgResult, RunResult
+from pbrules.model.result import CriterionResult, Finding, OrgResult, RunResult
 from pbrules.report.i18n import reader_text, responsible_text, translations
 from pbrules.report.tiers import GroupTiers, tier_distribution
 
@@ -369,7 +369,9 @@ def build_report(
     if len(result.organizations) > APPENDIX_LIMIT:
         appendix_groups = _appendix_groups(result, group_titles)
     else:
-        appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
+        appendix = _appendix(
+            result, findings_by_org, area_titles, criterion_titles, group_titles, lang == "zh"
+        )
     feedback = _feedback(result, as_of)
     owed = _owed(result, rect, source, feedback)
 
@@ -935,6 +937,7 @@ def _appendix(
     area_titles: Mapping[str, str],
     criterion_titles: Mapping[str, str],
     group_titles: Mapping[str, str],
+    zh: bool = False,
 ) -> list[OrgAppendix]:
     out: list[OrgAppendix] = []
     group_order = {gid: i for i, gid in enumerate(result.rankings)}
@@ -947,7 +950,8 @@ def _appendix(
         ),
     )
     for o in orgs:
-        lost = _lost_points(o, findings_by_org.get(o.org_id, ()), area_titles, criterion_titles)
+        found = findings_by_org.get(o.org_id, ())
+        lost = _lost_points(o, found, area_titles, criterion_titles, zh)
         lost.sort(key=lambda a: (-a.lost, a.criterion))
         gid = o.group or UNGROUPED
         out.append(
@@ -977,8 +981,10 @@ def _lost_points(
     findings: Iterable[Finding],
     area_titles: Mapping[str, str],
     criterion_titles: Mapping[str, str],
+    zh: bool = False,
 ) -> list[AppendixCriterion]:
-    """The organization's criteria that lost points, have findings or errored."""
+    """The organization's criteria that lost points, have findings or errored; a criterion
+    without findings shows its note (``note_zh`` with ``zh``, where the result has it)."""
     by_criterion: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_criterion[f.criterion].append(f)
@@ -999,7 +1005,7 @@ def _lost_points(
                 earned=c.earned,
                 max=c.max,
                 lost=max(0.0, c.max - c.earned),
-                messages=[f.message for f in fs] or ([c.note] if c.note else []),
+                messages=[f.message for f in fs] or _note_of(c, zh),
                 evidence=sorted({e for f in fs for e in f.evidence}),
             )
         )
@@ -1020,6 +1026,12 @@ def _lost_points(
             )
         )
     return lost
+
+
+def _note_of(c: CriterionResult, zh: bool) -> list[str]:
+    """A criterion's note as the reader reads it (none when it has none)."""
+    note = (c.note_zh if zh else None) or c.note
+    return [note] if note else []
 
 
 def severity_rank(severity: str | Severity) -> int:

@@ -7,11 +7,15 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from pbrules.builtin.checkers._records import Where, index_rows, parse_where
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params, term, terms
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import Snapshot
 
 __all__ = ["CHECKERS", "Checklist", "ChecklistParams"]
+
+NONE_LISTED = Note("checklist.none_listed", "no {of} listed", "未录入{of}")
+MISSING = Note("checklist.missing", "missing data: {what}", "数据缺失：{what}")
+ABSENT = Note("checklist.absent", "absent: {kinds}", "缺少：{kinds}")
 
 KindList = Literal["bodies", "documents", "facilities", "campaigns"]
 
@@ -80,11 +84,12 @@ class Checklist(Checker[ChecklistParams]):
 
     name = "checklist"
     Params = ChecklistParams
+    notes = (NONE_LISTED, MISSING, ABSENT)
 
     def check(self, snapshot: Snapshot, params: ChecklistParams, ctx: CheckContext) -> Outcome:
         required = list(params.require)
         if not getattr(snapshot, params.of):
-            what = f"no {params.of} listed"
+            what = NONE_LISTED(of=term(params.of))
             if params.when_empty == "not_applicable":
                 return Outcome.not_applicable(what)
             return Outcome(
@@ -94,7 +99,7 @@ class Checklist(Checker[ChecklistParams]):
                 actual=0,
                 expected=len(required),
                 evidence=tuple(f"absent:{k}" for k in required),
-                note=f"missing data: {what}",
+                note=MISSING(what=what),
             )
         where = params.parsed_where
         year = ctx.period.start.year
@@ -122,7 +127,7 @@ class Checklist(Checker[ChecklistParams]):
             actual=present,
             expected=len(required),
             evidence=tuple(f"absent:{k}" for k in absent),
-            note=f"absent: {', '.join(absent)}",
+            note=ABSENT(kinds=terms(absent)),
         )
 
 

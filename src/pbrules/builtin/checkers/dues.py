@@ -16,11 +16,31 @@ from datetime import date
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params, SnapshotIndex
+from pbrules.checker import CheckContext, Checker, Note, Params, SnapshotIndex, join_notes, listing
 from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
 from pbrules.model.snapshot import DuesCategory, DuesRow, Member, Snapshot
 
 __all__ = ["CHECKERS", "DuesArrears", "DuesBracket", "DuesMonthly"]
+
+NOTHING_OWED = Note("dues.nothing_owed", "no member-month owed", "无应交党费的人月")
+IN_ARREARS = Note(
+    "dues.in_arrears",
+    "{member} has not paid dues for {months} consecutive months ({first} to {last})",
+    "{member}连续{months}个月未交纳党费（{first}至{last}）",
+)
+NO_ROWS = Note("dues.no_rows", "missing data: no dues rows", "数据缺失：无党费交纳记录")
+UNPAID = Note("dues.unpaid", "{count} member-month(s) unpaid", "{count}个人月未交纳党费")
+NO_MEMBERS = Note("dues.no_members", "no current members", "无在册党员")
+BELOW = Note("dues.below_bracket", "below the bracket: {rows}", "低于交纳标准：{rows}")
+UNKNOWN = Note(
+    "dues.basis_unknown",
+    "missing data: category or income unknown for {rows}",
+    "数据缺失：{rows}党费类别或收入不详",
+)
+PAYERS = Note("dues.payers", "dues category or income of the payers", "交纳人的党费类别或收入")
+NO_PAYMENT = Note(
+    "dues.no_payment", "no payment to judge in the period", "本期无需评判的党费交纳"
+)
 
 
 def _owes(member: Member, start: date) -> bool:
@@ -88,8 +108,7 @@ def _arrears_items(
             items.append(
                 SubjectItem(
                     subject=subject("member", m.id),
-                    message=f"{m.id} has not paid dues for {n} consecutive months "
-                    f"({run[-1]} to {run[0]})",
+                    message=IN_ARREARS(member=m.id, months=n, first=run[-1], last=run[0]),
                     evidence=tuple(f"{m.id}:{k}" for k in reversed(run)),
                     severity=severity,
                 )
@@ -136,6 +155,7 @@ class DuesMonthly(Checker[MonthlyParams]):
 
     name = "dues.monthly"
     Params = MonthlyParams
+    notes = (NOTHING_OWED, NO_ROWS, UNPAID)
 
     def check(self, snapshot: Snapshot, params: MonthlyParams, ctx: CheckContext) -> Outcome:
         idx = ctx.index
@@ -157,7 +177,7 @@ class DuesMonthly(Checker[MonthlyParams]):
                     owed += 1
                     unpaid.append(f"{member.id}:{key}")
         if owed == 0:
-            return Outcome.not_applicable("no member-month owed")
+            return Outcome.not_applicable(NOTHING_OWED())
         if not snapshot.dues:
             return Outcome(
                 Status.FAIL,
@@ -166,7 +186,7 @@ class DuesMonthly(Checker[MonthlyParams]):
                 actual=0,
                 expected=owed,
                 evidence=tuple(unpaid),
-                note="missing data: no dues rows",
+                note=NO_ROWS(),
             )
         items: tuple[SubjectItem, ...] = ()
         if params.arrears_months is not None:
@@ -187,7 +207,7 @@ class DuesMonthly(Checker[MonthlyParams]):
             expected=owed,
             evidence=tuple(unpaid),
             items=items,
-            note=f"{len(unpaid)} member-month(s) unpaid" if unpaid else "",
+            note=UNPAID(count=len(unpaid)) if unpaid else "",
         )
 
 
@@ -218,11 +238,12 @@ class DuesArrears(Checker[ArrearsParams]):
 
     name = "dues.arrears"
     Params = ArrearsParams
+    notes = (NO_MEMBERS, NO_ROWS, IN_ARREARS)
 
     def check(self, snapshot: Snapshot, params: ArrearsParams, ctx: CheckContext) -> Outcome:
         members = ctx.index.current_members
         if not members:
-            return Outcome.not_applicable("no current members")
+            return Outcome.not_applicable(NO_MEMBERS())
         if not snapshot.dues:
             return Outcome(
                 Status.FAIL,
@@ -230,7 +251,7 @@ class DuesArrears(Checker[ArrearsParams]):
                 misses=len(members),
                 actual=0,
                 expected=len(members),
-                note="missing data: no dues rows",
+                note=NO_ROWS(),
             )
         items = _arrears_items(members, ctx.index, params.months, params.tolerance, params.severity)
         return Outcome.ratio(
@@ -330,6 +351,7 @@ class DuesBracket(Checker[BracketParams]):
 
     name = "dues.bracket"
     Params = BracketParams
+    notes = (BELOW, UNKNOWN, PAYERS, NO_PAYMENT)
 
     def check(self, snapshot: Snapshot, params: BracketParams, ctx: CheckContext) -> Outcome:
         idx = ctx.index
@@ -361,16 +383,16 @@ class DuesBracket(Checker[BracketParams]):
             judged += 1
             if row.paid + tolerance < required:
                 short.append(f"{mid}:{row.month}")
-        notes = []
-        if short:
-            notes.append("below the bracket: " + ", ".join(short))
-        if unknown:
-            notes.append("missing data: category or income unknown for " + ", ".join(unknown))
-        note = "; ".join(notes)
+        note = join_notes(
+            (
+                BELOW(rows=listing(short)) if short else "",
+                UNKNOWN(rows=listing(unknown)) if unknown else "",
+            )
+        )
         if judged == 0:
             if unknown:
-                return Outcome.missing_data("dues category or income of the payers")
-            return Outcome.not_applicable("no payment to judge in the period")
+                return Outcome.missing_data(PAYERS())
+            return Outcome.not_applicable(NO_PAYMENT())
         return Outcome.ratio(judged - len(short), judged, evidence=tuple(short), note=note)
 
 
