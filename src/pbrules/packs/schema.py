@@ -245,7 +245,13 @@ class Pack(_Model):
     pack: Ident
     version: str
     title: str | None = None
+    title_zh: str | None = Field(
+        default=None, description="The title in Chinese: the heading of reports in --lang zh."
+    )
     issuer: str | None = Field(default=None, description="Issuing department, for reports.")
+    issuer_zh: str | None = Field(
+        default=None, description="The issuing department in Chinese, for reports in --lang zh."
+    )
     extends: list[str] = Field(
         default_factory=list, description="Packs this one extends: ids or relative paths."
     )
@@ -277,7 +283,7 @@ class Pack(_Model):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _omit_defaults(handler(self), {"tiers": []})
+        return _omit_defaults(handler(self), {"tiers": [], "title_zh": None, "issuer_zh": None})
 
     def area(self, area_id: str) -> Area:
         for a in self.areas:
