@@ -75,6 +75,8 @@ def test_planted_names_are_chinese_and_the_rest_is_the_english_plan() -> None:
     assert cn["names"]["B002"] == "吴山村党支部"
     assert cn["names"]["T03"] == "东坝镇党委"
     assert not any(LATIN.search(n) for n in cn["names"].values())
+    for situation in cn["situations"]:
+        assert not LATIN.search(situation.pop("description_zh").replace("2026", ""))
     assert {k: v for k, v in cn.items() if k != "names"} == {
         k: v for k, v in en.items() if k != "names"
     }

@@ -21,7 +21,7 @@ from pbrules.testing.synth.snapshot import build_snapshot
 from pbrules.testing.synth.static import static_records
 from pbrules.testing.synth.tree import district_specs
 from pbrules.testing.synth.v2 import add_v2, static_v2
-from pbrules.testing.synth.zh import LANGUAGES, chinese_snapshot, org_name
+from pbrules.testing.synth.zh import LANGUAGES, chinese_snapshot, org_name, situation_zh
 
 __all__ = ["DEFAULT_SEED", "V2_DEFAULT", "example_snapshots", "make_plan", "planted"]
 
@@ -93,13 +93,16 @@ def planted(seed: int = DEFAULT_SEED, *, v2: bool = V2_DEFAULT, lang: str = "en"
     _check_lang(lang)
     plan = make_plan(seed, v2=v2)
     name = org_name if lang == "zh" else str
+    situations = plan.situations
+    if lang == "zh":  # each situation's description in Chinese too
+        situations = [{**s, "description_zh": situation_zh(s["id"])} for s in situations]
     named = _named(plan)
     return {
         "seed": seed,
         "periods": list(EXAMPLE_PERIODS),
         "organizations": len(plan.specs),
         "by_kind": _count(s.kind for s in plan.specs),
-        "situations": plan.situations,
+        "situations": situations,
         "exact": (
             "In 2026Q3 the organizations listed under a situation are exactly those that fail "
             "its criterion; ordinary organizations carry random minor imperfections on other "

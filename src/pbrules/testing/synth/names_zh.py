@@ -179,3 +179,27 @@ YEARLY_DOCUMENTS = {
     "party building work summary": "党建工作总结",
     "party building work plan": "党建工作计划",
 }
+
+#: planted situation id -> its description in Chinese (planted.json of the Chinese example)
+SITUATIONS = {
+    "committee_meetings_skipped": "本季度只有一个月召开支委会。",
+    "theme_days_skipped": "本季度只有一个月开展主题党日。",
+    "retired_branch_one_committee_member": "正式党员7名以上的离退休党支部只设1名支委。",
+    "points_not_recorded": "村党支部未记录党员积分。",
+    "activist_year_skipped": "入党积极分子培养5个月即确定为发展对象（应满一年）。",
+    "resigned_after_transition": "春季换届后本季度有村“两委”成员辞职。",
+    "few_visits": "乡镇党委本季度只走访了所属党支部中的2个。",
+    "overdue_rectifications": "整改事项逾期未完成。",
+    "dues_arrears": "有党员自2026年1月起未交纳党费。",
+    "no_woman_on_two_committees": "村“两委”班子中没有女性成员。",
+    "no_young_cadre": "村“两委”班子中没有35岁以下成员。",
+    "secretary_not_director": "村党组织书记未兼任村委会主任。",
+    "finance_group_missing": "村未设民主理财小组。",
+    "no_annual_plan": "党组织没有2026年党建工作计划。",
+    "no_activity_room": "村党支部没有党员活动室。",
+    "feedback_not_rectified": "区委暗访反馈的问题逾期未整改。",
+    "weak_lax_rectification_behind": "软弱涣散村8月到期的整顿步骤未完成。",
+    "five_transformations_behind": "“五化”示范创建党支部未按期达标。",
+    "one_reserve_cadre": "村后备干部只有1名（至少2名）。",
+    "few_members_with_posts": "村党支部设岗定责的党员不到一半。",
+}

@@ -20,7 +20,7 @@ from typing import Any
 
 from pbrules.testing.synth import names_zh as zh
 
-__all__ = ["LANGUAGES", "chinese_snapshot", "org_name", "person_name", "text"]
+__all__ = ["LANGUAGES", "chinese_snapshot", "org_name", "person_name", "situation_zh", "text"]
 
 #: the languages the generator writes
 LANGUAGES = ("en", "zh")
@@ -153,6 +153,11 @@ def text(value: str) -> str:
     if year.isdigit() and rest in zh.YEARLY_DOCUMENTS:
         return f"{year}年{zh.YEARLY_DOCUMENTS[rest]}"
     raise ValueError(f"no Chinese for the text {value!r}")
+
+
+def situation_zh(situation_id: str) -> str:
+    """A planted situation's description in Chinese."""
+    return _lookup(zh.SITUATIONS, situation_id, "planted situation")
 
 
 #: record list -> its text fields and how each is written in Chinese
