@@ -37,10 +37,12 @@ from pbrules.model.snapshot import Snapshot
 if TYPE_CHECKING:
     from pbrules.dataset import Dataset
     from pbrules.engine.evaluate import OrgState
+    from pbrules.engine.stream import Done
 
 __all__ = [
     "CHUNK_BYTES",
     "Chunk",
+    "Pass1",
     "Scanned",
     "jsonl_files",
     "plan_chunks",
@@ -71,12 +73,13 @@ class Chunk:
 @dataclass(frozen=True, slots=True)
 class Scanned:
     """One record of a chunk, as the parent needs it: a rejection, or a snapshot's pass-1 state
-    with its period and place (never the snapshot itself)."""
+    (or, in a streamed run, its finished and serialized result) with its period and place
+    (never the snapshot itself)."""
 
     source: str
     place: int
     period: Period | None = None
-    state: OrgState | None = None
+    state: OrgState | Done | None = None
     rejected: Rejected | None = None
 
 
@@ -238,8 +241,8 @@ def records(chunk: Chunk, registry: Any) -> Iterator[tuple[str, int, Snapshot | 
                 yield source, base + at, snap
 
 
-#: ``pass1(snapshot, period)`` -> the organization's pass-1 state
-Pass1 = Callable[[Snapshot, Period], "OrgState"]
+#: ``pass1(snapshot, period)`` -> the organization's pass-1 state, or its finished result
+Pass1 = Callable[[Snapshot, Period], "OrgState | Done"]
 
 
 def scan_chunk(chunk: Chunk, registry: Any, pass1: Pass1) -> list[Scanned]:
