@@ -111,6 +111,8 @@ def foreign_spans(result: RunResult, pack: Any) -> dict[str, set[str]]:
     model = getattr(pack, "model", pack)
     shown = localized(result, "zh")
     authored: set[str] = {model.title or "", model.issuer or ""}
+    # the pack's own Chinese heading (the seeds' placeholder district "X区" stays as written)
+    authored |= {model.title_zh or "", model.issuer_zh or ""}
     authored |= {a.title or "" for a in model.areas} | {g.title or "" for g in model.groups}
     for c in model.criteria:
         authored |= {c.basis or "", c.title if not c.title_zh else ""}

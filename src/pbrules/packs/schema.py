@@ -245,7 +245,13 @@ class Pack(_Model):
     pack: Ident
     version: str
     title: str | None = None
+    title_zh: str | None = Field(
+        default=None, description="The title in Chinese: the heading of reports in --lang zh."
+    )
     issuer: str | None = Field(default=None, description="Issuing department, for reports.")
+    issuer_zh: str | None = Field(
+        default=None, description="The issuing department in Chinese, for reports in --lang zh."
+    )
     extends: list[str] = Field(
         default_factory=list, description="Packs this one extends: ids or relative paths."
     )
@@ -283,7 +289,13 @@ class Pack(_Model):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _omit_defaults(handler(self), {"tiers": [], "one_task_per_problem": None})
+        omitted: dict[str, Any] = {
+            "tiers": [],
+            "one_task_per_problem": None,
+            "title_zh": None,
+            "issuer_zh": None,
+        }
+        return _omit_defaults(handler(self), omitted)
 
     @property
     def uses_v2_scoring(self) -> bool:

@@ -376,7 +376,7 @@ def build_report(
     owed = _owed(result, rect, source, feedback)
 
     return Report(
-        **_heading(result, pack_model, previous, title=title, issuer=issuer),
+        **_heading(result, pack_model, previous, title=title, issuer=issuer, lang=lang),
         areas=area_titles,
         groups=groups,
         problems=problems,
@@ -405,8 +405,13 @@ def _heading(
     *,
     title: str | None,
     issuer: str | None,
+    lang: str = "en",
 ) -> dict[str, Any]:
-    """The report's title, pack, period, date and issuing department."""
+    """The report's title, pack, period, date and issuing department (the pack's ``title_zh``
+    and ``issuer_zh`` in ``zh``, where it gives them)."""
+    if lang == "zh" and pack_model is not None:
+        title = title or getattr(pack_model, "title_zh", None)
+        issuer = issuer or getattr(pack_model, "issuer_zh", None)
     return {
         "title": title
         or (pack_model.title if pack_model is not None and pack_model.title else "")
