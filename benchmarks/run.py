@@ -21,9 +21,15 @@ Sections (``--only NAME`` runs one; all run by default):
 - ``reports``: ``pbrules report`` of that result as html, xlsx and docx (``--report-formats``).
 
 The data is generated once per ``--orgs`` and ``--seed`` into ``--data`` and reused.
+``--replicate K`` makes a dataset K times as big fast (the generator needs about 30 minutes for
+a million organizations): the generated one is written K times, the organization ids of copy k
+prefixed ``R<k>-`` everywhere they appear (``id``, ``parent_id``, every ``*org_id`` field such
+as a visit's ``target_org_id``), so each copy is a district of its own with consistent parents.
+``--orgs 10000 --replicate 100`` is a million organizations.
 
 Run:  python benchmarks/run.py --orgs 10000 --only patterns [--json out.json]
       python benchmarks/run.py --orgs 100000 --only evaluate --only latency --only ledger
+      python benchmarks/run.py --orgs 10000 --replicate 100 --only evaluate --only reports
 
 Add a section by writing ``def section_<name>(args) -> dict`` and listing it in ``SECTIONS``.
 """
@@ -73,6 +79,53 @@ def synth(orgs: int, seed: int, period: str, directory: Path) -> Path:
     return out
 
 
+#: stands for a copy's id prefix in a replicated line (no JSON escaping touches it)
+_MARK = "@@R@@"
+
+
+def _prefixed(value: Any) -> Any:
+    """``value`` (a parsed snapshot line) with every organization id marked for a prefix."""
+    if isinstance(value, dict):
+        return {
+            k: _MARK + v
+            if isinstance(v, str) and (k.endswith("org_id") or k == "parent_id")
+            else _prefixed(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_prefixed(v) for v in value]
+    return value
+
+
+def replicate(source: Path, copies: int) -> Path:
+    """``source`` written ``copies`` times, copy k's organization ids prefixed ``R<k>-``."""
+    out = source.with_name(f"{source.stem}-x{copies}.jsonl")
+    if copies <= 1 or out.exists():
+        return source if copies <= 1 else out
+    templates = []
+    with source.open(encoding="utf-8") as fh:
+        for line in fh:
+            snap = json.loads(line)
+            snap["organization"]["id"] = _MARK + snap["organization"]["id"]
+            templates.append(json.dumps(_prefixed(snap), ensure_ascii=False) + "\n")
+    partial = out.with_suffix(".partial")
+    with partial.open("w", encoding="utf-8") as dst:
+        for k in range(copies):
+            dst.writelines(t.replace(_MARK, f"R{k}-") for t in templates)
+    partial.replace(out)
+    return out
+
+
+def dataset(args: argparse.Namespace) -> Path:
+    """The benchmark's data: ``--orgs`` generated, times ``--replicate``."""
+    return replicate(synth(args.orgs, args.seed, args.period, args.data), args.replicate)
+
+
+def tag(args: argparse.Namespace) -> str:
+    """The dataset's name in the files the sections write: ``10000`` or ``10000x100``."""
+    return f"{args.orgs}x{args.replicate}" if args.replicate > 1 else str(args.orgs)
+
+
 def section_patterns(args: argparse.Namespace) -> dict[str, Any]:
     from pbrules.dataset import read_dataset
     from pbrules.model.snapshot import Snapshot
@@ -88,7 +141,7 @@ def section_patterns(args: argparse.Namespace) -> dict[str, Any]:
         for c in pack.model.active_criteria
         if c.check == "pattern"
     )
-    path = synth(args.orgs, args.seed, args.period, args.data)
+    path = dataset(args)
     snaps, read_wall, _ = timed(lambda: [s for s in read_dataset(path) if isinstance(s, Snapshot)])
     lists = [of for _, p in plans for of in p.lists]
     fields = plan_fields(p for _, p in plans)
@@ -174,12 +227,12 @@ def pbrules(*args: str) -> list[str]:
 
 def section_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     """The parse floor, then ``pbrules evaluate`` with --jobs 1 and --jobs 2 on the same data."""
-    path = synth(args.orgs, args.seed, args.period, args.data)
+    path = dataset(args)
     n, floor_cpu = parse_floor(path)
     runs: dict[str, Any] = {"organizations": n, "parse_floor_cpu_s": round(floor_cpu, 2)}
     outputs = []
     for jobs in (1, 2):
-        out = args.data / f"result-{args.orgs}-j{jobs}.json"
+        out = args.data / f"result-{tag(args)}-j{jobs}.json"
         runs[f"jobs{jobs}"] = measure(
             pbrules(
                 "evaluate", str(path), "--rules", str(DISTRICT), "-j", str(jobs), "-o", str(out)
@@ -230,24 +283,27 @@ def section_latency(args: argparse.Namespace) -> dict[str, Any]:
 
 def section_ledger(args: argparse.Namespace) -> dict[str, Any]:
     """``pbrules ledger sync`` of the --jobs 1 result into a new ledger."""
-    result = args.data / f"result-{args.orgs}-j1.json"
+    result = args.data / f"result-{tag(args)}-j1.json"
     if not result.exists():
         section_evaluate(args)
-    db = args.data / f"ledger-{args.orgs}.db"
+    db = args.data / f"ledger-{tag(args)}.db"
     db.unlink(missing_ok=True)
     return {"sync": measure(pbrules("ledger", "sync", str(result), "--db", str(db)))}
 
 
 def section_reports(args: argparse.Namespace) -> dict[str, Any]:
     """``pbrules report`` of the --jobs 1 result in each review format."""
-    result = args.data / f"result-{args.orgs}-j1.json"
+    result = args.data / f"result-{tag(args)}-j1.json"
     if not result.exists():
         section_evaluate(args)
     out: dict[str, Any] = {}
     for fmt in args.report_formats.split(","):
-        target = args.data / f"review-{args.orgs}.{fmt}"
+        target = args.data / f"review-{tag(args)}.{fmt}"
         cmd = pbrules("report", str(result), "--rules", str(DISTRICT), "-f", fmt, "-o", str(target))
         out[fmt] = {**measure(cmd), "mb": round(target.stat().st_size / 2**20, 1)}
+        out[fmt]["rss_kb_per_org"] = round(
+            out[fmt]["peak_rss_mb"] * 1024 / (args.orgs * args.replicate), 1
+        )
     return out
 
 
@@ -264,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orgs", type=int, default=10_000, help="organizations (default 10000)")
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="run one section")
+    parser.add_argument(
+        "--replicate", type=int, default=1, metavar="K", help="the data K times, ids prefixed"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--period", default="2026Q3")
     parser.add_argument("--workers", type=int, default=1, help="durable workers at a time")
@@ -279,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     args.data.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {}
     for name in args.only or sorted(SECTIONS):
-        print(f"== {name} ({args.orgs} organizations)", flush=True)
+        print(f"== {name} ({args.orgs * args.replicate} organizations)", flush=True)
         report[name] = SECTIONS[name](args)
         for key, value in report[name].items():
             print(f"  {key}: {value}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -93,6 +93,9 @@ def report(
         [("the result", result_path), ("--previous", previous), ("--ledger", ledger)]
         + [("a pack", Path(r)) for r in rules if Path(r).exists()],
     )
+    streamable = fmt == "xlsx" and ledger is None  # the ledger's items are not streamed yet
+    if streamable and _streamed(result_path, output, previous, lang, issuer, rules, title):
+        return
     result = load_result(result_path)
     options: dict[str, Any] = {"lang": lang, "issuer": issuer, "title": title}
     if previous is not None:
@@ -104,9 +107,37 @@ def report(
 
         options["pack"] = load_packs(list(rules))
     exporter = exporters[fmt]
-    write_output(
-        output, lambda out: exporter.export(result, out, **options), binary=fmt in _BINARY
-    )
+    write_output(output, lambda out: exporter.export(result, out, **options), binary=fmt in _BINARY)
+
+
+def _streamed(
+    result_path: Path,
+    output: Path | None,
+    previous: Path | None,
+    lang: str,
+    issuer: str | None,
+    rules: tuple[str, ...],
+    title: str | None,
+) -> bool:
+    """The workbook of a result over report.stream.STREAM_BYTES, written streaming (the whole
+    result is never loaded); False for a smaller one."""
+    from pbrules.report import stream
+
+    if result_path.stat().st_size <= stream.STREAM_BYTES:
+        return False
+    pack = None
+    if rules:
+        from pbrules.packs.loader import load_packs
+
+        pack = load_packs(list(rules))
+
+    def write(out: IO[bytes]) -> None:
+        stream.write_xlsx_streamed(
+            result_path, out, previous=previous, lang=lang, issuer=issuer, pack=pack, title=title
+        )
+
+    write_output(output, write, binary=True)
+    return True
 
 
 COMMANDS: list[click.Command] = [report]

@@ -11,13 +11,14 @@ import functools
 import io
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
 import jinja2
 
-from pbrules.cells import md_text, text_cells
+from pbrules.cells import md_text
 from pbrules.report.i18n import Translator, check_lang, label, translations
 from pbrules.report.model import HIGHLIGHT_LIMIT, AppendixGroup, RectificationItem, Report
 from pbrules.report.tiers import GroupTiers, tier_parts, tier_rows
@@ -277,7 +278,8 @@ def _docx_tiers(w: _Docx, dist: GroupTiers | None) -> None:
 def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
     _ = w._
     header = [_("Rank"), _("Organization"), _("Total"), _("Grade")]
-    if group.has_previous:
+    has_previous = group.has_previous  # a property that looks at every row
+    if has_previous:
         header += [_("Previous rank"), _("Rank change"), _("Score change")]
     header += [report.areas[a] for a in report.areas] + [_("Findings")]
     body = []
@@ -288,7 +290,7 @@ def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
             fmt_num(r.total),
             label("grade", r.grade, _),
         ]
-        if group.has_previous:
+        if has_previous:
             row += [
                 str(r.previous_rank or ""),
                 fmt_signed(r.rank_change),
@@ -296,7 +298,7 @@ def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
             ]
         row += [fmt_num(r.areas.get(a)) for a in report.areas] + [str(r.findings)]
         body.append(row)
-    _docx_table(w.doc, header, body)
+    _docx_long_table(w, header, body, ranking=True)
 
 
 def _docx_problems(w: _Docx, report: Report) -> None:
@@ -341,8 +343,8 @@ def _docx_rollups(w: _Docx, report: Report) -> None:
     if not report.rollups:
         return
     w.doc.add_heading(_("By township: problems of their subordinate organizations"), level=2)
-    _docx_table(
-        w.doc,
+    _docx_long_table(
+        w,
         [_("Township"), _("Subordinates"), _("Problems (subordinates concerned)")],
         [
             [f"{ru.name} ({ru.org_id})", str(ru.subordinates),
@@ -364,8 +366,8 @@ def _docx_criterion(w: _Docx, n: int, crit: Any) -> None:
         + w.colon
     ).bold = True
     p.add_run(w.sep.join(f"{o.name} ({o.count})" for o in crit.organizations))
-    _docx_table(
-        w.doc,
+    _docx_long_table(
+        w,
         [_("Organization"), _("Problem"), _("Severity"), _("Points lost")],
         [
             [
@@ -389,8 +391,8 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
     w.doc.add_paragraph(overdue_note(report, _))
     if report.owed:
         w.doc.add_heading(f"{_('Work owed from before')} ({len(report.owed)})", level=2)
-        _docx_table(
-            w.doc,
+        _docx_long_table(
+            w,
             [_("Organization"), _("Item"), _("Problem"), _("Responsible")],
             [
                 [f"{o.org_name} ({o.org_id})", o.item, f"{o.criterion} {o.problem}",
@@ -402,8 +404,8 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
         w.doc.add_heading(
             f"{_('Problems fed back by the district')} ({len(report.feedback)})", level=2
         )
-        _docx_table(
-            w.doc,
+        _docx_long_table(
+            w,
             [_("Organization"), _("Item"), _("Problem"), _("Due"), _("Status")],
             [
                 [f"{k.org_name} ({k.org_id})", k.item, k.problem, fmt_date(k.due),
@@ -412,8 +414,8 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
             ],
         )  # fmt: skip
     w.doc.add_paragraph(_rect_note(report, _))
-    _docx_table(
-        w.doc,
+    _docx_long_table(
+        w,
         [_("No."), _("Organization"), _("Problem"), _("Responsible"), _("Due"), _("Status")],
         [
             [
@@ -564,59 +566,32 @@ def _group_row(g: AppendixGroup) -> list[str]:
 
 
 def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+    """A table sized to its text, written in bulk (report.docx_table), then an empty line."""
     from docx.shared import Cm
+
+    from pbrules.report.docx_table import add_table
 
     section = doc.sections[-1]
     available = (section.page_width - section.left_margin - section.right_margin) / 360000
-    widths = [Cm(w) for w in column_widths(header, rows, available)]
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    table.autofit = False
-    for col, width in zip(table.columns, widths, strict=True):
-        col.width = width
-    for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
-        cell.width = width
-        _docx_cell(cell, text, bold=True)
-    # repeat the header row on every page
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    tr_pr.append(repeat)
-    for values in rows:
-        for cell, text, width in zip(table.add_row().cells, values, widths, strict=True):
-            cell.width = width
-            _docx_cell(cell, text)
+    add_table(doc, header, rows, [Cm(w) for w in column_widths(header, rows, available)])
     doc.add_paragraph()
 
 
-def _docx_cell(cell: Any, text: str, *, bold: bool = False) -> None:
-    """Write ``text`` (9 pt, line breaks kept) into an empty table cell.
+def _docx_long_table(
+    w: _Docx, header: list[str], rows: list[list[str]], *, ranking: bool = False
+) -> None:
+    """A table of at most TABLE_LIMIT rows (a ranking keeps its top and bottom), and a line
+    above it saying how many rows it shows when it was cut."""
+    from pbrules.report.docx_table import capped, capped_ranking
 
-    Builds the run's XML directly: going through python-docx's run and font objects for every
-    cell makes a report of a few hundred organizations take several seconds longer.
-    """
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    if bold:
-        props.append(OxmlElement("w:b"))
-    for tag in ("w:sz", "w:szCs"):
-        size = OxmlElement(tag)
-        size.set(qn("w:val"), "18")  # half-points
-        props.append(size)
-    run.append(props)
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            run.append(OxmlElement("w:br"))
-        t = OxmlElement("w:t")
-        t.set(qn("xml:space"), "preserve")
-        t.text = line
-        run.append(t)
-    cell._tc.p_lst[0].append(run)
+    shown, left_out = (capped_ranking if ranking else capped)(rows)
+    if left_out:
+        note = w._(
+            "{shown} of {total} rows are listed here; every row is in the xlsx review and the "
+            "result document."
+        ).format(shown=len(shown), total=len(rows))
+        w.doc.add_paragraph(note).runs[0].italic = True
+    _docx_table(w.doc, header, shown)
 
 
 def _group_title(title: str, ranked: bool, _: Translator) -> str:
@@ -687,79 +662,37 @@ def _width(text: str) -> int:
 
 
 def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
-    """Write the report as a workbook: rankings, findings, rectification items."""
-    from openpyxl import Workbook
+    """Write the report as a workbook: rankings, findings, rectification items (written one
+    row at a time: report.xlsx_stream)."""
+    from pbrules.report.xlsx_stream import write_workbook
 
     trans = translations(check_lang(lang))
     _ = trans.gettext
-    wb = Workbook()
-    _xlsx_sheet(wb, trans.pgettext("sheet", "Rankings"), *_ranking_sheet(report, _), first=True)
-    _xlsx_sheet(wb, trans.pgettext("sheet", "Findings"), *_findings_sheet(report, _))
-    _xlsx_sheet(wb, trans.pgettext("sheet", "Rectification"), *_rectification_sheet(report, _))
+    sheets = [
+        (trans.pgettext("sheet", "Rankings"), *_ranking_sheet(report, _)),
+        (trans.pgettext("sheet", "Findings"), *_findings_sheet(report, _)),
+        (trans.pgettext("sheet", "Rectification"), *_rectification_sheet(report, _)),
+    ]
     if report.tiers:
         groups = [(g.id, _group_title(g.title, g.ranked, _)) for g in report.groups if g.ranked]
         header = [_("Group"), _("Tier"), _("Organizations")]
-        rows = tier_rows(report.tiers, groups, _)
-        _xlsx_sheet(wb, trans.pgettext("sheet", "Tiers"), header, rows)
-    for ws in wb.worksheets:
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
-    wb.properties.title = f"{report.title} {report.period}"
-    if report.issuer:
-        wb.properties.creator = report.issuer
-    text_cells(wb)  # names and messages are text, never formulas
-    wb.save(out)
+        sheets.append(
+            (trans.pgettext("sheet", "Tiers"), header, tier_rows(report.tiers, groups, _))
+        )
+    write_workbook(
+        out,
+        sheets,
+        title=f"{report.title} {report.period}",
+        creator=report.issuer,
+        continued=_("Continued from the sheet {sheet}: a sheet holds at most 1,048,576 rows."),
+    )
 
 
 _Sheet = tuple[list[str], list[list[Any]]]
 
 
-def _xlsx_sheet(
-    wb: Any, title: str, header: list[str], rows: list[list[Any]], first: bool = False
-) -> None:
-    """A sheet with a styled, frozen and filtered header row and columns sized to their text."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.active if first else wb.create_sheet()
-    assert ws is not None
-    ws.title = title[:31]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="B71C1C")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        ws.append(row)
-    ws.freeze_panes = "C2" if len(header) > 2 else "A2"
-    _xlsx_print_setup(ws)
-    if rows:
-        ws.auto_filter.ref = ws.dimensions
-    for i, name in enumerate(header, start=1):
-        values = [name, *(row[i - 1] for row in rows)]
-        width = max(_width("" if v is None else str(v)) for v in values)
-        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
-
-
-def _xlsx_print_setup(ws: Any) -> None:
-    """Printed: A4 landscape, every column on the page width, the header row on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.print_options.gridLines = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.oddFooter.center.text = "&P / &N"
-
-
-def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
-    areas = list(report.areas)
-    header = [
+def _ranking_header(areas: Mapping[str, str], _: Translator) -> list[str]:
+    return [
         _("Group"),
         _("Rank"),
         _("Tied"),
@@ -771,9 +704,14 @@ def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
         _("Rank change"),
         _("Score change"),
         _("Movement"),
-        *(report.areas[a] for a in areas),
+        *areas.values(),
         _("Findings"),
     ]
+
+
+def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
+    areas = list(report.areas)
+    header = _ranking_header(report.areas, _)
     rows = [
         [
             _group_title(g.title, g.ranked, _),
@@ -796,8 +734,8 @@ def _ranking_sheet(report: Report, _: Translator) -> _Sheet:
     return header, rows
 
 
-def _findings_sheet(report: Report, _: Translator) -> _Sheet:
-    header = [
+def _findings_header(_: Translator) -> list[str]:
+    return [
         _("Area"),
         _("Criterion"),
         _("Title"),
@@ -812,6 +750,10 @@ def _findings_sheet(report: Report, _: Translator) -> _Sheet:
         _("Due"),
         _("Fingerprint"),
     ]
+
+
+def _findings_sheet(report: Report, _: Translator) -> _Sheet:
+    header = _findings_header(_)
     rows = [
         [
             area.title,
@@ -835,8 +777,8 @@ def _findings_sheet(report: Report, _: Translator) -> _Sheet:
     return header, rows
 
 
-def _rectification_sheet(report: Report, _: Translator) -> _Sheet:
-    header = [
+def _rectification_header(_: Translator) -> list[str]:
+    return [
         _("No."),
         _("ID"),
         _("Organization"),
@@ -847,6 +789,10 @@ def _rectification_sheet(report: Report, _: Translator) -> _Sheet:
         _("Status"),
         _("Overdue"),
     ]
+
+
+def _rectification_sheet(report: Report, _: Translator) -> _Sheet:
+    header = _rectification_header(_)
     rows = [
         [
             i.number,
