@@ -124,8 +124,10 @@ def test_dask_local_cluster_gives_byte_identical_output(mixed: Path) -> None:
         Client(cluster) as client,
     ):
         on_dask = _dump(engine.run(dataset, runner=dask_runner(client)))
+        streamed = _streamed(engine, dataset, "json", runner=dask_runner(client))
         assert sum(client.nthreads().values()) == 2
     assert on_dask == local
+    assert streamed == local  # the workers finish and serialize each organization
 
 
 def test_cli_dask_options_are_exclusive(mixed: Path) -> None:
@@ -235,3 +237,134 @@ def test_every_example_line_takes_the_fast_path() -> None:
     lines = [raw for raw in example.read_bytes().splitlines() if raw.strip()]
     assert lines
     assert all(_fast(raw) is not None for raw in lines)
+
+
+# -- the streamed run (Engine.run_to): the bytes of the whole result's exports -------------------
+def _exports(result: RunResult) -> dict[str, bytes]:
+    import io
+
+    from pbrules.builtin.exporters import JsonlExporter
+
+    jsonl = io.BytesIO()
+    JsonlExporter().export(result, jsonl)
+    return {"json": _dump(result), "jsonl": jsonl.getvalue()}
+
+
+def _streamed(engine: Engine, dataset: object, fmt: str, **options: object) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    engine.run_to(dataset, out, format=fmt, **options)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def _waivers(result: RunResult) -> dict[str, object]:
+    """Active waivers for every third finding (picklable, as the workers need them)."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    until = date(2027, 1, 31)
+    return {
+        f.fingerprint: SimpleNamespace(reason="agreed", owner="office", until=until)
+        for f in result.findings[::3]
+    }
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_streamed_run_writes_the_whole_results_bytes(mixed: Path, jobs: int) -> None:
+    """Rejected and duplicate records, townships with subordinates, a previous result and
+    waivers: json and jsonl written while the run goes equal the exports of ``run``."""
+    from pbrules.result_io import load_result
+
+    engine = Engine(load_pack(PACK))
+    dataset = read_dataset(mixed)
+    previous = load_result(ROOT / "examples" / "district" / "result-2026Q2.json")
+    waivers = _waivers(engine.run(dataset))
+    expected = _exports(engine.run(dataset, previous=previous, waivers=waivers))  # type: ignore[arg-type]
+    assert b'"waiver": {' in expected["json"] and b'"previous_rank": 1' in expected["json"]
+    assert b'"kind": "township_committee"' in expected["json"]
+    for fmt in ("json", "jsonl"):
+        got = _streamed(engine, dataset, fmt, jobs=jobs, previous=previous, waivers=waivers)
+        assert got == expected[fmt], fmt
+
+
+def test_streamed_run_of_records_and_generated_data(tmp_path: Path) -> None:
+    """Snapshots given one by one (not JSON Lines chunks), and a generated district."""
+    from pbrules.model.snapshot import Snapshot
+    from pbrules.testing import synth
+
+    engine = Engine(load_pack(PACK))
+    records = [Snapshot.model_validate_json(line) for line in EXAMPLE.read_bytes().splitlines()]
+    expected = _exports(engine.run(records))
+    assert _streamed(engine, records, "json") == expected["json"]
+    generated = tmp_path / "generated.jsonl"
+    with generated.open("w", encoding="utf-8") as fh:
+        synth.write_jsonl(synth.generic_snapshots(7, "2026Q3", 120), fh)
+    expected = _exports(engine.run(generated))
+    for fmt in ("json", "jsonl"):
+        assert _streamed(engine, generated, fmt, jobs=2) == expected[fmt]
+
+
+def test_streamed_run_refuses_other_formats() -> None:
+    import io
+
+    from pbrules.errors import UsageError
+
+    with pytest.raises(UsageError, match="json, jsonl"):
+        Engine(load_pack(PACK)).run_to(EXAMPLE, io.BytesIO(), format="csv")
+
+
+def test_cli_streamed_json_equals_the_exported_result(mixed: Path, tmp_path: Path) -> None:
+    """``evaluate --format json`` (streamed) against the result exported as csv's source run,
+    with --fail-on read from the run's counts."""
+    from pbrules.evaluation import evaluate
+
+    out = tmp_path / "r.json"
+    args = ["evaluate", str(mixed), "--rules", str(PACK), "-o", str(out)]
+    run = CliRunner().invoke(cli, args)
+    assert run.exit_code == 1 and "rejected 8" in run.output  # rejected records
+    assert out.read_bytes() == _dump(evaluate(str(PACK), mixed).result)
+    clean = tmp_path / "clean.jsonl"
+    clean.write_bytes(EXAMPLE.read_bytes())
+    ok = CliRunner().invoke(cli, ["evaluate", str(clean), "--rules", str(PACK), "-f", "jsonl"])
+    assert ok.exit_code == 0, ok.output
+    failing = ["evaluate", str(clean), "--rules", str(PACK), "--fail-on", "critical"]
+    assert CliRunner().invoke(cli, failing).exit_code == 1
+
+
+def test_streamed_run_reports_every_phase(mixed: Path) -> None:
+    import io
+
+    from pbrules.cli.progress import plain_progress
+
+    seen: list[tuple[str, int, int | None]] = []
+
+    class Recorder:
+        name = ""
+
+        def __call__(self, done: int, total: int | None) -> None:
+            seen.append((self.name, done, total))
+
+        def phase(self, name: str) -> None:
+            self.name = name
+
+    Engine(load_pack(PACK)).run_to(read_dataset(mixed), io.BytesIO(), progress=Recorder())
+    phases = [name for name, _, _ in seen]
+    assert list(dict.fromkeys(phases)) == ["pass 1", "subordinates", "pass 2", "ranking", "writing"]
+    subordinates = [(d, t) for name, d, t in seen if name == "subordinates"]
+    assert subordinates[-1][0] == subordinates[-1][1] > 0  # the townships, read again
+    assert seen[-1][1] == seen[-1][2] == 2 * 203
+    out = io.StringIO()
+    report = plain_progress("evaluating", out, every=0)
+    report.phase("writing")  # type: ignore[attr-defined]
+    report(5, 10)
+    assert out.getvalue() == "evaluating (writing): 5/10 (50%), 0 s\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_streamed_write_to_a_full_device_is_a_clear_error() -> None:
+    run = CliRunner().invoke(
+        cli, ["evaluate", str(EXAMPLE), "--rules", str(PACK), "-o", "/dev/full"]
+    )
+    assert run.exit_code == 2
+    assert "cannot write /dev/full" in run.output

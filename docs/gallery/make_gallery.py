@@ -1,7 +1,7 @@
 """Regenerate the report screenshots shown in docs/reports.md.
 
-Evaluates the example district's 2026Q3 review against 2026Q2 into HTML (Chinese, and English
-for the problems shot), opens each page in headless Chromium (/usr/bin/chromium) and saves a
+Evaluates the example district's 2026Q3 review against 2026Q2 into HTML (Chinese from the
+Chinese example examples/district-zh, English from examples/district), opens each page in headless Chromium (/usr/bin/chromium) and saves a
 1280-wide crop of each section here; then prints the HTML (Chromium), the Word document and the
 workbook (LibreOffice) to PDF and keeps one page of each as a print preview (``pdftoppm``), in
 Chinese and English. Run from anywhere: ``python docs/gallery/make_gallery.py``.
@@ -37,18 +37,20 @@ SHOTS: list[tuple[str, str, str | None, int]] = [
 
 
 def render(lang: str, out: Path, fmt: str = "html") -> None:
-    """Write the example review as a report in ``lang`` and ``fmt`` (html, docx, xlsx)."""
+    """Write the example review as a report in ``lang`` and ``fmt`` (html, docx, xlsx): the
+    Chinese review of the Chinese example district, the English one of the English district."""
+    example = "examples/district-zh" if lang == "zh" else "examples/district"
     pbrules = Path(sys.executable).with_name("pbrules")
     command = str(pbrules) if pbrules.exists() else shutil.which("pbrules") or "pbrules"
     subprocess.run(
         [
             command,
             "evaluate",
-            "examples/district/2026Q3.jsonl",
+            f"{example}/2026Q3.jsonl",
             "--rules",
             "rules/district-quarterly.yaml",
             "--previous",
-            "examples/district/result-2026Q2.json",
+            f"{example}/result-2026Q2.json",
             "--format",
             fmt,
             "--lang",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore, Params
     from pbrules.dataset import Dataset, read_dataset
     from pbrules.engine.evaluate import Engine, OrgEvaluation
+    from pbrules.engine.stream import RunSummary
     from pbrules.errors import (
         CheckError,
         ConfigError,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
         ResultDocumentError,
         UsageError,
     )
-    from pbrules.evaluation import Evaluation, evaluate
+    from pbrules.evaluation import Evaluation, StreamedEvaluation, evaluate, evaluate_to
     from pbrules.io import Exporter, RawRecord, Reader
     from pbrules.ledger import Ledger
     from pbrules.model.index import SnapshotIndex
@@ -59,6 +60,9 @@ _LAZY: dict[str, str] = {
     "Engine": "pbrules.engine.evaluate",
     "Evaluation": "pbrules.evaluation",
     "evaluate": "pbrules.evaluation",
+    "evaluate_to": "pbrules.evaluation",
+    "StreamedEvaluation": "pbrules.evaluation",
+    "RunSummary": "pbrules.engine.stream",
     "ChildRef": "pbrules.checker",
     "ChildScore": "pbrules.checker",
     "SnapshotIndex": "pbrules.model.index",
@@ -132,16 +136,19 @@ __all__ = [
     "Rejected",
     "ResultDocumentError",
     "RunResult",
+    "RunSummary",
     "Severity",
     "Snapshot",
     "SnapshotIndex",
     "Status",
+    "StreamedEvaluation",
     "Subject",
     "SubjectItem",
     "UsageError",
     "__version__",
     "durable_available",
     "evaluate",
+    "evaluate_to",
     "get_host",
     "hookimpl",
     "load_pack",

@@ -19,6 +19,12 @@ Phases:
 - ``rollup``: reads the subordinates' pass-1 results (``ctx.child_results``); pass 2, children
   before parents, with no snapshot re-read.
 
+Notes: a checker declares the notes it writes once, as :class:`Note` entries (an English and a
+Chinese template with the same fields) in its ``notes``, and writes ``note=UNPAID(count=3)``;
+the outcome's note is then the English text (a :class:`NoteText`, a ``str``) carrying the
+Chinese in ``.zh``. :func:`listing` and :func:`join_notes` build lists and joined notes in both
+languages. A plain string note stays valid (English only).
+
 Every built-in checker states in its docstring the direction in which it is monotone (adding a
 record that satisfies a requirement never lowers its compliance).
 """
@@ -33,6 +39,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from pbrules.model.index import SnapshotIndex
+from pbrules.model.note import Note, NoteText, join_notes, listing, note_catalog, term, terms
 from pbrules.model.outcome import Outcome, Severity, Status, Subject, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
@@ -42,6 +49,8 @@ __all__ = [
     "Checker",
     "ChildRef",
     "ChildScore",
+    "Note",
+    "NoteText",
     "Outcome",
     "Params",
     "Period",
@@ -52,6 +61,11 @@ __all__ = [
     "Status",
     "Subject",
     "SubjectItem",
+    "join_notes",
+    "listing",
+    "note_catalog",
+    "term",
+    "terms",
 ]
 
 Phase = Literal["record", "composite", "rollup"]
@@ -110,6 +124,9 @@ class Checker(Generic[P]):
     name: ClassVar[str]
     Params: ClassVar[type[Params]]
     phase: ClassVar[Phase] = "record"
+    #: The notes ``check`` may write, each in English and Chinese (docs/plugins.md); listed in
+    #: docs/checkers.md. A note not declared here is still shown, in English only.
+    notes: ClassVar[tuple[Note, ...]] = ()
 
     def applies(self, snapshot: Snapshot, params: P) -> bool:
         """Whether the checker has anything to say for this snapshot (else ``not_applicable``)."""

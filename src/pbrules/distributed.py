@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pbrules.engine.chunks import Chunk, Scanned
 from pbrules.engine.evaluate import Progress
 from pbrules.engine.parallel import ChunkRunner, scan_in_worker
 from pbrules.errors import UsageError
-from pbrules.model.result import RunResult
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -83,13 +84,14 @@ def _client(address: str | None, local_workers: int | None) -> tuple[Any, Any]:
 
 
 def run_on_dask(
-    run: Callable[..., RunResult],
+    run: Callable[..., _T],
     *,
     address: str | None = None,
     local_workers: int | None = None,
     progress: Progress | None = None,
-) -> RunResult:
-    """``run(runner=..., progress=...)`` (a bound :meth:`pbrules.engine.Engine.run`) with pass 1
+) -> _T:
+    """``run(runner=..., progress=...)`` (a bound :meth:`pbrules.engine.Engine.run` or
+    :meth:`~pbrules.engine.Engine.run_to`) with pass 1
     on the Dask cluster at ``address``, or on a local cluster of ``local_workers`` processes."""
     client, cluster = _client(address, local_workers)
     try:

@@ -41,6 +41,7 @@ from pbrules.model.snapshot import Snapshot
 if TYPE_CHECKING:
     from pbrules.dataset import Dataset
     from pbrules.engine.evaluate import Engine
+    from pbrules.engine.stream import RunSummary
     from pbrules.ledger.models import SyncReport
     from pbrules.packs.schema import LoadedPack
     from pbrules.plugins import Registry
@@ -48,9 +49,11 @@ if TYPE_CHECKING:
 __all__ = [
     "STDIN",
     "Evaluation",
+    "StreamedEvaluation",
     "active_waivers",
     "default_jobs",
     "evaluate",
+    "evaluate_to",
     "read_previous",
     "stdin_dataset",
     "sync_summary",
@@ -199,27 +202,20 @@ def evaluate(
     :raises DataError: an unreadable dataset.
     :raises PackError: a pack that does not load.
     """
-    the_period = _args.check_period(period)
-    if jobs is not None:
-        _args.check_jobs(jobs)
-    if ledger is not None:
-        _args.check_path(ledger, "ledger")
-    engine = _engine_for(rules, registry, pattern_backend)
-    pack_id = engine.pack_ref.id
-    before = read_previous(previous)
-    where = f"previous {previous}" if isinstance(previous, str | PathLike) else "previous"
-    warnings = _args.check_previous(before, engine.pack_ref, where)
-    data = _dataset_for(dataset, registry)
+    prep = _prepare(rules, dataset, period, previous, jobs, registry, pattern_backend)
+    engine, data, before, warnings = prep.engine, prep.data, prep.before, prep.warnings
     waivers: dict[str, Any] = {}
     if ledger is not None:
-        waivers = active_waivers(ledger, pack_id, the_period or _first_period(data))
-    run = partial(engine.run, data, period=the_period, previous=before, waivers=waivers)
+        _args.check_path(ledger, "ledger")
+        waivers = active_waivers(ledger, engine.pack_ref.id, prep.period or _first_period(data))
+    run = partial(engine.run, data, period=prep.period, previous=before, waivers=waivers)
     if scheduler is not None or dask_local is not None:
         from pbrules.distributed import run_on_dask
 
         result = run_on_dask(run, address=scheduler, local_workers=dask_local, progress=progress)
     else:
         result = run(jobs=jobs or default_jobs(data), progress=progress)
+    where = prep.where
     if before is not None and not before.period < result.period:
         warnings.append(f"{where} is for {before.period}, which does not precede {result.period}")
     report = _sync(ledger, result, synced_by) if ledger is not None else None
@@ -230,6 +226,89 @@ def evaluate(
         pack=engine.pack,
         previous=before,
     )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    engine: Engine
+    data: Iterable[Snapshot | Rejected]
+    period: Period | None
+    before: RunResult | PreviousRanks | None
+    where: str
+    warnings: list[str]
+
+
+def _prepare(
+    rules: Engine | LoadedPack | PackSource | Sequence[PackSource],
+    dataset: DatasetSource,
+    period: Period | str | None,
+    previous: RunResult | PreviousRanks | PackSource | None,
+    jobs: int | None,
+    registry: Registry | None,
+    pattern_backend: str,
+) -> _Prepared:
+    """The arguments checked, the engine built, ``previous`` read and checked, the dataset."""
+    the_period = _args.check_period(period)
+    if jobs is not None:
+        _args.check_jobs(jobs)
+    engine = _engine_for(rules, registry, pattern_backend)
+    before = read_previous(previous)
+    where = f"previous {previous}" if isinstance(previous, str | PathLike) else "previous"
+    warnings = _args.check_previous(before, engine.pack_ref, where)
+    data = _dataset_for(dataset, registry)
+    return _Prepared(engine, data, the_period, before, where, warnings)
+
+
+@dataclass(frozen=True)
+class StreamedEvaluation:
+    """What :func:`evaluate_to` returns: the run's counts, the warnings, the pack, previous."""
+
+    #: the counts of the written result and its worst unwaived finding severity
+    summary: RunSummary
+    #: things worth telling a person, not part of the result (another pack version...)
+    warnings: list[str] = field(default_factory=list)
+    #: the pack that was evaluated
+    pack: LoadedPack | None = None
+    #: what the movement was computed against (as in :class:`Evaluation`)
+    previous: RunResult | PreviousRanks | None = None
+
+
+def evaluate_to(
+    rules: Engine | LoadedPack | PackSource | Sequence[PackSource],
+    dataset: DatasetSource,
+    out: BinaryIO,
+    *,
+    format: str = "json",
+    period: Period | str | None = None,
+    previous: RunResult | PreviousRanks | PackSource | None = None,
+    jobs: int | None = 1,
+    progress: Callable[[int, int | None], None] | None = None,
+    registry: Registry | None = None,
+    pattern_backend: str = "python",
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+) -> StreamedEvaluation:
+    """:func:`evaluate` without a ledger, the result written to ``out`` as ``format`` (``json``
+    or ``jsonl``: :data:`pbrules.engine.stream.FORMATS`) while it is made, never held whole.
+
+    The bytes are those :func:`evaluate`'s result exports to; memory holds a compact row per
+    organization (docs/performance.md). Other formats need the whole result: use
+    :func:`evaluate`.
+    """
+    prep = _prepare(rules, dataset, period, previous, jobs, registry, pattern_backend)
+    engine, data, before, warnings = prep.engine, prep.data, prep.before, prep.warnings
+    run = partial(engine.run_to, data, out, format=format, period=prep.period, previous=before)
+    if scheduler is not None or dask_local is not None:
+        from pbrules.distributed import run_on_dask
+
+        summary = run_on_dask(run, address=scheduler, local_workers=dask_local, progress=progress)
+    else:
+        summary = run(jobs=jobs or default_jobs(data), progress=progress)
+    if before is not None and not before.period < summary.period:
+        warnings.append(
+            f"{prep.where} is for {before.period}, which does not precede {summary.period}"
+        )
+    return StreamedEvaluation(summary, warnings, engine.pack, before)
 
 
 def _sync(ledger: PackSource, result: RunResult, by: str) -> SyncReport:

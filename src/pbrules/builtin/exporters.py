@@ -58,6 +58,15 @@ class JsonlExporter:
             out.write(_line("warning", warning.model_dump(mode="json")))
 
 
+#: The built-in exporters whose output ``pbrules evaluate`` writes while the run goes
+#: (:meth:`pbrules.engine.evaluate.Engine.run_to`), with their ``export`` as shipped: a class
+#: whose ``export`` was replaced (a test, a patch) is called with the whole result instead.
+STREAMED_EXPORTS: dict[type[Any], Any] = {
+    JsonExporter: JsonExporter.export,
+    JsonlExporter: JsonlExporter.export,
+}
+
+
 def area_columns(result: RunResult) -> list[str]:
     """Area ids of a result, in order of first appearance."""
     seen: dict[str, None] = {}

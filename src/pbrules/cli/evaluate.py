@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ from pbrules.model.result import RunResult
 
 if TYPE_CHECKING:
     from pbrules.dataset import Dataset
+    from pbrules.engine.stream import RunSummary
+    from pbrules.evaluation import StreamedEvaluation
     from pbrules.plugins import Registry
 
 __all__ = ["COMMANDS", "exit_code", "write_result"]
@@ -156,7 +159,6 @@ def evaluate_command(
 
     DATASET is a file, a directory of them, or - for JSON Lines (or a JSON array) on stdin.
     """
-    from pbrules.evaluation import evaluate, sync_summary
     from pbrules.plugins import get_registry
 
     registry = get_registry()
@@ -172,29 +174,96 @@ def evaluate_command(
     check_output(output, _inputs(dataset, rules, previous, ledger))
     if output is None and fmt in BINARY_FORMATS and _stdout_is_tty():
         raise UsageError(f"--format {fmt} writes a binary file: give --output PATH")
-    with progress_on_stderr("evaluating") as progress, _dataset_arg(dataset, registry) as data:
-        done = evaluate(
-            list(rules),
-            data,
-            period=the_period,
-            previous=previous,
-            ledger=ledger,
-            jobs=jobs,
-            progress=progress,
-            registry=registry,
-            pattern_backend=pattern_backend,
-            scheduler=scheduler,
-            dask_local=dask_local,
+    run = partial(
+        _run_and_write if _streamed(fmt, registry) and ledger is None else _run_then_export,
+        dataset=dataset,
+        rules=list(rules),
+        period=the_period,
+        previous=previous,
+        ledger=ledger,
+        jobs=jobs,
+        registry=registry,
+        pattern_backend=pattern_backend,
+        scheduler=scheduler,
+        dask_local=dask_local,
+    )
+    counts = run(fmt, output, lang=lang, issuer=issuer)
+    if counts.rejected or counts.incomplete:
+        stderr(
+            f"evaluated {counts.evaluated}, rejected {counts.rejected}, incomplete "
+            f"{counts.incomplete} (listed in the output)"
         )
+    sys.exit(_exit_code(counts, fail_on))
+
+
+def _streamed(fmt: str, registry: Registry) -> bool:
+    """Whether ``fmt`` is written by the engine as the run goes (the built-in json and jsonl:
+    :data:`pbrules.engine.stream.FORMATS`), not exported from a whole result."""
+    from pbrules.builtin.exporters import STREAMED_EXPORTS
+
+    exporter = registry.exporters[fmt]
+    kind = type(exporter)
+    shipped = STREAMED_EXPORTS.get(kind)
+    return shipped is not None and kind.export is shipped and exporter.name == fmt
+
+
+def _exit_code(counts: RunSummary, fail_on: str | None) -> int:
+    """:func:`exit_code` from a run's counts."""
+    if counts.rejected or counts.incomplete:
+        return EXIT_INCOMPLETE
+    if fail_on is not None and counts.worst_unwaived >= Severity(fail_on).rank:
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def _run_and_write(
+    fmt: str, output: Path | None, *, dataset: Path, registry: Registry, **args: Any
+) -> RunSummary:
+    """json and jsonl without a ledger: the result written while it is made (never held)."""
+    from pbrules.evaluation import evaluate_to
+
+    del args["ledger"], args["lang"], args["issuer"]
+    rules = args.pop("rules")
+    done: list[StreamedEvaluation] = []
+    with progress_on_stderr("evaluating") as progress, _dataset_arg(dataset, registry) as data:
+        write_output(
+            output,
+            lambda fh: done.append(
+                evaluate_to(
+                    rules, data, fh, format=fmt, progress=progress, registry=registry, **args
+                )
+            ),
+        )
+    for warning in done[0].warnings:
+        stderr(f"warning: {warning}")
+    return done[0].summary
+
+
+def _run_then_export(
+    fmt: str,
+    output: Path | None,
+    *,
+    dataset: Path,
+    registry: Registry,
+    lang: str | None,
+    issuer: str | None,
+    **args: Any,
+) -> RunSummary:
+    """Other formats (and a ledger sync): the whole result made, synced, then exported."""
+    from pbrules.engine.stream import RunSummary
+    from pbrules.evaluation import evaluate, sync_summary
+
+    with progress_on_stderr("evaluating") as progress, _dataset_arg(dataset, registry) as data:
+        done = evaluate(args.pop("rules"), data, progress=progress, registry=registry, **args)
     for warning in done.warnings:
         stderr(f"warning: {warning}")
-    result, pack = done.result, done.pack
+    result, ledger = done.result, args["ledger"]
     if done.ledger_sync is not None:
         stderr(f"ledger {ledger}: synced {result.period}: {sync_summary(done.ledger_sync)}")
     options: dict[str, Any] = {
         "color": output is None and _stdout_is_tty(),
-        "pack": pack,
-        "previous": previous,  # report formats read the file (the run kept only its ranks)
+        "pack": done.pack,
+        "previous": args["previous"],  # report formats read the file (the run kept its ranks)
         "ledger": ledger,
         "lang": lang,
         "issuer": issuer,
@@ -202,12 +271,10 @@ def evaluate_command(
     }
     write_result(result, fmt, output, registry, **options)
     s = result.summary
-    if s.rejected or s.incomplete:
-        stderr(
-            f"evaluated {s.evaluated}, rejected {s.rejected}, incomplete {s.incomplete} "
-            "(listed in the output)"
-        )
-    sys.exit(exit_code(result, fail_on))
+    worst = max((f.severity.rank for f in result.findings if f.waiver is None), default=0)
+    return RunSummary(
+        result.period, s.evaluated, s.rejected, s.findings, s.incomplete, s.waived, worst
+    )
 
 
 def _inputs(

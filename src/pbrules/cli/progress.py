@@ -3,6 +3,10 @@
 On a terminal the bar is transient (it disappears when the command ends). Elsewhere (a log, CI,
 a pipe) a plain line ``evaluating: 12,000/300,000 (4%), 35 s`` is written every
 :data:`PLAIN_EVERY` seconds, so a short run writes nothing and a long one stays readable.
+
+Both reporters also have ``phase(name)``: a run that reports its phases (pass 1, subordinates,
+ranking, writing: :meth:`pbrules.engine.evaluate.Engine.run_to`) calls it as each starts, and
+the counts that follow are that phase's (``evaluating (writing): 40,000/300,000 ...``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 
 __all__ = ["PLAIN_EVERY", "Report", "plain_progress", "progress_on_stderr"]
 
@@ -29,26 +33,51 @@ def _is_tty(stream: TextIO) -> bool:
         return False
 
 
+class _Plain:
+    """``report(done, total)`` writing ``what: done/total (pct), elapsed`` at most every
+    ``every`` seconds; ``phase(name)`` names the phase that starts (``what (name): ...``)."""
+
+    def __init__(self, what: str, stream: TextIO, every: float, clock: Callable[[], float]):
+        self.what, self.label = what, what
+        self.stream, self.every, self.clock = stream, every, clock
+        self.started = self.last = clock()
+
+    def __call__(self, done: int, total: int | None) -> None:
+        now = self.clock()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        of = f"/{total:,} ({100 * done // max(total, 1)}%)" if total else ""
+        self.stream.write(f"{self.label}: {done:,}{of}, {now - self.started:.0f} s\n")
+        self.stream.flush()
+
+    def phase(self, name: str) -> None:
+        self.label = f"{self.what} ({name})"
+
+
 def plain_progress(
     what: str,
     stream: TextIO,
     every: float = PLAIN_EVERY,
     clock: Callable[[], float] = time.monotonic,
 ) -> Report:
-    """A reporter writing ``what: done/total (pct), elapsed`` at most every ``every`` seconds."""
-    started = clock()
-    last = [started]
+    """A reporter writing ``what: done/total (pct), elapsed`` at most every ``every`` seconds
+    (with a ``phase(name)`` method: later lines read ``what (name): ...``)."""
+    return _Plain(what, stream, every, clock)
 
-    def report(done: int, total: int | None) -> None:
-        now = clock()
-        if now - last[0] < every:
-            return
-        last[0] = now
-        of = f"/{total:,} ({100 * done // max(total, 1)}%)" if total else ""
-        stream.write(f"{what}: {done:,}{of}, {now - started:.0f} s\n")
-        stream.flush()
 
-    return report
+class _Bar:
+    """``report(done, total)`` and ``phase(name)`` on a rich progress bar's task."""
+
+    def __init__(self, bar: Any, what: str) -> None:
+        self.bar, self.what = bar, what
+        self.task = bar.add_task(what, total=None)
+
+    def __call__(self, done: int, total: int | None) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def phase(self, name: str) -> None:
+        self.bar.update(self.task, description=f"{self.what}: {name}", completed=0, total=None)
 
 
 @contextmanager
@@ -68,9 +97,4 @@ def progress_on_stderr(what: str) -> Iterator[Report]:
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task(what, total=None)
-
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+        yield _Bar(bar, what)

@@ -51,8 +51,6 @@ def snapshot_argument(value: Any, name: str = "snapshot") -> Snapshot:
         raise DataError(f"{name}: invalid snapshot: " + "; ".join(lines)) from None
 
 
-
-
 def evaluate_arguments(
     snapshot: Any,
     period: Any,
@@ -90,8 +88,6 @@ def run_arguments(
     if progress is not None and not callable(progress):
         raise TypeError(f"progress must be a callable (done, total), not {kind_of(progress)}")
     check_waivers(waivers)
-
-
 
 
 class CheckedItems:

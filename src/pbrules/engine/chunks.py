@@ -18,7 +18,9 @@ gives.
 from __future__ import annotations
 
 import json
+import operator
 import re
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,10 +39,12 @@ from pbrules.model.snapshot import Snapshot
 if TYPE_CHECKING:
     from pbrules.dataset import Dataset
     from pbrules.engine.evaluate import OrgState
+    from pbrules.engine.stream import Done
 
 __all__ = [
     "CHUNK_BYTES",
     "Chunk",
+    "Pass1",
     "Scanned",
     "jsonl_files",
     "plan_chunks",
@@ -71,12 +75,13 @@ class Chunk:
 @dataclass(frozen=True, slots=True)
 class Scanned:
     """One record of a chunk, as the parent needs it: a rejection, or a snapshot's pass-1 state
-    with its period and place (never the snapshot itself)."""
+    (or, in a streamed run, its finished and serialized result) with its period and place
+    (never the snapshot itself)."""
 
     source: str
     place: int
     period: Period | None = None
-    state: OrgState | None = None
+    state: OrgState | Done | None = None
     rejected: Rejected | None = None
 
 
@@ -175,33 +180,83 @@ def _raw_record(raw: bytes, source: str) -> RawRecord:
 #: ``\\u0022``) inside a string, or white space between a key and its colon. They take the
 #: strict path, which refuses duplicate keys itself.
 _KEY_SCREEN = re.compile(rb'\\"|\\u0022|"\s+:', re.IGNORECASE)
+#: white space as ``\s`` of a bytes pattern matches it
+_SPACE = b" \t\n\r\x0b\x0c"
+
+
+def _key_screen(raw: bytes) -> bool:
+    r"""``_KEY_SCREEN.search(raw)``. Without a backslash only ``"\s+:`` can match, and it does
+    exactly when deleting white space makes new ``":`` pairs (cheaper than the search)."""
+    if b"\\" in raw:
+        return _KEY_SCREEN.search(raw) is not None
+    return raw.translate(None, _SPACE).count(b'":') != raw.count(b'":')
 
 
 def _keys_set(model: BaseModel) -> int:
     """How many JSON keys gave ``model`` its values: its fields set, and theirs, all the way down.
 
     Without escaped quotes every ``":`` of a line ends a key, so a line whose count of ``":``
-    exceeds this number named some key twice (pydantic keeps the last value silently).
+    exceeds this number named some key twice (pydantic keeps the last value silently). Only the
+    fields whose type may hold a model are looked into (:func:`_model_fields`).
     """
     fields_set = model.__pydantic_fields_set__
     count = len(fields_set)
+    nested = _model_fields(type(model))
+    if not nested:
+        return count
     values = model.__dict__
-    for name in fields_set:
+    for name in nested:
+        if name not in fields_set:
+            continue
         value = values[name]
         if isinstance(value, BaseModel):
             count += _keys_set(value)
         elif isinstance(value, list | tuple):
+            kinds = set(map(type, value))
+            leaf = kinds.pop() if len(kinds) == 1 else None
+            if leaf is not None and issubclass(leaf, BaseModel) and not _model_fields(leaf):
+                count += sum(map(len, map(_FIELDS_SET, value)))  # one flat model type
+                continue
             for item in value:
                 if isinstance(item, BaseModel):
                     count += _keys_set(item)
     return count
 
 
+_NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
+_FIELDS_SET = operator.attrgetter("__pydantic_fields_set__")
+
+
+def _model_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` whose values may be (or contain) a model, in field order."""
+    found = _NESTED.get(model)
+    if found is None:
+        fields = model.model_fields
+        found = tuple(k for k, f in fields.items() if _may_hold_model(f.annotation))
+        _NESTED[model] = found
+    return found
+
+
+def _may_hold_model(annotation: Any) -> bool:
+    """Whether a value of type ``annotation`` may be a model or hold one (when unsure: yes)."""
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        opaque = annotation in (object, list, tuple, dict, set, frozenset)
+        return opaque or issubclass(annotation, BaseModel)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return False
+    if origin is typing.Annotated:
+        return _may_hold_model(typing.get_args(annotation)[0])
+    if origin is None:
+        return True  # Any, a type variable, a forward reference...
+    return any(a is not Ellipsis and _may_hold_model(a) for a in typing.get_args(annotation))
+
+
 def _fast(raw: bytes) -> Snapshot | None:
     """The snapshot validated from the line's bytes, or ``None`` when the slow path must say why
     not (or must check extensions against the registry, or the line may hold what the strict
     reader refuses: see :func:`pbrules.builtin._strict.suspect_line`)."""
-    if suspect_line(raw) or _KEY_SCREEN.search(raw) is not None:
+    if suspect_line(raw) or _key_screen(raw):
         return None
     try:
         snap = Snapshot.model_validate_json(raw)
@@ -238,8 +293,8 @@ def records(chunk: Chunk, registry: Any) -> Iterator[tuple[str, int, Snapshot | 
                 yield source, base + at, snap
 
 
-#: ``pass1(snapshot, period)`` -> the organization's pass-1 state
-Pass1 = Callable[[Snapshot, Period], "OrgState"]
+#: ``pass1(snapshot, period)`` -> the organization's pass-1 state, or its finished result
+Pass1 = Callable[[Snapshot, Period], "OrgState | Done"]
 
 
 def scan_chunk(chunk: Chunk, registry: Any, pass1: Pass1) -> list[Scanned]:

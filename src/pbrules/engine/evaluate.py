@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from pbrules._args import check_period
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore
@@ -50,6 +50,7 @@ from pbrules.engine.compile import (
 )
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.guard import CheckerGuard
+from pbrules.engine.notes import result_note_zh, uses_v2
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
 from pbrules.engine.ranking import TieFacts, assign_group, rank_organizations
 from pbrules.engine.scoring import (
@@ -60,7 +61,23 @@ from pbrules.engine.scoring import (
     tier_fields,
 )
 from pbrules.engine.sources import Intake, Item, name_sources, reread, source_of
+from pbrules.engine.stream import (
+    FORMATS,
+    Done,
+    Row,
+    RunSummary,
+    Spool,
+    TieFactsOf,
+    child_score,
+    counted,
+    phase,
+    spooled,
+    summary_counts,
+    write_json,
+    write_jsonl,
+)
 from pbrules.engine.tree import bottom_up, children_of, effective_parents
+from pbrules.errors import UsageError
 from pbrules.model.index import build_index
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
@@ -82,7 +99,10 @@ from pbrules.patterns.workers import WorkerOptions
 __all__ = ["Engine", "OrgEvaluation", "Progress", "WaiverLike"]
 
 #: ``progress(done, total)`` is called as organizations are evaluated; ``total`` is ``None``
-#: until the dataset has been read once.
+#: until the dataset has been read once. :meth:`Engine.run_to` reports every phase: when the
+#: callable also has a ``phase(name)`` method it is called as each starts (``pass 1``,
+#: ``subordinates``, ``pass 2``, ``ranking``, ``writing``), and the counts that follow are that
+#: phase's.
 Progress = Callable[[int, int | None], None]
 
 _NA = Outcome(Status.NOT_APPLICABLE, note="not evaluated")
@@ -180,7 +200,9 @@ class Engine:
         self._bands = [(b.min, b.grade) for b in self.model.bands]
         self._pools = frozenset(a.id for a in self.model.areas if a.pool)
         self._tiers = [TierSpec(t.id, frozenset(t.tags), t.min) for t in self.model.tiers]
+        self._one_per_problem = self.model.one_finding_per_problem
         self._compiled, self._checkers = compile_pack(pack, registry.checkers)
+        self._zh = uses_v2(self.model)  # note_zh and message_zh (engine/notes.py)
         self._record = [c for c in self._compiled if c.phase == "record"]
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
         composites = [c for c in self._compiled if c.phase == "composite"]
@@ -261,6 +283,166 @@ class Engine:
         with fewer_collections():
             return self._run(dataset, period, previous, jobs, progress, waivers, runner)
 
+    def run_to(
+        self,
+        dataset: Iterable[Snapshot | Rejected] | str | Path,
+        out: BinaryIO,
+        *,
+        format: str = "json",
+        period: Period | str | None = None,
+        previous: RunResult | PreviousRanks | None = None,
+        jobs: int = 1,
+        progress: Progress | None = None,
+        waivers: Mapping[str, WaiverLike] | None = None,
+        runner: ChunkRunner | None = None,
+    ) -> RunSummary:
+        """Evaluate and rank like :meth:`run`, writing the result to ``out`` as it is made.
+
+        ``format`` is ``json`` (the bytes of ``write_result_json(self.run(...))``) or ``jsonl``
+        (those of the ``jsonl`` exporter). No result object is held per organization: each is
+        finished where pass 1 evaluates it (a worker with ``jobs > 1``) and spooled to a
+        temporary file as JSON; the parent keeps compact rows for ranking
+        (:mod:`pbrules.engine.stream`). Returns the run's counts and worst unwaived severity.
+        """
+        if format not in FORMATS:
+            raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+        arguments.run_arguments(dataset, jobs, previous, self.pack_ref, progress, waivers)
+        with fewer_collections(), Spool() as spool:
+            return self._run_to(
+                dataset, out, format, spool, period, previous, jobs, progress, waivers, runner
+            )
+
+    def _run_to(
+        self,
+        dataset: Iterable[Snapshot | Rejected] | str | Path,
+        out: BinaryIO,
+        format: str,
+        spool: Spool,
+        period: Period | str | None,
+        previous: RunResult | PreviousRanks | None,
+        jobs: int,
+        progress: Progress | None,
+        waivers: Mapping[str, WaiverLike] | None,
+        runner: ChunkRunner | None,
+    ) -> RunSummary:
+        label, source = source_of(dataset)
+        intake = Intake(label, check_period(period))
+        files = None if self.patterns.active else jsonl_files(source)
+        phase(progress, "pass 1")
+        if files is not None:
+            done = self._done_chunks(files, intake, jobs, progress, runner, source, waivers)
+        else:
+            done = self._done_items(intake, source, jobs, progress, waivers)
+        rows: dict[str, Row] = {}
+        as_of: date | None = None
+        for item in done:
+            rows[item.node.id] = spool.add(item).shared(item.node.id)
+            as_of = item.as_of if as_of is None else max(as_of, item.as_of)
+        the_period = intake.evaluated_period()
+        if intake.relabel:
+            name_sources(source, intake.rejected, intake.relabel)
+        parents, tree_warnings = effective_parents(intake.nodes)
+        kids = children_of(intake.nodes, parents)
+        states: dict[str, OrgState] = {}
+        phase(progress, "subordinates", len(kids))
+        again = counted(_read_again(source, files, intake, kids), progress, len(kids))
+        self._again_with_subordinates(states, again, the_period, kids)
+        phase(progress, "pass 2", len(kids))
+        self._finish_parents(
+            states, bottom_up(parents), kids, the_period, waivers, rows, spool, progress
+        )
+        spool.ready()
+        phase(progress, "ranking")
+        ordered = [rows[org_id] for org_id in sorted(rows)]
+        ranks, rankings = rank_organizations(ordered, self.model, previous, TieFactsOf(rows))
+        shell = RunResult.model_validate(
+            {
+                "pack": self.pack_ref,
+                "period": the_period,
+                "as_of": as_of or the_period.end,
+                "rankings": rankings,
+                "rejected": intake.rejected,
+                "warnings": [*self._period_warnings(the_period), *tree_warnings],
+                "summary": summary_counts(ordered, len(intake.rejected)),
+            }
+        )
+        phase(progress, "writing", 2 * len(ordered))
+        write = write_json if format == "json" else write_jsonl
+        write(out, shell, ordered, ranks, spool, progress)
+        if progress is not None:
+            progress(2 * len(ordered), 2 * len(ordered))
+        return _run_summary(shell, ordered)
+
+    def _done_items(
+        self,
+        intake: Intake,
+        source: Iterable[Snapshot | Rejected],
+        jobs: int,
+        progress: Progress | None,
+        waivers: Mapping[str, WaiverLike] | None,
+    ) -> Iterator[Done]:
+        """Pass 1 of a dataset read record by record, each organization finished here."""
+        for count, state in enumerate(self._pass1_all(intake.accepted(source), jobs), start=1):
+            assert intake.period is not None  # set by the first accepted snapshot
+            yield self._spooled(state, intake.period, waivers)
+            if progress is not None:
+                progress(count, None)
+
+    def _done_chunks(
+        self,
+        files: list[Path],
+        intake: Intake,
+        jobs: int,
+        progress: Progress | None,
+        runner: ChunkRunner | None,
+        source: object,
+        waivers: Mapping[str, WaiverLike] | None,
+    ) -> Iterator[Done]:
+        """Pass 1 of a JSON Lines dataset read in chunks, each organization finished where it
+        is evaluated (in the workers with ``jobs > 1``)."""
+        chunks = list(plan_chunks(files))
+        total = sum(chunk.lines for chunk in chunks)
+        registry = getattr(source, "_registry", None)
+        extensions = getattr(registry, "extensions", {})
+        finish = waivers or {}
+        payload = engine_payload(Engine, self.pack, self._checkers, extensions, finish)
+        local = partial(
+            scan_chunk, registry=registry, pass1=partial(self.pass1_done, waivers=finish)
+        )
+        count = 0
+        for scanned in run_chunks(payload, chunks, jobs, local, runner):
+            for record in scanned:
+                item = intake.admit(record)
+                if isinstance(item, Done):
+                    yield item
+            count += len(scanned)
+            if progress is not None:
+                progress(min(count, total), total)
+
+    def _finish_parents(
+        self,
+        states: dict[str, OrgState],
+        order: list[str],
+        kids: Mapping[str, tuple[ChildRef, ...]],
+        period: Period,
+        waivers: Mapping[str, WaiverLike] | None,
+        rows: dict[str, Row],
+        spool: Spool,
+        progress: Progress | None = None,
+    ) -> None:
+        """Pass 2 of a streamed run: the organizations with subordinates finished again,
+        children before parents, from their subordinates' rows; their spooled bytes replaced."""
+        for org_id in order:
+            own = kids.get(org_id)
+            if own is None:
+                continue
+            if progress is not None:
+                progress(len(kids) - len(states), len(kids))
+            scores = {ch.id: score for ch in own if (score := child_score(rows[ch.id]))}
+            state = states.pop(org_id)
+            result, findings, _ = self._finish(state, period, scores, own, waivers)
+            rows[org_id] = spool.add(spooled(state.org, state.as_of, result, findings))
+
     def _run(
         self,
         dataset: Iterable[Snapshot | Rejected] | str | Path,
@@ -284,13 +466,7 @@ class Engine:
             name_sources(source, intake.rejected, intake.relabel)
         parents, tree_warnings = effective_parents(intake.nodes)
         kids = children_of(intake.nodes, parents)
-        again: Iterator[Snapshot]
-        if files is not None:
-            places = sorted(intake.places[org_id] for org_id in kids)
-            again = (read_at(files, place) for place in places)
-        else:
-            wanted = {intake.positions[org_id]: org_id for org_id in kids}
-            again = reread(source, wanted)
+        again = _read_again(source, files, intake, kids)
         self._again_with_subordinates(states, again, the_period, kids)
         if progress is not None:
             progress(len(states), len(states))
@@ -337,7 +513,7 @@ class Engine:
         for scanned in run_chunks(payload, chunks, jobs, local, runner):
             for record in scanned:
                 state = intake.admit(record)
-                if state is not None:
+                if isinstance(state, OrgState):
                     states[state.org.id] = state
             done += len(scanned)
             if progress is not None:
@@ -347,6 +523,19 @@ class Engine:
     def pass1_fresh(self, snapshot: Snapshot, period: Period) -> OrgState:
         """Pass 1 of one snapshot as read (no subordinates known yet)."""
         return self._pass1(snapshot, period, snapshot.as_of or period.end, ())
+
+    def pass1_done(
+        self, snapshot: Snapshot, period: Period, waivers: Mapping[str, WaiverLike] | None = None
+    ) -> Done:
+        """Pass 1 of one snapshot as read, finished at once as if it had no subordinates and
+        serialized (a streamed run: :mod:`pbrules.engine.stream`)."""
+        return self._spooled(self.pass1_fresh(snapshot, period), period, waivers)
+
+    def _spooled(
+        self, state: OrgState, period: Period, waivers: Mapping[str, WaiverLike] | None
+    ) -> Done:
+        result, findings, _ = self._finish(state, period, {}, (), waivers)
+        return spooled(state.org, state.as_of, result, findings)
 
     def _pass1_all(self, items: Iterator[Item], jobs: int) -> Iterator[OrgState]:
         if self.patterns.active:  # durable-rules: batches of organizations, in its own workers
@@ -555,7 +744,7 @@ class Engine:
             complete = complete and outcome.status is not Status.ERROR
             pts = self._points(c, outcome, state.org, waivers)
             entries.append((c.area, pts, frozenset(c.criterion.tags)))
-            criteria.append(_criterion_record(c, outcome, pts))
+            criteria.append(_criterion_record(c, outcome, pts, self._zh))
             if outcome.status is Status.FAIL or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
         if waivers:
@@ -639,6 +828,8 @@ class Engine:
             maximum=pts.max,
             mode=c.mode,
             holders=state.holders,
+            one_per_problem=self._one_per_problem,
+            zh=self._zh,
         )
 
     def _org_result(
@@ -683,6 +874,32 @@ class Engine:
         }
 
 
+def _read_again(
+    source: Iterable[Snapshot | Rejected],
+    files: list[Path] | None,
+    intake: Intake,
+    kids: Mapping[str, tuple[ChildRef, ...]],
+) -> Iterator[Snapshot]:
+    """The snapshots of the organizations that have subordinates, read again."""
+    if files is not None:
+        places = sorted(intake.places[org_id] for org_id in kids)
+        return (read_at(files, place) for place in places)
+    return reread(source, {intake.positions[org_id]: org_id for org_id in kids})
+
+
+def _run_summary(shell: RunResult, rows: Sequence[Row]) -> RunSummary:
+    s = shell.summary
+    return RunSummary(
+        period=shell.period,
+        evaluated=s.evaluated,
+        rejected=s.rejected,
+        findings=s.findings,
+        incomplete=s.incomplete,
+        waived=s.waived,
+        worst_unwaived=max((r.worst for r in rows), default=0),
+    )
+
+
 def _tie_facts(finished: Mapping[str, _Finished]) -> dict[str, TieFacts]:
     """What ``ranking.tie_break`` reads per organization: its findings and base total."""
     return {
@@ -701,7 +918,9 @@ def _validate_in_place(items: list[Any], model: type[OrgResult] | type[Finding])
         items[i] = model.model_validate(item)
 
 
-def _criterion_record(c: Compiled, outcome: Outcome, pts: CriterionPoints) -> dict[str, Any]:
+def _criterion_record(
+    c: Compiled, outcome: Outcome, pts: CriterionPoints, zh: bool = False
+) -> dict[str, Any]:
     return {
         "id": c.criterion.id,
         "status": outcome.status,
@@ -712,6 +931,7 @@ def _criterion_record(c: Compiled, outcome: Outcome, pts: CriterionPoints) -> di
         "compliance": outcome.compliance,
         "misses": outcome.misses,
         "note": outcome.note or None,
+        "note_zh": result_note_zh(outcome, zh),
     }
 
 

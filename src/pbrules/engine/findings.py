@@ -11,10 +11,15 @@
   strings without a subject): the same problem keeps its fingerprint from period to period.
 - ``message``: the criterion's template (fields in :data:`pbrules.packs.templates.FIELDS`), or a
   default; a subject's own message is appended after a colon.
+- One finding per problem (``one_per_problem``: the pack's ``one_task_per_problem``, on for a
+  v2 pack): a failed criterion with subject items gives the organization-level finding alone,
+  its message naming the subjects, ``subjects`` keeping what each one's finding would have
+  said, its evidence every item's, its severity the worst of the criterion's and the items';
+  per-subject findings come only when the criterion did not fail (a member in arrears under a
+  passing threshold). Points are the same either way.
 - One task per problem (:func:`one_task_per_problem`, used by the rectification list and the
-  ledger): where a criterion gave an organization both its organization-level finding and
-  per-subject findings, the organization-level one stands for them all. The result document
-  keeps every finding (a v1 result is unchanged byte for byte).
+  ledger): where a result holds both kinds (a v1 pack's result keeps every finding, unchanged
+  byte for byte), the organization-level one stands for them all.
 - ``rectification.due`` = ``as_of`` + ``within_days``; ``responsible``: a committee role
   (``secretary``...) is resolved to the current holder, ``secretary (Zhang Wei)``; anything else
   is kept as written.
@@ -28,6 +33,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from pbrules.engine.notes import default_message_zh, values_zh
+from pbrules.model.note import note_zh
 from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.result import Finding
@@ -116,10 +123,16 @@ def finding_records(
     maximum: float,
     mode: str,
     holders: Mapping[str, str],
+    one_per_problem: bool = False,
+    zh: bool = False,
 ) -> list[dict[str, Any]]:
     """The findings of one criterion for one organization, organization-level first, as the
     plain dicts a :class:`~pbrules.model.result.Finding` validates from (the engine validates a
-    whole result at once, which is much cheaper than one model at a time)."""
+    whole result at once, which is much cheaper than one model at a time).
+
+    With ``one_per_problem`` a failed criterion gives its organization-level finding only,
+    standing for its subject items (see the module's docstring). ``zh``: a v2 pack, whose
+    criteria without ``message_zh`` get a Chinese default message (engine/notes.py)."""
     failed = outcome.status is Status.FAIL and mode != "bonus"
     if not failed and not outcome.items:
         return []
@@ -127,7 +140,10 @@ def finding_records(
     values = _template_values(criterion, org, period, as_of, outcome, maximum, points_lost)
     template = criterion.message
     base = render_message(template, values) if template else default_message(criterion, outcome)
-    base_zh = render_message(criterion.message_zh, values) if criterion.message_zh else None
+    chinese = values_zh(values, outcome)
+    base_zh = render_message(criterion.message_zh, chinese) if criterion.message_zh else None
+    if base_zh is None and zh:
+        base_zh = default_message_zh(criterion, outcome)
     rectify = criterion.rectify
     common: dict[str, Any] = {
         "criterion": criterion.id,
@@ -146,27 +162,53 @@ def finding_records(
         "basis": criterion.basis,
         "title": criterion.title,
     }
-    out: list[dict[str, Any]] = []
-    if failed:
-        out.append(
-            {
-                "fingerprint": fingerprint(pack_id, criterion.id, org.id),
-                "severity": criterion.severity,
-                "message": base,
-                "message_zh": base_zh,
-                "subject": None,
-                "evidence": sorted(set(outcome.evidence)),
-                "points_lost": points_lost,
-                **common,
-            }
-        )
     items: list[SubjectItem] = sorted(
         outcome.items, key=lambda it: (it.subject.type, it.subject.id)
     )
-    out += [
-        _item_record(item, common, values, (base, base_zh), pack_id, criterion) for item in items
+    records = [
+        _item_record(item, common, (values, chinese), (base, base_zh), pack_id, criterion)
+        for item in items
     ]
-    return out
+    if not failed:
+        return records
+    whole = {
+        "fingerprint": fingerprint(pack_id, criterion.id, org.id),
+        "severity": criterion.severity,
+        "message": base,
+        "message_zh": base_zh,
+        "subject": None,
+        "evidence": sorted(set(outcome.evidence)),
+        "points_lost": points_lost,
+        **common,
+    }
+    if one_per_problem and records:
+        return [_standing_for(whole, records)]
+    return [whole, *records]
+
+
+def _standing_for(whole: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The organization-level finding standing for its per-subject ones (one finding per
+    problem): its message names the subjects, ``subjects`` keeps each one's type, id, message
+    and evidence, its evidence is theirs too, its severity the worst of them all."""
+    named = ", ".join(sorted({r["subject"]["id"] for r in records}))
+    evidence = set(whole["evidence"])
+    severity: Severity = whole["severity"]
+    for r in records:
+        evidence.update(r["evidence"])
+        if r["severity"].rank > severity.rank:
+            severity = r["severity"]
+    zh = whole["message_zh"]
+    return {
+        **whole,
+        "severity": severity,
+        "message": f"{whole['message']} ({named})",
+        "message_zh": f"{zh}（{named}）" if zh is not None else None,
+        "subjects": [
+            {**r["subject"], **{k: r[k] for k in ("message", "message_zh", "evidence")}}
+            for r in records
+        ],
+        "evidence": sorted(evidence),
+    }
 
 
 def _template_values(
@@ -201,23 +243,21 @@ def _template_values(
 def _item_record(
     item: SubjectItem,
     common: Mapping[str, Any],
-    values: Mapping[str, Any],
+    values: tuple[Mapping[str, Any], Mapping[str, Any]],
     base: tuple[str, str | None],
     pack_id: str,
     criterion: Criterion,
 ) -> dict[str, Any]:
     """The finding of one failing subject (a member, a meeting...): no points of its own."""
     subject = item.subject
-    item_values = dict(values)
-    item_values["subject.type"] = subject.type
-    item_values["subject.id"] = subject.id
-    item_values["detail"] = item.message or None
+    own = {"subject.type": subject.type, "subject.id": subject.id, "detail": item.message or None}
+    item_values = {**values[0], **own}
     message = _subject_message(criterion.message, item_values, base[0], item.message, ": ")
-    message_zh = (
-        _subject_message(criterion.message_zh, item_values, base[1], item.message, "：")
-        if base[1] is not None
-        else None
-    )
+    message_zh = None
+    if base[1] is not None:  # the subject's detail in Chinese where the checker gave it
+        detail_zh = note_zh(item.message) or item.message
+        own_zh = {**values[1], **own, "detail": detail_zh or None}
+        message_zh = _subject_message(criterion.message_zh, own_zh, base[1], detail_zh, "：")
     severity: Severity = item.severity if item.severity is not None else criterion.severity
     return {
         **common,
@@ -261,7 +301,10 @@ def one_task_per_problem(findings: Iterable[Finding]) -> list[Finding]:
         if f.subject is not None and key in whole:
             continue
         if f.subject is None and subjects.get(key):
-            named = ", ".join(sorted(subjects[key]))
-            f = f.model_copy(update={"message": f"{f.message} ({named})"})
+            ids = sorted(subjects[key])
+            update = {"message": f"{f.message} ({', '.join(ids)})"}
+            if f.message_zh is not None:
+                update["message_zh"] = f"{f.message_zh}（{'、'.join(ids)}）"
+            f = f.model_copy(update=update)
         out.append(f)
     return out

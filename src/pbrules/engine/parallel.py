@@ -14,10 +14,11 @@ import pickle
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pbrules.checker import Checker, ChildRef
-from pbrules.engine.chunks import Chunk, Scanned, scan_chunk
+from pbrules.engine.chunks import Chunk, Pass1, Scanned, scan_chunk
 from pbrules.engine.collect import RUN_THRESHOLDS
 from pbrules.engine.sources import Item
 from pbrules.model.period import Period
@@ -116,31 +117,40 @@ def engine_payload(
     pack: LoadedPack,
     checkers: Mapping[str, Checker[Any]],
     extensions: Mapping[str, Any],
+    finish: Mapping[str, Any] | None = None,
 ) -> bytes | None:
     """Everything a worker needs to build the engine and validate records, pickled (``None``
-    when a plugin's checkers or extension models cannot be pickled)."""
+    when a plugin's checkers or extension models cannot be pickled).
+
+    ``finish``: the run's waivers when the workers finish and serialize each organization
+    (:meth:`Engine.pass1_done`, a streamed run), ``None`` when they send pass-1 states."""
     try:
-        return pickle.dumps((factory, pack, checkers, dict(extensions)))
+        waivers = None if finish is None else dict(finish)
+        return pickle.dumps((factory, pack, checkers, dict(extensions), waivers))
     except Exception:  # unpicklable plugin objects: evaluate in this process
         return None
 
 
-_chunk_engines: dict[bytes, tuple[Engine, _Extensions]] = {}
+_chunk_engines: dict[bytes, tuple[Pass1, _Extensions]] = {}
 
 
 def scan_in_worker(payload: bytes, chunk: Chunk) -> list[Scanned]:
     """One chunk read, validated and evaluated in pass 1 (the engine is built once per worker
-    process and payload)."""
+    process and payload); in a streamed run each organization is also finished and
+    serialized."""
     built = _chunk_engines.get(payload)
     if built is None:
         if len(_chunk_engines) >= 4:  # a long-lived (Dask) worker serving many packs
             _chunk_engines.clear()
         gc.set_threshold(*RUN_THRESHOLDS)  # a worker process only runs chunks
-        factory, pack, checkers, extensions = pickle.loads(payload)
+        factory, pack, checkers, extensions, finish = pickle.loads(payload)
         engine = factory(pack, registry=_WorkerRegistry(checkers))
-        built = _chunk_engines[payload] = (engine, _Extensions(extensions))
-    engine, registry = built
-    return scan_chunk(chunk, registry, engine.pass1_fresh)
+        pass1: Pass1 = (
+            engine.pass1_fresh if finish is None else partial(engine.pass1_done, waivers=finish)
+        )
+        built = _chunk_engines[payload] = (pass1, _Extensions(extensions))
+    pass1, registry = built
+    return scan_chunk(chunk, registry, pass1)
 
 
 def _pooled_chunks(payload: bytes, chunks: list[Chunk], jobs: int) -> Iterator[list[Scanned]]:

@@ -4,6 +4,7 @@ organizations with subordinates read again (:func:`reread`), rejections named by
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pbrules.checker import ChildRef
 from pbrules.engine.arguments import CheckedItems
+from pbrules.engine.stream import Done
 from pbrules.engine.tree import Node
 from pbrules.errors import DataError
 from pbrules.model.period import Period
@@ -85,7 +87,7 @@ class Intake:
             self._keep(item, pos)
             yield item, self.period, item.as_of or self.period.end, ()
 
-    def admit(self, scanned: Scanned) -> OrgState | None:
+    def admit(self, scanned: Scanned) -> OrgState | Done | None:
         """The pass-1 state of a record read in chunks, if it is evaluated (else it is kept as a
         rejection, with the message the dataset and :meth:`accepted` give)."""
         pos = self.records
@@ -95,8 +97,9 @@ class Intake:
             return None
         state, period = scanned.state, scanned.period
         assert state is not None and period is not None
-        org_id = state.org.id
-        problem = self._duplicate(scanned.source, str(period), org_id)
+        org = state.node if isinstance(state, Done) else state.org
+        org_id = org.id
+        problem = self._duplicate(scanned.source, sys.intern(str(period)), org_id)
         if problem is None:
             if self.period is None:
                 self.period = period
@@ -104,7 +107,7 @@ class Intake:
         if problem is not None:
             self.rejected.append(Rejected(source=scanned.source, org_id=org_id, errors=[problem]))
             return None
-        self._keep_node(state.org, pos)
+        self._keep_node(org, pos)
         self.places[org_id] = scanned.place
         return state
 
@@ -134,15 +137,10 @@ class Intake:
     def _keep(self, item: Snapshot, pos: int) -> None:
         self._keep_node(item.organization, pos)
 
-    def _keep_node(self, org: Organization, pos: int) -> None:
-        self.positions[org.id] = pos
-        self.nodes[org.id] = Node(
-            id=org.id,
-            kind=org.kind.value,
-            name=org.name,
-            category=org.category.value if org.category is not None else None,
-            parent_id=org.parent_id,
-        )
+    def _keep_node(self, org: Organization | Node, pos: int) -> None:
+        node = _shared(org) if isinstance(org, Node) else Node.of(org)
+        self.positions[node.id] = pos
+        self.nodes[node.id] = node
 
     def evaluated_period(self) -> Period:
         """The evaluated period, once the dataset is read; a located error when none is known."""
@@ -155,6 +153,19 @@ class Intake:
             f"{self.label}: no valid snapshot to evaluate ({len(self.rejected)} rejected "
             f"record(s); give a period to get a result listing them): {errors}"
         )
+
+
+def _shared(node: Node) -> Node:
+    """``node`` with its repeated strings (kind, category, parent) shared across nodes: nodes
+    sent by worker processes each bring their own copies."""
+    parent = node.parent_id
+    return Node(
+        id=node.id,
+        kind=sys.intern(node.kind),
+        name=node.name,
+        category=None if node.category is None else sys.intern(node.category),
+        parent_id=None if parent is None else sys.intern(parent),
+    )
 
 
 def reread(source: Iterable[Snapshot | Rejected], wanted: Mapping[int, str]) -> Iterator[Snapshot]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pbrules.checker import ChildRef
 from pbrules.model.result import RunWarning
+from pbrules.model.snapshot import Organization
 
 __all__ = ["Node", "bottom_up", "children_of", "effective_parents"]
 
@@ -24,6 +25,17 @@ class Node:
     name: str
     category: str | None
     parent_id: str | None
+
+    @classmethod
+    def of(cls, org: Organization) -> Node:
+        """The node of an organization header."""
+        return cls(
+            id=org.id,
+            kind=org.kind.value,
+            name=org.name,
+            category=org.category.value if org.category is not None else None,
+            parent_id=org.parent_id,
+        )
 
 
 def effective_parents(

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from pbrules.model.period import Month, Period, month_of
 from pbrules.model.snapshot import (
@@ -62,6 +63,9 @@ class SnapshotIndex:
     #: the current members with status full
     full_members: list[Member] = field(default_factory=list)
     current_committee: list[CommitteePost] = field(default_factory=list)
+    #: views built on first use by the checkers' helpers (e.g. the rows of a record list),
+    #: keyed by a tuple starting with the helper's name; read-only once stored
+    memo: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False)
 
     # -- period helpers -------------------------------------------------------------------
     @property

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pbrules.model.note import Note
+
 __all__ = ["Outcome", "Severity", "Status", "Subject", "SubjectItem"]
 
 
@@ -31,6 +33,9 @@ class Severity(StrEnum):
 
 
 _SEVERITY_RANK = {Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}
+
+MISSING_DATA = Note("outcome.missing_data", "missing data: {what}", "数据缺失：{what}")
+NOTHING_TO_COUNT = Note("outcome.nothing_to_count", "nothing to count", "无可计数事项")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +77,9 @@ class Outcome:
     - ``actual`` / ``expected``: what was found and what was required (shown in messages).
     - ``evidence``: record ids behind the outcome (the misses, or what satisfied it).
     - ``items``: per-subject failures, each its own finding.
-    - ``note``: a short explanation, e.g. ``missing data: no dues rows``.
+    - ``note``: a short explanation, e.g. ``missing data: no dues rows``; a
+      :class:`~pbrules.model.note.NoteText` from a declared :class:`~pbrules.model.note.Note`
+      also carries it in Chinese (a plain string has English only).
     """
 
     status: Status
@@ -107,7 +114,7 @@ class Outcome:
     @classmethod
     def missing_data(cls, what: str) -> Outcome:
         """A failure because the facts needed are missing; never a guess."""
-        return cls(Status.FAIL, compliance=0.0, misses=1, note=f"missing data: {what}")
+        return cls(Status.FAIL, compliance=0.0, misses=1, note=MISSING_DATA(what=what))
 
     @classmethod
     def at_least(cls, found: tuple[str, ...], minimum: int, *, short_note: str = "") -> Outcome:
@@ -144,7 +151,7 @@ class Outcome:
         ``misses`` is the number of unsatisfied units. ``total == 0`` is not applicable.
         """
         if total <= 0:
-            return cls.not_applicable(note or "nothing to count")
+            return cls.not_applicable(note or NOTHING_TO_COUNT())
         share = satisfied / total
         compliance = 1.0 if target <= 0 else min(1.0, share / target)
         return cls(

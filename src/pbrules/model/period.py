@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -34,17 +35,21 @@ PERIOD_PATTERN = r"^\d{4}(Q[1-4]|H[12]|-(0[1-9]|1[0-2]))?$"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
+@lru_cache(maxsize=4096)
+def _days_in(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
 def month_end(year: int, month: int) -> date:
     """Last day of a calendar month."""
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, month, _days_in(year, month))
 
 
 def add_months(d: date, months: int) -> date:
     """``d`` moved by ``months`` calendar months, clamped to month end (Jan 31 + 1: Feb 28/29)."""
     total = d.year * 12 + (d.month - 1) + months
     year, month0 = divmod(total, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(d.day, last))
+    return date(year, month0 + 1, min(d.day, _days_in(year, month0 + 1)))
 
 
 #: the first and last years a period may be in (dates computed from a period stay in range)

@@ -35,6 +35,7 @@ __all__ = [
     "Rejected",
     "RunResult",
     "RunWarning",
+    "StoodForSubject",
     "Summary",
 ]
 
@@ -71,6 +72,19 @@ class CriterionResult(_Doc):
     compliance: Score | None = None
     misses: int | None = None
     note: str | None = None
+    note_zh: str | None = Field(
+        default=None,
+        description="The note in Chinese, from the checker's note catalog; only in the results "
+        "of a pack that carries Chinese text (title_zh, message_zh or action_zh).",
+    )
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``note_zh`` is left out while null, so a v1 pack's result keeps its exact shape."""
+        data: dict[str, Any] = handler(self)
+        if self.note_zh is None:
+            data.pop("note_zh", None)
+        return data
 
 
 class OrgResult(_Doc):
@@ -122,6 +136,17 @@ class FindingSubject(_Doc):
     id: str
 
 
+class StoodForSubject(_Doc):
+    """A subject an organization-level finding stands for (one finding per problem, v2): what
+    its own per-subject finding would have said."""
+
+    type: str
+    id: str
+    message: str
+    message_zh: str | None = None
+    evidence: list[str] = Field(default_factory=list)
+
+
 class Rectify(_Doc):
     responsible: str | None
     due: date | None
@@ -167,13 +192,20 @@ class Finding(_Doc):
     message_zh: str | None = Field(
         default=None, description="The message in Chinese, from the pack's message_zh (v2)."
     )
+    subjects: list[StoodForSubject] | None = Field(
+        default=None,
+        description="One finding per problem (v2): the subjects an organization-level finding "
+        "stands for, sorted; null otherwise.",
+    )
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Chinese texts are left out while null, so a v1 pack's result keeps its exact shape."""
+        """v2 fields are left out while null, so a v1 pack's result keeps its exact shape."""
         data: dict[str, Any] = handler(self)
         if self.message_zh is None:
             data.pop("message_zh", None)
+        if self.subjects is None:
+            data.pop("subjects", None)
         return data
 
 

@@ -618,7 +618,10 @@ class Campaign(_Record):
 
 
 def _duplicates(values: Iterable[Any]) -> list[Any]:
-    return sorted((v for v, n in Counter(values).items() if n > 1), key=str)
+    found = list(values)
+    if len(set(found)) == len(found):  # the usual case, without counting
+        return []
+    return sorted((v for v, n in Counter(found).items() if n > 1), key=str)
 
 
 class Snapshot(_Record):

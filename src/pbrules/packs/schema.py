@@ -245,7 +245,13 @@ class Pack(_Model):
     pack: Ident
     version: str
     title: str | None = None
+    title_zh: str | None = Field(
+        default=None, description="The title in Chinese: the heading of reports in --lang zh."
+    )
     issuer: str | None = Field(default=None, description="Issuing department, for reports.")
+    issuer_zh: str | None = Field(
+        default=None, description="The issuing department in Chinese, for reports in --lang zh."
+    )
     extends: list[str] = Field(
         default_factory=list, description="Packs this one extends: ids or relative paths."
     )
@@ -269,6 +275,12 @@ class Pack(_Model):
         default_factory=list, description="Tiers (星级), lowest first; each needs the ones before."
     )
     criteria: list[Criterion] = Field(default_factory=list)
+    one_task_per_problem: bool | None = Field(
+        default=None,
+        description="A criterion gives an organization either its organization-level finding "
+        "or per-subject findings, never both. Default (null): on for a v2 pack (tiers, a pool "
+        "area or a counted bonus), off for a v1 pack, whose result stays as it was.",
+    )
 
     @field_validator("extends", mode="before")
     @classmethod
@@ -277,7 +289,29 @@ class Pack(_Model):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _omit_defaults(handler(self), {"tiers": []})
+        omitted: dict[str, Any] = {
+            "tiers": [],
+            "one_task_per_problem": None,
+            "title_zh": None,
+            "issuer_zh": None,
+        }
+        return _omit_defaults(handler(self), omitted)
+
+    @property
+    def uses_v2_scoring(self) -> bool:
+        """Whether the pack uses a v2 scoring key: tiers, a pool area or a counted bonus."""
+        return bool(
+            self.tiers
+            or any(a.pool for a in self.areas)
+            or any(c.scoring.per_hit is not None for c in self.criteria)
+        )
+
+    @property
+    def one_finding_per_problem(self) -> bool:
+        """``one_task_per_problem`` as declared, else on for a v2 pack (DESIGN §12)."""
+        if self.one_task_per_problem is not None:
+            return self.one_task_per_problem
+        return self.uses_v2_scoring
 
     def area(self, area_id: str) -> Area:
         for a in self.areas:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Literal
 
+from pbrules.model.note import Note, NoteText, term
 from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
@@ -44,11 +45,40 @@ def _join(ids: Sequence[str], limit: int = 8) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
+def _join_both(ids: Sequence[str], limit: int = 8) -> NoteText:
+    """:func:`_join` in English, with ``、`` and ``等N个`` in Chinese."""
+    shown = "、".join(ids[:limit])
+    return NoteText(_join(ids, limit), shown + (f"等{len(ids)}个" if len(ids) > limit else ""))
+
+
 def _item_message(subject: str, others: Sequence[str]) -> str:
-    return f"{subject} ({_join(others)})" if others else subject
+    """The subject and the other records it matched with, in English and Chinese."""
+    if not others:
+        return subject
+    return NoteText(f"{subject} ({_join(others)})", f"{subject}（{_join_both(others).zh}）")
 
 
 _PASS = Outcome(Status.PASS, actual=0, expected=0)
+
+#: the pattern checker's notes (``pattern`` lists them)
+NO_RECORDS = Note("pattern.no_records", "no {of} records", "无{of}记录")
+MATCHED = Note(
+    "pattern.matched",
+    "{count} {subject}(s): {subjects}",
+    "{subject}{count}个：{subjects}",
+)
+TOO_MANY = Note(
+    "pattern.too_many",
+    "the pattern matches more than {limit:,} record combinations in this organization: "
+    "narrow it with joins or conditions",
+    "该模式在本组织匹配的记录组合超过{limit:,}个：请用关联或条件缩小范围",
+)
+BACKEND_FAILED = Note(
+    "pattern.backend_failed",
+    "pattern backend durable: {reason}",
+    "持久化模式匹配后端出错：{reason}",
+)
+PATTERN_NOTES = (NO_RECORDS, MATCHED, TOO_MANY, BACKEND_FAILED)
 _NONE: dict[str, Outcome] = {}
 
 
@@ -56,7 +86,7 @@ def _none_of(of: str) -> Outcome:
     """The shared ``not_applicable`` outcome of an empty first list (outcomes are frozen)."""
     found = _NONE.get(of)
     if found is None:
-        found = _NONE[of] = Outcome.not_applicable(f"no {of} records")
+        found = _NONE[of] = Outcome.not_applicable(NO_RECORDS(of=term(of)))
     return found
 
 
@@ -72,10 +102,7 @@ def outcome_of(plan: Plan, facts: OrgFacts, matches: set[Match]) -> Outcome:
     if not matches:
         return _PASS
     if len(matches) > MAX_MATCHES:
-        return Outcome.error(
-            f"the pattern matches more than {MAX_MATCHES:,} record combinations in this "
-            "organization: narrow it with joins or conditions"
-        )
+        return Outcome.error(TOO_MANY(limit=MAX_MATCHES))
     positives = [e for e in plan.elements if not e.negated]
     at = next(i for i, e in enumerate(positives) if e.index == plan.subject_element)
     subject_list = plan.elements[plan.subject_element].of
@@ -103,7 +130,9 @@ def outcome_of(plan: Plan, facts: OrgFacts, matches: set[Match]) -> Outcome:
         expected=0,
         evidence=tuple(subjects),
         items=items,
-        note=f"{len(subjects)} {plan.subject_type}(s): {_join(subjects)}",
+        note=MATCHED(
+            count=len(subjects), subject=term(plan.subject_type), subjects=_join_both(subjects)
+        ),
     )
 
 
@@ -126,7 +155,7 @@ def evaluate_facts(
     for f, answer in zip(facts, answers, strict=True):
         if isinstance(answer, ChunkFailure | str):
             reason = answer.reason if isinstance(answer, ChunkFailure) else answer
-            failed = Outcome.error(f"pattern backend durable: {reason}")
+            failed = Outcome.error(BACKEND_FAILED(reason=reason))
             out.append({key: failed for key, _ in plans})
         else:
             out.append(

@@ -61,11 +61,13 @@ from pbrules.report.model import (
     RollUp,
     _heading,
     _ledger_items,
+    _record_subjects,
     _row,
     _Titles,
     localized,
 )
 from pbrules.report.stream import STREAM_BYTES, _OrgRow, _previous, _skeleton
+from pbrules.report.tiers import GroupTiers, tier_distribution
 from pbrules.result_stream import ResultStream, open_result
 
 __all__ = [
@@ -163,13 +165,17 @@ class _Criterion(BaseModel):
 
 class _BriefOrg(_OrgRow):
     kind: str = ""
+    tier: str | None = None
+    tier_scores: dict[str, Any] | None = None
     parent_id: str | None = None
     criteria: list[_Criterion] = Field(default_factory=list)
 
 
 _SCHEMA = """
 CREATE TABLE fd (area TEXT, criterion TEXT, sev INTEGER, org TEXT, name TEXT, fp TEXT,
-                 subject TEXT, late INTEGER, finding TEXT);
+                 finding TEXT);
+CREATE TABLE rs (kind TEXT, org TEXT, name TEXT, criterion TEXT, fp TEXT, n INTEGER, item TEXT,
+                 message TEXT, due TEXT, late INTEGER, responsible TEXT);
 CREATE TABLE tk (late INTEGER, due TEXT, org TEXT, criterion TEXT, subject TEXT, fp TEXT,
                  finding TEXT);
 CREATE TABLE og (grp INTEGER, k0 INTEGER, k1 REAL, org TEXT, rank INTEGER, total REAL,
@@ -195,6 +201,9 @@ class _Intake:
     applied: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     failed: set[str] = field(default_factory=set)
     moved: bool = False  # some organization carries a previous rank
+    tiers: dict[tuple[str | None, str | None], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
 
 
 def build_brief(
@@ -287,14 +296,26 @@ def _add_findings(intake: _Intake, findings: list[Finding]) -> None:
         agg[4] = agg[4] or f.basis
         if f.title and f.criterion not in intake.titles.criteria:
             intake.titles.criteria[f.criterion] = f.title
-        subject = f.subject.type if f.subject else None
-        late = 0
-        if subject == "feedback":
-            found = _FEEDBACK_DUE.search(f.message)
-            late = int(found is not None and date.fromisoformat(found.group(1)) < intake.as_of)
-        rows.append((f.area, f.criterion, sev, f.org_id, f.org_name, f.fingerprint, subject,
-                     late, f.model_dump_json()))  # fmt: skip
-    intake.db.executemany("INSERT INTO fd VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        rows.append((f.area, f.criterion, sev, f.org_id, f.org_name, f.fingerprint,
+                     f.model_dump_json()))  # fmt: skip
+        _records(intake, f)
+    intake.db.executemany("INSERT INTO fd VALUES (?,?,?,?,?,?,?)", rows)
+
+
+def _records(intake: _Intake, f: Finding) -> None:
+    """The feedback and rectification records a finding is about (its subject, or the
+    subjects it stands for), one row each, with the due date a feedback message states."""
+    rows = []
+    for kind in ("feedback", "rectification"):
+        for n, (item, message) in enumerate(_record_subjects(f, kind)):
+            found = _FEEDBACK_DUE.search(message) if kind == "feedback" else None
+            due = date.fromisoformat(found.group(1)) if found else None
+            late = int(due is not None and due < intake.as_of)
+            day = due.isoformat() if due else None
+            rows.append((kind, f.org_id, f.org_name, f.criterion, f.fingerprint, n, item,
+                         message, day, late, f.rectification.responsible))  # fmt: skip
+    if rows:
+        intake.db.executemany("INSERT INTO rs VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
 
 
 def _tasks(intake: _Intake) -> None:
@@ -360,6 +381,8 @@ def _read_organizations(
 def _count(intake: _Intake, o: _BriefOrg) -> None:
     """An organization's share of the figures: areas, group scores, criteria applied."""
     intake.present.update(dict.fromkeys(o.areas))
+    intake.tiers[(o.group, o.tier)] += 1
+    intake.tier_ids.update(dict.fromkeys(o.tier_scores or ()))
     intake.moved = intake.moved or o.previous_rank is not None
     if o.total is not None:  # nothing applicable: no score to summarize (DESIGN §12.2)
         s = intake.scores.setdefault(o.group or UNGROUPED, [0, 0.0, o.total, o.total, 0])
@@ -388,7 +411,7 @@ def _assemble(
     areas = _area_titles(intake, pack_model)
     sections = (_group(intake, gid, pos, skeleton) for gid, pos in intake.groups.items())
     groups = [g for g in sections if g is not None]
-    heading = _heading(skeleton, pack_model, None, title=title, issuer=issuer)
+    heading = _heading(skeleton, pack_model, None, title=title, issuer=issuer, lang=intake.lang)
     if previous is not None:
         heading["previous_period"] = str(open_result(previous).header.period)
     elif intake.moved:
@@ -421,8 +444,27 @@ def _assemble(
         feedback=feedback,
         praise=_praise(intake, groups),
         rollups=_rollups(intake),
+        tiers=_tiers(intake, pack_model),
         overdue_count=overdue,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _TierOrg:
+    """What :func:`tier_distribution` reads of an organization."""
+
+    group: str | None
+    tier: str | None
+    tier_scores: dict[str, None]
+
+
+def _tiers(intake: _Intake, pack_model: Any) -> dict[str, GroupTiers]:
+    """The tier distribution from the counts per group and tier (one shared stand-in object
+    per count: a reference per organization, not an organization)."""
+    stand_ins = [
+        o for (g, t), n in intake.tiers.items() for o in [_TierOrg(g, t, intake.tier_ids)] * n
+    ]
+    return tier_distribution(stand_ins, pack_model, ungrouped=UNGROUPED)  # type: ignore[arg-type]
 
 
 def _area_titles(intake: _Intake, pack_model: Any) -> dict[str, str]:
@@ -606,47 +648,44 @@ def _from_ledger(
     return Head(items[:cap], len(items)), Head(owed, len(late))
 
 
-_SUBJECT = "SELECT {what} FROM fd WHERE subject = ? {late} ORDER BY org, criterion, fp LIMIT ?"
+_RECORDS = "FROM rs WHERE kind = ? AND late >= ?"
+_RECORD_ROWS = (
+    "SELECT org, name, item, criterion, message, due, late, responsible "
+    + _RECORDS
+    + " ORDER BY org, criterion, fp, n LIMIT ?"
+)
+
+
+def _record_rows(intake: _Intake, kind: str, late: int, cap: int) -> tuple[list[Any], int]:
+    """The first ``cap`` records of ``kind`` (late ones only with ``late=1``) in the order of
+    the findings (organization, criterion, fingerprint), and how many there are."""
+    total = intake.db.execute(f"SELECT COUNT(*) {_RECORDS}", (kind, late)).fetchone()[0]
+    rows = intake.db.execute(_RECORD_ROWS, (kind, late, cap)).fetchall()
+    return rows, total
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _feedback(intake: _Intake) -> Head[FeedbackItem]:
-    rows = intake.db.execute(
-        _SUBJECT.format(what="finding", late=""), ("feedback", intake.limits.items)
-    )
-    out = []
-    for (finding,) in rows:
-        f = Finding.model_validate_json(finding)
-        found = _FEEDBACK_DUE.search(f.message)
-        due = date.fromisoformat(found.group(1)) if found else None
-        assert f.subject is not None
-        out.append(FeedbackItem(f.org_id, f.org_name, f.subject.id, f.criterion, f.message, due,
-                                due is not None and due < intake.as_of))  # fmt: skip
-    total = intake.db.execute("SELECT COUNT(*) FROM fd WHERE subject = 'feedback'").fetchone()[0]
-    return Head(out, total)
+    rows, total = _record_rows(intake, "feedback", 0, intake.limits.items)
+    return Head(
+        [FeedbackItem(org, name, item, crit, msg, _day(due), bool(late))
+         for org, name, item, crit, msg, due, late, _r in rows],
+        total,
+    )  # fmt: skip
 
 
 def _owed(intake: _Intake, feedback: Head[FeedbackItem]) -> Head[OwedItem]:
-    """Late feedback, then the findings on the organizations' own rectification records."""
-    cap, db = intake.limits.items, intake.db
-    late_rows = db.execute(_SUBJECT.format(what="finding", late="AND late = 1"), ("feedback", cap))
-    out = []
-    for (finding,) in late_rows:
-        f = Finding.model_validate_json(finding)
-        found = _FEEDBACK_DUE.search(f.message)
-        due = date.fromisoformat(found.group(1)) if found else None
-        item = f.subject.id if f.subject else ""
-        out.append(OwedItem(f.org_id, f.org_name, item, f.criterion, f.message, due, None))
-    late_n = db.execute(
-        "SELECT COUNT(*) FROM fd WHERE subject = 'feedback' AND late = 1"
-    ).fetchone()[0]
-    rect = db.execute(
-        _SUBJECT.format(what="finding", late=""), ("rectification", max(0, cap - len(out)))
-    )
-    for (finding,) in rect:
-        f = Finding.model_validate_json(finding)
-        out.append(OwedItem(f.org_id, f.org_name, f.subject.id if f.subject else "", f.criterion,
-                            f.message, None, f.rectification.responsible))  # fmt: skip
-    rect_n = db.execute("SELECT COUNT(*) FROM fd WHERE subject = 'rectification'").fetchone()[0]
+    """Late feedback, then the organizations' own rectification records found overdue."""
+    cap = intake.limits.items
+    late, late_n = _record_rows(intake, "feedback", 1, cap)
+    rect, rect_n = _record_rows(intake, "rectification", 0, max(0, cap - len(late)))
+    out = [OwedItem(org, name, item, crit, msg, _day(due), None)
+           for org, name, item, crit, msg, due, _l, _r in late]  # fmt: skip
+    out += [OwedItem(org, name, item, crit, msg, None, responsible)
+            for org, name, item, crit, msg, _d, _l, responsible in rect]  # fmt: skip
     return Head(out, late_n + rect_n)
 
 

@@ -13,6 +13,8 @@ Sections (see docs/reports.md):
 2. problems — findings grouped by area and criterion, worst first (severity, then count);
 3. rectification — numbered items, overdue first (from the ledger when given);
 4. appendix — per organization: area scores and points lost per criterion, with evidence.
+
+The tier distribution of each group (packs with tiers) is :mod:`pbrules.report.tiers`.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from typing import Any, Protocol
 
 from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.outcome import Severity
-from pbrules.model.result import Finding, OrgResult, RunResult
+from pbrules.model.result import CriterionResult, Finding, OrgResult, RunResult
 from pbrules.report.i18n import reader_text, responsible_text, translations
+from pbrules.report.tiers import GroupTiers, tier_distribution
 
 __all__ = [
     "APPENDIX_LIMIT",
@@ -296,6 +299,7 @@ class Report:
     praise: Praise | None = None
     feedback: list[FeedbackItem] = field(default_factory=list)
     rollups: list[RollUp] = field(default_factory=list)
+    tiers: dict[str, GroupTiers] = field(default_factory=dict)  # group id -> (pbrules.report.tiers)
 
     @property
     def overdue_source(self) -> str:
@@ -365,12 +369,14 @@ def build_report(
     if len(result.organizations) > APPENDIX_LIMIT:
         appendix_groups = _appendix_groups(result, group_titles)
     else:
-        appendix = _appendix(result, findings_by_org, area_titles, criterion_titles, group_titles)
+        appendix = _appendix(
+            result, findings_by_org, area_titles, criterion_titles, group_titles, lang == "zh"
+        )
     feedback = _feedback(result, as_of)
     owed = _owed(result, rect, source, feedback)
 
     return Report(
-        **_heading(result, pack_model, previous, title=title, issuer=issuer),
+        **_heading(result, pack_model, previous, title=title, issuer=issuer, lang=lang),
         areas=area_titles,
         groups=groups,
         problems=problems,
@@ -388,6 +394,7 @@ def build_report(
         praise=_praise(result, groups, criterion_titles),
         rollups=_rollups(result, criterion_titles),
         appendix_groups=appendix_groups,
+        tiers=tier_distribution(result.organizations, pack_model, ungrouped=UNGROUPED),
     )
 
 
@@ -398,8 +405,13 @@ def _heading(
     *,
     title: str | None,
     issuer: str | None,
+    lang: str = "en",
 ) -> dict[str, Any]:
-    """The report's title, pack, period, date and issuing department."""
+    """The report's title, pack, period, date and issuing department (the pack's ``title_zh``
+    and ``issuer_zh`` in ``zh``, where it gives them)."""
+    if lang == "zh" and pack_model is not None:
+        title = title or getattr(pack_model, "title_zh", None)
+        issuer = issuer or getattr(pack_model, "issuer_zh", None)
     return {
         "title": title
         or (pack_model.title if pack_model is not None and pack_model.title else "")
@@ -473,6 +485,14 @@ def localized(result: RunResult, lang: str) -> RunResult:
     findings = []
     for f in result.findings:
         rect = f.rectification
+        subjects = [
+            s.model_copy(
+                update={"message": (lang == "zh" and s.message_zh) or reader_text(s.message, _)}
+            )
+            for s in f.subjects or ()
+        ]
+        if f.subjects is not None:
+            f = f.model_copy(update={"subjects": subjects})
         if lang != "zh":
             findings.append(f.model_copy(update={"message": reader_text(f.message, _)}))
             continue
@@ -810,14 +830,13 @@ def _feedback(result: RunResult, as_of: date) -> list[FeedbackItem]:
     their state: overdue when the due date the check states is past on ``as_of``."""
     out = []
     for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint)):
-        if f.subject is None or f.subject.type != "feedback":
-            continue
-        found = _FEEDBACK_DUE.search(f.message)
-        due = date.fromisoformat(found.group(1)) if found else None
-        overdue = due is not None and due < as_of
-        out.append(
-            FeedbackItem(f.org_id, f.org_name, f.subject.id, f.criterion, f.message, due, overdue)
-        )
+        for subject, message in _record_subjects(f, "feedback"):
+            found = _FEEDBACK_DUE.search(message)
+            due = date.fromisoformat(found.group(1)) if found else None
+            overdue = due is not None and due < as_of
+            out.append(
+                FeedbackItem(f.org_id, f.org_name, subject, f.criterion, message, due, overdue)
+            )
     return out
 
 
@@ -843,12 +862,20 @@ def _owed(
     ]
     return late + [
         OwedItem(
-            f.org_id, f.org_name, f.subject.id, f.criterion, f.message, None,
+            f.org_id, f.org_name, subject, f.criterion, message, None,
             f.rectification.responsible,
         )
         for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint))
-        if f.subject is not None and f.subject.type == "rectification"
+        for subject, message in _record_subjects(f, "rectification")
     ]  # fmt: skip
+
+
+def _record_subjects(f: Finding, kind: str) -> list[tuple[str, str]]:
+    """(id, message) of the ``kind`` records a finding is about: its subject, or the subjects
+    an organization-level finding stands for (one finding per problem)."""
+    if f.subject is not None:
+        return [(f.subject.id, f.message)] if f.subject.type == kind else []
+    return [(s.id, s.message) for s in f.subjects or () if s.type == kind]
 
 
 def _items_from_findings(result: RunResult, as_of: date) -> list[RectificationItem]:
@@ -915,6 +942,7 @@ def _appendix(
     area_titles: Mapping[str, str],
     criterion_titles: Mapping[str, str],
     group_titles: Mapping[str, str],
+    zh: bool = False,
 ) -> list[OrgAppendix]:
     out: list[OrgAppendix] = []
     group_order = {gid: i for i, gid in enumerate(result.rankings)}
@@ -927,7 +955,8 @@ def _appendix(
         ),
     )
     for o in orgs:
-        lost = _lost_points(o, findings_by_org.get(o.org_id, ()), area_titles, criterion_titles)
+        found = findings_by_org.get(o.org_id, ())
+        lost = _lost_points(o, found, area_titles, criterion_titles, zh)
         lost.sort(key=lambda a: (-a.lost, a.criterion))
         gid = o.group or UNGROUPED
         out.append(
@@ -957,8 +986,10 @@ def _lost_points(
     findings: Iterable[Finding],
     area_titles: Mapping[str, str],
     criterion_titles: Mapping[str, str],
+    zh: bool = False,
 ) -> list[AppendixCriterion]:
-    """The organization's criteria that lost points, have findings or errored."""
+    """The organization's criteria that lost points, have findings or errored; a criterion
+    without findings shows its note (``note_zh`` with ``zh``, where the result has it)."""
     by_criterion: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_criterion[f.criterion].append(f)
@@ -979,7 +1010,7 @@ def _lost_points(
                 earned=c.earned,
                 max=c.max,
                 lost=max(0.0, c.max - c.earned),
-                messages=[f.message for f in fs] or ([c.note] if c.note else []),
+                messages=[f.message for f in fs] or _note_of(c, zh),
                 evidence=sorted({e for f in fs for e in f.evidence}),
             )
         )
@@ -1000,6 +1031,12 @@ def _lost_points(
             )
         )
     return lost
+
+
+def _note_of(c: CriterionResult, zh: bool) -> list[str]:
+    """A criterion's note as the reader reads it (none when it has none)."""
+    note = (c.note_zh if zh else None) or c.note
+    return [note] if note else []
 
 
 def severity_rank(severity: str | Severity) -> int:

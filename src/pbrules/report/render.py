@@ -22,6 +22,7 @@ from pbrules.cells import md_text
 from pbrules.report.brief import cut_note
 from pbrules.report.i18n import Translator, check_lang, label, translations
 from pbrules.report.model import HIGHLIGHT_LIMIT, AppendixGroup, RectificationItem, Report
+from pbrules.report.tiers import GroupTiers, tier_parts, tier_rows
 
 if TYPE_CHECKING:
     from pbrules.report.charts import Chart
@@ -136,6 +137,7 @@ def _render(template: str, report: Report, lang: str, **extra: Any) -> str:
         rank_text=functools.partial(rank_text, _=_),
         mention=functools.partial(mention, _=_),
         overdue_note=functools.partial(overdue_note, _=_),
+        tier_parts=functools.partial(tier_parts, _=_),
         cut=functools.partial(cut_note, _=_),  # a list cut by report.brief
         **extra,
     )
@@ -238,6 +240,7 @@ def _docx_results(w: _Docx, report: Report, charts: bool) -> None:
     for group in report.groups:
         w.doc.add_heading(_group_title(group.title, group.ranked, _), level=2)
         _docx_highlights(w, group)
+        _docx_tiers(w, report.tiers.get(group.id) if group.ranked else None)
         _docx_ranking(w, report, group)
     _docx_praise(w, report)
     for chart in drawn.values():
@@ -263,6 +266,15 @@ def _docx_highlights(w: _Docx, group: Any) -> None:
             more = len(rows) - HIGHLIGHT_LIMIT
             named.append(_("and {n} more (see the table)").format(n=more))
         p.add_run(w.sep.join(named))
+
+
+def _docx_tiers(w: _Docx, dist: GroupTiers | None) -> None:
+    """The group's tier distribution (packs with tiers), beside its ranking."""
+    if dist is None:
+        return
+    p = w.doc.add_paragraph()
+    p.add_run(w._("Tier distribution") + w.colon).bold = True
+    p.add_run(w.sep.join(tier_parts(dist, w._)))
 
 
 def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
@@ -670,13 +682,20 @@ def render_xlsx(report: Report, out: IO[bytes], *, lang: str = "en") -> None:
 
     trans = translations(check_lang(lang))
     _ = trans.gettext
+    sheets = [
+        (trans.pgettext("sheet", "Rankings"), *_ranking_sheet(report, _)),
+        (trans.pgettext("sheet", "Findings"), *_findings_sheet(report, _)),
+        (trans.pgettext("sheet", "Rectification"), *_rectification_sheet(report, _)),
+    ]
+    if report.tiers:
+        groups = [(g.id, _group_title(g.title, g.ranked, _)) for g in report.groups if g.ranked]
+        header = [_("Group"), _("Tier"), _("Organizations")]
+        sheets.append(
+            (trans.pgettext("sheet", "Tiers"), header, tier_rows(report.tiers, groups, _))
+        )
     write_workbook(
         out,
-        [
-            (trans.pgettext("sheet", "Rankings"), *_ranking_sheet(report, _)),
-            (trans.pgettext("sheet", "Findings"), *_findings_sheet(report, _)),
-            (trans.pgettext("sheet", "Rectification"), *_rectification_sheet(report, _)),
-        ],
+        sheets,
         title=f"{report.title} {report.period}",
         creator=report.issuer,
         continued=_("Continued from the sheet {sheet}: a sheet holds at most 1,048,576 rows."),

@@ -14,16 +14,18 @@ Window rules (docs/checkers.md, "Calendar windows"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from pbrules.checker import Note, NoteText, listing, term
 from pbrules.model.outcome import Outcome, Status, Subject
 from pbrules.model.period import Month, Period, PeriodKind, add_months
 
 __all__ = [
+    "WINDOW_NOTES",
     "Per",
     "Window",
     "add_interval",
@@ -40,6 +42,11 @@ _KIND: dict[str, PeriodKind] = {
     "half": PeriodKind.HALF,
     "year": PeriodKind.YEAR,
 }
+
+#: the notes of :func:`window_frequency` (listed by the checkers that use it)
+NOT_DUE = Note("window.not_due", "no {per} window due by {as_of}", "截至{as_of}无到期的考核{per}")
+SHORT_IN = Note("window.short", "{short} in {windows}", "{windows}期间{short}")
+WINDOW_NOTES = (NOT_DUE, SHORT_IN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +91,14 @@ def window_frequency(
     as_of: date,
     founded_on: date | None,
     minimum: int,
-    short: str,
+    short: Callable[[], NoteText],
 ) -> Outcome:
     """At least ``minimum`` records in every window, for each unit (a party group, or ``""``).
 
     ``units`` are (label prefix, [(record id, record date)]). One miss per required window that
     falls short (labelled ``window`` or ``prefix:window``); evidence is the missed windows, or
-    the records that satisfied a pass. ``short`` words the note: ``"<short> in <windows>"``.
-    Not applicable when no window is due.
+    the records that satisfied a pass. ``short()`` words the note, ``"<short> in <windows>"``
+    (called on a failure only). Not applicable when no window is due.
     """
     satisfied = due = 0
     missed: list[str] = []
@@ -109,7 +116,7 @@ def window_frequency(
                 due += 1
                 missed.append(f"{prefix}:{w.label}" if prefix else w.label)
     if due == 0:
-        return Outcome.not_applicable(f"no {per} window due by {as_of}")
+        return Outcome.not_applicable(NOT_DUE(per=term(per), as_of=as_of))
     return Outcome(
         Status.PASS if not missed else Status.FAIL,
         compliance=satisfied / due,
@@ -117,7 +124,7 @@ def window_frequency(
         actual=satisfied,
         expected=due,
         evidence=tuple(missed) if missed else tuple(used),
-        note=f"{short} in {', '.join(missed)}" if missed else "",
+        note=SHORT_IN(short=short(), windows=listing(missed)) if missed else "",
     )
 
 

@@ -36,6 +36,8 @@ Rules (docs/checkers.md states them):
 
 from __future__ import annotations
 
+import dataclasses
+import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +49,7 @@ from pydantic import BaseModel
 
 from pbrules.errors import did_you_mean
 from pbrules.model.derived import whole_years
+from pbrules.model.index import SnapshotIndex
 from pbrules.model.snapshot import CommitteeRole, Education, Snapshot, VillageRole
 
 __all__ = [
@@ -55,6 +58,7 @@ __all__ = [
     "Row",
     "Where",
     "field_names",
+    "index_rows",
     "parse_where",
     "row_id",
     "rows",
@@ -148,8 +152,8 @@ def field_names(name: str) -> tuple[str, ...]:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple):
+        return value._value_
+    if isinstance(value, tuple) and value:
         return tuple(_plain(v) for v in value)
     return value
 
@@ -179,9 +183,43 @@ def row_id(name: str, record: Any) -> str:
     return ""
 
 
+#: field types whose values a row keeps as they are (no enum or tuple to turn plain)
+_SIMPLE: tuple[Any, ...] = (str, int, float, bool, date, type(None))
+
+
+def _is_simple(annotation: Any) -> bool:
+    """Whether every value a field annotated ``annotation`` can hold is already plain."""
+    if any(annotation is t for t in _SIMPLE):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _is_simple(typing.get_args(annotation)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        return all(_is_simple(a) for a in typing.get_args(annotation))
+    return False
+
+
+_LAYOUTS: dict[type[BaseModel], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _layout(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A record model's row fields, in order, and those whose values :func:`_plain` converts."""
+    found = _LAYOUTS.get(model)
+    if found is None:
+        fields = tuple(k for k in model.model_fields if k not in _NESTED)
+        plain = tuple(k for k in fields if not _is_simple(model.model_fields[k].annotation))
+        found = _LAYOUTS[model] = (fields, plain)
+    return found
+
+
 def _row(name: str, record: Any, member: Any, as_of: date) -> Row:
-    model = type(record)
-    row: Row = {k: _plain(getattr(record, k)) for k in model.model_fields if k not in _NESTED}
+    fields, plain = _layout(type(record))
+    values = record.__dict__
+    row: Row = {k: values[k] for k in fields}
+    for k in plain:
+        value = row[k]
+        if value is not None:
+            row[k] = _plain(value)
     if member is not None:
         for key in _PERSON:
             if row.get(key) in (None, ()):
@@ -221,6 +259,21 @@ def rows(snapshot: Snapshot, name: str, as_of: date, *, current: bool) -> list[R
     return out
 
 
+def index_rows(
+    index: SnapshotIndex, snapshot: Snapshot, name: str, as_of: date, *, current: bool
+) -> Sequence[Row]:
+    """:func:`rows`, built once per snapshot index and shared by every criterion reading the
+    same list (callers must not modify the rows)."""
+    if index.snapshot is not snapshot:
+        return rows(snapshot, name, as_of, current=current)
+    key = ("records.rows", name, as_of, current)
+    found: Sequence[Row] | None = index.memo.get(key)
+    if found is None:
+        found = tuple(rows(snapshot, name, as_of, current=current))
+        index.memo[key] = found
+    return found
+
+
 def _two_committees(snapshot: Snapshot, as_of: date) -> list[Row]:
     members = {m.id: m for m in snapshot.members}
     first_party = _first_posts(snapshot.committee, "committee", as_of)
@@ -256,12 +309,18 @@ def _two_committees(snapshot: Snapshot, as_of: date) -> list[Row]:
 def _first_posts(posts: Iterable[Any], name: str, as_of: date) -> dict[str, Any]:
     """Person id -> the person's current post on one committee (the earliest appointed, then
     by role, then by content, when a person holds several), so record order changes nothing."""
-    current = [p for p in posts if _is_current(name, p, as_of)]
-    current.sort(key=lambda p: (p.appointed_on, str(_plain(p.role) or ""), p.model_dump_json()))
-    out: dict[str, Any] = {}
-    for post in current:
-        out.setdefault(post.person_id, post)
-    return out
+    by_person: dict[str, list[Any]] = {}
+    for post in posts:
+        if _is_current(name, post, as_of):
+            by_person.setdefault(post.person_id, []).append(post)
+    return {
+        person: found[0] if len(found) == 1 else min(found, key=_post_order)
+        for person, found in by_person.items()
+    }
+
+
+def _post_order(post: Any) -> tuple[date, str, str]:
+    return (post.appointed_on, str(_plain(post.role) or ""), post.model_dump_json())
 
 
 def _role(post: Any) -> str:
@@ -291,15 +350,19 @@ class Where:
     compares with null itself (``{left_on: null}``)."""
 
     conds: tuple[_Cond, ...] = ()
+    #: the fields the conditions read, in order, and those compared with null
+    fields: tuple[str, ...] = dataclasses.field(init=False, compare=False, repr=False)
+    _nullable: frozenset[str] = dataclasses.field(init=False, compare=False, repr=False)
 
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(c.field for c in self.conds))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", tuple(dict.fromkeys(c.field for c in self.conds)))
+        nullable = frozenset(c.field for c in self.conds if c.value is None)
+        object.__setattr__(self, "_nullable", nullable)
 
     def known(self, row: Row, extra: Iterable[str] = ()) -> bool:
         """Whether every field the conditions (and ``extra``) read is known in ``row``."""
-        nullable = {c.field for c in self.conds if c.value is None}
-        for name in (*self.fields, *extra):
+        nullable = self._nullable
+        for name in (*self.fields, *extra) if extra else self.fields:
             if name not in nullable and row.get(name) is None:
                 return False
         return True

@@ -89,6 +89,13 @@ Common conventions (see also [the criteria page](criteria.md)):
 - **Evidence** lists the record ids behind the outcome (the misses, or what satisfied a pass);
   **per-subject findings** (a member, a development case, a rectification item...) become
   findings of their own, with `subject` set, so a ledger can track each one.
+- **Notes in two languages.** Each checker's section ends with the notes it writes (its
+  `notes` catalog, docs/plugins.md): a key, the English text and the Chinese text, with the same
+  `{fields}`. Besides these, any checker may write the outcome's own notes
+  `outcome.missing_data` ("missing data: {what}" / "数据缺失：{what}") and
+  `outcome.nothing_to_count` ("nothing to count" / "无可计数事项"). The result keeps the English
+  text in `note`; a v2 pack's result also gives `note_zh` ([result format](result-format.md)),
+  which the Chinese review shows.
 """
 
 
@@ -210,7 +217,19 @@ def _section(checker: Checker[Any]) -> str:
         lines += ["No parameters.", ""]
     if doc.example:
         lines += ["```yaml", doc.example, "```", ""]
+    lines += _notes_table(checker)
     return "\n".join(lines)
+
+
+def _notes_table(checker: Checker[Any]) -> list[str]:
+    """The notes the checker writes, in English and Chinese (a ``{field}`` is filled in)."""
+    notes = getattr(checker, "notes", ())
+    if not notes:
+        return []
+    lines = ["| note | English | 中文 |", "|---|---|---|"]
+    for note in notes:
+        lines.append(f"| `{note.key}` | {_cell(note.en)} | {_cell(note.zh)} |")
+    return [*lines, ""]
 
 
 def checker_reference(checkers: Iterable[Checker[Any]] | None = None) -> str:

@@ -7,11 +7,29 @@ from typing import Literal
 
 from pydantic import Field
 
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params, term
 from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.snapshot import Campaign, CampaignStep, Snapshot
 
 __all__ = ["CHECKERS", "CampaignSteps", "CampaignStepsParams"]
+
+NO_CAMPAIGN = Note("campaign.none", "no {kind} campaign listed", "未列出{kind}专项工作")
+NOT_DONE = Note("campaign.step_not_done", "due {due}, not done", "应于{due}完成，尚未完成")
+DONE_LATE = Note(
+    "campaign.step_late", "done {done}, after its due date {due}", "{done}完成，晚于规定的{due}"
+)
+NOT_LISTED = Note("campaign.step_not_listed", "step not listed", "未列出该步骤")
+NOT_ACCEPTED = Note(
+    "campaign.not_accepted",
+    "target {target} passed, not accepted",
+    "已过{target}目标期限，尚未验收",
+)
+STEP = Note("campaign.step", "{step}: {why}", "{step}：{why}")
+BEHIND = Note(
+    "campaign.behind",
+    "{misses} campaign step(s) behind schedule",
+    "{misses}个工作步骤未按期完成",
+)
 
 
 class CampaignStepsParams(Params):
@@ -40,31 +58,33 @@ def _done_by(step: CampaignStep, as_of: date) -> bool:
     return step.done_on is not None and step.done_on <= as_of
 
 
-def _step_problem(step: CampaignStep, as_of: date, late_counts: bool) -> str | None:
+def _step_problem(step: CampaignStep, as_of: date, late_counts: bool) -> NoteText | None:
     due = step.due_on
     if due is None:
         return None
     if not _done_by(step, as_of):
-        return f"due {due}, not done" if due < as_of else None
+        return NOT_DONE(due=due) if due < as_of else None
     if late_counts and step.done_on is not None and step.done_on > due:
-        return f"done {step.done_on}, after its due date {due}"
+        return DONE_LATE(done=step.done_on, due=due)
     return None
 
 
-def _problems(c: Campaign, as_of: date, params: CampaignStepsParams) -> list[tuple[str, str]]:
+def _problems(
+    c: Campaign, as_of: date, params: CampaignStepsParams
+) -> list[tuple[str, NoteText]]:
     """``(step name, why)`` of each missed step of one campaign."""
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, NoteText]] = []
     listed = {s.name for s in c.steps}
     for name in params.require:
         if name not in listed:
-            out.append((name, "step not listed"))
+            out.append((name, NOT_LISTED()))
     for step in c.steps:
         why = _step_problem(step, as_of, params.late_counts)
         if why is not None:
             out.append((step.name, why))
     accepted = c.accepted_on is not None and c.accepted_on <= as_of
     if params.acceptance and c.target_on is not None and c.target_on < as_of and not accepted:
-        out.append(("acceptance", f"target {c.target_on} passed, not accepted"))
+        out.append(("acceptance", NOT_ACCEPTED(target=c.target_on)))
     return out
 
 
@@ -103,6 +123,7 @@ class CampaignSteps(Checker[CampaignStepsParams]):
 
     name = "campaign.steps"
     Params = CampaignStepsParams
+    notes = (NO_CAMPAIGN, BEHIND, STEP, NOT_DONE, DONE_LATE, NOT_LISTED, NOT_ACCEPTED)
 
     def check(self, snapshot: Snapshot, params: CampaignStepsParams, ctx: CheckContext) -> Outcome:
         chosen = sorted(
@@ -110,7 +131,7 @@ class CampaignSteps(Checker[CampaignStepsParams]):
             key=lambda c: (c.started_on, c.id),
         )
         if not chosen:
-            what = f"no {params.kind} campaign listed"
+            what = NO_CAMPAIGN(kind=term(params.kind))
             if params.when_missing == "not_applicable":
                 return Outcome.not_applicable(what)
             return Outcome.missing_data(what)
@@ -120,7 +141,7 @@ class CampaignSteps(Checker[CampaignStepsParams]):
             due += _due_count(c, ctx.as_of, params)
             for step, why in _problems(c, ctx.as_of, params):
                 subject = Subject("campaign_step", f"{c.id}/{step}")
-                items.append(SubjectItem(subject, f"{step}: {why}", (c.id,)))
+                items.append(SubjectItem(subject, STEP(step=term(step), why=why), (c.id,)))
         misses = len(items)
         due = max(due, misses)
         return Outcome(
@@ -131,7 +152,7 @@ class CampaignSteps(Checker[CampaignStepsParams]):
             expected=due,
             evidence=tuple(c.id for c in chosen),
             items=tuple(items),
-            note=f"{misses} campaign step(s) behind schedule" if misses else "",
+            note=BEHIND(misses=misses) if misses else "",
         )
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
-from pbrules.builtin.checkers._records import Where, parse_where, rows
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.builtin.checkers._records import Where, index_rows, parse_where
+from pbrules.checker import CheckContext, Checker, Note, Params, term, terms
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import Snapshot
 
 __all__ = ["CHECKERS", "Checklist", "ChecklistParams"]
+
+NONE_LISTED = Note("checklist.none_listed", "no {of} listed", "未录入{of}")
+MISSING = Note("checklist.missing", "missing data: {what}", "数据缺失：{what}")
+ABSENT = Note("checklist.absent", "absent: {kinds}", "缺少：{kinds}")
 
 KindList = Literal["bodies", "documents", "facilities", "campaigns"]
 
@@ -32,9 +36,11 @@ class ChecklistParams(Params):
         description="With no record in the list at all: fail (missing data) or not_applicable.",
     )
 
+    _where: Where | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _check(self) -> ChecklistParams:
-        parse_where(self.where, self.of)
+        self._where = parse_where(self.where, self.of)
         if self.this_year and self.of != "documents":
             raise ValueError("this_year applies to documents only")
         if len(set(self.require)) != len(self.require):
@@ -43,7 +49,8 @@ class ChecklistParams(Params):
 
     @property
     def parsed_where(self) -> Where:
-        return parse_where(self.where, self.of)
+        """The parsed ``where`` (parsed once, when the params are validated)."""
+        return self._where if self._where is not None else parse_where(self.where, self.of)
 
 
 def _year_of(row: dict[str, Any]) -> int | None:
@@ -77,11 +84,12 @@ class Checklist(Checker[ChecklistParams]):
 
     name = "checklist"
     Params = ChecklistParams
+    notes = (NONE_LISTED, MISSING, ABSENT)
 
     def check(self, snapshot: Snapshot, params: ChecklistParams, ctx: CheckContext) -> Outcome:
         required = list(params.require)
         if not getattr(snapshot, params.of):
-            what = f"no {params.of} listed"
+            what = NONE_LISTED(of=term(params.of))
             if params.when_empty == "not_applicable":
                 return Outcome.not_applicable(what)
             return Outcome(
@@ -91,12 +99,12 @@ class Checklist(Checker[ChecklistParams]):
                 actual=0,
                 expected=len(required),
                 evidence=tuple(f"absent:{k}" for k in required),
-                note=f"missing data: {what}",
+                note=MISSING(what=what),
             )
         where = params.parsed_where
         year = ctx.period.start.year
         found: dict[str, str] = {}
-        for row in rows(snapshot, params.of, ctx.as_of, current=True):
+        for row in index_rows(ctx.index, snapshot, params.of, ctx.as_of, current=True):
             if not where.matches(row):
                 continue
             if params.this_year and _year_of(row) != year:
@@ -119,7 +127,7 @@ class Checklist(Checker[ChecklistParams]):
             actual=present,
             expected=len(required),
             evidence=tuple(f"absent:{k}" for k in absent),
-            note=f"absent: {', '.join(absent)}",
+            note=ABSENT(kinds=terms(absent)),
         )
 
 

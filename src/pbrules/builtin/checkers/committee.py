@@ -2,15 +2,49 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import sorted_ids
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params, join_notes
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import add_months
 from pbrules.model.snapshot import Category, CommitteeRole, LeaveReason, Snapshot
 
 __all__ = ["CHECKERS", "CommitteeStructure", "CommitteeTurnover", "CommitteeVacancy", "TermExpiry"]
+
+NO_MEMBERS = Note("committee.no_members", "no members listed", "未录入党员名册")
+#: the required structure (``expected``), as the messages show it
+POSTS_WANTED = Note(
+    "committee.posts_wanted", "{min}-{max} posts with a secretary", "委员{min}至{max}名并配备书记"
+)
+SECRETARY_WANTED = Note("committee.secretary_wanted", "a secretary", "配备书记")
+NO_SECRETARY = Note("committee.no_secretary", "no current secretary", "书记空缺")
+TOO_FEW = Note("committee.too_few", "{posts} posts, fewer than {min}", "委员{posts}名，少于{min}名")
+TOO_MANY = Note(
+    "committee.too_many",
+    "{posts} posts, more than {max}",
+    "委员{posts}名，多于{max}名",
+)
+NEW = Note(
+    "committee.new_organization",
+    "founded {founded}, within {days} days",
+    "{founded}新成立，未满{days}天",
+)
+NO_POST = Note("committee.no_secretary_post", "no secretary post on record", "无书记任职记录")
+VACANT = Note(
+    "committee.vacant", "vacant since {since}, {days} days", "自{since}起空缺，已{days}天"
+)
+NO_COMMITTEE = Note("committee.none", "no committee", "未设支部委员会")
+LEFT = Note(
+    "committee.turnover",
+    "{left} left of {current} current posts",
+    "现有委员{current}名，离任{left}名",
+)
+NO_TERM = Note("committee.no_term", "no term recorded", "无任期记录")
+TERM_ENDED = Note("committee.term_ended", "term ended {end}", "任期已于{end}届满")
 
 
 def _not_first_secretary() -> list[CommitteeRole]:
@@ -55,10 +89,11 @@ class CommitteeStructure(Checker[StructureParams]):
 
     name = "committee.structure"
     Params = StructureParams
+    notes = (NO_MEMBERS, NO_SECRETARY, TOO_FEW, TOO_MANY, POSTS_WANTED, SECRETARY_WANTED)
 
     def check(self, snapshot: Snapshot, params: StructureParams, ctx: CheckContext) -> Outcome:
         if not snapshot.members:
-            return Outcome.missing_data("no members listed")
+            return Outcome.missing_data(NO_MEMBERS())
         counted = set(params.count_roles)
         secretary_roles = set(params.secretary_roles)
         posts = {p.person_id for p in ctx.index.current_committee if p.role in counted}
@@ -75,14 +110,14 @@ class CommitteeStructure(Checker[StructureParams]):
             if len(posts) > params.max_posts:
                 failed.append("too-many-posts")
         expected = (
-            f"{params.min_posts}-{params.max_posts} posts with a secretary"
+            POSTS_WANTED(min=params.min_posts, max=params.max_posts)
             if needs_committee
-            else "a secretary"
+            else SECRETARY_WANTED()
         )
-        said = {
-            "no-secretary": "no current secretary",
-            "too-few-posts": f"{len(posts)} posts, fewer than {params.min_posts}",
-            "too-many-posts": f"{len(posts)} posts, more than {params.max_posts}",
+        said: dict[str, Callable[[], NoteText]] = {  # rendered for the failed checks only
+            "no-secretary": NO_SECRETARY,
+            "too-few-posts": functools.partial(TOO_FEW, posts=len(posts), min=params.min_posts),
+            "too-many-posts": functools.partial(TOO_MANY, posts=len(posts), max=params.max_posts),
         }
         return Outcome(
             Status.PASS if not failed else Status.FAIL,
@@ -91,7 +126,7 @@ class CommitteeStructure(Checker[StructureParams]):
             actual=len(posts),
             expected=expected,
             evidence=tuple(failed),
-            note="; ".join(said[f] for f in failed),
+            note=join_notes(said[f]() for f in failed),
         )
 
 
@@ -122,6 +157,7 @@ class CommitteeVacancy(Checker[VacancyParams]):
 
     name = "committee.vacancy"
     Params = VacancyParams
+    notes = (NEW, NO_POST, VACANT)
 
     def check(self, snapshot: Snapshot, params: VacancyParams, ctx: CheckContext) -> Outcome:
         roles = set(params.roles)
@@ -138,8 +174,8 @@ class CommitteeVacancy(Checker[VacancyParams]):
         if not left:
             founded = snapshot.organization.founded_on
             if founded is not None and (ctx.as_of - founded).days <= params.max_days:
-                return Outcome.not_applicable(f"founded {founded}, within {params.max_days} days")
-            return Outcome.missing_data("no secretary post on record")
+                return Outcome.not_applicable(NEW(founded=founded, days=params.max_days))
+            return Outcome.missing_data(NO_POST())
         last = max(left, key=lambda p: (p.left_on, p.person_id))
         assert last.left_on is not None
         days = (ctx.as_of - last.left_on).days
@@ -151,7 +187,7 @@ class CommitteeVacancy(Checker[VacancyParams]):
             actual=days,
             expected=params.max_days,
             evidence=(last.person_id,),
-            note=f"vacant since {last.left_on}, {days} days",
+            note=VACANT(since=last.left_on, days=days),
         )
 
 
@@ -184,6 +220,7 @@ class CommitteeTurnover(Checker[TurnoverParams]):
 
     name = "committee.turnover"
     Params = TurnoverParams
+    notes = (NO_COMMITTEE, LEFT)
 
     def check(self, snapshot: Snapshot, params: TurnoverParams, ctx: CheckContext) -> Outcome:
         reasons = set(params.reasons)
@@ -191,7 +228,7 @@ class CommitteeTurnover(Checker[TurnoverParams]):
         current = len(ctx.index.current_committee)
         if not gone:
             if current == 0:
-                return Outcome.not_applicable("no committee")
+                return Outcome.not_applicable(NO_COMMITTEE())
             return Outcome(Status.PASS, actual=0, expected=params.max_share)
         share = len(gone) / current if current else float("inf")
         ok = share <= params.max_share
@@ -203,7 +240,7 @@ class CommitteeTurnover(Checker[TurnoverParams]):
             actual=round(share, 4) if current else None,
             expected=params.max_share,
             evidence=sorted_ids(p.person_id for p in gone),
-            note=f"{len(gone)} left of {current} current posts",
+            note=LEFT(left=len(gone), current=current),
         )
 
 
@@ -236,11 +273,12 @@ class TermExpiry(Checker[TermParams]):
 
     name = "term.expiry"
     Params = TermParams
+    notes = (NO_TERM, TERM_ENDED)
 
     def check(self, snapshot: Snapshot, params: TermParams, ctx: CheckContext) -> Outcome:
         org = snapshot.organization
         if org.term_started_on is None:
-            return Outcome.not_applicable("no term recorded")
+            return Outcome.not_applicable(NO_TERM())
         years = org.term_years
         if years is None:
             years = (
@@ -256,7 +294,7 @@ class TermExpiry(Checker[TermParams]):
             misses=0 if ok else 1,
             actual=end.isoformat(),
             expected=ctx.as_of.isoformat(),
-            note="" if ok else f"term ended {end}",
+            note="" if ok else TERM_ENDED(end=end),
         )
 
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params, listing
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import MeetingType, Snapshot
 
 __all__ = ["CHECKERS", "Composite", "RollupSubordinates"]
+
+TRIGGERED = Note("composite.triggered", "triggered: {criteria}", "触发项：{criteria}")
+NO_SCORED = Note("rollup.no_scored", "no scored subordinates", "无参与评分的下级组织")
+MEAN = Note(
+    "rollup.mean",
+    "mean base total {mean:.1f} of {count} subordinates",
+    "{count}个下级组织基础得分平均{mean:.1f}分",
+)
 
 
 class CompositeParams(Params):
@@ -53,6 +61,7 @@ class Composite(Checker[CompositeParams]):
 
     name = "composite"
     Params = CompositeParams
+    notes = (TRIGGERED,)
     phase = "composite"
 
     def references(self, params: CompositeParams) -> tuple[str, ...]:
@@ -81,7 +90,7 @@ class Composite(Checker[CompositeParams]):
             actual=len(triggers),
             expected=0,
             evidence=tuple(triggers),
-            note=("triggered: " + ", ".join(triggers)) if triggers else "",
+            note=TRIGGERED(criteria=listing(triggers)) if triggers else "",
         )
 
 
@@ -113,6 +122,7 @@ class RollupSubordinates(Checker[RollupParams]):
 
     name = "rollup.subordinates"
     Params = RollupParams
+    notes = (NO_SCORED, MEAN)
     phase = "rollup"
 
     def check(self, snapshot: Snapshot, params: RollupParams, ctx: CheckContext) -> Outcome:
@@ -121,7 +131,7 @@ class RollupSubordinates(Checker[RollupParams]):
             key=lambda c: c.id,
         )
         if not scores:
-            return Outcome.not_applicable("no scored subordinates")
+            return Outcome.not_applicable(NO_SCORED())
         mean = sum(c.base_total for c in scores) / len(scores)
         low = tuple(c.id for c in scores if c.base_total < params.pass_at)
         ok = mean >= params.pass_at
@@ -132,7 +142,7 @@ class RollupSubordinates(Checker[RollupParams]):
             actual=round(mean, 2),
             expected=params.pass_at,
             evidence=low,
-            note="" if ok else f"mean base total {mean:.1f} of {len(scores)} subordinates",
+            note="" if ok else MEAN(mean=mean, count=len(scores)),
         )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import Snapshot
 from pbrules.packs.conditions import (
@@ -29,6 +29,14 @@ from pbrules.packs.facts import FactValues
 from pbrules.packs.limits import condition_depth_problem
 
 __all__ = ["CHECKERS", "ConditionChecker", "ConditionParams"]
+
+A_FACT = Note("condition.a_fact", "a fact", "相关情况")
+UNKNOWN = Note("condition.unknown", "missing data: {what} unknown", "数据缺失：{what}不详")
+DOES_NOT_HOLD = Note(
+    "condition.does_not_hold",
+    "condition does not hold: {facts}",
+    "条件不满足：{facts}",
+)
 
 
 class ConditionParams(Params):
@@ -136,6 +144,7 @@ class ConditionChecker(Checker[ConditionParams]):
 
     name = "condition"
     Params = ConditionParams
+    notes = (UNKNOWN, A_FACT, DOES_NOT_HOLD)
 
     def check(self, snapshot: Snapshot, params: ConditionParams, ctx: CheckContext) -> Outcome:
         facts = FactValues(ctx.index)
@@ -145,14 +154,14 @@ class ConditionChecker(Checker[ConditionParams]):
         expected = describe(root)
         if result is None:
             unknown = sorted(k for k, v in read.items() if v is None)
-            what = ", ".join(unknown) or "a fact"
+            what = NoteText(", ".join(unknown), "、".join(unknown)) if unknown else A_FACT()
             return Outcome(
                 Status.FAIL,
                 compliance=0.0,
                 misses=1,
                 actual=read,
                 expected=expected,
-                note=f"missing data: {what} unknown",
+                note=UNKNOWN(what=what),
             )
         return Outcome(
             Status.PASS if result else Status.FAIL,
@@ -160,12 +169,13 @@ class ConditionChecker(Checker[ConditionParams]):
             misses=0 if result else 1,
             actual=read,
             expected=expected,
-            note="" if result else "condition does not hold: " + _facts_text(read),
+            note="" if result else DOES_NOT_HOLD(facts=_facts_text(read)),
         )
 
 
-def _facts_text(read: dict[str, Any]) -> str:
-    return ", ".join(f"{k} = {v}" for k, v in sorted(read.items()))
+def _facts_text(read: dict[str, Any]) -> NoteText:
+    pairs = [f"{k} = {v}" for k, v in sorted(read.items())]
+    return NoteText(", ".join(pairs), "，".join(pairs))
 
 
 CHECKERS = (ConditionChecker(),)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params, listing
 from pbrules.model.outcome import Outcome, SubjectItem
 from pbrules.model.snapshot import CoverageKind, CoverageMode, CoverageUnit, Snapshot
 
@@ -26,9 +26,21 @@ def _operating(
     )
 
 
-def _unknown_note(units: list[CoverageUnit]) -> str:
+NO_ORGANIZATION = Note(
+    "coverage.no_organization",
+    "{unit} has {members} full members but no organization of its own",
+    "{unit}有正式党员{members}名，未单独建立党组织",
+)
+MODE_UNKNOWN = Note(
+    "coverage.mode_unknown",
+    "missing data: coverage mode not recorded for {units}",
+    "数据缺失：{units}未录入组织覆盖方式",
+)
+
+
+def _unknown_note(units: list[CoverageUnit]) -> NoteText | str:
     unknown = [u.id for u in units if u.mode is None]
-    return ("missing data: coverage mode not recorded for " + ", ".join(unknown)) if unknown else ""
+    return MODE_UNKNOWN(units=listing(unknown)) if unknown else ""
 
 
 class OrgCoverageParams(Params):
@@ -58,6 +70,7 @@ class OrganizationalCoverage(Checker[OrgCoverageParams]):
 
     name = "coverage.organizational"
     Params = OrgCoverageParams
+    notes = (MODE_UNKNOWN,)
 
     def check(self, snapshot: Snapshot, params: OrgCoverageParams, ctx: CheckContext) -> Outcome:
         units = _operating(snapshot.coverage_units, params.kinds)
@@ -140,6 +153,7 @@ class RequiredOrganization(Checker[RequiredParams]):
 
     name = "coverage.required"
     Params = RequiredParams
+    notes = (NO_ORGANIZATION,)
 
     def check(self, snapshot: Snapshot, params: RequiredParams, ctx: CheckContext) -> Outcome:
         units = [
@@ -153,8 +167,7 @@ class RequiredOrganization(Checker[RequiredParams]):
             items = tuple(
                 SubjectItem(
                     subject=subject("coverage_unit", u.id),
-                    message=f"{u.id} has {u.full_members} full members but no organization "
-                    "of its own",
+                    message=NO_ORGANIZATION(unit=u.id, members=u.full_members),
                     evidence=(u.id,),
                 )
                 for u in missed

@@ -7,18 +7,53 @@ Cancelled cases (``cancelled_on`` on or before ``as_of``) are left out of interv
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
 from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
 from pbrules.builtin.checkers._common import add_interval, subject
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params, term
 from pbrules.model.outcome import Outcome, Severity, SubjectItem
 from pbrules.model.period import add_months
 from pbrules.model.snapshot import DevelopmentCase, Snapshot, TrainingKind
 
 __all__ = ["CHECKERS", "DevelopmentInterval", "DevelopmentPipeline", "DevelopmentTraining"]
+
+NO_CASE = Note("development.no_case", "no development case to judge", "无需评判的发展党员案例")
+NO_START = Note(
+    "development.no_start",
+    "{case} has {to} {end} but no {start}",
+    "{case}有{to}日期{end}，但无{start}日期",
+)
+TOO_EARLY = Note(
+    "development.too_early",
+    "{case}: {to} {end} is before {lo} ({start} {start_on} + minimum)",
+    "{case}：{to}日期{end}早于{lo}（{start}日期{start_on}加规定最短期限）",
+)
+LATE_PENDING = Note(
+    "development.late_pending",
+    "{case}: no {to} by {end}, later than {hi} ({basis})",
+    "{case}：截至{end}未{to}，已超过{hi}（{basis}）",
+)
+LATE_DONE = Note(
+    "development.late_done",
+    "{case}: {to} {end}, later than {hi} ({basis})",
+    "{case}：{to}日期{end}，晚于{hi}（{basis}）",
+)
+BASIS_MAX = Note("development.basis_max", "{start} {on} + maximum", "{start}日期{on}加规定最长期限")
+BASIS_GRACE = Note(
+    "development.basis_grace", "{exempt} {on} + {months} months", "{exempt}{on}后{months}个月"
+)
+NO_TRAINING = Note("development.no_training", "{case}: no training recorded", "{case}：无培训记录")
+SHORT_TRAINING = Note(
+    "development.short_training",
+    "{case}: {hours:g} training hours (< {min:g})",
+    "{case}：培训{hours:g}学时（少于{min:g}学时）",
+)
+NONE_SINCE = Note("development.none_since", "no {step} since {since}", "{since}以来无{step}")
 
 DevDate = Literal[
     "applied_on",
@@ -146,14 +181,16 @@ def _without_start(
         return False, None
     return True, SubjectItem(
         subject=subject("development_case", pid),
-        message=f"{pid} has {params.to_field} {end} but no {params.from_field}",
+        message=NO_START(
+            case=pid, to=term(params.to_field), end=end, start=term(params.from_field)
+        ),
         evidence=(pid,),
     )
 
 
 def _bounds(
     params: IntervalParams, start: date, resumed: date | None
-) -> tuple[date | None, date | None, str]:
+) -> tuple[date | None, date | None, Callable[[], NoteText]]:
     """The earliest and latest allowed ``to`` dates, and what the latest is counted from."""
     lo = (
         add_interval(start, days=params.min_days, months=params.min_months)
@@ -165,16 +202,22 @@ def _bounds(
         if params.has_max
         else None
     )
-    basis = f"{params.from_field} {start} + maximum"
+    basis = functools.partial(_basis_max, params.from_field, start)  # rendered when late
     if hi is not None and resumed is not None:
         after = add_months(resumed, params.exempt_grace_months)
         if after > hi:
             hi = after
-            basis = (
-                f"{params.exempt_if[0] if len(params.exempt_if) == 1 else 'exemption'} "
-                f"{resumed} + {params.exempt_grace_months} months"
-            )
+            exempt = params.exempt_if[0] if len(params.exempt_if) == 1 else "exemption"
+            basis = functools.partial(_basis_grace, exempt, resumed, params.exempt_grace_months)
     return lo, hi, basis
+
+
+def _basis_max(field: str, on: date) -> NoteText:
+    return BASIS_MAX(start=term(field), on=on)
+
+
+def _basis_grace(exempt: str, on: date, months: int) -> NoteText:
+    return BASIS_GRACE(exempt=term(exempt), on=on, months=months)
 
 
 class DevelopmentInterval(Checker[IntervalParams]):
@@ -207,6 +250,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
 
     name = "development.interval"
     Params = IntervalParams
+    notes = (NO_CASE, NO_START, TOO_EARLY, LATE_PENDING, LATE_DONE, BASIS_MAX, BASIS_GRACE)
 
     def check(self, snapshot: Snapshot, params: IntervalParams, ctx: CheckContext) -> Outcome:
         judged = 0
@@ -217,7 +261,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
             if item is not None:
                 items.append(item)
         if judged == 0:
-            return Outcome.not_applicable("no development case to judge")
+            return Outcome.not_applicable(NO_CASE())
         return Outcome.ratio(
             judged - len(items),
             judged,
@@ -252,8 +296,14 @@ class DevelopmentInterval(Checker[IntervalParams]):
         if lo is not None and end < lo:
             return True, SubjectItem(
                 subject=subject("development_case", pid),
-                message=f"{pid}: {params.to_field} {end} is before {lo} "
-                f"({params.from_field} {start} + minimum)",
+                message=TOO_EARLY(
+                    case=pid,
+                    to=term(params.to_field),
+                    end=end,
+                    lo=lo,
+                    start=term(params.from_field),
+                    start_on=start,
+                ),
                 evidence=(pid,),
             )
         if hi is not None and end > hi:
@@ -267,7 +317,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
         start: date,
         end: date,
         hi: date,
-        basis: str,
+        basis: Callable[[], NoteText],
         *,
         pending: bool,
     ) -> SubjectItem:
@@ -278,10 +328,10 @@ class DevelopmentInterval(Checker[IntervalParams]):
             )
             if end > limit:
                 severity = params.escalate_severity
-        what = f"no {params.to_field} by {end}" if pending else f"{params.to_field} {end}"
+        late = LATE_PENDING if pending else LATE_DONE
         return SubjectItem(
             subject=subject("development_case", pid),
-            message=f"{pid}: {what}, later than {hi} ({basis})",
+            message=late(case=pid, to=term(params.to_field), end=end, hi=hi, basis=basis()),
             evidence=(pid,),
             severity=severity,
         )
@@ -325,6 +375,7 @@ class DevelopmentTraining(Checker[TrainingParams]):
 
     name = "development.training"
     Params = TrainingParams
+    notes = (NO_CASE, NO_TRAINING, SHORT_TRAINING)
 
     def check(self, snapshot: Snapshot, params: TrainingParams, ctx: CheckContext) -> Outcome:
         kinds = set(params.training_kinds)
@@ -344,21 +395,21 @@ class DevelopmentTraining(Checker[TrainingParams]):
             ]
             record_hours = sum(t.hours or 0.0 for t in records)
             if case.training_hours is None and not records:
-                detail = "no training recorded"
+                detail = NO_TRAINING(case=case.person_id)
             else:
                 hours = max(case.training_hours or 0.0, record_hours)
                 if hours >= params.min_hours:
                     continue
-                detail = f"{hours:g} training hours (< {params.min_hours:g})"
+                detail = SHORT_TRAINING(case=case.person_id, hours=hours, min=params.min_hours)
             items.append(
                 SubjectItem(
                     subject=subject("development_case", case.person_id),
-                    message=f"{case.person_id}: {detail}",
+                    message=detail,
                     evidence=(case.person_id,),
                 )
             )
         if judged == 0:
-            return Outcome.not_applicable("no development case to judge")
+            return Outcome.not_applicable(NO_CASE())
         return Outcome.ratio(
             judged - len(items),
             judged,
@@ -390,6 +441,7 @@ class DevelopmentPipeline(Checker[PipelineParams]):
 
     name = "development.pipeline"
     Params = PipelineParams
+    notes = (NONE_SINCE,)
 
     def check(self, snapshot: Snapshot, params: PipelineParams, ctx: CheckContext) -> Outcome:
         since = add_months(ctx.as_of, -params.months)
@@ -399,7 +451,7 @@ class DevelopmentPipeline(Checker[PipelineParams]):
             if (d := getattr(c, params.field)) is not None and since < d <= ctx.as_of
         )
         return Outcome.at_least(
-            tuple(found), params.min, short_note=f"no {params.field} since {since}"
+            tuple(found), params.min, short_note=NONE_SINCE(step=term(params.field), since=since)
         )
 
 

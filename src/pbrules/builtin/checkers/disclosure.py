@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from pbrules.builtin.checkers._common import Per, window_frequency
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.builtin.checkers._common import WINDOW_NOTES, Per, window_frequency
+from pbrules.checker import CheckContext, Checker, Note, Params
 from pbrules.model.outcome import Outcome
 from pbrules.model.snapshot import Channel, Snapshot
 
 __all__ = ["CHECKERS", "DisclosureFrequency"]
+
+NO_DISCLOSURE = Note("disclosure.none", "no disclosure", "未按期公开党务")
 
 
 class DisclosureParams(Params):
@@ -43,6 +45,7 @@ class DisclosureFrequency(Checker[DisclosureParams]):
 
     name = "disclosure.frequency"
     Params = DisclosureParams
+    notes = (*WINDOW_NOTES, NO_DISCLOSURE)
 
     def check(self, snapshot: Snapshot, params: DisclosureParams, ctx: CheckContext) -> Outcome:
         channels = set(params.channels) if params.channels is not None else None
@@ -58,7 +61,7 @@ class DisclosureFrequency(Checker[DisclosureParams]):
             ctx.as_of,
             snapshot.organization.founded_on,
             params.min,
-            "no disclosure",
+            NO_DISCLOSURE,
         )
 
 

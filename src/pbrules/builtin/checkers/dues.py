@@ -16,11 +16,31 @@ from datetime import date
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params, SnapshotIndex
+from pbrules.checker import CheckContext, Checker, Note, Params, SnapshotIndex, join_notes, listing
 from pbrules.model.outcome import Outcome, Severity, Status, SubjectItem
 from pbrules.model.snapshot import DuesCategory, DuesRow, Member, Snapshot
 
 __all__ = ["CHECKERS", "DuesArrears", "DuesBracket", "DuesMonthly"]
+
+NOTHING_OWED = Note("dues.nothing_owed", "no member-month owed", "无应交党费的人月")
+IN_ARREARS = Note(
+    "dues.in_arrears",
+    "{member} has not paid dues for {months} consecutive months ({first} to {last})",
+    "{member}连续{months}个月未交纳党费（{first}至{last}）",
+)
+NO_ROWS = Note("dues.no_rows", "missing data: no dues rows", "数据缺失：无党费交纳记录")
+UNPAID = Note("dues.unpaid", "{count} member-month(s) unpaid", "{count}个人月未交纳党费")
+NO_MEMBERS = Note("dues.no_members", "no current members", "无在册党员")
+BELOW = Note("dues.below_bracket", "below the bracket: {rows}", "低于交纳标准：{rows}")
+UNKNOWN = Note(
+    "dues.basis_unknown",
+    "missing data: category or income unknown for {rows}",
+    "数据缺失：{rows}党费类别或收入不详",
+)
+PAYERS = Note("dues.payers", "dues category or income of the payers", "交纳人的党费类别或收入")
+NO_PAYMENT = Note(
+    "dues.no_payment", "no payment to judge in the period", "本期无需评判的党费交纳"
+)
 
 
 def _owes(member: Member, start: date) -> bool:
@@ -45,16 +65,33 @@ def _pays(row: DuesRow | None, as_of: date, tolerance: float) -> bool:
     return row.paid + tolerance >= row.due
 
 
+_NONE_PAID: frozenset[str] = frozenset()
+
+
+def paid_months(idx: SnapshotIndex, as_of: date, tolerance: float) -> dict[str, frozenset[str]]:
+    """Member id -> the months (YYYY-MM) its dues rows pay (:func:`_pays`), built once per
+    index, ``as_of`` and tolerance and shared by the dues checkers."""
+    key = ("dues.paid_months", as_of, tolerance)
+    found: dict[str, frozenset[str]] | None = idx.memo.get(key)
+    if found is None:
+        found = {
+            member_id: frozenset(m for m, row in rows.items() if _pays(row, as_of, tolerance))
+            for member_id, rows in idx.dues_by_member.items()
+        }
+        idx.memo[key] = found
+    return found
+
+
 def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str]:
     """Consecutive unpaid owed months ending at the last month ended by ``as_of``, latest first.
 
     The run stops at a paid month, a month not owed, or a month before the period the export
     does not cover.
     """
-    rows = idx.dues_by_member.get(member.id, {})
+    paid = paid_months(idx, idx.as_of, tolerance).get(member.id, _NONE_PAID)
     run: list[str] = []
     for key, start in idx.dues_lookback:
-        if not _owes(member, start) or _pays(rows.get(key), idx.as_of, tolerance):
+        if not _owes(member, start) or key in paid:
             break
         run.append(key)
     return run
@@ -71,8 +108,7 @@ def _arrears_items(
             items.append(
                 SubjectItem(
                     subject=subject("member", m.id),
-                    message=f"{m.id} has not paid dues for {n} consecutive months "
-                    f"({run[-1]} to {run[0]})",
+                    message=IN_ARREARS(member=m.id, months=n, first=run[-1], last=run[0]),
                     evidence=tuple(f"{m.id}:{k}" for k in reversed(run)),
                     severity=severity,
                 )
@@ -119,6 +155,7 @@ class DuesMonthly(Checker[MonthlyParams]):
 
     name = "dues.monthly"
     Params = MonthlyParams
+    notes = (NOTHING_OWED, NO_ROWS, UNPAID)
 
     def check(self, snapshot: Snapshot, params: MonthlyParams, ctx: CheckContext) -> Outcome:
         idx = ctx.index
@@ -126,19 +163,21 @@ class DuesMonthly(Checker[MonthlyParams]):
         unpaid: list[str] = []
         as_of = ctx.as_of
         months = [b for b in idx.period_month_bounds if b[1] <= as_of]
+        paid_by_member = paid_months(idx, as_of, params.tolerance)
         for member in idx.members_sorted:
-            rows = idx.dues_by_member.get(member.id, {})
+            paid_in = paid_by_member.get(member.id, _NONE_PAID)
+            joined, left = member.joined_on, member.left_on
             for key, start, end in months:
-                if not _owes(member, start):
-                    continue
-                if _pays(rows.get(key), as_of, params.tolerance):
+                if (joined is not None and joined > start) or (left is not None and left <= start):
+                    continue  # not owed: not a member on the month's first day (_owes)
+                if key in paid_in:
                     owed += 1
                     paid += 1
                 elif end <= as_of:
                     owed += 1
                     unpaid.append(f"{member.id}:{key}")
         if owed == 0:
-            return Outcome.not_applicable("no member-month owed")
+            return Outcome.not_applicable(NOTHING_OWED())
         if not snapshot.dues:
             return Outcome(
                 Status.FAIL,
@@ -147,12 +186,12 @@ class DuesMonthly(Checker[MonthlyParams]):
                 actual=0,
                 expected=owed,
                 evidence=tuple(unpaid),
-                note="missing data: no dues rows",
+                note=NO_ROWS(),
             )
         items: tuple[SubjectItem, ...] = ()
         if params.arrears_months is not None:
             items = _arrears_items(
-                list(snapshot.members),
+                idx.members_sorted,
                 idx,
                 params.arrears_months,
                 params.tolerance,
@@ -168,7 +207,7 @@ class DuesMonthly(Checker[MonthlyParams]):
             expected=owed,
             evidence=tuple(unpaid),
             items=items,
-            note=f"{len(unpaid)} member-month(s) unpaid" if unpaid else "",
+            note=UNPAID(count=len(unpaid)) if unpaid else "",
         )
 
 
@@ -199,11 +238,12 @@ class DuesArrears(Checker[ArrearsParams]):
 
     name = "dues.arrears"
     Params = ArrearsParams
+    notes = (NO_MEMBERS, NO_ROWS, IN_ARREARS)
 
     def check(self, snapshot: Snapshot, params: ArrearsParams, ctx: CheckContext) -> Outcome:
         members = ctx.index.current_members
         if not members:
-            return Outcome.not_applicable("no current members")
+            return Outcome.not_applicable(NO_MEMBERS())
         if not snapshot.dues:
             return Outcome(
                 Status.FAIL,
@@ -211,7 +251,7 @@ class DuesArrears(Checker[ArrearsParams]):
                 misses=len(members),
                 actual=0,
                 expected=len(members),
-                note="missing data: no dues rows",
+                note=NO_ROWS(),
             )
         items = _arrears_items(members, ctx.index, params.months, params.tolerance, params.severity)
         return Outcome.ratio(
@@ -268,6 +308,22 @@ def _rate(brackets: list[Bracket], income: float) -> float | None:
     return None
 
 
+def _required(member: Member | None, params: BracketParams) -> float | bool | None:
+    """The least ``member`` must pay a month; ``None`` when their category is not checked;
+    ``False`` when the category (or, for rate brackets, the income) is unknown."""
+    category = member.dues_category if member is not None else None
+    if category is DuesCategory.EMPLOYED or category is DuesCategory.RETIRED:
+        income = member.monthly_income if member is not None else None
+        if income is None:
+            return False
+        brackets = params.employed if category is DuesCategory.EMPLOYED else params.retired
+        rate = _rate(brackets, income)
+        return None if rate is None else rate * income
+    if category is None:
+        return False
+    return params.flat.get(category)
+
+
 class DuesBracket(Checker[BracketParams]):
     """Dues paid at least the amount of the member's bracket (the regulation's table by default).
 
@@ -295,6 +351,7 @@ class DuesBracket(Checker[BracketParams]):
 
     name = "dues.bracket"
     Params = BracketParams
+    notes = (BELOW, UNKNOWN, PAYERS, NO_PAYMENT)
 
     def check(self, snapshot: Snapshot, params: BracketParams, ctx: CheckContext) -> Outcome:
         idx = ctx.index
@@ -304,43 +361,38 @@ class DuesBracket(Checker[BracketParams]):
         unknown: list[str] = []
         as_of = ctx.as_of
         members = idx.members_by_id
-        employed, retired, flat = params.employed, params.retired, params.flat
         tolerance = params.tolerance
-        for row in idx.dues_sorted:
-            if row.paid is None or row.due == 0 or row.month not in months:
+        required_of: dict[str, float | bool | None] = {}  # member id -> amount, or False
+        rows = sorted(
+            (r for r in snapshot.dues if r.month in months), key=lambda r: (r.member_id, r.month)
+        )  # the order of idx.dues_sorted
+        for row in rows:
+            if row.paid is None or row.due == 0:
                 continue  # no payment, or an exempt month (due: 0)
             if row.paid_on is not None and row.paid_on > as_of:
                 continue
-            member = members.get(row.member_id)
-            category = member.dues_category if member is not None else None
-            required: float | None
-            if category is DuesCategory.EMPLOYED or category is DuesCategory.RETIRED:
-                income = member.monthly_income if member is not None else None
-                if income is None:
-                    unknown.append(f"{row.member_id}:{row.month}")
-                    continue
-                rate = _rate(employed if category is DuesCategory.EMPLOYED else retired, income)
-                required = None if rate is None else rate * income
-            elif category is None:
-                unknown.append(f"{row.member_id}:{row.month}")
+            mid = row.member_id
+            required = required_of.get(mid, True)
+            if required is True:
+                required = required_of[mid] = _required(members.get(mid), params)
+            if required is False:
+                unknown.append(f"{mid}:{row.month}")
                 continue
-            else:
-                required = flat.get(category)
             if required is None:
                 continue
             judged += 1
             if row.paid + tolerance < required:
-                short.append(f"{row.member_id}:{row.month}")
-        notes = []
-        if short:
-            notes.append("below the bracket: " + ", ".join(short))
-        if unknown:
-            notes.append("missing data: category or income unknown for " + ", ".join(unknown))
-        note = "; ".join(notes)
+                short.append(f"{mid}:{row.month}")
+        note = join_notes(
+            (
+                BELOW(rows=listing(short)) if short else "",
+                UNKNOWN(rows=listing(unknown)) if unknown else "",
+            )
+        )
         if judged == 0:
             if unknown:
-                return Outcome.missing_data("dues category or income of the payers")
-            return Outcome.not_applicable("no payment to judge in the period")
+                return Outcome.missing_data(PAYERS())
+            return Outcome.not_applicable(NO_PAYMENT())
         return Outcome.ratio(judged - len(short), judged, evidence=tuple(short), note=note)
 
 

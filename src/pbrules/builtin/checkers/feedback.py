@@ -7,11 +7,28 @@ from typing import Literal
 
 from pydantic import Field
 
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params
 from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.snapshot import Feedback, FeedbackMode, Snapshot
 
 __all__ = ["CHECKERS", "FeedbackParams", "FeedbackProblems", "is_open"]
+
+NONE_FED_BACK = Note("feedback.none", "no problem fed back", "无上级反馈问题")
+OPEN_SINCE = Note("feedback.open_since", "open since {found}", "{found}反馈，尚未整改")
+OPEN_DUE = Note(
+    "feedback.open_due", "open since {found}, due {due}", "{found}反馈，应于{due}前整改，尚未整改"
+)
+LATE = Note(
+    "feedback.late",
+    "rectified {rectified}, after its due date {due}",
+    "{rectified}整改，晚于规定的{due}",
+)
+PROBLEM = Note("feedback.problem", "{problem}: {why}", "{problem}：{why}")
+OPEN = Note(
+    "feedback.open",
+    "{open} of {count} problem(s) fed back not rectified",
+    "上级反馈问题{count}个，未整改{open}个",
+)
 
 
 class FeedbackParams(Params):
@@ -36,16 +53,18 @@ def is_open(item: Feedback, as_of: date) -> bool:
     return item.rectified_on is None or item.rectified_on > as_of
 
 
-def _missed(item: Feedback, as_of: date, params: FeedbackParams) -> str | None:
+def _missed(item: Feedback, as_of: date, params: FeedbackParams) -> NoteText | None:
     """Why the problem counts as a miss, or ``None``."""
     due = item.due_on
     if is_open(item, as_of):
         if params.overdue_only and (due is None or due >= as_of):
             return None
-        return f"open since {item.found_on}" + (f", due {due}" if due is not None else "")
+        if due is None:
+            return OPEN_SINCE(found=item.found_on)
+        return OPEN_DUE(found=item.found_on, due=due)
     rectified = item.rectified_on
     if params.late_counts and due is not None and rectified is not None and rectified > due:
-        return f"rectified {rectified}, after its due date {due}"
+        return LATE(rectified=rectified, due=due)
     return None
 
 
@@ -72,6 +91,7 @@ class FeedbackProblems(Checker[FeedbackParams]):
 
     name = "feedback.problems"
     Params = FeedbackParams
+    notes = (NONE_FED_BACK, OPEN, PROBLEM, OPEN_SINCE, OPEN_DUE, LATE)
 
     def check(self, snapshot: Snapshot, params: FeedbackParams, ctx: CheckContext) -> Outcome:
         since = ctx.period.start if params.since == "period_start" else params.since
@@ -84,13 +104,13 @@ class FeedbackProblems(Checker[FeedbackParams]):
             and (modes is None or k.mode in modes)
         ]
         if not scope:
-            return Outcome.not_applicable("no problem fed back")
+            return Outcome.not_applicable(NONE_FED_BACK())
         scope.sort(key=lambda k: (k.found_on, k.id))
         items: list[SubjectItem] = []
         for k in scope:
             why = _missed(k, ctx.as_of, params)
             if why is not None:
-                text = f"{k.problem}: {why}" if k.problem else why
+                text = PROBLEM(problem=k.problem, why=why) if k.problem else why
                 items.append(SubjectItem(Subject("feedback", k.id), text, (k.id,)))
         misses = len(items)
         return Outcome(
@@ -101,7 +121,7 @@ class FeedbackProblems(Checker[FeedbackParams]):
             expected=0,
             evidence=tuple(i.subject.id for i in items) or tuple(k.id for k in scope),
             items=tuple(items),
-            note=f"{misses} of {len(scope)} problem(s) fed back not rectified" if misses else "",
+            note=OPEN(open=misses, count=len(scope)) if misses else "",
         )
 
 

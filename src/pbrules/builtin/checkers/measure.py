@@ -5,22 +5,38 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from pbrules.builtin.checkers._records import (
     ListName,
     Row,
     Where,
     field_names,
+    index_rows,
     parse_where,
-    rows,
     suggest,
 )
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, NoteText, Params, term, terms
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import Snapshot
 
 __all__ = ["CHECKERS", "Measure", "MeasureParams", "misses_for"]
+
+NONE_KNOWN = Note(
+    "measure.none_known", "no {of} record with {fields} known", "无{fields}已知的{of}记录"
+)
+NO_VALUE = Note("measure.no_value", "{agg} of no {field} value", "无{field}数值，无法计算{agg}")
+NOT_HOLD = Note(
+    "measure.does_not_hold",
+    "{agg} {actual} {op} {value} does not hold",
+    "{agg}为{actual}，不符合“{op}{value}”的要求",
+)
+LEFT_OUT = Note(
+    "measure.left_out",
+    "{text} ({count} record(s) with unknown fields left out)",
+    "{text}（{count}条记录有关字段不详，未计入）",
+)
+MISSING = Note("measure.missing", "missing data: {what}", "数据缺失：{what}")
 
 Agg = Literal["count", "share", "sum", "avg", "min", "max"]
 Op = Literal[">=", ">", "<=", "<", "==", "!="]
@@ -57,9 +73,11 @@ class MeasureParams(Params):
         "(when_empty): an export that gives `post` for nobody has no post data.",
     )
 
+    _where: Where | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _check(self) -> MeasureParams:
-        parse_where(self.where, self.of)  # raises with a did-you-mean
+        self._where = parse_where(self.where, self.of)  # raises with a did-you-mean
         needs_field = self.agg in ("sum", "avg", "min", "max")
         if needs_field and self.field is None:
             raise ValueError(f"agg {self.agg} needs a field")
@@ -73,7 +91,8 @@ class MeasureParams(Params):
 
     @property
     def parsed_where(self) -> Where:
-        return parse_where(self.where, self.of)
+        """The parsed ``where`` (parsed once, when the params are validated)."""
+        return self._where if self._where is not None else parse_where(self.where, self.of)
 
 
 def misses_for(actual: float, op: str, value: float, unit: float | None) -> int:
@@ -177,31 +196,35 @@ class Measure(Checker[MeasureParams]):
 
     name = "measure"
     Params = MeasureParams
+    notes = (NONE_KNOWN, NO_VALUE, NOT_HOLD, LEFT_OUT, MISSING)
 
     def check(self, snapshot: Snapshot, params: MeasureParams, ctx: CheckContext) -> Outcome:
         where = params.parsed_where
-        scope = rows(snapshot, params.of, ctx.as_of, current=params.current)
+        scope = index_rows(ctx.index, snapshot, params.of, ctx.as_of, current=params.current)
         known = [r for r in scope if where.known(r)]
         if params.needs_any and not any(
             r.get(f) not in (None, ()) for r in scope for f in params.needs_any
         ):
             known = []
         if not known and params.when_empty != "zero":
-            what = f"no {params.of} record with {', '.join(where.fields) or 'data'} known"
+            fields = terms(where.fields) if where.fields else term("data")
+            what = NONE_KNOWN(of=term(params.of), fields=fields)
             if params.when_empty == "not_applicable":
                 return Outcome.not_applicable(what)
             return _missing(what, params)
         matched = [r for r in known if where.matches(r)]
         actual, evidence = _aggregate(params.agg, params.field, known, matched)
         if actual is None:
-            return _missing(f"{params.agg} of no {params.field or 'record'} value", params)
+            field = term(params.field or "record")
+            return _missing(NO_VALUE(agg=term(params.agg), field=field), params)
         shown, expected = _number(actual), _number(params.value)
         if _compare(actual, params.op, params.value):
             return Outcome(Status.PASS, actual=shown, expected=expected, evidence=evidence)
         unknown = len(scope) - len(known)
-        note = f"{params.agg} {shown} {params.op} {params.value} does not hold"
+        op = term(params.op)
+        note = NOT_HOLD(agg=term(params.agg), actual=shown, op=op, value=params.value)
         if unknown:
-            note += f" ({unknown} record(s) with unknown fields left out)"
+            note = LEFT_OUT(text=note, count=unknown)
         return Outcome(
             Status.FAIL,
             compliance=_compliance(actual, params.op, params.value),
@@ -219,7 +242,7 @@ def _number(value: float) -> int | float:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def _missing(what: str, params: MeasureParams) -> Outcome:
+def _missing(what: NoteText, params: MeasureParams) -> Outcome:
     """A missing-data failure; towards ``>=`` / ``>`` it counts the whole shortfall from 0, so
     that adding the first record never adds misses."""
     rising = params.op in (">=", ">")
@@ -228,7 +251,7 @@ def _missing(what: str, params: MeasureParams) -> Outcome:
         compliance=0.0,
         misses=misses_for(0.0, params.op, params.value, params.unit) if rising else 1,
         expected=_number(params.value),
-        note=f"missing data: {what}",
+        note=MISSING(what=what),
     )
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import (
+    WINDOW_NOTES,
     Per,
     count_in_window,
     window_frequency,
     windows,
 )
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params, join_notes, listing, term
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import Appraisal, MeetingType, Snapshot
 
@@ -23,6 +25,31 @@ __all__ = [
     "MeetingsQuorum",
     "MeetingsRecords",
 ]
+
+NO_GROUPS = Note("meetings.no_party_groups", "no party groups", "未设党小组")
+FEWER = Note("meetings.fewer", "fewer than {min} {type}", "{type}少于{min}次")
+NO_SUCH = Note("meetings.none_held", "no such meeting in the period", "本期未召开此类会议")
+LOW_MEAN = Note(
+    "meetings.low_attendance",
+    "mean attendance {mean:.0%} < {floor:.0%}",
+    "平均到会率{mean:.0%}，低于{floor:.0%}",
+)
+NO_QUORUM = Note("meetings.no_quorum", "no quorum: {meetings}", "到会人数未达规定：{meetings}")
+NOT_RECORDED = Note(
+    "meetings.attendance_unknown",
+    "missing data: attendance not recorded for {meetings}",
+    "数据缺失：{meetings}未记录到会人数",
+)
+INCOMPLETE = Note(
+    "meetings.incomplete",
+    "incomplete records: {meetings}",
+    "会议记录不完整：{meetings}",
+)
+NOT_HELD = Note("meetings.appraisal_not_held", "no {type} held", "未开展{type}")
+NO_GRADE = Note("meetings.no_grade", "no grade for {members}", "未评定等次：{members}")
+EXCELLENT = Note(
+    "meetings.excellent_share", "{share:.0%} graded excellent", "评为优秀的占{share:.0%}"
+)
 
 
 class FrequencyParams(Params):
@@ -59,6 +86,7 @@ class MeetingsFrequency(Checker[FrequencyParams]):
 
     name = "meetings.frequency"
     Params = FrequencyParams
+    notes = (*WINDOW_NOTES, NO_GROUPS, FEWER)
 
     def check(self, snapshot: Snapshot, params: FrequencyParams, ctx: CheckContext) -> Outcome:
         meetings = ctx.index.meetings_by_type.get(params.type.value, [])
@@ -66,7 +94,7 @@ class MeetingsFrequency(Checker[FrequencyParams]):
         if params.per_party_group:
             groups = sorted(g.id for g in snapshot.party_groups)
             if not groups:
-                return Outcome.not_applicable("no party groups")
+                return Outcome.not_applicable(NO_GROUPS())
             units = [
                 (g, [(m.id, m.held_on) for m in meetings if m.party_group_id == g]) for g in groups
             ]
@@ -79,7 +107,7 @@ class MeetingsFrequency(Checker[FrequencyParams]):
             ctx.as_of,
             snapshot.organization.founded_on,
             params.min,
-            f"fewer than {params.min} {params.type.value}",
+            functools.partial(FEWER, min=params.min, type=term(params.type.value)),
         )
 
 
@@ -123,11 +151,12 @@ class MeetingsQuorum(Checker[QuorumParams]):
 
     name = "meetings.quorum"
     Params = QuorumParams
+    notes = (NO_SUCH, LOW_MEAN, NO_QUORUM, NOT_RECORDED)
 
     def check(self, snapshot: Snapshot, params: QuorumParams, ctx: CheckContext) -> Outcome:
         meetings = [m for t in params.types for m in ctx.index.meetings_in_period.get(t.value, [])]
         if not meetings:
-            return Outcome.not_applicable("no such meeting in the period")
+            return Outcome.not_applicable(NO_SUCH())
         meetings.sort(key=lambda m: m.id)
         missed: list[str] = []
         unknown: list[str] = []
@@ -143,18 +172,18 @@ class MeetingsQuorum(Checker[QuorumParams]):
         total = len(meetings)
         compliance = (total - len(missed)) / total
         misses = len(missed)
-        notes = []
+        notes: list[str] = []
         mean = sum(shares) / len(shares) if shares else None
         floor = params.min_mean_attendance
         if floor is not None and mean is not None and mean < floor:
             misses += 1
             compliance = min(compliance, mean / floor) if floor > 0 else compliance
-            notes.append(f"mean attendance {mean:.0%} < {floor:.0%}")
+            notes.append(LOW_MEAN(mean=mean, floor=floor))
         no_quorum = [mid for mid in missed if mid not in unknown]
         if no_quorum:
-            notes.insert(0, "no quorum: " + ", ".join(no_quorum))
+            notes.insert(0, NO_QUORUM(meetings=listing(no_quorum)))
         if unknown:
-            notes.append("missing data: attendance not recorded for " + ", ".join(unknown))
+            notes.append(NOT_RECORDED(meetings=listing(unknown)))
         return Outcome(
             Status.PASS if misses == 0 else Status.FAIL,
             compliance=compliance,
@@ -162,7 +191,7 @@ class MeetingsQuorum(Checker[QuorumParams]):
             actual=total - len(missed),
             expected=total,
             evidence=tuple(missed),
-            note="; ".join(notes),
+            note=join_notes(notes),
         )
 
 
@@ -192,6 +221,7 @@ class MeetingsRecords(Checker[RecordsParams]):
 
     name = "meetings.records"
     Params = RecordsParams
+    notes = (INCOMPLETE,)
 
     def check(self, snapshot: Snapshot, params: RecordsParams, ctx: CheckContext) -> Outcome:
         if params.types is None:
@@ -210,7 +240,7 @@ class MeetingsRecords(Checker[RecordsParams]):
             len(meetings) - len(incomplete),
             len(meetings),
             evidence=tuple(incomplete),
-            note=("incomplete records: " + ", ".join(incomplete)) if incomplete else "",
+            note=INCOMPLETE(meetings=listing(incomplete)) if incomplete else "",
         )
 
 
@@ -253,6 +283,7 @@ class DemocraticAppraisal(Checker[AppraisalParams]):
 
     name = "appraisal.democratic"
     Params = AppraisalParams
+    notes = (NOT_HELD, NO_GRADE, EXCELLENT)
 
     def check(self, snapshot: Snapshot, params: AppraisalParams, ctx: CheckContext) -> Outcome:
         meetings = ctx.index.meetings_by_type.get(params.meeting_type.value, [])
@@ -269,21 +300,21 @@ class DemocraticAppraisal(Checker[AppraisalParams]):
         if held == 0:
             misses += 1
             evidence.append("no-appraisal")
-            notes.append(f"no {params.meeting_type.value} held")
+            notes.append(NOT_HELD(type=term(params.meeting_type.value)))
         compliance = 1.0
         if params.require_all_full_members and full:
             compliance = len(graded) / len(full)
         if params.require_all_full_members and ungraded:
             misses += len(ungraded)
             evidence.extend(ungraded)
-            notes.append("no grade for " + ", ".join(ungraded))
+            notes.append(NO_GRADE(members=listing(ungraded)))
         if params.max_excellent_share is not None and graded:
             share = sum(1 for m in graded if m.appraisal is Appraisal.EXCELLENT) / len(graded)
             if share > params.max_excellent_share:
                 misses += 1
                 evidence.append("excellent-share")
                 compliance *= params.max_excellent_share / share
-                notes.append(f"{share:.0%} graded excellent")
+                notes.append(EXCELLENT(share=share))
         if held == 0:
             compliance = 0.0
         return Outcome(
@@ -293,7 +324,7 @@ class DemocraticAppraisal(Checker[AppraisalParams]):
             actual=held,
             expected=1,
             evidence=tuple(evidence),
-            note="; ".join(notes),
+            note=join_notes(notes),
         )
 
 

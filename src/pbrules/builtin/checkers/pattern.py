@@ -5,7 +5,7 @@ from __future__ import annotations
 from pbrules.checker import CheckContext, Checker
 from pbrules.model.outcome import Outcome
 from pbrules.model.snapshot import Snapshot
-from pbrules.patterns.batch import outcome_of
+from pbrules.patterns.batch import PATTERN_NOTES, outcome_of
 from pbrules.patterns.facts import org_facts, plan_fields
 from pbrules.patterns.plan import Plan
 from pbrules.patterns.python_backend import match_plan
@@ -66,6 +66,7 @@ class PatternChecker(Checker[PatternParams]):
 
     name = "pattern"
     Params = PatternParams
+    notes = PATTERN_NOTES
 
     def check(self, snapshot: Snapshot, params: PatternParams, ctx: CheckContext) -> Outcome:
         plan = params.plan

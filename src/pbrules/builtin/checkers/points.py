@@ -5,11 +5,24 @@ from __future__ import annotations
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params, join_notes, listing
 from pbrules.model.outcome import Outcome, Status, SubjectItem
 from pbrules.model.snapshot import MemberStatus, Snapshot
 
 __all__ = ["CHECKERS", "PointsRecorded"]
+
+NO_MEMBERS = Note("points.no_members", "no current members", "无在册党员")
+UNRECORDED = Note("points.unrecorded", "no points recorded for {members}", "未记录积分：{members}")
+LOW = Note(
+    "points.low",
+    "{member} has {points:g} points (< {threshold:g})",
+    "{member}积分{points:g}分（低于{threshold:g}分）",
+)
+UNDER = Note(
+    "points.under",
+    "{count} member(s) under {threshold:g} points",
+    "{count}名党员积分低于{threshold:g}分",
+)
 
 
 class PointsParams(Params):
@@ -45,6 +58,7 @@ class PointsRecorded(Checker[PointsParams]):
 
     name = "points.recorded"
     Params = PointsParams
+    notes = (NO_MEMBERS, UNRECORDED, UNDER, LOW)
 
     def check(self, snapshot: Snapshot, params: PointsParams, ctx: CheckContext) -> Outcome:
         statuses = set(params.statuses)
@@ -52,7 +66,7 @@ class PointsRecorded(Checker[PointsParams]):
             (m for m in ctx.index.current_members if m.status in statuses), key=lambda m: m.id
         )
         if not members:
-            return Outcome.not_applicable("no current members")
+            return Outcome.not_applicable(NO_MEMBERS())
         unrecorded = [m.id for m in members if m.points is None]
         items = []
         if params.threshold is not None:
@@ -61,16 +75,17 @@ class PointsRecorded(Checker[PointsParams]):
                     items.append(
                         SubjectItem(
                             subject=subject("member", m.id),
-                            message=f"{m.id} has {m.points:g} points (< {params.threshold:g})",
+                            message=LOW(member=m.id, points=m.points, threshold=params.threshold),
                             evidence=(m.id,),
                         )
                     )
         misses = len(unrecorded)
-        notes = []
-        if unrecorded:
-            notes.append("no points recorded for " + ", ".join(unrecorded))
-        if items:
-            notes.append(f"{len(items)} member(s) under {params.threshold:g} points")
+        note = join_notes(
+            (
+                UNRECORDED(members=listing(unrecorded)) if unrecorded else "",
+                UNDER(count=len(items), threshold=params.threshold) if items else "",
+            )
+        )
         return Outcome(
             Status.PASS if misses == 0 else Status.FAIL,
             compliance=(len(members) - misses) / len(members),
@@ -79,7 +94,7 @@ class PointsRecorded(Checker[PointsParams]):
             expected=len(members),
             evidence=tuple(unrecorded) + tuple(it.subject.id for it in items),
             items=tuple(items),
-            note="; ".join(notes),
+            note=note,
         )
 
 

@@ -7,11 +7,20 @@ from typing import Literal
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params, listing
 from pbrules.model.outcome import Outcome, SubjectItem
 from pbrules.model.snapshot import RectificationStatus, Snapshot
 
 __all__ = ["CHECKERS", "RectificationLedger", "RectificationOverdue"]
+
+OVERDUE = Note("rectification.overdue", "overdue: {items}", "逾期未整改：{items}")
+WAS_DUE = Note("rectification.was_due", "{item} was due {due}", "{item}应于{due}前完成整改")
+WAS_DUE_FOR = Note(
+    "rectification.was_due_for",
+    "{item} ({criterion}) was due {due}",
+    "{item}（{criterion}）应于{due}前完成整改",
+)
+INCOMPLETE = Note("rectification.incomplete", "incomplete: {items}", "整改台账不完整：{items}")
 
 
 class OverdueParams(Params):
@@ -47,6 +56,7 @@ class RectificationOverdue(Checker[OverdueParams]):
 
     name = "rectification.overdue"
     Params = OverdueParams
+    notes = (OVERDUE, WAS_DUE, WAS_DUE_FOR)
 
     def check(self, snapshot: Snapshot, params: OverdueParams, ctx: CheckContext) -> Outcome:
         scope = set(params.criteria) if params.criteria is not None else None
@@ -62,9 +72,9 @@ class RectificationOverdue(Checker[OverdueParams]):
             findings = tuple(
                 SubjectItem(
                     subject=subject("rectification", r.id),
-                    message=f"{r.id}"
-                    + (f" ({r.criterion})" if r.criterion else "")
-                    + f" was due {r.due_on}",
+                    message=WAS_DUE_FOR(item=r.id, criterion=r.criterion, due=r.due_on)
+                    if r.criterion
+                    else WAS_DUE(item=r.id, due=r.due_on),
                     evidence=(r.id,),
                 )
                 for r in overdue
@@ -74,7 +84,7 @@ class RectificationOverdue(Checker[OverdueParams]):
             len(items_),
             evidence=tuple(r.id for r in overdue),
             items=findings,
-            note=("overdue: " + ", ".join(r.id for r in overdue)) if overdue else "",
+            note=OVERDUE(items=listing(r.id for r in overdue)) if overdue else "",
         )
 
 
@@ -109,6 +119,7 @@ class RectificationLedger(Checker[LedgerParams]):
 
     name = "rectification.ledger"
     Params = LedgerParams
+    notes = (INCOMPLETE,)
 
     def check(self, snapshot: Snapshot, params: LedgerParams, ctx: CheckContext) -> Outcome:
         items_ = [
@@ -123,7 +134,7 @@ class RectificationLedger(Checker[LedgerParams]):
             len(items_) - len(incomplete),
             len(items_),
             evidence=tuple(incomplete),
-            note=("incomplete: " + ", ".join(incomplete)) if incomplete else "",
+            note=INCOMPLETE(items=listing(incomplete)) if incomplete else "",
         )
 
 

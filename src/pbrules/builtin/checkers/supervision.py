@@ -5,11 +5,18 @@ from __future__ import annotations
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params, listing, terms
 from pbrules.model.outcome import Outcome, SubjectItem
 from pbrules.model.snapshot import OrgKind, Snapshot, VisitMode
 
 __all__ = ["CHECKERS", "SupervisionCoverage", "SupervisionVisits"]
+
+NO_SUBORDINATES = Note("supervision.no_subordinates", "no direct subordinates", "无直属下级组织")
+NOT_VISITED = Note("supervision.not_visited", "not visited: {orgs}", "未走访：{orgs}")
+NOT_VISITED_ONE = Note(
+    "supervision.not_visited_one", "{org} was not visited in the period", "本期未走访{org}"
+)
+VISITS = Note("supervision.visits", "{count} {modes} visit(s)", "{modes}走访{count}次")
 
 
 class CoverageParams(Params):
@@ -44,12 +51,13 @@ class SupervisionCoverage(Checker[CoverageParams]):
 
     name = "supervision.coverage"
     Params = CoverageParams
+    notes = (NO_SUBORDINATES, NOT_VISITED, NOT_VISITED_ONE)
 
     def check(self, snapshot: Snapshot, params: CoverageParams, ctx: CheckContext) -> Outcome:
         kinds = {k.value for k in params.child_kinds} if params.child_kinds else None
         children = sorted(c.id for c in ctx.children if kinds is None or c.kind in kinds)
         if not children:
-            return Outcome.not_applicable("no direct subordinates")
+            return Outcome.not_applicable(NO_SUBORDINATES())
         modes = set(params.modes) if params.modes is not None else None
         by_target = ctx.index.visits_in_period_by_target
         missed = [
@@ -62,7 +70,7 @@ class SupervisionCoverage(Checker[CoverageParams]):
             items = tuple(
                 SubjectItem(
                     subject=subject("organization", c),
-                    message=f"{c} was not visited in the period",
+                    message=NOT_VISITED_ONE(org=c),
                     evidence=(c,),
                 )
                 for c in missed
@@ -73,7 +81,7 @@ class SupervisionCoverage(Checker[CoverageParams]):
             target=params.target,
             evidence=tuple(missed),
             items=items,
-            note=("not visited: " + ", ".join(missed)) if missed else "",
+            note=NOT_VISITED(orgs=listing(missed)) if missed else "",
         )
 
 
@@ -100,12 +108,14 @@ class SupervisionVisits(Checker[VisitsParams]):
 
     name = "supervision.visits"
     Params = VisitsParams
+    notes = (VISITS,)
 
     def check(self, snapshot: Snapshot, params: VisitsParams, ctx: CheckContext) -> Outcome:
         modes = set(params.modes)
         found = sorted(v.id for v in ctx.index.visits_in_period if v.mode in modes)
+        shown = terms(sorted(modes), sep="/")
         return Outcome.at_least(
-            tuple(found), params.min, short_note=f"{len(found)} {'/'.join(sorted(modes))} visit(s)"
+            tuple(found), params.min, short_note=VISITS(count=len(found), modes=shown)
         )
 
 

@@ -7,12 +7,36 @@ from datetime import date
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
-from pbrules.checker import CheckContext, Checker, Params
+from pbrules.checker import CheckContext, Checker, Note, Params, listing
 from pbrules.model.outcome import Outcome, Status, SubjectItem
 from pbrules.model.period import add_months
 from pbrules.model.snapshot import CommitteeRole, MemberStatus, Snapshot, TrainingKind
 
 __all__ = ["CHECKERS", "NewSecretaryTraining", "StudyHours"]
+
+NOT_DUE = Note("training.none_due", "no secretary due for training", "无应参加培训的新任书记")
+UNTRAINED = Note(
+    "training.untrained",
+    "{person}, appointed {appointed}, has no new-secretary training",
+    "{person}于{appointed}任职，未参加新任书记培训",
+)
+PERSON_NO_HOURS = Note(
+    "training.person_no_hours", "{person}: no study hours recorded", "{person}：未记录学习时长"
+)
+PERSON_SHORT = Note(
+    "training.person_short",
+    "{person}: {hours:g} h < {needed:g} h",
+    "{person}：学习{hours:g}学时，少于{needed:g}学时",
+)
+NOBODY = Note("training.nobody", "no members or committee", "无党员和委员")
+NO_HOURS = Note(
+    "training.no_hours",
+    "missing data: no study hours recorded",
+    "数据缺失：未记录学习时长",
+)
+HOURS_UNKNOWN = Note(
+    "training.hours_unknown", "no study hours recorded for {people}", "未记录学习时长：{people}"
+)
 
 
 class NewSecretaryParams(Params):
@@ -46,6 +70,7 @@ class NewSecretaryTraining(Checker[NewSecretaryParams]):
 
     name = "training.new_secretary"
     Params = NewSecretaryParams
+    notes = (NOT_DUE, UNTRAINED)
 
     def check(self, snapshot: Snapshot, params: NewSecretaryParams, ctx: CheckContext) -> Outcome:
         roles = set(params.roles)
@@ -56,7 +81,7 @@ class NewSecretaryTraining(Checker[NewSecretaryParams]):
             if p.role in roles and add_months(p.appointed_on, params.within_months) < ctx.as_of
         ]
         if not due:
-            return Outcome.not_applicable("no secretary due for training")
+            return Outcome.not_applicable(NOT_DUE())
         items = []
         for post in sorted(due, key=lambda p: p.person_id):
             if post.trained_on is not None and post.trained_on <= ctx.as_of:
@@ -67,8 +92,7 @@ class NewSecretaryTraining(Checker[NewSecretaryParams]):
             items.append(
                 SubjectItem(
                     subject=subject("person", post.person_id),
-                    message=f"{post.person_id}, appointed {post.appointed_on}, has no "
-                    "new-secretary training",
+                    message=UNTRAINED(person=post.person_id, appointed=post.appointed_on),
                     evidence=(post.person_id,),
                 )
             )
@@ -115,6 +139,7 @@ class StudyHours(Checker[HoursParams]):
 
     name = "training.hours"
     Params = HoursParams
+    notes = (NOBODY, NO_HOURS, HOURS_UNKNOWN, PERSON_NO_HOURS, PERSON_SHORT)
 
     def check(self, snapshot: Snapshot, params: HoursParams, ctx: CheckContext) -> Outcome:
         idx = ctx.index
@@ -125,7 +150,7 @@ class StudyHours(Checker[HoursParams]):
         for p in idx.current_committee:
             needed[p.person_id] = max(needed.get(p.person_id, 0.0), params.committee_hours)
         if not needed:
-            return Outcome.not_applicable("no members or committee")
+            return Outcome.not_applicable(NOBODY())
         year_start = date(ctx.as_of.year, 1, 1)
         unknown: list[str] = []
         short: list[tuple[str, float | None]] = []
@@ -151,20 +176,21 @@ class StudyHours(Checker[HoursParams]):
                 actual=0,
                 expected=len(needed),
                 evidence=tuple(unknown),
-                note="missing data: no study hours recorded",
+                note=NO_HOURS(),
             )
         items: tuple[SubjectItem, ...] = ()
         if params.per_person_findings:
             items = tuple(
                 SubjectItem(
                     subject=subject("person", pid),
-                    message=f"{pid}: "
-                    + ("no study hours recorded" if h is None else f"{h:g} h < {needed[pid]:g} h"),
+                    message=PERSON_NO_HOURS(person=pid)
+                    if h is None
+                    else PERSON_SHORT(person=pid, hours=h, needed=needed[pid]),
                     evidence=(pid,),
                 )
                 for pid, h in short
             )
-        note = ("no study hours recorded for " + ", ".join(unknown)) if unknown else ""
+        note = HOURS_UNKNOWN(people=listing(unknown)) if unknown else ""
         return Outcome.ratio(
             len(needed) - len(short),
             len(needed),

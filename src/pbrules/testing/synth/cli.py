@@ -12,6 +12,7 @@ from pbrules.testing.synth.example import DEFAULT_SEED, V2_DEFAULT, example_snap
 from pbrules.testing.synth.generic import generic_snapshots
 from pbrules.testing.synth.output import write_example, write_jsonl
 from pbrules.testing.synth.plan import EXAMPLE_PERIODS
+from pbrules.testing.synth.zh import LANGUAGES
 
 __all__ = ["command", "main"]
 
@@ -57,6 +58,13 @@ def _period(ctx: click.Context, param: click.Parameter, value: str) -> Period:
     show_default=True,
     help="Example district: add the snapshot v2 records (--v1: the v1 records only).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the names and texts (zh: the same district in Chinese).",
+)
 def command(
     seed: int,
     period: Period,
@@ -64,15 +72,16 @@ def command(
     orgs: int | None,
     example_dir: Path | None,
     v2: bool,
+    lang: str,
 ) -> None:
     if example_dir is not None:
-        write_example(example_dir, seed, v2=v2)
+        write_example(example_dir, seed, v2=v2, lang=lang)
         click.echo(f"wrote the example district to {example_dir}", err=True)
         return
     snaps = (
-        generic_snapshots(seed, period, orgs)
+        generic_snapshots(seed, period, orgs, lang=lang)
         if orgs is not None
-        else example_snapshots(seed, period, v2=v2)
+        else example_snapshots(seed, period, v2=v2, lang=lang)
     )
     if out is None:
         n = write_jsonl(snaps, sys.stdout)

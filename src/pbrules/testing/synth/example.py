@@ -21,6 +21,7 @@ from pbrules.testing.synth.snapshot import build_snapshot
 from pbrules.testing.synth.static import static_records
 from pbrules.testing.synth.tree import district_specs
 from pbrules.testing.synth.v2 import add_v2, static_v2
+from pbrules.testing.synth.zh import LANGUAGES, chinese_snapshot, org_name, situation_zh
 
 __all__ = ["DEFAULT_SEED", "V2_DEFAULT", "example_snapshots", "make_plan", "planted"]
 
@@ -59,10 +60,12 @@ def make_plan(seed: int, *, v2: bool = True) -> Plan:
 
 
 def example_snapshots(
-    seed: int, period: Period | str, *, v2: bool = V2_DEFAULT
+    seed: int, period: Period | str, *, v2: bool = V2_DEFAULT, lang: str = "en"
 ) -> Iterator[dict[str, Any]]:
     """The example district's snapshots for ``period`` (dicts, in tree order); with ``v2`` the
-    snapshot v2 records are added to the v1 ones."""
+    snapshot v2 records are added to the v1 ones. ``lang="zh"`` writes the same district with
+    its names and texts in Chinese (:mod:`.zh`)."""
+    _check_lang(lang)
     period = Period.parse(period)
     plan = make_plan(seed, v2=v2)
     clean = set(plan.clean)
@@ -76,19 +79,30 @@ def example_snapshots(
         if v2:
             records = static_v2(seed, spec, static, every, tidy=spec.id in clean)
             snapshot = add_v2(snapshot, seed, spec, period, records, defects)
-        yield snapshot
+        yield chinese_snapshot(snapshot) if lang == "zh" else snapshot
 
 
-def planted(seed: int = DEFAULT_SEED, *, v2: bool = V2_DEFAULT) -> dict[str, Any]:
-    """What the example district was built to contain (written as ``planted.json``)."""
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+
+
+def planted(seed: int = DEFAULT_SEED, *, v2: bool = V2_DEFAULT, lang: str = "en") -> dict[str, Any]:
+    """What the example district was built to contain (written as ``planted.json``); with
+    ``lang="zh"`` the organizations' names are the Chinese ones."""
+    _check_lang(lang)
     plan = make_plan(seed, v2=v2)
+    name = org_name if lang == "zh" else str
+    situations = plan.situations
+    if lang == "zh":  # each situation's description in Chinese too
+        situations = [{**s, "description_zh": situation_zh(s["id"])} for s in situations]
     named = _named(plan)
     return {
         "seed": seed,
         "periods": list(EXAMPLE_PERIODS),
         "organizations": len(plan.specs),
         "by_kind": _count(s.kind for s in plan.specs),
-        "situations": plan.situations,
+        "situations": situations,
         "exact": (
             "In 2026Q3 the organizations listed under a situation are exactly those that fail "
             "its criterion; ordinary organizations carry random minor imperfections on other "
@@ -107,7 +121,7 @@ def planted(seed: int = DEFAULT_SEED, *, v2: bool = V2_DEFAULT) -> dict[str, Any
             ),
             **plan.movement,
         },
-        "names": {s.id: s.name for s in plan.specs if s.id in named},
+        "names": {s.id: name(s.name) for s in plan.specs if s.id in named},
         "kinds": {s.id: s.kind for s in plan.specs if s.id in named},
     }
 

@@ -46,16 +46,21 @@ class _BadFile:
 def _variant(base: dict[str, Any], new_id: str) -> dict[str, Any]:
     copy: dict[str, Any] = json.loads(dumps(base))
     copy["organization"]["id"] = new_id
-    copy["organization"]["name"] = base["organization"]["name"].replace(
-        "Party Branch", "Second Party Branch"
+    name = base["organization"]["name"]
+    copy["organization"]["name"] = (
+        name.replace("Party Branch", "Second Party Branch")
+        if name.isascii()
+        else name.replace("党支部", "第二党支部")
     )
     copy.pop("visits", None)
     return copy
 
 
-def bad_lines(seed: int, *, v2: bool = V2_DEFAULT) -> tuple[list[str], list[dict[str, Any]], int]:
+def bad_lines(
+    seed: int, *, v2: bool = V2_DEFAULT, lang: str = "en"
+) -> tuple[list[str], list[dict[str, Any]], int]:
     """The quarantined bad file: good records mixed with broken ones, and what each breaks."""
-    snaps = list(example_snapshots(seed, EXAMPLE_PERIODS[1], v2=v2))
+    snaps = list(example_snapshots(seed, EXAMPLE_PERIODS[1], v2=v2, lang=lang))
     branches = [s for s in snaps if s["organization"]["kind"] == "branch" and s.get("members")]
     out = _BadFile()
     emit = out.emit
@@ -94,20 +99,23 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def write_example(directory: Path, seed: int = DEFAULT_SEED, *, v2: bool = V2_DEFAULT) -> None:
+def write_example(
+    directory: Path, seed: int = DEFAULT_SEED, *, v2: bool = V2_DEFAULT, lang: str = "en"
+) -> None:
     """Write the example district: both quarters, the bad file, planted.json, .pbrulesignore.
 
-    Without ``v2`` the snapshots carry the v1 records only (and planted.json the v1 situations).
+    Without ``v2`` the snapshots carry the v1 records only (and planted.json the v1 situations);
+    ``lang="zh"`` writes the same district with Chinese names and texts.
     """
     directory.mkdir(parents=True, exist_ok=True)
     for period in EXAMPLE_PERIODS:
         with (directory / f"{period}.jsonl").open("w", encoding="utf-8", newline="\n") as f:
-            write_jsonl(example_snapshots(seed, period, v2=v2), f)
+            write_jsonl(example_snapshots(seed, period, v2=v2, lang=lang), f)
     bad_dir = directory / "bad"
     bad_dir.mkdir(exist_ok=True)
-    lines, expect, good = bad_lines(seed, v2=v2)
+    lines, expect, good = bad_lines(seed, v2=v2, lang=lang)
     _write_text(bad_dir / f"{EXAMPLE_PERIODS[1]}-bad.jsonl", "\n".join(lines) + "\n")
-    info = planted(seed, v2=v2)
+    info = planted(seed, v2=v2, lang=lang)
     info["bad_file"] = {
         "path": f"bad/{EXAMPLE_PERIODS[1]}-bad.jsonl",
         "good": good,

@@ -1,0 +1,371 @@
+"""A run's result written as it is made: organizations finished early, spooled, ranked from rows.
+
+:meth:`pbrules.engine.evaluate.Engine.run_to` keeps neither snapshots nor result objects per
+organization. Where an organization is evaluated in pass 1 (a worker or the parent) it is finished
+at once as if it had no subordinates and serialized (:func:`spooled`): its ``OrgResult`` JSON
+without the ranking fields, and its findings' JSON, exactly as
+:func:`pbrules.result_io.write_result_json` indents them. The parent appends those bytes to a
+spool file (:class:`Spool`) and keeps one compact :class:`Row` (numbers and ids) per
+organization. The few organizations that have subordinates are finished again in pass 2 and
+their bytes replaced. Ranking reads the rows; the document is then copied out of the spool in
+org id order with the ranking fields patched in at their place (:func:`write_json`,
+:func:`write_jsonl`). The bytes are those of ``write_result_json(engine.run(...))``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from types import TracebackType
+from typing import Any, BinaryIO, NamedTuple, TypeVar, cast
+
+from pydantic import BaseModel
+
+from pbrules.checker import ChildScore
+from pbrules.engine.ranking import RankInfo, TieFacts
+from pbrules.engine.tree import Node
+from pbrules.model.outcome import Severity
+from pbrules.model.period import Period
+from pbrules.model.result import Finding, Movement, OptScore, OrgResult, RunResult
+from pbrules.model.snapshot import Organization
+
+__all__ = [
+    "FORMATS",
+    "Done",
+    "Row",
+    "RunSummary",
+    "Spool",
+    "TieFactsOf",
+    "child_score",
+    "counted",
+    "phase",
+    "spooled",
+    "summary_counts",
+    "write_json",
+    "write_jsonl",
+]
+
+_T = TypeVar("_T")
+
+#: the formats :meth:`Engine.run_to` writes itself (the others need a whole ``RunResult``)
+FORMATS = ("json", "jsonl")
+
+#: an organization's JSON as an item of the document's ``organizations`` list (depth 1)
+_SHIFT = b"\n    "
+_RANK_AT = b'\n      "rank": null,\n'
+_RANK_END = b'\n      "vetoed":'
+_ITEM_SEP = b",\n    "
+
+
+class _Ranks(BaseModel):
+    """The ranking fields of :class:`OrgResult`, in its order and with its types."""
+
+    rank: int | None = None
+    group_size: int | None = None
+    previous_rank: int | None = None
+    rank_change: int | None = None
+    movement: Movement | None = None
+    previous_total: OptScore = None
+    total_change: OptScore = None
+
+
+class Row(NamedTuple):
+    """What the parent keeps of one finished organization (ranking reads ``org_id``, ``total``
+    and ``group``); ``at``/``size``/``cut``/``found`` locate its bytes in the spool."""
+
+    org_id: str
+    group: str | None
+    total: float | None
+    base_total: float | None
+    grade: str | None
+    complete: bool
+    critical: int
+    findings: int
+    waived: int
+    worst: int  # highest severity rank of an unwaived finding, 0 without
+    at: int
+    size: int  # the organization's bytes (the findings' follow)
+    cut: int  # where the ranking fields go in the organization's bytes
+    found: int  # the findings' bytes
+
+    def shared(self, org_id: str) -> Row:
+        """This row with ``org_id`` (the tree's copy) and its group and grade strings shared
+        with the other rows (rows sent by worker processes each bring their own copies)."""
+        group, grade = self.group, self.grade
+        return self._replace(
+            org_id=org_id,
+            group=None if group is None else sys.intern(group),
+            grade=None if grade is None else sys.intern(grade),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """One organization finished and serialized (what a worker sends back)."""
+
+    node: Node  # what the tree keeps of the organization
+    as_of: date
+    body: bytes  # the organization's JSON item, ranking fields left out
+    cut: int
+    found: bytes  # its findings' JSON items, separated as in the document
+    row: Row  # without a place yet (``at`` 0)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What a streamed run tells its caller: the counts of the summary and what the exit code
+    and ``--fail-on`` read."""
+
+    period: Period
+    evaluated: int
+    rejected: int
+    findings: int
+    incomplete: int
+    waived: int
+    #: highest severity rank (:attr:`Severity.rank`) of an unwaived finding, 0 without
+    worst_unwaived: int
+
+
+#: ``progress(done, total)``, as :data:`pbrules.engine.evaluate.Progress`
+Tick = Callable[[int, int | None], None]
+_EVERY = 1000  # organizations between two progress calls while writing
+
+
+def phase(progress: Tick | None, name: str, total: int | None = None) -> None:
+    """Tell ``progress`` that phase ``name`` starts (when it has a ``phase`` method), then
+    report 0 of ``total``."""
+    if progress is None:
+        return
+    start = getattr(progress, "phase", None)
+    if callable(start):
+        start(name)
+    progress(0, total)
+
+
+def counted(items: Iterator[_T], progress: Tick | None, total: int) -> Iterator[_T]:
+    """``items``, reporting each one taken to ``progress`` as ``(n, total)``."""
+    for n, item in enumerate(items, start=1):
+        yield item
+        if progress is not None:
+            progress(n, total)
+
+
+def _item(model: BaseModel) -> bytes:
+    return model.__pydantic_serializer__.to_json(model, indent=2).replace(b"\n", _SHIFT)
+
+
+def spooled(
+    org: Organization, as_of: date, result: dict[str, Any], findings: list[dict[str, Any]]
+) -> Done:
+    """An organization's finished result and findings (plain dicts, as ``Engine._finish`` gives
+    them, ranking fields unset) validated and serialized for the spool."""
+    model = OrgResult.model_validate(result)
+    text = _item(model)
+    cut = text.index(_RANK_AT)
+    body = text[:cut] + text[text.index(_RANK_END, cut) :]
+    items = [Finding.model_validate(f) for f in findings]
+    critical = waived = worst = 0
+    for f in items:
+        critical += f.severity is Severity.CRITICAL
+        if f.waiver is None:
+            worst = max(worst, f.severity.rank)
+        else:
+            waived += 1
+    row = Row(
+        org_id=model.org_id,
+        group=model.group,
+        total=model.total,
+        base_total=model.base_total,
+        grade=model.grade,
+        complete=model.complete,
+        critical=critical,
+        findings=len(items),
+        waived=waived,
+        worst=worst,
+        at=0,
+        size=len(body),
+        cut=cut,
+        found=0,
+    )
+    found = _ITEM_SEP.join(_item(f) for f in items)
+    return Done(Node.of(org), as_of, body, cut, found, row._replace(found=len(found)))
+
+
+def child_score(row: Row) -> ChildScore | None:
+    """What a parent's roll-ups read of a finished subordinate (``None``: unscored)."""
+    if row.total is None:
+        return None
+    # A scored organization has a base total and a grade; passed on as the in-memory run does.
+    return ChildScore(
+        id=row.org_id,
+        base_total=cast(float, row.base_total),
+        total=row.total,
+        grade=cast(str, row.grade),
+        complete=row.complete,
+    )
+
+
+class TieFactsOf(Mapping[str, TieFacts]):
+    """The tie-break facts of each organization, read from its row when asked."""
+
+    def __init__(self, rows: Mapping[str, Row]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, org_id: str) -> TieFacts:
+        row = self._rows[org_id]
+        return TieFacts(critical=row.critical, findings=row.findings, base_total=row.base_total)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def summary_counts(rows: Sequence[Row], rejected: int) -> dict[str, int]:
+    """The result document's ``summary`` from the rows."""
+    return {
+        "evaluated": len(rows),
+        "rejected": rejected,
+        "findings": sum(r.findings for r in rows),
+        "incomplete": sum(1 for r in rows if not r.complete),
+        "waived": sum(r.waived for r in rows),
+    }
+
+
+class Spool:
+    """An append-only temporary file of serialized organizations and findings."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="pbrules-spool-")  # noqa: SIM115
+        self._end = 0
+
+    def add(self, done: Done) -> Row:
+        """Append ``done``'s bytes; its row, placed."""
+        at = self._end
+        self._file.write(done.body)
+        self._file.write(done.found)
+        self._end += len(done.body) + len(done.found)
+        return done.row._replace(at=at)
+
+    def ready(self) -> None:
+        """Done appending: what was written becomes readable."""
+        self._file.flush()
+
+    def body(self, row: Row) -> bytes:
+        return os.pread(self._file.fileno(), row.size, row.at)
+
+    def found(self, row: Row) -> bytes:
+        return os.pread(self._file.fileno(), row.found, row.at + row.size)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _ranked(body: bytes, cut: int, rank: RankInfo) -> bytes:
+    """The organization's bytes with its ranking fields at their place."""
+    block = _Ranks.model_construct(
+        rank=rank.rank,
+        group_size=rank.group_size,
+        previous_rank=rank.previous_rank,
+        rank_change=rank.rank_change,
+        movement=rank.movement,
+        previous_total=rank.previous_total,
+        total_change=rank.total_change,
+    )
+    inner = _item(block)[1:-6]  # without "{" and "\n    }"
+    return b"".join((body[:cut], inner, b",", body[cut:]))
+
+
+def _shell(shell: RunResult) -> Iterator[bytes]:
+    """The document without its organizations and findings, cut where each list goes."""
+    text = shell.model_dump_json(indent=2)
+    pos = 0
+    for name in ("organizations", "findings"):
+        marker = f'\n  "{name}": []'
+        at = text.index(marker, pos) + len(marker) - 2
+        yield text[pos:at].encode("utf-8")
+        pos = at + 2
+    yield text[pos:].encode("utf-8") + b"\n"
+
+
+def write_json(
+    out: BinaryIO,
+    shell: RunResult,
+    rows: Sequence[Row],
+    ranks: Mapping[str, RankInfo],
+    spool: Spool,
+    progress: Tick | None = None,
+) -> None:
+    """The result document: ``shell`` (empty lists) with the organizations and findings of
+    ``rows`` (in org id order) copied from ``spool``; ``write_result_json``'s bytes.
+    ``progress`` counts the organizations, then their findings (``2 * len(rows)``)."""
+    head, middle, tail = _shell(shell)
+    out.write(head)
+    separator = b"[\n    "
+    for n, row in enumerate(rows):
+        _tick(progress, n, rows)
+        out.write(separator)
+        out.write(_ranked(spool.body(row), row.cut, ranks[row.org_id]))
+        separator = _ITEM_SEP
+    out.write(b"[]" if separator == b"[\n    " else b"\n  ]")
+    out.write(middle)
+    separator = b"[\n    "
+    for n, row in enumerate(rows, start=len(rows)):
+        _tick(progress, n, rows)
+        if row.found:
+            out.write(separator)
+            out.write(spool.found(row))
+            separator = _ITEM_SEP
+    out.write(b"[]" if separator == b"[\n    " else b"\n  ]")
+    out.write(tail)
+
+
+def _tick(progress: Tick | None, n: int, rows: Sequence[Row]) -> None:
+    if progress is not None and n % _EVERY == 0:
+        progress(n, 2 * len(rows))
+
+
+def _line(kind: str, data: dict[str, Any]) -> bytes:
+    return (json.dumps({"type": kind, **data}, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_jsonl(
+    out: BinaryIO,
+    shell: RunResult,
+    rows: Sequence[Row],
+    ranks: Mapping[str, RankInfo],
+    spool: Spool,
+    progress: Tick | None = None,
+) -> None:
+    """The ``jsonl`` export of the run (the ``jsonl`` exporter's bytes), from the spool."""
+    head = {"pack": shell.pack.id, "period": str(shell.period)}
+    for n, row in enumerate(rows):
+        _tick(progress, n, rows)
+        org = json.loads(_ranked(spool.body(row), row.cut, ranks[row.org_id]))
+        out.write(_line("organization", {**head, **org}))
+    for n, row in enumerate(rows, start=len(rows)):
+        _tick(progress, n, rows)
+        if row.found:
+            for finding in json.loads(b"[" + spool.found(row) + b"]"):
+                out.write(_line("finding", finding))
+    for rejected in shell.rejected:
+        out.write(_line("rejected", rejected.model_dump(mode="json")))
+    for warning in shell.warnings:
+        out.write(_line("warning", warning.model_dump(mode="json")))

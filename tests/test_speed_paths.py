@@ -1,0 +1,98 @@
+"""The faster paths of evaluation give exactly what the plain ones gave.
+
+- the line screens of the JSON Lines fast path (``suspect_line``, ``_key_screen``) answer as
+  the regular expressions they replace, on any bytes;
+- ``_keys_set`` counts the keys of any snapshot as a walk of every field does;
+- the rows the generic checkers share per snapshot index are the rows built afresh, and the
+  dues checkers' paid-month map says what ``_pays`` says of every row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from pbrules.builtin._strict import _SUSPECT, MAX_INT_DIGITS, suspect_line
+from pbrules.builtin.checkers._records import LISTS, index_rows, rows
+from pbrules.builtin.checkers.dues import _pays, paid_months
+from pbrules.engine.chunks import _KEY_SCREEN, _key_screen, _keys_set
+from pbrules.model.index import build_index
+from pbrules.model.snapshot import Snapshot
+from pbrules.testing.strategies import snapshots
+
+#: bytes the screens look at, and a few others
+_ALPHABET = b'0123456789eE+-"\\:u Uu0022NaInfity \t\n\r\x0b\x0c\x1c,{}[]\x00\xff'
+_LINES = st.lists(st.sampled_from(list(_ALPHABET)), max_size=120).map(bytes)
+
+
+@given(_LINES)
+@settings(max_examples=3000, deadline=None)
+def test_suspect_line_is_the_regular_expression(raw: bytes) -> None:
+    assert suspect_line(raw) == (_SUSPECT.search(raw) is not None)
+
+
+@given(_LINES)
+@settings(max_examples=3000, deadline=None)
+def test_key_screen_is_the_regular_expression(raw: bytes) -> None:
+    assert _key_screen(raw) == (_KEY_SCREEN.search(raw) is not None)
+
+
+def test_suspect_line_edges() -> None:
+    for raw in (
+        b"1e308",
+        b"1E-999",
+        b"2e+1000",
+        b"1e99",
+        b"e999",
+        b'{"a": NaN}',
+        b"Infinit",
+        b"1" * MAX_INT_DIGITS,
+        b"x" + b"9" * (MAX_INT_DIGITS + 1),
+        "\u0661\u0662\u0663e123".encode(),
+    ):
+        assert suspect_line(raw) == (_SUSPECT.search(raw) is not None), raw
+
+
+def _walk_keys(model: BaseModel) -> int:
+    """The reference count: every field set, and every model inside a set field."""
+    count = len(model.__pydantic_fields_set__)
+    for name in model.__pydantic_fields_set__:
+        value = model.__dict__[name]
+        items = value if isinstance(value, list | tuple) else (value,)
+        count += sum(_walk_keys(v) for v in items if isinstance(v, BaseModel))
+    return count
+
+
+@given(snapshots())
+@settings(max_examples=60, deadline=None)
+def test_keys_set_counts_every_key(snapshot: Snapshot) -> None:
+    again = Snapshot.model_validate_json(snapshot.model_dump_json(exclude_unset=True))
+    assert _keys_set(again) == _walk_keys(again)
+    assert _keys_set(snapshot) == _walk_keys(snapshot)
+
+
+@given(snapshots())
+@settings(max_examples=40, deadline=None)
+def test_shared_rows_and_paid_months(snapshot: Snapshot) -> None:
+    index = build_index(snapshot)
+    as_of = index.as_of
+    for name in LISTS:
+        for current in (True, False):
+            fresh = rows(snapshot, name, as_of, current=current)
+            shared = index_rows(index, snapshot, name, as_of, current=current)
+            assert list(shared) == fresh
+            assert index_rows(index, snapshot, name, as_of, current=current) is shared
+    other = snapshot.model_copy()
+    assert list(index_rows(index, other, "members", as_of, current=True)) == rows(
+        other, "members", as_of, current=True
+    )
+    for tolerance in (0.0, 0.005):
+        paid = paid_months(index, as_of, tolerance)
+        for member_id, by_month in index.dues_by_member.items():
+            for month, row in by_month.items():
+                assert (month in paid[member_id]) == _pays(row, as_of, tolerance)
+    early = date(as_of.year - 1, 1, 1)
+    assert paid_months(index, early, 0.0) is not paid_months(index, as_of, 0.0)
