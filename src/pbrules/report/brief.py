@@ -204,6 +204,7 @@ class _Intake:
     tiers: dict[tuple[str | None, str | None], int] = field(
         default_factory=lambda: defaultdict(int)
     )
+    tier_ids: dict[str, None] = field(default_factory=dict)  # as the result names them
 
 
 def build_brief(
