@@ -261,6 +261,29 @@ def test_ledger_sync_summary(q3: Path, tmp_path: Path) -> None:
     assert db.exists() and f"ledger {db}: synced 2026Q3" in res.stderr
 
 
+def test_a_streamed_ledger_sync_equals_the_whole_results(q3: Path, tmp_path: Path) -> None:
+    """``evaluate --ledger -o FILE`` writes the result streaming and syncs the file read
+    streaming: the ledger holds what a sync of the whole result (the library path) gives."""
+    pytest.importorskip("pbrules.ledger")
+    import pbrules
+    from pbrules.ledger import Ledger
+
+    streamed = tmp_path / "streamed.db"
+    res = invoke(str(q3), "--rules", SMALL, "--ledger", str(streamed), "-o", str(tmp_path / "r"))
+    assert res.exit_code == 0, res.stderr
+    whole = tmp_path / "whole.db"
+    pbrules.evaluate(SMALL, q3, ledger=whole)
+
+    def items(db: Path) -> list[dict[str, Any]]:
+        with Ledger(db) as book:
+            return [
+                i.model_dump(mode="json", exclude={"history", "opened_at", "updated_at"})
+                for i in book.items()
+            ]
+
+    assert items(streamed) and items(streamed) == items(whole)
+
+
 def test_committed_result_schema_matches_the_model() -> None:
     from pbrules.cli.data import json_schema
 

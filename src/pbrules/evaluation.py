@@ -287,17 +287,33 @@ def evaluate_to(
     pattern_backend: str = "python",
     scheduler: str | None = None,
     dask_local: int | None = None,
+    waivers_from: PackSource | None = None,
 ) -> StreamedEvaluation:
-    """:func:`evaluate` without a ledger, the result written to ``out`` as ``format`` (``json``
-    or ``jsonl``: :data:`pbrules.engine.stream.FORMATS`) while it is made, never held whole.
+    """:func:`evaluate`, the result written to ``out`` as ``format`` (``json`` or ``jsonl``:
+    :data:`pbrules.engine.stream.FORMATS`) while it is made, never held whole.
 
     The bytes are those :func:`evaluate`'s result exports to; memory holds a compact row per
     organization (docs/performance.md). Other formats need the whole result: use
-    :func:`evaluate`.
+    :func:`evaluate`. ``waivers_from``: a ledger file whose active waivers apply, as with
+    :func:`evaluate`'s ``ledger``; sync the written file into it afterwards with
+    :func:`pbrules.ledger.sync_result_file` (streaming), as ``pbrules evaluate --ledger`` does.
     """
     prep = _prepare(rules, dataset, period, previous, jobs, registry, pattern_backend)
     engine, data, before, warnings = prep.engine, prep.data, prep.before, prep.warnings
-    run = partial(engine.run_to, data, out, format=format, period=prep.period, previous=before)
+    waivers: dict[str, Any] = {}
+    if waivers_from is not None:
+        _args.check_path(waivers_from, "waivers_from")
+        period_for = prep.period or _first_period(data)
+        waivers = active_waivers(waivers_from, engine.pack_ref.id, period_for)
+    run = partial(
+        engine.run_to,
+        data,
+        out,
+        format=format,
+        period=prep.period,
+        previous=before,
+        waivers=waivers,
+    )
     if scheduler is not None or dask_local is not None:
         from pbrules.distributed import run_on_dask
 

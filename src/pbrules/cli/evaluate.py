@@ -175,7 +175,9 @@ def evaluate_command(
     if output is None and fmt in BINARY_FORMATS and _stdout_is_tty():
         raise UsageError(f"--format {fmt} writes a binary file: give --output PATH")
     run = partial(
-        _run_and_write if _streamed(fmt, registry) and ledger is None else _run_then_export,
+        _run_and_write
+        if _streamed(fmt, registry) and (ledger is None or output is not None)
+        else _run_then_export,
         dataset=dataset,
         rules=list(rules),
         period=the_period,
@@ -219,10 +221,13 @@ def _exit_code(counts: RunSummary, fail_on: str | None) -> int:
 def _run_and_write(
     fmt: str, output: Path | None, *, dataset: Path, registry: Registry, **args: Any
 ) -> RunSummary:
-    """json and jsonl without a ledger: the result written while it is made (never held)."""
-    from pbrules.evaluation import evaluate_to
+    """json and jsonl: the result written while it is made (never held); with ``--ledger``
+    (and an output file) its waivers apply and the written file is synced, read streaming."""
+    from pbrules.evaluation import evaluate_to, sync_summary
+    from pbrules.ledger import sync_result_file
 
-    del args["ledger"], args["lang"], args["issuer"]
+    ledger = args.pop("ledger")
+    del args["lang"], args["issuer"]
     rules = args.pop("rules")
     done: list[StreamedEvaluation] = []
     with progress_on_stderr("evaluating") as progress, _dataset_arg(dataset, registry) as data:
@@ -230,12 +235,22 @@ def _run_and_write(
             output,
             lambda fh: done.append(
                 evaluate_to(
-                    rules, data, fh, format=fmt, progress=progress, registry=registry, **args
+                    rules,
+                    data,
+                    fh,
+                    format=fmt,
+                    progress=progress,
+                    registry=registry,
+                    waivers_from=ledger,
+                    **args,
                 )
             ),
         )
     for warning in done[0].warnings:
         stderr(f"warning: {warning}")
+    if ledger is not None and output is not None:
+        report = sync_result_file(ledger, output)
+        stderr(f"ledger {ledger}: synced {done[0].summary.period}: {sync_summary(report)}")
     return done[0].summary
 
 
