@@ -77,8 +77,25 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def write_output(output: Path | None, write: Writer, *, binary: bool = False) -> None:
-    """Run ``write`` on the output stream: stdout when ``output`` is None, else the file."""
+def is_regular_output(output: Path | None) -> bool:
+    """Whether ``output`` names a file (written atomically), not stdout, a pipe or a device."""
+    if output is None:
+        return False
+    target = Path(os.path.realpath(output)) if output.is_symlink() else output
+    return not target.is_dir() and not _is_special(target)
+
+
+def write_output(
+    output: Path | None,
+    write: Writer,
+    *,
+    binary: bool = False,
+    then: Callable[[Path], None] | None = None,
+) -> None:
+    """Run ``write`` on the output stream: stdout when ``output`` is None, else the file.
+
+    ``then`` (a regular file only) is called with the written temporary file before it takes
+    the output's name: when it raises, the output is left as it was."""
     if output is None:
         _write_stdout(write, binary=binary)
         return
@@ -90,12 +107,12 @@ def write_output(output: Path | None, write: Writer, *, binary: bool = False) ->
             with target.open("wb") as fh:
                 write(fh)
             return
-        _write_atomic(target, write)
+        _write_atomic(target, write, then)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {_reason(exc)}") from None
 
 
-def _write_atomic(target: Path, write: Writer) -> None:
+def _write_atomic(target: Path, write: Writer, then: Callable[[Path], None] | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
@@ -103,6 +120,8 @@ def _write_atomic(target: Path, write: Writer) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        if then is not None:
+            then(tmp)
         with contextlib.suppress(OSError):
             os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         tmp.replace(target)

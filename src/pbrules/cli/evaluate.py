@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pbrules.cli._common import EXIT_INCOMPLETE, EXIT_OK, handle_errors, stderr
-from pbrules.cli._output import BINARY_FORMATS, check_output, write_output
+from pbrules.cli._output import BINARY_FORMATS, check_output, is_regular_output, write_output
 from pbrules.cli.progress import progress_on_stderr
 from pbrules.errors import UsageError
 from pbrules.model.outcome import Severity
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pbrules.dataset import Dataset
     from pbrules.engine.stream import RunSummary
     from pbrules.evaluation import StreamedEvaluation
+    from pbrules.ledger import SyncReport
     from pbrules.plugins import Registry
 
 __all__ = ["COMMANDS", "exit_code", "write_result"]
@@ -176,7 +177,7 @@ def evaluate_command(
         raise UsageError(f"--format {fmt} writes a binary file: give --output PATH")
     run = partial(
         _run_and_write
-        if _streamed(fmt, registry) and (ledger is None or output is not None)
+        if _streamed(fmt, registry) and (ledger is None or is_regular_output(output))
         else _run_then_export,
         dataset=dataset,
         rules=list(rules),
@@ -222,7 +223,8 @@ def _run_and_write(
     fmt: str, output: Path | None, *, dataset: Path, registry: Registry, **args: Any
 ) -> RunSummary:
     """json and jsonl: the result written while it is made (never held); with ``--ledger``
-    (and an output file) its waivers apply and the written file is synced, read streaming."""
+    (and an output file) its waivers apply and the written file is synced, read streaming,
+    before it takes the output's name (a failed sync leaves no output)."""
     from pbrules.evaluation import evaluate_to, sync_summary
     from pbrules.ledger import sync_result_file
 
@@ -230,6 +232,12 @@ def _run_and_write(
     del args["lang"], args["issuer"]
     rules = args.pop("rules")
     done: list[StreamedEvaluation] = []
+    synced: list[SyncReport] = []
+
+    def sync(written: Path) -> None:
+        if ledger is not None:
+            synced.append(sync_result_file(ledger, written))
+
     with progress_on_stderr("evaluating") as progress, _dataset_arg(dataset, registry) as data:
         write_output(
             output,
@@ -245,11 +253,11 @@ def _run_and_write(
                     **args,
                 )
             ),
+            then=sync,
         )
     for warning in done[0].warnings:
         stderr(f"warning: {warning}")
-    if ledger is not None and output is not None:
-        report = sync_result_file(ledger, output)
+    for report in synced:
         stderr(f"ledger {ledger}: synced {done[0].summary.period}: {sync_summary(report)}")
     return done[0].summary
 
