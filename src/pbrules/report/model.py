@@ -339,9 +339,9 @@ def build_report(
         ``action_zh``, and names committee roles in Chinese (English where none is given).
     """
     pack_model = getattr(pack, "model", pack)
-    result = localized(result, lang)
-    area_titles = _area_titles(result, pack_model)
     titles = _Titles.of(result, pack_model, lang)
+    result = localized(result, lang, titles.bases)
+    area_titles = _area_titles(result, pack_model)
     group_titles, criterion_titles = titles.groups, titles.criteria
     movement_rules, top_n, bottom_n = titles.movement, titles.top, titles.bottom
 
@@ -451,6 +451,7 @@ class _Titles:
 
     groups: dict[str, str] = field(default_factory=dict)
     criteria: dict[str, str] = field(default_factory=dict)
+    bases: dict[str, str] = field(default_factory=dict)  # the criteria's basis_zh in zh
     movement: tuple[int, int] = (3, 3)
     top: int = 3
     bottom: int = 3
@@ -464,6 +465,9 @@ class _Titles:
             for c in getattr(pack_model, "criteria", ()):
                 chinese = getattr(c, "title_zh", None) if lang == "zh" else None
                 titles.criteria[c.id] = chinese or c.title
+                basis_zh = getattr(c, "basis_zh", None) if lang == "zh" else None
+                if basis_zh:
+                    titles.bases[c.id] = basis_zh
             mv = pack_model.movement
             titles.movement = (mv.rapid_progress.rank_gain or 0, mv.major_setback.rank_loss or 0)
             titles.top, titles.bottom = pack_model.ranking.top, pack_model.ranking.bottom
@@ -476,11 +480,12 @@ class _Titles:
         return titles
 
 
-def localized(result: RunResult, lang: str) -> RunResult:
+def localized(result: RunResult, lang: str, bases: Mapping[str, str] | None = None) -> RunResult:
     """The result as a reader of ``lang`` reads it: the field names the checks write in a
     message in words (:func:`~pbrules.report.i18n.reader_text`); with ``zh``, each finding's
-    ``message_zh`` and ``action_zh`` in place of the English ones (where the pack gives them)
-    and committee roles named in Chinese."""
+    ``message_zh``, ``action_zh`` and ``responsible_zh`` in place of the English ones (where
+    the pack gives them), committee roles named in Chinese, and the basis from ``bases``
+    (criterion id -> the pack's ``basis_zh``)."""
     _ = translations(lang).gettext
     findings = []
     for f in result.findings:
@@ -500,10 +505,12 @@ def localized(result: RunResult, lang: str) -> RunResult:
             f.model_copy(
                 update={
                     "message": f.message_zh or reader_text(f.message, _),
+                    "basis": (bases or {}).get(f.criterion, f.basis),
                     "rectification": rect.model_copy(
                         update={
                             "action": rect.action_zh or rect.action,
-                            "responsible": responsible_text(rect.responsible, _),
+                            "responsible": rect.responsible_zh
+                            or responsible_text(rect.responsible, _),
                         }
                     ),
                 }
