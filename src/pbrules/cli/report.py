@@ -96,6 +96,9 @@ def report(
     streamable = fmt == "xlsx" and ledger is None  # the ledger's items are not streamed yet
     if streamable and _streamed(result_path, output, previous, lang, issuer, rules, title):
         return
+    given: dict[str, Any] = {"previous": previous, "ledger": ledger, "lang": lang, "title": title}
+    if _briefed(result_path, fmt, output, rules, issuer=issuer, **given):
+        return
     result = load_result(result_path)
     options: dict[str, Any] = {"lang": lang, "issuer": issuer, "title": title}
     if previous is not None:
@@ -137,6 +140,36 @@ def _streamed(
         )
 
     write_output(output, write, binary=True)
+    return True
+
+
+def _briefed(
+    result_path: Path,
+    fmt: str,
+    output: Path | None,
+    rules: tuple[str, ...],
+    *,
+    threshold: int | None = None,
+    **options: Any,
+) -> bool:
+    """The html, md or docx briefing of a result over report.brief.BRIEF_BYTES (or
+    ``threshold``), built from a bounded intake; False for a smaller one or another format."""
+    from pbrules.report import brief
+
+    limit = brief.BRIEF_BYTES if threshold is None else threshold
+    if fmt not in brief.BRIEF_FORMATS or not result_path.is_file():
+        return False  # a missing result is reported by load_result, located
+    if result_path.stat().st_size <= limit:
+        return False
+    if rules:
+        from pbrules.packs.loader import load_packs
+
+        options["pack"] = load_packs(list(rules))
+    write_output(
+        output,
+        lambda out: brief.write_brief(result_path, fmt, out, **options),
+        binary=fmt in _BINARY,
+    )
     return True
 
 

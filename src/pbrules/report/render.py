@@ -11,7 +11,7 @@ import functools
 import io
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 import jinja2
 
 from pbrules.cells import md_text
+from pbrules.report.brief import cut_note
 from pbrules.report.i18n import Translator, check_lang, label, translations
 from pbrules.report.model import HIGHLIGHT_LIMIT, AppendixGroup, RectificationItem, Report
 from pbrules.report.tiers import GroupTiers, tier_parts, tier_rows
@@ -137,6 +138,7 @@ def _render(template: str, report: Report, lang: str, **extra: Any) -> str:
         mention=functools.partial(mention, _=_),
         overdue_note=functools.partial(overdue_note, _=_),
         tier_parts=functools.partial(tier_parts, _=_),
+        cut=functools.partial(cut_note, _=_),  # a list cut by report.brief
         **extra,
     )
 
@@ -298,7 +300,7 @@ def _docx_ranking(w: _Docx, report: Report, group: Any) -> None:
             ]
         row += [fmt_num(r.areas.get(a)) for a in report.areas] + [str(r.findings)]
         body.append(row)
-    _docx_long_table(w, header, body, ranking=True)
+    _docx_long_table(w, header, body, ranking=True, of=group.rows)
 
 
 def _docx_problems(w: _Docx, report: Report) -> None:
@@ -351,6 +353,7 @@ def _docx_rollups(w: _Docx, report: Report) -> None:
              w.sep.join(f"{c} {t} ({n})" for c, t, n in ru.criteria)]
             for ru in report.rollups
         ],
+        of=report.rollups,
     )  # fmt: skip
 
 
@@ -378,6 +381,7 @@ def _docx_criterion(w: _Docx, n: int, crit: Any) -> None:
             ]
             for f in crit.findings
         ],
+        of=crit.findings,
     )
     if crit.basis:
         w.doc.add_paragraph(f"{_('Basis')}{w.colon}{crit.basis}").runs[0].italic = True
@@ -399,6 +403,7 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
                  o.responsible or ""]
                 for o in report.owed
             ],
+            of=report.owed,
         )  # fmt: skip
     if report.feedback:
         w.doc.add_heading(
@@ -412,6 +417,7 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
                  label("status", "overdue" if k.overdue else "open", _)]
                 for k in report.feedback
             ],
+            of=report.feedback,
         )  # fmt: skip
     w.doc.add_paragraph(_rect_note(report, _))
     _docx_long_table(
@@ -428,6 +434,7 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
             ]
             for i in report.rectification
         ],
+        of=report.rectification,
     )
 
 
@@ -578,18 +585,25 @@ def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
 
 
 def _docx_long_table(
-    w: _Docx, header: list[str], rows: list[list[str]], *, ranking: bool = False
+    w: _Docx,
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    ranking: bool = False,
+    of: Sequence[Any] = (),
 ) -> None:
     """A table of at most TABLE_LIMIT rows (a ranking keeps its top and bottom), and a line
-    above it saying how many rows it shows when it was cut."""
+    above it saying how many rows it shows when it was cut (here, or by report.brief in
+    ``of``, the list the rows come from)."""
     from pbrules.report.docx_table import capped, capped_ranking
 
     shown, left_out = (capped_ranking if ranking else capped)(rows)
-    if left_out:
+    total = max(len(rows), len(of))
+    if left_out or total > len(shown):
         note = w._(
             "{shown} of {total} rows are listed here; every row is in the xlsx review and the "
             "result document."
-        ).format(shown=len(shown), total=len(rows))
+        ).format(shown=len(shown), total=total)
         w.doc.add_paragraph(note).runs[0].italic = True
     _docx_table(w.doc, header, shown)
 
