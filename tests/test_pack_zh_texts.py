@@ -89,6 +89,10 @@ def test_the_zh_review_of_the_zh_example_has_no_english_run() -> None:
     )
     text = md_text(render_markdown(report, lang="zh"))
     assert "乡镇党委" in text and "《中国共产党支部工作条例（试行）》" in text
+    english = build_report(result, previous=load_result(previous), pack=load_pack(pack_path))
+    en_text = md_text(render_markdown(english))  # the English review keeps the English texts
+    assert "township party committee" in en_text and "Regulations on the Work" in en_text
+    assert "乡镇党委" not in en_text and "《中国共产党支部工作条例" not in en_text
     # set apart: the record ids the findings cite and the data's own (Latin) names
     names = {f.org_name for f in result.findings} | {o.name for o in result.organizations}
     allowed = {e for f in result.findings for e in f.evidence} | names

@@ -274,10 +274,10 @@ def _read_findings(intake: _Intake, stream: ResultStream, skeleton: RunResult) -
         batch.append(f)
         if len(batch) >= _BATCH:
             _add_findings(intake, localized(skeleton.model_copy(update={"findings": batch}),
-                                            intake.lang).findings)  # fmt: skip
+                                            intake.lang, intake.titles.bases).findings)  # fmt: skip
             batch = []
     _add_findings(intake, localized(skeleton.model_copy(update={"findings": batch}),
-                                    intake.lang).findings)  # fmt: skip
+                                    intake.lang, intake.titles.bases).findings)  # fmt: skip
     _tasks(intake)
     intake.db.execute("CREATE INDEX fd_key ON fd (area, criterion)")
 
