@@ -18,6 +18,7 @@ from pbrules.packs.schema import Criterion
 from pbrules.report import build_report
 from pbrules.report.render import render_markdown
 from pbrules.result_io import load_result
+from report_fixtures import ledger_items
 from review_audit import md_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,3 +102,16 @@ def test_the_zh_review_of_the_zh_example_has_no_english_run() -> None:
         text = text.replace(span, " ")
     runs = sorted({m.group().strip() for m in ENGLISH_RUN.finditer(text)})
     assert not runs, f"English in the zh review of the zh example: {runs[:10]}"
+
+
+def test_a_ledgers_free_text_responsible_reads_chinese_in_zh() -> None:
+    """The ledger stores the responsible as the finding gave it (English free text); the zh
+    list reads the pack's responsible_zh for it, and a committee role in Chinese."""
+    pack_path = ROOT / "rules" / "district-quarterly.yaml"
+    result = pbrules.evaluate(pack_path, EXAMPLE / "2026Q3.jsonl").result
+    items = ledger_items(result)
+    assert any(i.responsible == "township party committee" for i in items)
+    report = build_report(result, ledger_items=items, pack=load_pack(pack_path), lang="zh")
+    assert report.rectification_source == "ledger"
+    shown = {i.responsible for i in report.rectification}
+    assert "乡镇党委" in shown and "township party committee" not in shown

@@ -641,7 +641,7 @@ def _from_ledger(
     items = _ledger_items(ledger_items(ledger, skeleton), {}, intake.as_of)
     if intake.lang == "zh":
         _ = translations(intake.lang).gettext
-        items = [replace(i, responsible=responsible_text(i.responsible, _)) for i in items]
+        items = [replace(i, responsible=intake.titles.responsible(i.responsible, _)) for i in items]
     late = [i for i in items if i.overdue]
     cap = intake.limits.items
     owed = [OwedItem(i.org_id, i.org_name, i.number, i.criterion, i.problem, i.due, i.responsible)
