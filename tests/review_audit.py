@@ -115,9 +115,9 @@ def foreign_spans(result: RunResult, pack: Any) -> dict[str, set[str]]:
     authored |= {model.title_zh or "", model.issuer_zh or ""}
     authored |= {a.title or "" for a in model.areas} | {g.title or "" for g in model.groups}
     for c in model.criteria:
-        authored |= {c.basis or "", c.title if not c.title_zh else ""}
+        authored |= {c.basis or "" if not c.basis_zh else "", c.title if not c.title_zh else ""}
         authored |= {c.rectify.action or "" if not c.rectify.action_zh else ""}
-        authored |= {c.rectify.responsible or ""}
+        authored |= {c.rectify.responsible or "" if not c.rectify.responsible_zh else ""}
     checks: set[str] = set()
     messages = [(f.message, f.message_zh) for f in shown.findings]
     # and the subjects an organization-level finding stands for

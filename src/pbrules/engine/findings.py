@@ -158,6 +158,7 @@ def finding_records(
             "due": as_of + timedelta(days=rectify.within_days),
             "action": rectify.action,
             "action_zh": rectify.action_zh,
+            "responsible_zh": rectify.responsible_zh,
         },
         "basis": criterion.basis,
         "title": criterion.title,

@@ -2,7 +2,8 @@
 
 A checker's note reaches the result as ``note`` (English, as in v1) and, in the results of a v2
 pack (one that uses any key of DESIGN §12: a pool area, tiers, ``per_hit``,
-``ranking.tie_break``, ``message_zh`` or ``rectify.action_zh``), as ``note_zh`` too; a finding's
+``ranking.tie_break``, ``message_zh``, ``rectify.action_zh``, ``rectify.responsible_zh`` or
+``basis_zh``), as ``note_zh`` too; a finding's
 ``message_zh`` then names the Chinese note, and a criterion without ``message_zh`` gets a Chinese
 default message. Like every v2 addition this is inert for a v1 pack, whose result keeps its exact
 v1 bytes (tests/golden/v1).
@@ -25,7 +26,11 @@ def uses_v2(pack: Pack) -> bool:
     if pack.tiers or pack.ranking.tie_break is not None or any(a.pool for a in pack.areas):
         return True
     return any(
-        c.scoring.per_hit is not None or c.message_zh is not None or c.rectify.action_zh is not None
+        c.scoring.per_hit is not None
+        or c.message_zh is not None
+        or c.rectify.action_zh is not None
+        or c.rectify.responsible_zh is not None
+        or c.basis_zh is not None
         for c in pack.criteria
     )
 

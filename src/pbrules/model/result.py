@@ -152,12 +152,17 @@ class Rectify(_Doc):
     due: date | None
     action: str | None
     action_zh: str | None = Field(default=None, description="The action in Chinese (v2).")
+    responsible_zh: str | None = Field(
+        default=None, description="A free-text responsible in Chinese, from the pack (v2)."
+    )
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
         if self.action_zh is None:
             data.pop("action_zh", None)
+        if self.responsible_zh is None:
+            data.pop("responsible_zh", None)
         return data
 
 

@@ -201,13 +201,18 @@ class Tier(_Model):
 
 class Rectify(_Model):
     responsible: str | None = Field(default=None, description="A role (secretary) or a name.")
+    responsible_zh: str | None = Field(
+        default=None,
+        description="A free-text responsible in Chinese (--lang zh); a committee role is "
+        "translated by the report without it.",
+    )
     within_days: int = Field(default=30, ge=0, le=3660)
     action: str | None = None
     action_zh: str | None = Field(default=None, description="The action in Chinese (--lang zh).")
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _omit_defaults(handler(self), {"action_zh": None})
+        return _omit_defaults(handler(self), {"action_zh": None, "responsible_zh": None})
 
 
 class Criterion(_Model):
@@ -227,12 +232,15 @@ class Criterion(_Model):
     )
     rectify: Rectify = Field(default_factory=Rectify)
     basis: str | None = None
+    basis_zh: str | None = Field(
+        default=None, description="The basis in Chinese (--lang zh): the regulation's name."
+    )
     tags: list[str] = Field(default_factory=list)
     enabled: bool = True
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _omit_defaults(handler(self), {"message_zh": None})
+        return _omit_defaults(handler(self), {"message_zh": None, "basis_zh": None})
 
 
 PERIOD_TOKENS = frozenset(

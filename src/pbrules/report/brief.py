@@ -274,10 +274,10 @@ def _read_findings(intake: _Intake, stream: ResultStream, skeleton: RunResult) -
         batch.append(f)
         if len(batch) >= _BATCH:
             _add_findings(intake, localized(skeleton.model_copy(update={"findings": batch}),
-                                            intake.lang).findings)  # fmt: skip
+                                            intake.lang, intake.titles.bases).findings)  # fmt: skip
             batch = []
     _add_findings(intake, localized(skeleton.model_copy(update={"findings": batch}),
-                                    intake.lang).findings)  # fmt: skip
+                                    intake.lang, intake.titles.bases).findings)  # fmt: skip
     _tasks(intake)
     intake.db.execute("CREATE INDEX fd_key ON fd (area, criterion)")
 
@@ -641,7 +641,7 @@ def _from_ledger(
     items = _ledger_items(ledger_items(ledger, skeleton), {}, intake.as_of)
     if intake.lang == "zh":
         _ = translations(intake.lang).gettext
-        items = [replace(i, responsible=responsible_text(i.responsible, _)) for i in items]
+        items = [replace(i, responsible=intake.titles.responsible(i.responsible, _)) for i in items]
     late = [i for i in items if i.overdue]
     cap = intake.limits.items
     owed = [OwedItem(i.org_id, i.org_name, i.number, i.criterion, i.problem, i.due, i.responsible)

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.outcome import Severity
 from pbrules.model.result import CriterionResult, Finding, OrgResult, RunResult
-from pbrules.report.i18n import reader_text, responsible_text, translations
+from pbrules.report.i18n import Translator, reader_text, responsible_text, translations
 from pbrules.report.tiers import GroupTiers, tier_distribution
 
 __all__ = [
@@ -339,9 +339,9 @@ def build_report(
         ``action_zh``, and names committee roles in Chinese (English where none is given).
     """
     pack_model = getattr(pack, "model", pack)
-    result = localized(result, lang)
-    area_titles = _area_titles(result, pack_model)
     titles = _Titles.of(result, pack_model, lang)
+    result = localized(result, lang, titles.bases)
+    area_titles = _area_titles(result, pack_model)
     group_titles, criterion_titles = titles.groups, titles.criteria
     movement_rules, top_n, bottom_n = titles.movement, titles.top, titles.bottom
 
@@ -363,7 +363,7 @@ def build_report(
     )
     problems = _problems(result.findings, area_titles, criterion_titles)
     as_of = result.as_of or result.period.end
-    rect, source = _rectification_list(result, ledger_items, orgs, as_of, lang)
+    rect, source = _rectification_list(result, ledger_items, orgs, as_of, (lang, titles))
     appendix: list[OrgAppendix] = []
     appendix_groups: list[AppendixGroup] = []
     if len(result.organizations) > APPENDIX_LIMIT:
@@ -431,16 +431,18 @@ def _rectification_list(
     ledger_items: Iterable[LedgerItemLike] | None,
     orgs: dict[str, OrgResult],
     as_of: date,
-    lang: str,
+    reader: tuple[str, _Titles],
 ) -> tuple[list[RectificationItem], str]:
-    """The rectification list and where it comes from: the ledger's items, or the findings."""
+    """The rectification list and where it comes from: the ledger's items, or the findings.
+    ``reader``: the language and the titles (their Chinese responsibles)."""
+    lang, titles = reader
     if ledger_items is not None:
         rect, source = _ledger_items(ledger_items, orgs, as_of), "ledger"
     else:
         rect, source = _items_from_findings(result, as_of), "findings"
     if lang == "zh":  # ledger items carry the responsible as the ledger stored it
         _ = translations(lang).gettext
-        rect = [replace(i, responsible=responsible_text(i.responsible, _)) for i in rect]
+        rect = [replace(i, responsible=titles.responsible(i.responsible, _)) for i in rect]
     return rect, source
 
 
@@ -451,6 +453,9 @@ class _Titles:
 
     groups: dict[str, str] = field(default_factory=dict)
     criteria: dict[str, str] = field(default_factory=dict)
+    bases: dict[str, str] = field(default_factory=dict)  # the criteria's basis_zh in zh
+    #: in zh, a free-text responsible -> its responsible_zh (for the ledger's items)
+    responsibles: dict[str, str] = field(default_factory=dict)
     movement: tuple[int, int] = (3, 3)
     top: int = 3
     bottom: int = 3
@@ -464,23 +469,42 @@ class _Titles:
             for c in getattr(pack_model, "criteria", ()):
                 chinese = getattr(c, "title_zh", None) if lang == "zh" else None
                 titles.criteria[c.id] = chinese or c.title
+                basis_zh = getattr(c, "basis_zh", None) if lang == "zh" else None
+                if basis_zh:
+                    titles.bases[c.id] = basis_zh
+                titles.add_responsible(getattr(c, "rectify", None), lang)
             mv = pack_model.movement
             titles.movement = (mv.rapid_progress.rank_gain or 0, mv.major_setback.rank_loss or 0)
             titles.top, titles.bottom = pack_model.ranking.top, pack_model.ranking.bottom
         for f in result.findings:
             if f.title and f.criterion not in titles.criteria:
                 titles.criteria[f.criterion] = f.title
+            titles.add_responsible(f.rectification, lang)
         for gid, ranking in result.rankings.items():
             if ranking.title and gid not in titles.groups:
                 titles.groups[gid] = ranking.title
         return titles
 
+    def add_responsible(self, rectify: Any, lang: str) -> None:
+        """Note a pack's or a finding's ``responsible_zh`` for its English responsible."""
+        chinese = getattr(rectify, "responsible_zh", None) if lang == "zh" else None
+        if chinese and rectify.responsible:
+            self.responsibles.setdefault(rectify.responsible, chinese)
 
-def localized(result: RunResult, lang: str) -> RunResult:
+    def responsible(self, text: str | None, _: Translator) -> str | None:
+        """A responsible as a zh reader reads it: the pack's Chinese for a free text, a
+        committee role translated (:func:`~pbrules.report.i18n.responsible_text`)."""
+        if text is not None and text in self.responsibles:
+            return self.responsibles[text]
+        return responsible_text(text, _)
+
+
+def localized(result: RunResult, lang: str, bases: Mapping[str, str] | None = None) -> RunResult:
     """The result as a reader of ``lang`` reads it: the field names the checks write in a
     message in words (:func:`~pbrules.report.i18n.reader_text`); with ``zh``, each finding's
-    ``message_zh`` and ``action_zh`` in place of the English ones (where the pack gives them)
-    and committee roles named in Chinese."""
+    ``message_zh``, ``action_zh`` and ``responsible_zh`` in place of the English ones (where
+    the pack gives them), committee roles named in Chinese, and the basis from ``bases``
+    (criterion id -> the pack's ``basis_zh``)."""
     _ = translations(lang).gettext
     findings = []
     for f in result.findings:
@@ -500,10 +524,12 @@ def localized(result: RunResult, lang: str) -> RunResult:
             f.model_copy(
                 update={
                     "message": f.message_zh or reader_text(f.message, _),
+                    "basis": (bases or {}).get(f.criterion, f.basis),
                     "rectification": rect.model_copy(
                         update={
                             "action": rect.action_zh or rect.action,
-                            "responsible": responsible_text(rect.responsible, _),
+                            "responsible": rect.responsible_zh
+                            or responsible_text(rect.responsible, _),
                         }
                     ),
                 }

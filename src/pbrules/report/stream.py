@@ -200,11 +200,11 @@ def _read_findings(intake: _Intake, stream: ResultStream, skeleton: RunResult) -
         batch.append(f)
         if len(batch) >= _BATCH:
             _add_findings(intake, localized(skeleton.model_copy(update={"findings": batch}),
-                                            intake.lang).findings)  # fmt: skip
+                                            intake.lang, intake.titles.bases).findings)  # fmt: skip
             batch = []
     if batch:
         _add_findings(intake, localized(skeleton.model_copy(update={"findings": batch}),
-                                        intake.lang).findings)  # fmt: skip
+                                        intake.lang, intake.titles.bases).findings)  # fmt: skip
 
 
 def _add_findings(intake: _Intake, findings: list[Finding]) -> None:
