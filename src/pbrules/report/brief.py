@@ -37,7 +37,6 @@ from typing import IO, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pbrules.engine.findings import one_task_per_problem
 from pbrules.errors import UsageError
 from pbrules.model.result import Finding, OrgResult, RunResult
 from pbrules.report.i18n import Translator, check_lang, responsible_text, translations
@@ -64,9 +63,10 @@ from pbrules.report.model import (
     _record_subjects,
     _row,
     _Titles,
+    area_titles_of,
     localized,
 )
-from pbrules.report.stream import STREAM_BYTES, _OrgRow, _previous, _skeleton
+from pbrules.report.stream import STREAM_BYTES, _OrgRow, _previous, _skeleton, write_tasks
 from pbrules.report.tiers import GroupTiers, tier_distribution
 from pbrules.result_stream import ResultStream, open_result
 
@@ -322,23 +322,7 @@ def _records(intake: _Intake, f: Finding) -> None:
 def _tasks(intake: _Intake) -> None:
     """One task per problem, per organization and criterion (:func:`one_task_per_problem`)."""
     intake.db.execute("CREATE INDEX fd_org ON fd (org, criterion)")
-    cursor = intake.db.execute(
-        "SELECT org, criterion, finding FROM fd ORDER BY org, criterion, rowid"
-    )
-    group: list[Finding] = []
-    key: tuple[str, str] | None = None
-    rows: list[tuple[Any, ...]] = []
-    for org, criterion, finding in cursor:
-        if (org, criterion) != key and group:
-            rows.extend(_task_rows(intake, one_task_per_problem(group)))
-            group = []
-        key = (org, criterion)
-        group.append(Finding.model_validate_json(finding))
-        if len(rows) >= _BATCH:
-            intake.db.executemany("INSERT INTO tk VALUES (?,?,?,?,?,?,?)", rows)
-            rows = []
-    rows.extend(_task_rows(intake, one_task_per_problem(group)) if group else [])
-    intake.db.executemany("INSERT INTO tk VALUES (?,?,?,?,?,?,?)", rows)
+    write_tasks(intake.db, "fd", "tk", lambda tasks: _task_rows(intake, tasks))
 
 
 def _task_rows(intake: _Intake, findings: list[Finding]) -> Iterator[tuple[Any, ...]]:
@@ -469,15 +453,7 @@ def _tiers(intake: _Intake, pack_model: Any) -> dict[str, GroupTiers]:
 
 
 def _area_titles(intake: _Intake, pack_model: Any) -> dict[str, str]:
-    present = {**intake.present, **intake.finding_areas}
-    titles: dict[str, str] = {}
-    if pack_model is not None:
-        for a in pack_model.areas:
-            if a.id in present:
-                titles[a.id] = a.title or a.id
-    for area in present:
-        titles.setdefault(area, area)
-    return titles
+    return area_titles_of({**intake.present, **intake.finding_areas}, pack_model)
 
 
 def _rank_rows(intake: _Intake, sql: str, args: Sequence[Any]) -> list[RankRow]:

@@ -553,6 +553,13 @@ def _area_titles(result: RunResult, pack_model: Any) -> dict[str, str]:
         present.update(dict.fromkeys(o.areas))
     for f in result.findings:
         present[f.area] = None
+    return area_titles_of(present, pack_model)
+
+
+def area_titles_of(present: Iterable[str], pack_model: Any) -> dict[str, str]:
+    """Each area of ``present`` with its title: the pack's areas first, in the pack's order
+    (when a pack is given), then the others in their order, titled by their id."""
+    present = dict.fromkeys(present)
     titles: dict[str, str] = {}
     if pack_model is not None:
         for a in pack_model.areas:

@@ -23,7 +23,7 @@ import json
 import sqlite3
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,6 +39,7 @@ from pbrules.report.model import (
     UNGROUPED,
     _row,
     _Titles,
+    area_titles_of,
     localized,
 )
 from pbrules.result_stream import ResultStream, open_result, previous_ranks
@@ -180,15 +181,7 @@ def _previous(previous: str | Path | None) -> tuple[dict[str, int], dict[str, fl
 
 def _area_titles(intake: _Intake, pack_model: Any) -> dict[str, str]:
     """The areas of the organizations, then of the findings; in the pack's order when given."""
-    present = {**intake.areas_seen, **intake.finding_areas}
-    titles: dict[str, str] = {}
-    if pack_model is not None:
-        for a in pack_model.areas:
-            if a.id in present:
-                titles[a.id] = a.title or a.id
-    for area in present:
-        titles.setdefault(area, area)
-    return titles
+    return area_titles_of({**intake.areas_seen, **intake.finding_areas}, pack_model)
 
 
 # -- findings -----------------------------------------------------------------------------------
@@ -265,24 +258,37 @@ def _finding_rows(intake: _Intake, areas: Mapping[str, str]) -> Iterator[list[An
 def _tasks(intake: _Intake) -> None:
     """One task per problem, per organization and criterion, into the rectification table."""
     intake.db.execute("CREATE INDEX t_key ON t (org, criterion)")
-    cursor = intake.db.execute(
-        "SELECT org, criterion, finding FROM t ORDER BY org, criterion, rowid"
+    write_tasks(intake.db, "t", "r", lambda tasks: _task_rows(intake, tasks))
+
+
+def write_tasks(
+    db: sqlite3.Connection,
+    source: str,
+    target: str,
+    task_rows: Callable[[list[Finding]], Iterable[tuple[Any, ...]]],
+) -> None:
+    """Read the findings of table ``source`` (org, criterion, finding JSON) grouped by
+    organization and criterion, and insert the rows of each group's tasks (one per problem,
+    :func:`one_task_per_problem`) into ``target``, a batch at a time."""
+    cursor = db.execute(
+        f"SELECT org, criterion, finding FROM {source} ORDER BY org, criterion, rowid"
     )
+    insert = f"INSERT INTO {target} VALUES (?,?,?,?,?,?,?)"
     group: list[Finding] = []
     key: tuple[str, str] | None = None
     rows: list[tuple[Any, ...]] = []
     for org, criterion, finding in cursor:
         if (org, criterion) != key and group:
-            rows.extend(_task_rows(intake, one_task_per_problem(group)))
+            rows.extend(task_rows(one_task_per_problem(group)))
             group = []
         key = (org, criterion)
         group.append(Finding.model_validate_json(finding))
         if len(rows) >= _BATCH:
-            intake.db.executemany("INSERT INTO r VALUES (?,?,?,?,?,?,?)", rows)
+            db.executemany(insert, rows)
             rows = []
     if group:
-        rows.extend(_task_rows(intake, one_task_per_problem(group)))
-    intake.db.executemany("INSERT INTO r VALUES (?,?,?,?,?,?,?)", rows)
+        rows.extend(task_rows(one_task_per_problem(group)))
+    db.executemany(insert, rows)
 
 
 def _task_rows(intake: _Intake, findings: list[Finding]) -> Iterator[tuple[Any, ...]]:
