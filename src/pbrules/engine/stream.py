@@ -5,11 +5,12 @@ organization. Where an organization is evaluated in pass 1 (a worker or the pare
 at once as if it had no subordinates and serialized (:func:`spooled`): its ``OrgResult`` JSON
 without the ranking fields, and its findings' JSON, exactly as
 :func:`pbrules.result_io.write_result_json` indents them. The parent appends those bytes to a
-spool file (:class:`Spool`) and keeps one compact :class:`Row` (numbers and ids) per
-organization. The few organizations that have subordinates are finished again in pass 2 and
-their bytes replaced. Ranking reads the rows; the document is then copied out of the spool in
-org id order with the ranking fields patched in at their place (:func:`write_json`,
-:func:`write_jsonl`). The bytes are those of ``write_result_json(engine.run(...))``.
+spool file (:class:`Spool`) and keeps one :class:`Row` (numbers and ids) per organization, as
+parallel arrays (:class:`Rows`). The few organizations that have subordinates are finished again
+in pass 2 and their bytes replaced. Ranking reads the rows' columns; the document is then copied
+out of the spool in org id order with the ranking fields patched in at their place
+(:func:`write_json`, :func:`write_jsonl`). The bytes are those of
+``write_result_json(engine.run(...))``.
 """
 
 from __future__ import annotations
