@@ -745,12 +745,16 @@ class Engine:
         findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
         complete = True
+        zh = self._zh
         for c in self._compiled:
             outcome = by_id[c.id] = state.outcomes[c.pos] or _NA
             complete = complete and outcome.status is not Status.ERROR
-            pts = self._points(c, outcome, state.org, waivers)
+            if waivers:
+                pts = self._points(c, outcome, state.org, waivers)
+            else:
+                pts = outcome_points(c, outcome)
             entries.append((c.area, pts, c.tags))
-            criteria.append(_criterion_record(c, outcome, pts, self._zh))
+            criteria.append(_criterion_record(c, outcome, pts, zh))
             if outcome.status is Status.FAIL or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
         if waivers:
@@ -943,7 +947,7 @@ def _criterion_record(
         "compliance": outcome.compliance,
         "misses": outcome.misses,
         "note": outcome.note or None,
-        "note_zh": result_note_zh(outcome, zh),
+        "note_zh": result_note_zh(outcome, zh) if zh else None,
     }
 
 
