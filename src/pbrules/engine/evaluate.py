@@ -45,7 +45,9 @@ from pbrules.engine.compile import (
     Traits,
     applicability,
     compile_pack,
+    evaluate_one,
     order_composites,
+    outcome_points,
     run_check,
 )
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
@@ -105,6 +107,7 @@ __all__ = ["Engine", "OrgEvaluation", "Progress", "WaiverLike"]
 Progress = Callable[[int, int | None], None]
 
 _NA = Outcome(Status.NOT_APPLICABLE, note="not evaluated")
+_SKIPS_KEPT = 1024  # traits whose applies_to exclusions an engine keeps (then starts afresh)
 _NA_ROLLUP = Outcome(
     Status.NOT_APPLICABLE, note="needs the subordinates' results (evaluate the jurisdiction)"
 )
@@ -211,6 +214,7 @@ class Engine:
             [(c.pos, c.params) for c in self._record], pattern_backend, pattern_options
         )
         self._tokens: dict[Period, frozenset[str]] = {}
+        self._skips: dict[Traits, tuple[Outcome | None, ...]] = {}
         self.pack_ref = PackRef(id=self.model.pack, version=self.model.version, digest=pack.digest)
 
     @property
@@ -223,6 +227,16 @@ class Engine:
         if tokens is None:
             tokens = self._tokens[period] = period.tokens
         return tokens
+
+    def _exclusions(self, traits: Traits) -> tuple[Outcome | None, ...]:
+        """What ``applies_to`` gives each criterion (by position) for organizations of these
+        traits: worked out once per kind of organization (a few dozen in a jurisdiction)."""
+        skips = self._skips.get(traits)
+        if skips is None:
+            if len(self._skips) >= _SKIPS_KEPT:
+                self._skips.clear()
+            skips = self._skips[traits] = tuple(traits.excluded(c) for c in self._compiled)
+        return skips
 
     # -- one organization -------------------------------------------------------------------------
     def evaluate(
@@ -695,22 +709,14 @@ class Engine:
             period=period, as_of=as_of, index=index, children=children, outcomes=by_id
         )
         rollups: list[int] = []
+        skips = self._exclusions(traits)
         with CheckerGuard() as guard:  # SystemExit, malformed outcomes, the time budget
             for c in self._phase1:
-                name = c.criterion.check
-                outcome = traits.excluded(c) or guard.attempt(name, applicability, c, snapshot)
-                if outcome is None:
-                    prepared = pre.get(c.pos) if pre is not None else None
-                    outcome = (
-                        prepared
-                        if prepared is not None
-                        else guard.call(name, run_check, c, snapshot, ctx)
-                    )
-                outcomes[c.pos] = by_id[c.criterion.id] = outcome
+                outcome = skips[c.pos] or _outcome(guard, c, snapshot, ctx, pre)
+                outcomes[c.pos] = by_id[c.id] = outcome
             for c in self._rollup:
-                name = c.criterion.check
-                outcomes[c.pos] = traits.excluded(c) or guard.attempt(
-                    name, applicability, c, snapshot
+                outcomes[c.pos] = skips[c.pos] or guard.attempt(
+                    c.check, applicability, c, snapshot
                 )
                 if outcomes[c.pos] is None:
                     rollups.append(c.pos)
@@ -739,12 +745,16 @@ class Engine:
         findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
         complete = True
+        zh = self._zh
         for c in self._compiled:
-            outcome = by_id[c.criterion.id] = state.outcomes[c.pos] or _NA
+            outcome = by_id[c.id] = state.outcomes[c.pos] or _NA
             complete = complete and outcome.status is not Status.ERROR
-            pts = self._points(c, outcome, state.org, waivers)
-            entries.append((c.area, pts, frozenset(c.criterion.tags)))
-            criteria.append(_criterion_record(c, outcome, pts, self._zh))
+            if waivers:
+                pts = self._points(c, outcome, state.org, waivers)
+            else:
+                pts = outcome_points(c, outcome)
+            entries.append((c.area, pts, c.tags))
+            criteria.append(_criterion_record(c, outcome, pts, zh))
             if outcome.status is Status.FAIL or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
         if waivers:
@@ -798,16 +808,7 @@ class Engine:
         ):
             # A waived organization-level failure costs no points (the pack allows it).
             return criterion_points(c.mode, Status.PASS, c.points, compliance=1.0, misses=0)
-        return criterion_points(
-            c.mode,
-            outcome.status,
-            c.points,
-            compliance=outcome.compliance,
-            misses=outcome.misses,
-            per_miss=c.per_miss,
-            per_hit=c.criterion.scoring.per_hit,
-            actual=outcome.actual,
-        )
+        return outcome_points(c, outcome)
 
     def _findings(
         self,
@@ -874,6 +875,21 @@ class Engine:
         }
 
 
+def _outcome(
+    guard: CheckerGuard,
+    c: Compiled,
+    snapshot: Snapshot,
+    ctx: CheckContext,
+    pre: Mapping[int, Outcome] | None,
+) -> Outcome:
+    """One selected criterion's outcome: ``not_applicable`` when its checker does not apply,
+    else the outcome prepared for it in ``pre`` or its checker's, in one guarded call."""
+    prepared = pre.get(c.pos) if pre is not None else None
+    if prepared is not None:
+        return guard.attempt(c.check, applicability, c, snapshot) or prepared
+    return guard.outcome(c.check, evaluate_one, c, snapshot, ctx, trusted=c.trusted)
+
+
 def _read_again(
     source: Iterable[Snapshot | Rejected],
     files: list[Path] | None,
@@ -922,7 +938,7 @@ def _criterion_record(
     c: Compiled, outcome: Outcome, pts: CriterionPoints, zh: bool = False
 ) -> dict[str, Any]:
     return {
-        "id": c.criterion.id,
+        "id": c.id,
         "status": outcome.status,
         "earned": pts.earned,
         "max": pts.max,
@@ -931,7 +947,7 @@ def _criterion_record(
         "compliance": outcome.compliance,
         "misses": outcome.misses,
         "note": outcome.note or None,
-        "note_zh": result_note_zh(outcome, zh),
+        "note_zh": result_note_zh(outcome, zh) if zh else None,
     }
 
 

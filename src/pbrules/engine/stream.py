@@ -19,14 +19,14 @@ import json
 import os
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from math import isnan
 from types import TracebackType
 from typing import Any, BinaryIO, NamedTuple, TypeVar, cast, overload
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, create_model
 
 from pbrules.checker import ChildScore
 from pbrules.engine.ranking import Columns, RankInfo
@@ -147,8 +147,30 @@ def counted(items: Iterator[_T], progress: Tick | None, total: int) -> Iterator[
             progress(n, total)
 
 
-def _item(model: BaseModel) -> bytes:
-    return model.__pydantic_serializer__.to_json(model, indent=2).replace(b"\n", _SHIFT)
+def _item(model: BaseModel, exclude: set[str] | None = None) -> bytes:
+    text = model.__pydantic_serializer__.to_json(model, indent=2, exclude=exclude)
+    return text.replace(b"\n", _SHIFT)
+
+
+#: :class:`OrgResult`'s fields and validation without its wrap serializer (which turns the whole
+#: organization, criteria included, into Python objects before writing it): the spool leaves out
+#: the v2 fields as that serializer does, with ``exclude`` (:func:`_left_out`).
+_ORG_FIELDS: dict[str, Any] = {
+    name: (info.annotation, info) for name, info in OrgResult.model_fields.items()
+}
+_OrgBody = create_model(
+    "_OrgBody", __config__=ConfigDict(frozen=True, extra="forbid"), **_ORG_FIELDS
+)
+
+
+def _left_out(result: Mapping[str, Any]) -> set[str] | None:
+    """The fields :class:`OrgResult`'s serializer leaves out of ``result``."""
+    left: set[str] = set()
+    if result.get("tier_scores") is None:
+        left.update(("tier", "tier_scores"))
+    if result.get("unscored_reason") is None:
+        left.add("unscored_reason")
+    return left or None
 
 
 def spooled(
@@ -156,8 +178,8 @@ def spooled(
 ) -> Done:
     """An organization's finished result and findings (plain dicts, as ``Engine._finish`` gives
     them, ranking fields unset) validated and serialized for the spool."""
-    model = OrgResult.model_validate(result)
-    text = _item(model)
+    model: Any = _OrgBody.model_validate(result)  # an OrgResult but for its serializer
+    text = _item(model, _left_out(result))
     cut = text.index(_RANK_AT)
     body = text[:cut] + text[text.index(_RANK_END, cut) :]
     items = [Finding.model_validate(f) for f in findings]
