@@ -54,7 +54,7 @@ from pbrules.engine.findings import committee_holders, finding_records, fingerpr
 from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.notes import result_note_zh, uses_v2
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
-from pbrules.engine.ranking import TieFacts, assign_group, rank_organizations
+from pbrules.engine.ranking import TieFacts, assign_group, rank_columns, rank_organizations
 from pbrules.engine.scoring import (
     CriterionPoints,
     TierSpec,
@@ -66,15 +66,14 @@ from pbrules.engine.sources import Intake, Item, name_sources, reread, source_of
 from pbrules.engine.stream import (
     FORMATS,
     Done,
-    Row,
+    Picked,
+    Rows,
     RunSummary,
     Spool,
-    TieFactsOf,
     child_score,
     counted,
     phase,
     spooled,
-    summary_counts,
     write_json,
     write_jsonl,
 )
@@ -347,10 +346,10 @@ class Engine:
             done = self._done_chunks(files, intake, jobs, progress, runner, source, waivers)
         else:
             done = self._done_items(intake, source, jobs, progress, waivers)
-        rows: dict[str, Row] = {}
+        rows = Rows()
         as_of: date | None = None
         for item in done:
-            rows[item.node.id] = spool.add(item).shared(item.node.id)
+            rows.put(item.node.id, spool.add(item))
             as_of = item.as_of if as_of is None else max(as_of, item.as_of)
         the_period = intake.evaluated_period()
         if intake.relabel:
@@ -367,8 +366,8 @@ class Engine:
         )
         spool.ready()
         phase(progress, "ranking")
-        ordered = [rows[org_id] for org_id in sorted(rows)]
-        ranks, rankings = rank_organizations(ordered, self.model, previous, TieFactsOf(rows))
+        table, rankings = rank_columns(rows.columns(), self.model, previous)
+        by_id = rows.by_id()
         shell = RunResult.model_validate(
             {
                 "pack": self.pack_ref,
@@ -377,15 +376,16 @@ class Engine:
                 "rankings": rankings,
                 "rejected": intake.rejected,
                 "warnings": [*self._period_warnings(the_period), *tree_warnings],
-                "summary": summary_counts(ordered, len(intake.rejected)),
+                "summary": rows.summary(len(intake.rejected)),
             }
         )
-        phase(progress, "writing", 2 * len(ordered))
+        phase(progress, "writing", 2 * len(rows))
         write = write_json if format == "json" else write_jsonl
-        write(out, shell, ordered, ranks, spool, progress)
+        ranks = Picked(table.info, by_id)
+        write(out, shell, Picked(rows.__getitem__, by_id), ranks, spool, progress)
         if progress is not None:
-            progress(2 * len(ordered), 2 * len(ordered))
-        return _run_summary(shell, ordered)
+            progress(2 * len(rows), 2 * len(rows))
+        return _run_summary(shell, rows)
 
     def _done_items(
         self,
@@ -440,7 +440,7 @@ class Engine:
         kids: Mapping[str, tuple[ChildRef, ...]],
         period: Period,
         waivers: Mapping[str, WaiverLike] | None,
-        rows: dict[str, Row],
+        rows: Rows,
         spool: Spool,
         progress: Progress | None = None,
     ) -> None:
@@ -452,10 +452,10 @@ class Engine:
                 continue
             if progress is not None:
                 progress(len(kids) - len(states), len(kids))
-            scores = {ch.id: score for ch in own if (score := child_score(rows[ch.id]))}
+            scores = {ch.id: score for ch in own if (score := child_score(rows.of(ch.id)))}
             state = states.pop(org_id)
             result, findings, _ = self._finish(state, period, scores, own, waivers)
-            rows[org_id] = spool.add(spooled(state.org, state.as_of, result, findings))
+            rows.put(org_id, spool.add(spooled(state.org, state.as_of, result, findings)))
 
     def _run(
         self,
@@ -903,7 +903,7 @@ def _read_again(
     return reread(source, {intake.positions[org_id]: org_id for org_id in kids})
 
 
-def _run_summary(shell: RunResult, rows: Sequence[Row]) -> RunSummary:
+def _run_summary(shell: RunResult, rows: Rows) -> RunSummary:
     s = shell.summary
     return RunSummary(
         period=shell.period,
@@ -912,7 +912,7 @@ def _run_summary(shell: RunResult, rows: Sequence[Row]) -> RunSummary:
         findings=s.findings,
         incomplete=s.incomplete,
         waived=s.waived,
-        worst_unwaived=max((r.worst for r in rows), default=0),
+        worst_unwaived=max(rows.worst, default=0),
     )
 
 

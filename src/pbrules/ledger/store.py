@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pbrules.errors import LedgerError
+from pbrules.ledger.existing import SQLiteItems
 from pbrules.ledger.models import (
     Event,
     EventKind,
@@ -343,6 +344,16 @@ class _SQLiteSession:
         sql = _SELECT_ITEMS + (f" WHERE {' AND '.join(where)}" if where else "")
         rows = self._conn.execute(sql + " ORDER BY opened_period, number", args).fetchall()
         return [_item_of(row) for row in rows]
+
+    def existing(self, pack: str) -> SQLiteItems:
+        """The items of ``pack`` as they are now, copied into a temporary table (a sync's
+        comparison, :mod:`pbrules.ledger.existing`)."""
+        return SQLiteItems(self._conn, _SELECT_ITEMS, len(_ITEM_COLUMNS), pack, _item_of)
+
+    def org_ids(self, pack: str) -> set[str]:
+        """The organizations that have items of ``pack``."""
+        rows = self._conn.execute("SELECT DISTINCT org_id FROM items WHERE pack = ?", (pack,))
+        return {row[0] for row in rows}
 
     def events(self, number: str | None = None) -> list[LedgerEvent]:
         if number is None:
