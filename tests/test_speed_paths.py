@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from pbrules.builtin._strict import _SUSPECT, MAX_INT_DIGITS, suspect_line
-from pbrules.builtin.checkers._records import LISTS, index_rows, rows
+from pbrules.builtin.checkers._records import LISTS, field_names, index_rows, rows
 from pbrules.builtin.checkers.dues import _pays, paid_months
 from pbrules.engine.chunks import _KEY_SCREEN, _key_screen, _keys_set
 from pbrules.model.index import build_index
@@ -96,3 +96,24 @@ def test_shared_rows_and_paid_months(snapshot: Snapshot) -> None:
                 assert (month in paid[member_id]) == _pays(row, as_of, tolerance)
     early = date(as_of.year - 1, 1, 1)
     assert paid_months(index, early, 0.0) is not paid_months(index, as_of, 0.0)
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=40, deadline=None)
+def test_rows_of_some_fields_are_the_whole_rows_cut(
+    snapshot: Snapshot, data: st.DataObject
+) -> None:
+    """Rows built with only the fields a criterion reads hold those fields' whole-row values."""
+    as_of = build_index(snapshot).as_of
+    for name in LISTS:
+        if name == "two_committees":
+            continue
+        names = field_names(name)
+        fields = frozenset(data.draw(st.lists(st.sampled_from(names), max_size=4)))
+        for current in (True, False):
+            whole = rows(snapshot, name, as_of, current=current)
+            some = rows(snapshot, name, as_of, current=current, fields=fields)
+            assert len(some) == len(whole)
+            for cut, full in zip(some, whole, strict=True):
+                assert cut == {k: full.get(k) for k in (*fields, "_id") if k in full}, name
+                assert set(cut) <= {*fields, "_id"}
