@@ -184,12 +184,15 @@ _KEY_SCREEN = re.compile(rb'\\"|\\u0022|"\s+:', re.IGNORECASE)
 _SPACE = b" \t\n\r\x0b\x0c"
 
 
-def _key_screen(raw: bytes) -> bool:
+def _key_screen(raw: bytes, keys: int | None = None) -> bool:
     r"""``_KEY_SCREEN.search(raw)``. Without a backslash only ``"\s+:`` can match, and it does
-    exactly when deleting white space makes new ``":`` pairs (cheaper than the search)."""
+    exactly when deleting white space makes new ``":`` pairs (cheaper than the search).
+    ``keys``: ``raw.count(b'":')`` when the caller has it."""
     if b"\\" in raw:
         return _KEY_SCREEN.search(raw) is not None
-    return raw.translate(None, _SPACE).count(b'":') != raw.count(b'":')
+    if keys is None:
+        keys = raw.count(b'":')
+    return raw.translate(None, _SPACE).count(b'":') != keys
 
 
 def _keys_set(model: BaseModel) -> int:
@@ -256,13 +259,14 @@ def _fast(raw: bytes) -> Snapshot | None:
     """The snapshot validated from the line's bytes, or ``None`` when the slow path must say why
     not (or must check extensions against the registry, or the line may hold what the strict
     reader refuses: see :func:`pbrules.builtin._strict.suspect_line`)."""
-    if suspect_line(raw) or _key_screen(raw):
+    keys = raw.count(b'":')
+    if suspect_line(raw) or _key_screen(raw, keys):
         return None
     try:
         snap = Snapshot.model_validate_json(raw)
     except (ValidationError, ValueError, RecursionError, OverflowError, TypeError):
         return None
-    if raw.count(b'":') != _keys_set(snap):
+    if keys != _keys_set(snap):
         return None  # a key given twice (last-wins here): the strict decoder refuses it
     if snap.as_of is not None and snap.as_of > snap.period.end:
         return None  # the dataset layer rejects it, with its reason
