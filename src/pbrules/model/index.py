@@ -44,6 +44,7 @@ __all__ = ["SnapshotIndex", "build_index", "is_current_post"]
 #: memo key of the snapshot's meetings in (date, id) order, sorted once by :func:`build_index`
 _MEETINGS_SORTED = ("index.meetings_sorted",)
 _BY_DATE_AND_ID = operator.attrgetter("held_on", "id")
+_MONTH = operator.attrgetter("month")
 
 
 def is_current_post(post: CommitteePost, as_of: date) -> bool:
@@ -153,7 +154,7 @@ class SnapshotIndex:
     @cached_property
     def dues_months(self) -> frozenset[str]:
         """Months the dues export covers (at least one row for that month)."""
-        return frozenset(row.month for row in self.snapshot.dues)
+        return frozenset(map(_MONTH, self.snapshot.dues))
 
     # -- committee ------------------------------------------------------------------------
     @cached_property

@@ -267,9 +267,8 @@ def _plan(model: type[BaseModel], name: str, fields: frozenset[str]) -> _Plan:
     return found
 
 
-def _some_row(name: str, record: Any, member: Any, as_of: date, fields: frozenset[str]) -> Row:
-    """The fields of :func:`_row` that are in ``fields`` (and ``_id``), with the same values."""
-    plan = _PLANS.get((type(record), name, fields)) or _plan(type(record), name, fields)
+def _some_row(plan: _Plan, name: str, record: Any, member: Any, as_of: date) -> Row:
+    """The fields of :func:`_row` the plan keeps (and ``_id``), with the same values."""
     values = record.__dict__
     row: Row = {k: values[k] for k in plan.direct}
     for k in plan.plain:
@@ -313,6 +312,8 @@ def rows(
         other_name = "village_committee" if name == "committee" else "committee"
         other = _first_posts(getattr(snapshot, other_name), other_name, as_of)
     out: list[Row] = []
+    plan: _Plan | None = None  # the plan of _some_row, for records of type ``planned``
+    planned: type | None = None
     for record in getattr(snapshot, name):
         if current and not _is_current(name, record, as_of):
             continue
@@ -320,7 +321,10 @@ def rows(
         if fields is None:
             row = _row(name, record, member, as_of)
         else:
-            row = _some_row(name, record, member, as_of, fields)
+            if plan is None or type(record) is not planned:
+                planned = type(record)
+                plan = _plan(planned, name, fields)
+            row = _some_row(plan, name, record, member, as_of)
         if with_member and (fields is None or _CROSS[name] in fields):
             row[_CROSS[name]] = _role(other.get(record.person_id))
         out.append(row)

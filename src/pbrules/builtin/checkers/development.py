@@ -89,7 +89,13 @@ def _latest(case: DevelopmentCase, as_of: date) -> date | None:
 def _in_window(d: date, ctx: CheckContext, lookback_months: int | None) -> bool:
     if lookback_months is None:
         return ctx.period.start <= d <= ctx.as_of
-    return add_months(ctx.as_of, -lookback_months) < d <= ctx.as_of
+    return _lookback_start(ctx.as_of, lookback_months) < d <= ctx.as_of
+
+
+@functools.lru_cache(maxsize=64)
+def _lookback_start(as_of: date, months: int) -> date:
+    """``as_of`` minus ``months`` (the same for every case of an evaluation)."""
+    return add_months(as_of, -months)
 
 
 class IntervalParams(Params):
