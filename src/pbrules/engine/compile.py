@@ -10,17 +10,18 @@ a checker.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pbrules.checker import CheckContext, Checker, ChildRef, Params
+from pbrules.engine.scoring import CriterionPoints, criterion_points
 from pbrules.errors import PackError, Problem
 from pbrules.model.index import SnapshotIndex
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
 from pbrules.packs.refs import walk_references
-from pbrules.packs.schema import Criterion, LoadedPack
+from pbrules.packs.schema import AppliesTo, Criterion, LoadedPack
 
 __all__ = [
     "NA_CHECKER",
@@ -28,7 +29,9 @@ __all__ = [
     "Traits",
     "applicability",
     "compile_pack",
+    "evaluate_one",
     "order_composites",
+    "outcome_points",
     "run_check",
 ]
 
@@ -46,9 +49,18 @@ def _not_applicable(note: str) -> Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    """A criterion ready to run."""
+    """A criterion ready to run, with what evaluating it reads worked out once: its id, checker
+    name and tags; ``selects_all`` when it has no ``applies_to`` selector; ``trusted`` for a
+    built-in checker (its outcomes need no shape check); ``memo`` caches its points."""
 
     pos: int
+    id: str
+    check: str
+    tags: frozenset[str]
+    per_hit: float | None
+    selects_all: bool
+    trusted: bool
+    memo: dict[tuple[Status, float], CriterionPoints] = field(compare=False)
     criterion: Criterion
     checker: Checker[Any]
     params: Params
@@ -71,10 +83,37 @@ def _where(pack: LoadedPack) -> str:
     return pack.sources[-1] if pack.sources else pack.model.pack
 
 
+def _selects_all(at: AppliesTo) -> bool:
+    """Whether ``applies_to`` has no selector (the criterion applies to every organization)."""
+    selectors = (
+        at.kind,
+        at.category,
+        at.has_committee,
+        at.has_subordinates,
+        at.has_party_groups,
+        at.has_coverage_units,
+        at.weak_lax,
+        at.periods,
+    )
+    return all(selector is None for selector in selectors)
+
+
+def _trusted(checker: Checker[Any]) -> bool:
+    """A built-in checker: it returns well-formed outcomes (plugins' are checked each time)."""
+    return type(checker).__module__.startswith("pbrules.builtin.")
+
+
 def _compiled(pos: int, crit: Criterion, checker: Checker[Any], params: Params) -> Compiled:
     at = crit.applies_to
     return Compiled(
         pos=pos,
+        id=crit.id,
+        check=crit.check,
+        tags=frozenset(crit.tags),
+        per_hit=crit.scoring.per_hit,
+        selects_all=_selects_all(at),
+        trusted=_trusted(checker),
+        memo={},
         criterion=crit,
         checker=checker,
         params=params,
@@ -204,6 +243,8 @@ class Traits:
     def excluded(self, c: Compiled) -> Outcome | None:
         """``None`` when ``applies_to`` selects ``c``; else ``not_applicable`` naming the first
         selector that excludes it."""
+        if c.selects_all:
+            return None
         if c.kinds is not None and self.kind not in c.kinds:
             why = f"kind {self.kind}"
         elif c.categories is not None and (
@@ -254,3 +295,36 @@ def run_check(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
             f"checker {c.criterion.check!r} returned {type(outcome).__name__}, not an Outcome"
         )
     return outcome
+
+
+def evaluate_one(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
+    """The checker's applicability, then (when it applies) its outcome: one call for the guard
+    (:class:`~pbrules.engine.guard.CheckerGuard`) per criterion."""
+    skipped = applicability(c, snapshot)
+    return run_check(c, snapshot, ctx) if skipped is None else skipped
+
+
+def outcome_points(c: Compiled, outcome: Outcome) -> CriterionPoints:
+    """:func:`~pbrules.engine.scoring.criterion_points` of ``outcome``; the common outcomes
+    (no misses, compliance 0 or 1, no counted bonus) are worked out once per criterion."""
+    compliance = outcome.compliance
+    if outcome.misses or c.per_hit is not None or compliance not in (0.0, 1.0):
+        return _points(c, outcome)
+    key = (outcome.status, compliance)
+    pts = c.memo.get(key)
+    if pts is None:
+        pts = c.memo[key] = _points(c, outcome)
+    return pts
+
+
+def _points(c: Compiled, outcome: Outcome) -> CriterionPoints:
+    return criterion_points(
+        c.mode,
+        outcome.status,
+        c.points,
+        compliance=outcome.compliance,
+        misses=outcome.misses,
+        per_miss=c.per_miss,
+        per_hit=c.per_hit,
+        actual=outcome.actual,
+    )

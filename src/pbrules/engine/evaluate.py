@@ -45,14 +45,16 @@ from pbrules.engine.compile import (
     Traits,
     applicability,
     compile_pack,
+    evaluate_one,
     order_composites,
+    outcome_points,
     run_check,
 )
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.notes import result_note_zh, uses_v2
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
-from pbrules.engine.ranking import TieFacts, assign_group, rank_organizations
+from pbrules.engine.ranking import TieFacts, assign_group, rank_columns, rank_organizations
 from pbrules.engine.scoring import (
     CriterionPoints,
     TierSpec,
@@ -64,15 +66,14 @@ from pbrules.engine.sources import Intake, Item, name_sources, reread, source_of
 from pbrules.engine.stream import (
     FORMATS,
     Done,
-    Row,
+    Picked,
+    Rows,
     RunSummary,
     Spool,
-    TieFactsOf,
     child_score,
     counted,
     phase,
     spooled,
-    summary_counts,
     write_json,
     write_jsonl,
 )
@@ -106,6 +107,7 @@ __all__ = ["Engine", "OrgEvaluation", "Progress", "WaiverLike"]
 Progress = Callable[[int, int | None], None]
 
 _NA = Outcome(Status.NOT_APPLICABLE, note="not evaluated")
+_SKIPS_KEPT = 1024  # traits whose applies_to exclusions an engine keeps (then starts afresh)
 _NA_ROLLUP = Outcome(
     Status.NOT_APPLICABLE, note="needs the subordinates' results (evaluate the jurisdiction)"
 )
@@ -212,6 +214,7 @@ class Engine:
             [(c.pos, c.params) for c in self._record], pattern_backend, pattern_options
         )
         self._tokens: dict[Period, frozenset[str]] = {}
+        self._skips: dict[Traits, tuple[Outcome | None, ...]] = {}
         self.pack_ref = PackRef(id=self.model.pack, version=self.model.version, digest=pack.digest)
 
     @property
@@ -224,6 +227,16 @@ class Engine:
         if tokens is None:
             tokens = self._tokens[period] = period.tokens
         return tokens
+
+    def _exclusions(self, traits: Traits) -> tuple[Outcome | None, ...]:
+        """What ``applies_to`` gives each criterion (by position) for organizations of these
+        traits: worked out once per kind of organization (a few dozen in a jurisdiction)."""
+        skips = self._skips.get(traits)
+        if skips is None:
+            if len(self._skips) >= _SKIPS_KEPT:
+                self._skips.clear()
+            skips = self._skips[traits] = tuple(traits.excluded(c) for c in self._compiled)
+        return skips
 
     # -- one organization -------------------------------------------------------------------------
     def evaluate(
@@ -333,10 +346,10 @@ class Engine:
             done = self._done_chunks(files, intake, jobs, progress, runner, source, waivers)
         else:
             done = self._done_items(intake, source, jobs, progress, waivers)
-        rows: dict[str, Row] = {}
+        rows = Rows()
         as_of: date | None = None
         for item in done:
-            rows[item.node.id] = spool.add(item).shared(item.node.id)
+            rows.put(item.node.id, spool.add(item))
             as_of = item.as_of if as_of is None else max(as_of, item.as_of)
         the_period = intake.evaluated_period()
         if intake.relabel:
@@ -353,8 +366,8 @@ class Engine:
         )
         spool.ready()
         phase(progress, "ranking")
-        ordered = [rows[org_id] for org_id in sorted(rows)]
-        ranks, rankings = rank_organizations(ordered, self.model, previous, TieFactsOf(rows))
+        table, rankings = rank_columns(rows.columns(), self.model, previous)
+        by_id = rows.by_id()
         shell = RunResult.model_validate(
             {
                 "pack": self.pack_ref,
@@ -363,15 +376,16 @@ class Engine:
                 "rankings": rankings,
                 "rejected": intake.rejected,
                 "warnings": [*self._period_warnings(the_period), *tree_warnings],
-                "summary": summary_counts(ordered, len(intake.rejected)),
+                "summary": rows.summary(len(intake.rejected)),
             }
         )
-        phase(progress, "writing", 2 * len(ordered))
+        phase(progress, "writing", 2 * len(rows))
         write = write_json if format == "json" else write_jsonl
-        write(out, shell, ordered, ranks, spool, progress)
+        ranks = Picked(table.info, by_id)
+        write(out, shell, Picked(rows.__getitem__, by_id), ranks, spool, progress)
         if progress is not None:
-            progress(2 * len(ordered), 2 * len(ordered))
-        return _run_summary(shell, ordered)
+            progress(2 * len(rows), 2 * len(rows))
+        return _run_summary(shell, rows)
 
     def _done_items(
         self,
@@ -426,7 +440,7 @@ class Engine:
         kids: Mapping[str, tuple[ChildRef, ...]],
         period: Period,
         waivers: Mapping[str, WaiverLike] | None,
-        rows: dict[str, Row],
+        rows: Rows,
         spool: Spool,
         progress: Progress | None = None,
     ) -> None:
@@ -438,10 +452,10 @@ class Engine:
                 continue
             if progress is not None:
                 progress(len(kids) - len(states), len(kids))
-            scores = {ch.id: score for ch in own if (score := child_score(rows[ch.id]))}
+            scores = {ch.id: score for ch in own if (score := child_score(rows.of(ch.id)))}
             state = states.pop(org_id)
             result, findings, _ = self._finish(state, period, scores, own, waivers)
-            rows[org_id] = spool.add(spooled(state.org, state.as_of, result, findings))
+            rows.put(org_id, spool.add(spooled(state.org, state.as_of, result, findings)))
 
     def _run(
         self,
@@ -695,22 +709,14 @@ class Engine:
             period=period, as_of=as_of, index=index, children=children, outcomes=by_id
         )
         rollups: list[int] = []
+        skips = self._exclusions(traits)
         with CheckerGuard() as guard:  # SystemExit, malformed outcomes, the time budget
             for c in self._phase1:
-                name = c.criterion.check
-                outcome = traits.excluded(c) or guard.attempt(name, applicability, c, snapshot)
-                if outcome is None:
-                    prepared = pre.get(c.pos) if pre is not None else None
-                    outcome = (
-                        prepared
-                        if prepared is not None
-                        else guard.call(name, run_check, c, snapshot, ctx)
-                    )
-                outcomes[c.pos] = by_id[c.criterion.id] = outcome
+                outcome = skips[c.pos] or _outcome(guard, c, snapshot, ctx, pre)
+                outcomes[c.pos] = by_id[c.id] = outcome
             for c in self._rollup:
-                name = c.criterion.check
-                outcomes[c.pos] = traits.excluded(c) or guard.attempt(
-                    name, applicability, c, snapshot
+                outcomes[c.pos] = skips[c.pos] or guard.attempt(
+                    c.check, applicability, c, snapshot
                 )
                 if outcomes[c.pos] is None:
                     rollups.append(c.pos)
@@ -739,12 +745,16 @@ class Engine:
         findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
         complete = True
+        zh = self._zh
         for c in self._compiled:
-            outcome = by_id[c.criterion.id] = state.outcomes[c.pos] or _NA
+            outcome = by_id[c.id] = state.outcomes[c.pos] or _NA
             complete = complete and outcome.status is not Status.ERROR
-            pts = self._points(c, outcome, state.org, waivers)
-            entries.append((c.area, pts, frozenset(c.criterion.tags)))
-            criteria.append(_criterion_record(c, outcome, pts, self._zh))
+            if waivers:
+                pts = self._points(c, outcome, state.org, waivers)
+            else:
+                pts = outcome_points(c, outcome)
+            entries.append((c.area, pts, c.tags))
+            criteria.append(_criterion_record(c, outcome, pts, zh))
             if outcome.status is Status.FAIL or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
         if waivers:
@@ -798,16 +808,7 @@ class Engine:
         ):
             # A waived organization-level failure costs no points (the pack allows it).
             return criterion_points(c.mode, Status.PASS, c.points, compliance=1.0, misses=0)
-        return criterion_points(
-            c.mode,
-            outcome.status,
-            c.points,
-            compliance=outcome.compliance,
-            misses=outcome.misses,
-            per_miss=c.per_miss,
-            per_hit=c.criterion.scoring.per_hit,
-            actual=outcome.actual,
-        )
+        return outcome_points(c, outcome)
 
     def _findings(
         self,
@@ -874,6 +875,21 @@ class Engine:
         }
 
 
+def _outcome(
+    guard: CheckerGuard,
+    c: Compiled,
+    snapshot: Snapshot,
+    ctx: CheckContext,
+    pre: Mapping[int, Outcome] | None,
+) -> Outcome:
+    """One selected criterion's outcome: ``not_applicable`` when its checker does not apply,
+    else the outcome prepared for it in ``pre`` or its checker's, in one guarded call."""
+    prepared = pre.get(c.pos) if pre is not None else None
+    if prepared is not None:
+        return guard.attempt(c.check, applicability, c, snapshot) or prepared
+    return guard.outcome(c.check, evaluate_one, c, snapshot, ctx, trusted=c.trusted)
+
+
 def _read_again(
     source: Iterable[Snapshot | Rejected],
     files: list[Path] | None,
@@ -887,7 +903,7 @@ def _read_again(
     return reread(source, {intake.positions[org_id]: org_id for org_id in kids})
 
 
-def _run_summary(shell: RunResult, rows: Sequence[Row]) -> RunSummary:
+def _run_summary(shell: RunResult, rows: Rows) -> RunSummary:
     s = shell.summary
     return RunSummary(
         period=shell.period,
@@ -896,7 +912,7 @@ def _run_summary(shell: RunResult, rows: Sequence[Row]) -> RunSummary:
         findings=s.findings,
         incomplete=s.incomplete,
         waived=s.waived,
-        worst_unwaived=max((r.worst for r in rows), default=0),
+        worst_unwaived=max(rows.worst, default=0),
     )
 
 
@@ -922,7 +938,7 @@ def _criterion_record(
     c: Compiled, outcome: Outcome, pts: CriterionPoints, zh: bool = False
 ) -> dict[str, Any]:
     return {
-        "id": c.criterion.id,
+        "id": c.id,
         "status": outcome.status,
         "earned": pts.earned,
         "max": pts.max,
@@ -931,7 +947,7 @@ def _criterion_record(
         "compliance": outcome.compliance,
         "misses": outcome.misses,
         "note": outcome.note or None,
-        "note_zh": result_note_zh(outcome, zh),
+        "note_zh": result_note_zh(outcome, zh) if zh else None,
     }
 
 

@@ -30,8 +30,12 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import takewhile
+from math import isnan
 from typing import Protocol
 
 from pbrules.model.previous import PreviousRank, PreviousRanks
@@ -39,7 +43,9 @@ from pbrules.model.result import GroupRanking, Movement, RunResult
 from pbrules.packs.schema import Group, Pack
 
 __all__ = [
+    "Columns",
     "RankInfo",
+    "RankTable",
     "Rankable",
     "TieFacts",
     "assign_group",
@@ -47,6 +53,7 @@ __all__ = [
     "display_order",
     "movement_label",
     "place_change",
+    "rank_columns",
     "rank_organizations",
 ]
 
@@ -248,6 +255,11 @@ class _Previous:
         before = self.by_id.get(org.org_id)
         return before.rank if before is not None and before.group == org.group else None
 
+    def rank_of(self, org_id: str, group: str) -> int | None:
+        """The previous rank of ``org_id`` when it was ranked in ``group``."""
+        before = self.by_id.get(org_id)
+        return before.rank if before is not None and before.group == group else None
+
     def total_of(self, org_id: str) -> float | None:
         before = self.by_id.get(org_id)
         return before.total if before is not None else None
@@ -370,3 +382,203 @@ def rank_organizations(
 
 def _change(total: float | None, previous: float | None) -> float | None:
     return total - previous if total is not None and previous is not None else None
+
+
+# --- Ranking from columns of numbers (the streamed run) -------------------------------------
+#
+# :func:`rank_organizations` takes one object per organization and returns a ``RankInfo`` for
+# each: fine for a whole ``RunResult``, about half a kilobyte per organization at a million.
+# :func:`rank_columns` gives the same answers from parallel columns (position i is one
+# organization) and keeps per organization only a rank, a previous rank and a movement code in
+# arrays; :meth:`RankTable.info` builds one organization's ``RankInfo`` when it is written.
+
+_MOVES: tuple[Movement | None, ...] = (None, "rapid_progress", "major_setback", "steady")
+_CODE: dict[Movement | None, int] = {m: k for k, m in enumerate(_MOVES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """What ranking reads of a run's organizations, one position per organization."""
+
+    ids: Sequence[str]
+    groups: Sequence[int]  # index in ``names``; -1: no group
+    names: Sequence[str]
+    totals: Sequence[float]  # NaN: unscored
+    critical: Sequence[int]
+    findings: Sequence[int]
+    base_totals: Sequence[float]  # NaN: none
+
+
+def _value(number: float) -> float | None:
+    return None if isnan(number) else number
+
+
+class RankTable:
+    """The ranking fields of every position, as arrays; one ``RankInfo`` built when asked."""
+
+    def __init__(self, columns: Columns, prev: _Previous) -> None:
+        size = len(columns.ids)
+        self.columns = columns
+        self.prev = prev
+        self.rank = array("i", bytes(4 * size))  # 0: not ranked
+        self.previous_rank = array("i", bytes(4 * size))  # 0: none
+        self.movement = array("b", bytes(size))  # index in _MOVES
+        self.sizes: dict[int, int] = {}  # group -> ranked members
+
+    def info(self, at: int) -> RankInfo:
+        """The ranking fields of the organization at position ``at``."""
+        cols = self.columns
+        total = _value(cols.totals[at])
+        previous_total = self.prev.total_of(cols.ids[at])
+        total_change = _change(total, previous_total)
+        rank = self.rank[at]
+        if rank == 0:
+            return RankInfo(None, None, None, None, None, previous_total, total_change)
+        before = self.previous_rank[at] or None
+        return RankInfo(
+            rank=rank,
+            group_size=self.sizes[cols.groups[at]],
+            previous_rank=before,
+            rank_change=before - rank if before is not None else None,
+            movement=_MOVES[self.movement[at]],
+            previous_total=previous_total,
+            total_change=total_change,
+        )
+
+
+def _tie_value(table: RankTable, key: str, at: int) -> float:
+    """One tie-break key of the organization at ``at`` (lower is better), as :func:`_tie_key`."""
+    cols = table.columns
+    if key == "fewer_critical":
+        return cols.critical[at]
+    if key == "fewer_findings":
+        return cols.findings[at]
+    if key == "base_total":
+        base = cols.base_totals[at]
+        return _LAST if isnan(base) else -_key(base)
+    return table.previous_rank[at] or _LAST
+
+
+def _order(table: RankTable, members: list[int], keys: Sequence[str]) -> None:
+    """Sort ``members`` into display order: total descending, tie keys, org id (stable sorts
+    from the last key to the first, so no tuple per organization is held)."""
+    cols = table.columns
+    members.sort(key=cols.ids.__getitem__)
+    for key in reversed(keys):
+        members.sort(key=partial(_tie_value, table, key))
+    totals = cols.totals
+    members.sort(key=lambda at: -_key(totals[at]))
+
+
+def _place(table: RankTable, members: list[int], keys: Sequence[str]) -> None:
+    """Competition ranks of ``members`` (in display order) into ``table.rank``."""
+    totals = table.columns.totals
+    previous: tuple[float, tuple[float, ...]] | None = None
+    rank = 0
+    for position, at in enumerate(members, start=1):
+        key = (_key(totals[at]), tuple(_tie_value(table, k, at) for k in keys))
+        if key != previous:
+            rank, previous = position, key
+        table.rank[at] = rank
+
+
+def _runs(table: RankTable, members: list[int]) -> Iterable[tuple[int, int]]:
+    """``(start, end)`` of each block of equal rank in ``members`` (display order)."""
+    start = 0
+    for k in range(1, len(members) + 1):
+        if k == len(members) or table.rank[members[k]] != table.rank[members[start]]:
+            yield start, k
+            start = k
+
+
+def _move(table: RankTable, members: list[int], group: str, pack: Pack) -> set[int]:
+    """Movement codes of ``members`` into ``table.movement``; the ranks held by more than one."""
+    tied_mode = pack.ranking.tie_break is not None
+    prev, cols = table.prev, table.columns
+    shared: set[int] = set()
+    for start, end in _runs(table, members):
+        span = end - start
+        if span > 1:
+            shared.add(table.rank[members[start]])
+        if not prev.present:
+            continue
+        for at in members[start:end]:
+            rank, before = table.rank[at], table.previous_rank[at] or None
+            moved = before - rank if before is not None else None
+            if tied_mode and before is not None:
+                moved = place_change(before, prev.spans.get((group, before), 1), rank, span)
+            change = _change(_value(cols.totals[at]), prev.total_of(cols.ids[at]))
+            table.movement[at] = _CODE[movement_label(moved, pack, change)]
+    return shared
+
+
+def _columns_edges(
+    table: RankTable, members: list[int], pack: Pack, tied_mode: bool
+) -> tuple[list[int], list[int]]:
+    """``top`` and ``bottom`` positions of a group, as :func:`_edges`."""
+    size, rank = len(members), table.rank
+    top_n, bottom_n = min(pack.ranking.top, size), min(pack.ranking.bottom, size)
+    if not tied_mode:
+        return members[:top_n], list(reversed(members[size - bottom_n :])) if bottom_n else []
+    head: list[int] = []
+    if top_n:
+        last = rank[members[top_n - 1]]
+        head = list(takewhile(lambda at: rank[at] <= last, members))
+    tail: list[int] = []
+    if bottom_n:
+        cut = rank[members[size - bottom_n]]
+        tail = list(takewhile(lambda at: rank[at] >= cut, reversed(members)))
+    return head, tail
+
+
+def _columns_group(
+    table: RankTable, members: list[int], group: str, title: str | None, pack: Pack
+) -> GroupRanking:
+    """Rank one group's ``members`` (positions) into ``table``; the group's summary."""
+    keys = pack.ranking.tie_break or []
+    ids = table.columns.ids
+    for at in members:
+        table.previous_rank[at] = table.prev.rank_of(ids[at], group) or 0
+    _order(table, members, keys)
+    _place(table, members, keys)
+    shared = _move(table, members, group, pack)
+    tied_mode = pack.ranking.tie_break is not None
+    top, bottom = _columns_edges(table, members, pack, tied_mode)
+    moved = [at for at in members if table.movement[at] in (1, 2)]
+    change = {at: table.previous_rank[at] - table.rank[at] for at in moved}
+    rapid = sorted((-change[at], ids[at]) for at in moved if table.movement[at] == 1)
+    setbacks = sorted((change[at], ids[at]) for at in moved if table.movement[at] == 2)
+    tied: list[str] | None = None
+    if tied_mode:
+        shown = {*top, *bottom}
+        tied = [ids[at] for at in members if at in shown and table.rank[at] in shared]
+    return GroupRanking(
+        title=title,
+        top=[ids[at] for at in top],
+        bottom=[ids[at] for at in bottom],
+        rapid_progress=[o for _c, o in rapid],
+        major_setbacks=[o for _c, o in setbacks],
+        tied=tied,
+    )
+
+
+def rank_columns(
+    columns: Columns, pack: Pack, previous: RunResult | PreviousRanks | None = None
+) -> tuple[RankTable, dict[str, GroupRanking]]:
+    """:func:`rank_organizations` over columns: the same ranks, movements and group summaries,
+    kept as arrays (:meth:`RankTable.info` gives one organization's ``RankInfo``)."""
+    table = RankTable(columns, _Previous(previous))
+    code = {name: k for k, name in enumerate(columns.names)}
+    members: dict[str, list[int]] = {g.id: [] for g in pack.groups}
+    for at, group in enumerate(columns.groups):
+        if group >= 0 and not isnan(columns.totals[at]):
+            members.setdefault(columns.names[group], []).append(at)
+    titles = {g.id: g.title for g in pack.groups}
+    extra = sorted(k for k in members if k not in titles)
+    rankings: dict[str, GroupRanking] = {}
+    for group_id in [*(g.id for g in pack.groups), *extra]:
+        own = members.pop(group_id)
+        if group_id in code:
+            table.sizes[code[group_id]] = len(own)
+        rankings[group_id] = _columns_group(table, own, group_id, titles.get(group_id), pack)
+    return table, rankings

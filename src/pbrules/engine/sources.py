@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pbrules.checker import ChildRef
 from pbrules.engine.arguments import CheckedItems
+from pbrules.engine.seen import FirstSeen
 from pbrules.engine.stream import Done
 from pbrules.engine.tree import Node
 from pbrules.errors import DataError
@@ -61,7 +62,7 @@ class Intake:
         self.nodes: dict[str, Node] = {}
         self.positions: dict[str, int] = {}  # org id -> position of its evaluated snapshot
         self.places: dict[str, int] = {}  # org id -> file and offset (chunked JSON Lines reads)
-        self.first_seen: dict[tuple[str, str], str] = {}  # (period, org id) -> its source
+        self.first_seen = FirstSeen()  # (period, org id) -> its first source
         self.records = 0
 
     def accepted(self, source: Iterable[Snapshot | Rejected]) -> Iterator[Item]:
@@ -113,7 +114,7 @@ class Intake:
 
     def _duplicate(self, source: str, period: str, org_id: str) -> str | None:
         """The dataset's own message for a second record of an organization and period."""
-        earlier = self.first_seen.setdefault((period, org_id), source)
+        earlier = self.first_seen.first(period, org_id, source)
         if earlier == source:
             return None
         return (

@@ -5,29 +5,31 @@ organization. Where an organization is evaluated in pass 1 (a worker or the pare
 at once as if it had no subordinates and serialized (:func:`spooled`): its ``OrgResult`` JSON
 without the ranking fields, and its findings' JSON, exactly as
 :func:`pbrules.result_io.write_result_json` indents them. The parent appends those bytes to a
-spool file (:class:`Spool`) and keeps one compact :class:`Row` (numbers and ids) per
-organization. The few organizations that have subordinates are finished again in pass 2 and
-their bytes replaced. Ranking reads the rows; the document is then copied out of the spool in
-org id order with the ranking fields patched in at their place (:func:`write_json`,
-:func:`write_jsonl`). The bytes are those of ``write_result_json(engine.run(...))``.
+spool file (:class:`Spool`) and keeps one :class:`Row` (numbers and ids) per organization, as
+parallel arrays (:class:`Rows`). The few organizations that have subordinates are finished again
+in pass 2 and their bytes replaced. Ranking reads the rows' columns; the document is then copied
+out of the spool in org id order with the ranking fields patched in at their place
+(:func:`write_json`, :func:`write_jsonl`). The bytes are those of
+``write_result_json(engine.run(...))``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from math import isnan
 from types import TracebackType
-from typing import Any, BinaryIO, NamedTuple, TypeVar, cast
+from typing import Any, BinaryIO, NamedTuple, TypeVar, cast, overload
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, create_model
 
 from pbrules.checker import ChildScore
-from pbrules.engine.ranking import RankInfo, TieFacts
+from pbrules.engine.ranking import Columns, RankInfo
 from pbrules.engine.tree import Node
 from pbrules.model.outcome import Severity
 from pbrules.model.period import Period
@@ -37,15 +39,15 @@ from pbrules.model.snapshot import Organization
 __all__ = [
     "FORMATS",
     "Done",
+    "Picked",
     "Row",
+    "Rows",
     "RunSummary",
     "Spool",
-    "TieFactsOf",
     "child_score",
     "counted",
     "phase",
     "spooled",
-    "summary_counts",
     "write_json",
     "write_jsonl",
 ]
@@ -92,16 +94,6 @@ class Row(NamedTuple):
     size: int  # the organization's bytes (the findings' follow)
     cut: int  # where the ranking fields go in the organization's bytes
     found: int  # the findings' bytes
-
-    def shared(self, org_id: str) -> Row:
-        """This row with ``org_id`` (the tree's copy) and its group and grade strings shared
-        with the other rows (rows sent by worker processes each bring their own copies)."""
-        group, grade = self.group, self.grade
-        return self._replace(
-            org_id=org_id,
-            group=None if group is None else sys.intern(group),
-            grade=None if grade is None else sys.intern(grade),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +147,30 @@ def counted(items: Iterator[_T], progress: Tick | None, total: int) -> Iterator[
             progress(n, total)
 
 
-def _item(model: BaseModel) -> bytes:
-    return model.__pydantic_serializer__.to_json(model, indent=2).replace(b"\n", _SHIFT)
+def _item(model: BaseModel, exclude: set[str] | None = None) -> bytes:
+    text = model.__pydantic_serializer__.to_json(model, indent=2, exclude=exclude)
+    return text.replace(b"\n", _SHIFT)
+
+
+#: :class:`OrgResult`'s fields and validation without its wrap serializer (which turns the whole
+#: organization, criteria included, into Python objects before writing it): the spool leaves out
+#: the v2 fields as that serializer does, with ``exclude`` (:func:`_left_out`).
+_ORG_FIELDS: dict[str, Any] = {
+    name: (info.annotation, info) for name, info in OrgResult.model_fields.items()
+}
+_OrgBody = create_model(
+    "_OrgBody", __config__=ConfigDict(frozen=True, extra="forbid"), **_ORG_FIELDS
+)
+
+
+def _left_out(result: Mapping[str, Any]) -> set[str] | None:
+    """The fields :class:`OrgResult`'s serializer leaves out of ``result``."""
+    left: set[str] = set()
+    if result.get("tier_scores") is None:
+        left.update(("tier", "tier_scores"))
+    if result.get("unscored_reason") is None:
+        left.add("unscored_reason")
+    return left or None
 
 
 def spooled(
@@ -164,8 +178,8 @@ def spooled(
 ) -> Done:
     """An organization's finished result and findings (plain dicts, as ``Engine._finish`` gives
     them, ranking fields unset) validated and serialized for the spool."""
-    model = OrgResult.model_validate(result)
-    text = _item(model)
+    model: Any = _OrgBody.model_validate(result)  # an OrgResult but for its serializer
+    text = _item(model, _left_out(result))
     cut = text.index(_RANK_AT)
     body = text[:cut] + text[text.index(_RANK_END, cut) :]
     items = [Finding.model_validate(f) for f in findings]
@@ -210,32 +224,160 @@ def child_score(row: Row) -> ChildScore | None:
     )
 
 
-class TieFactsOf(Mapping[str, TieFacts]):
-    """The tie-break facts of each organization, read from its row when asked."""
+_NAN = float("nan")
 
-    def __init__(self, rows: Mapping[str, Row]) -> None:
-        self._rows = rows
 
-    def __getitem__(self, org_id: str) -> TieFacts:
-        row = self._rows[org_id]
-        return TieFacts(critical=row.critical, findings=row.findings, base_total=row.base_total)
+class Rows(Sequence[Row]):
+    """The parent's rows, one position per organization in the order they came, kept as
+    parallel arrays of numbers (a few dozen bytes per organization instead of a ``Row``
+    object); ``rows[i]`` builds the ``Row`` at position ``i``. Group and grade strings are kept
+    once each, by code."""
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.names: list[str] = []  # group and grade strings, by code
+        self._codes: dict[str, int] = {}
+        self._at: dict[str, int] = {}
+        self.group, self.grade = array("i"), array("i")  # codes, -1: None
+        self.total, self.base_total = array("d"), array("d")  # NaN: None
+        self.complete, self.worst = array("b"), array("b")
+        self.critical, self.findings, self.waived = array("i"), array("i"), array("i")
+        self.at, self.size, self.cut, self.found = array("q"), array("q"), array("q"), array("q")
+
+    def _code(self, name: str | None) -> int:
+        if name is None:
+            return -1
+        code = self._codes.get(name)
+        if code is None:
+            code = self._codes[name] = len(self.names)
+            self.names.append(name)
+        return code
+
+    def put(self, org_id: str, row: Row) -> None:
+        """Keep ``row`` as the row of ``org_id`` (replacing an earlier one)."""
+        at = self._at.get(org_id)
+        if at is None:
+            self._at[org_id] = len(self.ids)
+            self.ids.append(org_id)
+            self._append(row)
+            return
+        self.group[at], self.grade[at] = self._code(row.group), self._code(row.grade)
+        self.total[at] = _NAN if row.total is None else row.total
+        self.base_total[at] = _NAN if row.base_total is None else row.base_total
+        self.complete[at], self.worst[at] = row.complete, row.worst
+        self.critical[at], self.findings[at], self.waived[at] = (
+            row.critical,
+            row.findings,
+            row.waived,
+        )
+        self.at[at], self.size[at], self.cut[at], self.found[at] = (
+            row.at,
+            row.size,
+            row.cut,
+            row.found,
+        )
+
+    def _append(self, row: Row) -> None:
+        self.group.append(self._code(row.group))
+        self.grade.append(self._code(row.grade))
+        self.total.append(_NAN if row.total is None else row.total)
+        self.base_total.append(_NAN if row.base_total is None else row.base_total)
+        self.complete.append(row.complete)
+        self.worst.append(row.worst)
+        self.critical.append(row.critical)
+        self.findings.append(row.findings)
+        self.waived.append(row.waived)
+        for column, value in zip(
+            (self.at, self.size, self.cut, self.found),
+            (row.at, row.size, row.cut, row.found),
+            strict=True,
+        ):
+            column.append(value)
+
+    def _name(self, code: int) -> str | None:
+        return None if code < 0 else self.names[code]
+
+    @overload
+    def __getitem__(self, at: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[Row]: ...
+
+    def __getitem__(self, at: int | slice) -> Row | Sequence[Row]:
+        if isinstance(at, slice):
+            return [self[k] for k in range(*at.indices(len(self)))]
+        total, base = self.total[at], self.base_total[at]
+        return Row(
+            org_id=self.ids[at],
+            group=self._name(self.group[at]),
+            total=None if isnan(total) else total,
+            base_total=None if isnan(base) else base,
+            grade=self._name(self.grade[at]),
+            complete=bool(self.complete[at]),
+            critical=self.critical[at],
+            findings=self.findings[at],
+            waived=self.waived[at],
+            worst=self.worst[at],
+            at=self.at[at],
+            size=self.size[at],
+            cut=self.cut[at],
+            found=self.found[at],
+        )
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self.ids)
+
+    def of(self, org_id: str) -> Row:
+        """The row of ``org_id``."""
+        return self[self._at[org_id]]
+
+    def columns(self) -> Columns:
+        """What ranking reads (:func:`pbrules.engine.ranking.rank_columns`)."""
+        return Columns(
+            ids=self.ids,
+            groups=self.group,
+            names=self.names,
+            totals=self.total,
+            critical=self.critical,
+            findings=self.findings,
+            base_totals=self.base_total,
+        )
+
+    def by_id(self) -> array[int]:
+        """The positions in org id order."""
+        return array("q", sorted(range(len(self.ids)), key=self.ids.__getitem__))
+
+    def summary(self, rejected: int) -> dict[str, int]:
+        """The result document's ``summary``."""
+        return {
+            "evaluated": len(self.ids),
+            "rejected": rejected,
+            "findings": sum(self.findings),
+            "incomplete": self.complete.count(0),
+            "waived": sum(self.waived),
+        }
 
 
-def summary_counts(rows: Sequence[Row], rejected: int) -> dict[str, int]:
-    """The result document's ``summary`` from the rows."""
-    return {
-        "evaluated": len(rows),
-        "rejected": rejected,
-        "findings": sum(r.findings for r in rows),
-        "incomplete": sum(1 for r in rows if not r.complete),
-        "waived": sum(r.waived for r in rows),
-    }
+class Picked(Sequence[_T]):
+    """``items[order[0]], items[order[1]], ...`` without a list of them."""
+
+    def __init__(self, pick: Callable[[int], _T], order: Sequence[int]) -> None:
+        self._pick = pick
+        self._order = order
+
+    @overload
+    def __getitem__(self, n: int) -> _T: ...
+
+    @overload
+    def __getitem__(self, n: slice) -> Sequence[_T]: ...
+
+    def __getitem__(self, n: int | slice) -> _T | Sequence[_T]:
+        if isinstance(n, slice):
+            return [self._pick(self._order[k]) for k in range(*n.indices(len(self)))]
+        return self._pick(self._order[n])
+
+    def __len__(self) -> int:
+        return len(self._order)
 
 
 class Spool:
@@ -309,7 +451,7 @@ def write_json(
     out: BinaryIO,
     shell: RunResult,
     rows: Sequence[Row],
-    ranks: Mapping[str, RankInfo],
+    ranks: Sequence[RankInfo],
     spool: Spool,
     progress: Tick | None = None,
 ) -> None:
@@ -322,7 +464,7 @@ def write_json(
     for n, row in enumerate(rows):
         _tick(progress, n, rows)
         out.write(separator)
-        out.write(_ranked(spool.body(row), row.cut, ranks[row.org_id]))
+        out.write(_ranked(spool.body(row), row.cut, ranks[n]))
         separator = _ITEM_SEP
     out.write(b"[]" if separator == b"[\n    " else b"\n  ]")
     out.write(middle)
@@ -350,7 +492,7 @@ def write_jsonl(
     out: BinaryIO,
     shell: RunResult,
     rows: Sequence[Row],
-    ranks: Mapping[str, RankInfo],
+    ranks: Sequence[RankInfo],
     spool: Spool,
     progress: Tick | None = None,
 ) -> None:
@@ -358,7 +500,7 @@ def write_jsonl(
     head = {"pack": shell.pack.id, "period": str(shell.period)}
     for n, row in enumerate(rows):
         _tick(progress, n, rows)
-        org = json.loads(_ranked(spool.body(row), row.cut, ranks[row.org_id]))
+        org = json.loads(_ranked(spool.body(row), row.cut, ranks[n]))
         out.write(_line("organization", {**head, **org}))
     for n, row in enumerate(rows, start=len(rows)):
         _tick(progress, n, rows)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pbrules.errors import LedgerError
+from pbrules.ledger.existing import org_ids_with_items
 from pbrules.ledger.export import ExportFormat, export_items
 from pbrules.ledger.models import (
     VIEW_FIELDS,
@@ -143,8 +144,7 @@ class Ledger:
         period = stream.header.period
         as_of = stream.header.as_of or period.end
         with StreamedResult(stream) as source, self.store.write() as session:
-            org_ids = {s.org_id for s in session.select(pack=source.pack)}
-            digest = source.read(org_ids)
+            digest = source.read(org_ids_with_items(session, source.pack))
             return _merge(session, source, period, as_of, digest, by=by, at=at)
 
     # -- hand operations ------------------------------------------------------------------------

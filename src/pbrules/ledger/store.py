@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pbrules.errors import LedgerError
+from pbrules.ledger.existing import SQLiteItems
 from pbrules.ledger.models import (
     Event,
     EventKind,
@@ -171,6 +172,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+#: SQLite's page cache of a ledger opened for writing, in KiB (memory used only as needed)
+CACHE_KIB = 256 << 10
 
 _ITEM_COLUMNS = (
     "number",
@@ -344,6 +347,16 @@ class _SQLiteSession:
         rows = self._conn.execute(sql + " ORDER BY opened_period, number", args).fetchall()
         return [_item_of(row) for row in rows]
 
+    def existing(self, pack: str) -> SQLiteItems:
+        """The items of ``pack`` as they are now, copied into a temporary table (a sync's
+        comparison, :mod:`pbrules.ledger.existing`)."""
+        return SQLiteItems(self._conn, _SELECT_ITEMS, len(_ITEM_COLUMNS), pack, _item_of)
+
+    def org_ids(self, pack: str) -> set[str]:
+        """The organizations that have items of ``pack``."""
+        rows = self._conn.execute("SELECT DISTINCT org_id FROM items WHERE pack = ?", (pack,))
+        return {row[0] for row in rows}
+
     def events(self, number: str | None = None) -> list[LedgerEvent]:
         if number is None:
             rows = self._conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY seq")
@@ -503,6 +516,9 @@ class SQLiteStore:
                     )
                 self._set_wal()
                 self._conn.execute("PRAGMA synchronous = FULL")
+                # a sync of a big result writes millions of rows in one transaction: pages that
+                # do not fit the cache spill to the WAL again and again (the default is 2 MiB)
+                self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
                 self._migrate()
         except sqlite3.DatabaseError as exc:
             self._conn.close()

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from pbrules.engine.findings import one_task_per_problem
+from pbrules.ledger.existing import ExistingItems, existing_items
 from pbrules.ledger.models import EventKind, ItemState, ItemStatus, SyncReport
 from pbrules.ledger.store import LedgerSession
 from pbrules.ledger.transitions import Writer
@@ -191,19 +192,18 @@ class Merge:
 
     def run(self, digest: str) -> SyncReport:
         """Merge the result's findings; the report of what changed."""
-        existing = {s.fingerprint: s for s in self.session.select(pack=self.pack)}
-        split = {(s.org_id, s.criterion) for s in existing.values() if s.subject_type is not None}
-        whole: dict[tuple[str, str], str] = {}
-        still: set[str] = set()  # existing items failing now
-        for row in self.source.failing():
-            state = existing.get(row.fingerprint)
-            if state is not None:
-                still.add(row.fingerprint)
-            state = self._touch(self._failing_item(row.fingerprint, row, state))
-            if state.subject_type is None and (state.org_id, state.criterion) in split:
-                whole[(state.org_id, state.criterion)] = state.number
-        existing = self._merge_duplicates(existing, whole)
-        self._no_longer_failing(existing, still)
+        existing = existing_items(self.session, self.pack)
+        try:
+            whole: dict[tuple[str, str], str] = {}
+            for row in self.source.failing():
+                state = existing.get(row.fingerprint)
+                state = self._touch(self._failing_item(row.fingerprint, row, state))
+                if state.subject_type is None and existing.split(state.org_id, state.criterion):
+                    whole[(state.org_id, state.criterion)] = state.number
+            merged = self._merge_duplicates(existing, whole)
+            self._no_longer_failing(existing, merged)
+        finally:
+            existing.close()
         self._flag_overdue(self.late)
         return SyncReport(
             pack=self.pack,
@@ -295,18 +295,20 @@ class Merge:
         return state
 
     def _merge_duplicates(
-        self, existing: Mapping[str, ItemState], whole: Mapping[tuple[str, str], str]
-    ) -> dict[str, ItemState]:
+        self, existing: ExistingItems, whole: Mapping[tuple[str, str], str]
+    ) -> set[str]:
         """Per-subject items of a problem that now has its organization-level item (one task per
         problem; a ledger synced before the rule holds both): each is closed by one ``merged``
-        event whose note names the item that carries on. Nothing is deleted. The items left.
+        event whose note names the item that carries on. Nothing is deleted. The fingerprints
+        of the items merged.
 
         ``whole``: (org, criterion) -> the organization-level item touched by this sync."""
-        left: dict[str, ItemState] = {}
-        for fingerprint, state in existing.items():
+        merged: set[str] = set()
+        if not whole:
+            return merged
+        for state, _still in existing.states():
             into = whole.get((state.org_id, state.criterion))
             if into is None or state.subject_type is None or state.status is _C:
-                left[fingerprint] = state
                 continue
             self._emit(
                 state,
@@ -316,13 +318,14 @@ class Merge:
                 data={"closed_on": self.as_of.isoformat()},
             )
             self.lists["merged"].append(state.number)
-        return left
+            merged.add(state.fingerprint)
+        return merged
 
-    def _no_longer_failing(self, existing: Mapping[str, ItemState], still: set[str]) -> None:
+    def _no_longer_failing(self, existing: ExistingItems, merged: set[str]) -> None:
         """Items of evaluated organizations not failing now: rectified when open or waived and
         their criterion was evaluated without error. Other organizations' items are untouched."""
-        for fingerprint, state in existing.items():
-            if fingerprint in still:
+        for state, still in existing.states():
+            if still or state.fingerprint in merged:
                 continue
             criteria = self.source.criteria_of(state.org_id)
             if criteria is None:

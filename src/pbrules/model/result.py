@@ -52,6 +52,12 @@ OptScore = Annotated[
 Movement = Literal["rapid_progress", "major_setback", "steady"]
 
 
+def _is_none(value: object) -> bool:
+    """``exclude_if`` of the v2 fields, left out while null so that v1 results keep their exact
+    shape (a field test serializes far faster than a model-level wrap serializer)."""
+    return value is None
+
+
 class _Doc(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -74,17 +80,10 @@ class CriterionResult(_Doc):
     note: str | None = None
     note_zh: str | None = Field(
         default=None,
+        exclude_if=_is_none,  # left out while null: a v1 pack's result keeps its exact shape
         description="The note in Chinese, from the checker's note catalog; only in the results "
         "of a pack that carries Chinese text (title_zh, message_zh or action_zh).",
     )
-
-    @model_serializer(mode="wrap")
-    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """``note_zh`` is left out while null, so a v1 pack's result keeps its exact shape."""
-        data: dict[str, Any] = handler(self)
-        if self.note_zh is None:
-            data.pop("note_zh", None)
-        return data
 
 
 class OrgResult(_Doc):
@@ -116,18 +115,19 @@ class OrgResult(_Doc):
         default=None, description="Tier id -> its score (null: no criterion of it applies)."
     )
     unscored_reason: str | None = Field(
-        default=None, description="Why total and grade are null (nothing applicable)."
+        default=None,
+        exclude_if=_is_none,
+        description="Why total and grade are null (nothing applicable).",
     )
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """v2 fields are left out while null, so a v1 pack's result keeps its exact shape."""
+        """``tier`` and ``tier_scores`` are left out while ``tier_scores`` is null, so a v1
+        pack's result keeps its exact shape."""
         data: dict[str, Any] = handler(self)
         if self.tier_scores is None:
             data.pop("tier", None)
             data.pop("tier_scores", None)
-        if self.unscored_reason is None:
-            data.pop("unscored_reason", None)
         return data
 
 
@@ -151,19 +151,14 @@ class Rectify(_Doc):
     responsible: str | None
     due: date | None
     action: str | None
-    action_zh: str | None = Field(default=None, description="The action in Chinese (v2).")
-    responsible_zh: str | None = Field(
-        default=None, description="A free-text responsible in Chinese, from the pack (v2)."
+    action_zh: str | None = Field(
+        default=None, exclude_if=_is_none, description="The action in Chinese (v2)."
     )
-
-    @model_serializer(mode="wrap")
-    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if self.action_zh is None:
-            data.pop("action_zh", None)
-        if self.responsible_zh is None:
-            data.pop("responsible_zh", None)
-        return data
+    responsible_zh: str | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="A free-text responsible in Chinese, from the pack (v2).",
+    )
 
 
 class FindingWaiver(_Doc):
@@ -195,23 +190,16 @@ class Finding(_Doc):
         default=None, description="Set when an active ledger waiver covers this finding."
     )
     message_zh: str | None = Field(
-        default=None, description="The message in Chinese, from the pack's message_zh (v2)."
+        default=None,
+        exclude_if=_is_none,
+        description="The message in Chinese, from the pack's message_zh (v2).",
     )
     subjects: list[StoodForSubject] | None = Field(
         default=None,
+        exclude_if=_is_none,
         description="One finding per problem (v2): the subjects an organization-level finding "
         "stands for, sorted; null otherwise.",
     )
-
-    @model_serializer(mode="wrap")
-    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """v2 fields are left out while null, so a v1 pack's result keeps its exact shape."""
-        data: dict[str, Any] = handler(self)
-        if self.message_zh is None:
-            data.pop("message_zh", None)
-        if self.subjects is None:
-            data.pop("subjects", None)
-        return data
 
 
 class GroupRanking(_Doc):
@@ -222,17 +210,10 @@ class GroupRanking(_Doc):
     major_setbacks: list[str] = Field(default_factory=list)
     tied: list[str] | None = Field(
         default=None,
+        exclude_if=_is_none,
         description="Organizations of top/bottom that share their rank with another (并列); "
         "only for packs that declare ranking.tie_break.",
     )
-
-    @model_serializer(mode="wrap")
-    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """``tied`` is left out while null, so a v1 pack's result keeps its exact shape."""
-        data: dict[str, Any] = handler(self)
-        if self.tied is None:
-            data.pop("tied", None)
-        return data
 
 
 class Rejected(_Doc):
