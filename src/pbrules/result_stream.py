@@ -68,7 +68,7 @@ __all__ = [
 
 #: the largest organization, finding or top-level value read (an organization is ~10 KB)
 MAX_ITEM_BYTES = 16 << 20
-_CHUNK = 1 << 20
+_CHUNK = 4 << 20
 _SCHEMA_VERSION = "1"
 _LISTS = ("organizations", "findings", "rejected", "warnings")
 _MAX_ERRORS = 5
@@ -113,6 +113,9 @@ class _Text:
         self.eof = False
         self.line = 1  # line number of buf[0]
         self.col = 1  # column of buf[0]
+        self.base = 0  # characters dropped before buf[0]
+        #: key -> (items, character offset just after the list): where each list ended
+        self.ends: dict[str, tuple[int, int]] = {}
 
     def more(self, size: int = _CHUNK) -> bool:
         """Append up to ``size`` more bytes of text; False at the end of the file."""
@@ -130,14 +133,15 @@ class _Text:
 
     def drop(self) -> None:
         """Forget the text before ``pos`` (keeping track of line and column)."""
-        gone = self.buf[: self.pos]
-        newlines = gone.count("\n")
+        pos = self.pos
+        newlines = self.buf.count("\n", 0, pos)
         if newlines:
             self.line += newlines
-            self.col = len(gone) - gone.rfind("\n")
+            self.col = pos - self.buf.rfind("\n", 0, pos)
         else:
-            self.col += len(gone)
-        self.buf = self.buf[self.pos :]
+            self.col += pos
+        self.base += pos
+        self.buf = self.buf[pos:]
         self.pos = 0
 
     def locate(self, at: int) -> tuple[int, int]:
@@ -200,6 +204,43 @@ class _Text:
             size = min(size * 2, MAX_ITEM_BYTES)
         raise self.error(self.pos, f"{what}: larger than {MAX_ITEM_BYTES:,} bytes")
 
+    def skip(self, what: str) -> None:
+        """Pass over the value at the cursor without decoding it.
+
+        An object or array of an indented document (as ``pbrules evaluate`` writes it) ends at
+        the first line holding its closing bracket at its own indentation (JSON text has no
+        raw line breaks inside strings); the span up to there must also hold as many opening
+        as closing brackets. Anything else is decoded (:meth:`value`), so a document laid out
+        otherwise reads as before, only slower."""
+        first = self.peek()
+        line_start = self.buf.rfind("\n", 0, self.pos) + 1
+        indent = self.buf[line_start : self.pos]
+        if first not in "{[" or line_start == 0 or indent.strip(" "):
+            self.value(what)
+            return
+        mark = "\n" + indent + ("}" if first == "{" else "]")
+        at = self.buf.find(mark, self.pos)
+        while at < 0:
+            if len(self.buf) - self.pos > MAX_ITEM_BYTES or self.eof:
+                self.value(what)  # refused as too large, or a located error
+                return
+            searched = max(len(self.buf) - self.pos - len(mark), 0)
+            self.drop()
+            self.more(_CHUNK)
+            at = self.buf.find(mark, searched)
+        end = at + len(mark)
+        buf, pos = self.buf, self.pos
+        if buf.count("{", pos, end) != buf.count("}", pos, end) or buf.count(
+            "[", pos, end
+        ) != buf.count("]", pos, end):
+            self.value(what)
+            return
+        self.pos = end
+
+    def offset(self) -> int:
+        """Characters read before the cursor."""
+        return self.base + self.pos
+
 
 def _inside(exc: json.JSONDecodeError, size: int) -> bool:
     """A real JSON error, not the end of the buffer cutting an item short (that one is at the
@@ -211,10 +252,18 @@ def _inside(exc: json.JSONDecodeError, size: int) -> bool:
 _Event = tuple[str, int | None, Any]
 
 
-def _walk(text: _Text, lists: frozenset[str], stop: str | None = None) -> Iterator[_Event]:
+def _walk(
+    text: _Text,
+    lists: frozenset[str],
+    stop: str | None = None,
+    skip: frozenset[str] = frozenset(),
+    until: str | None = None,
+) -> Iterator[_Event]:
     """The top-level object's values; items one at a time for the keys in ``lists``.
 
-    Stops before the value of ``stop`` when given (the header ends at the organizations)."""
+    Stops before the value of ``stop`` when given (the header ends at the organizations), and
+    after the list ``until``. The items of the lists in ``skip`` are passed over, not decoded
+    (:meth:`_Text.skip`); ``text.ends`` records where each list ended."""
     first = text.peek()
     if first != "{":
         if not first:
@@ -239,7 +288,12 @@ def _walk(text: _Text, lists: frozenset[str], stop: str | None = None) -> Iterat
         if key == stop:
             return
         if key in lists and text.peek() == "[":
-            yield from _items(text, key)
+            if key in skip:
+                _skip_items(text, key)
+            else:
+                yield from _items(text, key)
+            if key == until:
+                return
         else:
             yield key, None, text.value(key)
         if text.expect(",}") == "}":
@@ -250,15 +304,31 @@ def _walk(text: _Text, lists: frozenset[str], stop: str | None = None) -> Iterat
 
 def _items(text: _Text, key: str) -> Iterator[_Event]:
     text.expect("[")
+    index = 0
     if text.peek() == "]":
         text.pos += 1
-        return
+    else:
+        while True:
+            yield key, index, text.value(f"{key}.{index}")
+            index += 1
+            if text.expect(",]") == "]":
+                break
+    text.ends[key] = (index, text.offset())
+
+
+def _skip_items(text: _Text, key: str) -> None:
+    """:func:`_items` without decoding them."""
+    text.expect("[")
     index = 0
-    while True:
-        yield key, index, text.value(f"{key}.{index}")
-        index += 1
-        if text.expect(",]") == "]":
-            return
+    if text.peek() == "]":
+        text.pos += 1
+    else:
+        while True:
+            text.skip(f"{key}.{index}")
+            index += 1
+            if text.expect(",]") == "]":
+                break
+    text.ends[key] = (index, text.offset())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,8 +338,21 @@ _KINDS = {"organization": "organizations", "finding": "findings"}
 _KINDS.update(rejected="rejected", warning="warnings")
 
 
-def _lines(fh: BinaryIO, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` per non-blank line, each line at most MAX_ITEM_BYTES."""
+_TYPED = re.compile(rb'\s*\{\s*"type"\s*:\s*"([a-z]+)"')
+
+
+def _skipped(raw: bytes, skip: frozenset[bytes]) -> bool:
+    """A line of a type in ``skip``, told by its first key (as the jsonl format writes every
+    line) and left undecoded; a line with another ``"type"`` key anywhere is decoded."""
+    found = _TYPED.match(raw)
+    return found is not None and found.group(1) in skip and raw.count(b'"type"') == 1
+
+
+def _lines(
+    fh: BinaryIO, where: str, skip: frozenset[bytes] = frozenset()
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` per non-blank line, each line at most MAX_ITEM_BYTES; lines
+    of the types in ``skip`` are passed over (:func:`_skipped`)."""
     number = 0
     while True:
         raw = fh.readline(MAX_ITEM_BYTES + 1)
@@ -280,7 +363,7 @@ def _lines(fh: BinaryIO, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
             raise ResultDocumentError(
                 f"{where}:{number}: a line larger than {MAX_ITEM_BYTES:,} bytes"
             )
-        if not raw.strip():
+        if not raw.strip() or (skip and _skipped(raw, skip)):
             continue
         try:
             data = json.loads(raw)
@@ -302,10 +385,14 @@ def _lines(fh: BinaryIO, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield number, data
 
 
-def _jsonl_events(fh: BinaryIO, where: str) -> Iterator[tuple[str, int | None, Any, str]]:
-    """``(key, index, value, where)`` per line, as :func:`_walk` gives them."""
+def _jsonl_events(
+    fh: BinaryIO, where: str, skip: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, int | None, Any, str]]:
+    """``(key, index, value, where)`` per line, as :func:`_walk` gives them; the lines of the
+    lists in ``skip`` are passed over."""
     counts: dict[str, int] = {}
-    for number, data in _lines(fh, where):
+    kinds = frozenset(k.encode() for k, key in _KINDS.items() if key in skip)
+    for number, data in _lines(fh, where, kinds):
         kind = data.pop("type")
         at = f"{where}:{number}"
         key = _KINDS.get(kind)
@@ -421,17 +508,35 @@ class ResultStream:
         #: True for a JSON Lines result
         self.jsonl = jsonl
 
-    def _events(self, lists: frozenset[str]) -> Iterator[tuple[str, int | None, Any, str]]:
+    def _events(
+        self,
+        lists: frozenset[str],
+        skip: frozenset[str] = frozenset(),
+        until: str | None = None,
+        ends: dict[str, tuple[int, int]] | None = None,
+    ) -> Iterator[tuple[str, int | None, Any, str]]:
+        """The document's values and list items; the items of ``skip`` are passed over, and a
+        JSON document is read only up to the end of the list ``until``. ``ends`` receives
+        where each list of a JSON document ended (items, character offset)."""
         where = str(self.path)
         with _open_file(self.path) as fh:
             if self.jsonl:
-                yield from _jsonl_events(fh, where)
+                yield from _jsonl_events(fh, where, skip)
                 return
-            for key, index, value in _walk(_Text(fh, where), lists):
+            text = _Text(fh, where)
+            for key, index, value in _walk(text, lists, skip=skip, until=until):
                 yield key, index, value, where
+            if ends is not None:
+                ends.update(text.ends)
 
-    def _list(self, key: str) -> Iterator[tuple[int, Any, str]]:
-        for name, index, value, where in self._events(frozenset(_LISTS)):
+    def _list(
+        self, key: str, ends: dict[str, tuple[int, int]] | None = None
+    ) -> Iterator[tuple[int, Any, str]]:
+        """The items of one list: the other long lists are passed over, and the reading stops
+        at the end of the organizations when those are read."""
+        others = frozenset(k for k in ("organizations", "findings") if k != key)
+        until = key if key == "organizations" else None
+        for name, index, value, where in self._events(frozenset(_LISTS), others, until, ends):
             if name == key and index is not None:
                 yield index, value, where
 
@@ -439,10 +544,11 @@ class ResultStream:
         for index, value, where in self._list(key):
             yield _validate(model, value, where, f"{key}.{index}.")
 
-    def organizations(self) -> Iterator[OrgResult]:
-        """Each organization's result, validated; a duplicate organization id is an error."""
+    def organizations(self, ends: dict[str, tuple[int, int]] | None = None) -> Iterator[OrgResult]:
+        """Each organization's result, validated; a duplicate organization id is an error.
+        ``ends``: see :meth:`findings_and_tail`."""
         seen: set[str] = set()
-        for index, value, where in self._list("organizations"):
+        for index, value, where in self._list("organizations", ends):
             org: OrgResult = _validate(OrgResult, value, where, f"organizations.{index}.")
             if org.org_id in seen:
                 raise ResultDocumentError(
@@ -469,21 +575,55 @@ class ResultStream:
 
     def tail(self) -> ResultTail:
         """The rankings, rejected records, warnings and summary."""
-        rankings: dict[str, GroupRanking] = {}
-        rejected: list[Rejected] = []
-        warnings: list[RunWarning] = []
-        summary: Summary | None = None
-        small = frozenset(("organizations", "findings", "rejected", "warnings"))
-        for key, index, value, where in self._events(small):
-            if key == "rankings" and index is None:
-                rankings = _validate_rankings(value, where)
-            elif key == "summary" and index is None:
-                summary = _validate(Summary, value, where, "summary.")
-            elif key == "rejected" and index is not None:
-                rejected.append(_validate(Rejected, value, where, f"rejected.{index}."))
-            elif key == "warnings" and index is not None:
-                warnings.append(_validate(RunWarning, value, where, f"warnings.{index}."))
-        return ResultTail(rankings=rankings, rejected=rejected, warnings=warnings, summary=summary)
+        parts = _TailParts()
+        long = frozenset(("organizations", "findings"))
+        for key, index, value, where in self._events(frozenset(_LISTS), long):
+            parts.add(key, index, value, where)
+        return parts.tail()
+
+    def findings_and_tail(
+        self,
+        tail: list[ResultTail],
+        *,
+        skip_organizations: bool = True,
+        ends: dict[str, tuple[int, int]] | None = None,
+    ) -> Iterator[Finding]:
+        """Each finding, validated, from one reading of the document that also reads the
+        tail (appended to ``tail`` once the findings are done); the organizations are passed
+        over (undecoded) unless ``skip_organizations`` is False. ``ends`` receives where each
+        list of a JSON document ended (items, character offset): the organizations passed over
+        end where :meth:`organizations` ends them, unless the layout misled the skipping."""
+        parts = _TailParts()
+        skip = frozenset(("organizations",) if skip_organizations else ())
+        for key, index, value, where in self._events(frozenset(_LISTS), skip, ends=ends):
+            if key == "findings" and index is not None:
+                yield _validate(Finding, value, where, f"findings.{index}.")
+            else:
+                parts.add(key, index, value, where)
+        tail.append(parts.tail())
+
+
+class _TailParts:
+    """The tail's values collected from a document's events."""
+
+    def __init__(self) -> None:
+        self.rankings: dict[str, GroupRanking] = {}
+        self.rejected: list[Rejected] = []
+        self.warnings: list[RunWarning] = []
+        self.summary: Summary | None = None
+
+    def add(self, key: str, index: int | None, value: Any, where: str) -> None:
+        if key == "rankings" and index is None:
+            self.rankings = _validate_rankings(value, where)
+        elif key == "summary" and index is None:
+            self.summary = _validate(Summary, value, where, "summary.")
+        elif key == "rejected" and index is not None:
+            self.rejected.append(_validate(Rejected, value, where, f"rejected.{index}."))
+        elif key == "warnings" and index is not None:
+            self.warnings.append(_validate(RunWarning, value, where, f"warnings.{index}."))
+
+    def tail(self) -> ResultTail:
+        return ResultTail(self.rankings, self.rejected, self.warnings, self.summary)
 
 
 def _validate(model: type[BaseModel], value: Any, where: str, prefix: str) -> Any:

@@ -172,6 +172,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+#: SQLite's page cache of a ledger opened for writing, in KiB (memory used only as needed)
+CACHE_KIB = 256 << 10
 
 _ITEM_COLUMNS = (
     "number",
@@ -514,6 +516,9 @@ class SQLiteStore:
                     )
                 self._set_wal()
                 self._conn.execute("PRAGMA synchronous = FULL")
+                # a sync of a big result writes millions of rows in one transaction: pages that
+                # do not fit the cache spill to the WAL again and again (the default is 2 MiB)
+                self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
                 self._migrate()
         except sqlite3.DatabaseError as exc:
             self._conn.close()

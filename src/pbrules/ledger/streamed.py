@@ -27,11 +27,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from pbrules.errors import ResultDocumentError
 from pbrules.ledger.sync import Failing
 from pbrules.model.outcome import Status
 from pbrules.model.period import Period
-from pbrules.model.result import Finding, RunResult, Summary
-from pbrules.result_stream import ResultStream
+from pbrules.model.result import Finding, OrgResult, RunResult, Summary
+from pbrules.result_stream import ResultHeader, ResultStream, ResultTail
 
 __all__ = ["StreamedResult"]
 
@@ -105,6 +106,18 @@ def _row(finding: Finding) -> tuple[Any, ...]:
     )
 
 
+def _shell(header: ResultHeader, tail: ResultTail | None) -> dict[str, Any]:
+    """The result without organizations and findings, as the digest reads it."""
+    parts: dict[str, Any] = {"pack": header.pack, "period": header.period, "as_of": header.as_of}
+    if tail is None:
+        parts["summary"] = _NO_SUMMARY
+    else:
+        parts.update(rankings=tail.rankings, rejected=tail.rejected, warnings=tail.warnings,
+                     summary=tail.summary or _NO_SUMMARY)  # fmt: skip
+    shell: dict[str, Any] = RunResult.model_validate(parts).model_dump(mode="json")
+    return shell
+
+
 class StreamedResult:
     """A result file read once for the merge (a :class:`~pbrules.ledger.sync.MergeSource`).
 
@@ -120,6 +133,7 @@ class StreamedResult:
         self._db = sqlite3.connect(Path(self._tmp.name) / "findings.db")
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("PRAGMA cache_size = -65536")  # 64 MiB: the grouping of a big result
         columns = ", ".join(_COLUMNS)
         self._db.execute(f"CREATE TABLE f (seq INTEGER PRIMARY KEY, {columns})")
         self._criteria: dict[str, dict[str, Status]] = {}
@@ -141,36 +155,55 @@ class StreamedResult:
 
     # -- reading ----------------------------------------------------------------------------------
     def read(self, org_ids: Collection[str]) -> str:
-        """Read the file: the findings into the table, the statuses of ``org_ids``; the digest."""
-        tail = self.stream.tail()
+        """Read the file: the findings into the table, the statuses of ``org_ids``; the digest.
+
+        Two readings: the findings and the tail with the organizations passed over undecoded,
+        then the organizations alone. Should the two find the organizations ending at different
+        places (a layout that misled the skipping), or the first fail, it is read again with
+        every item decoded."""
+        try:
+            digest = self._read(org_ids, fast=True)
+        except ResultDocumentError:
+            digest = None
+        if digest is None:
+            self._db.execute("DELETE FROM f")
+            self._criteria.clear()
+            digest = self._read(org_ids, fast=False)
+        if digest is None:  # pragma: no cover - both readings decode every organization
+            raise ResultDocumentError(f"{self.stream.path}: the organizations read differently")
+        self._db.execute("CREATE INDEX f_problem ON f (org_id, criterion, whole)")
+        return digest
+
+    def _read(self, org_ids: Collection[str], *, fast: bool) -> str | None:
         header = self.stream.header
         counts = {"findings": 0, "waived": 0, "evaluated": 0, "incomplete": 0}
-        shell = RunResult.model_validate(
-            {
-                "pack": header.pack,
-                "period": header.period,
-                "as_of": header.as_of,
-                "rankings": tail.rankings,
-                "rejected": tail.rejected,
-                "warnings": tail.warnings,
-                "summary": tail.summary or _NO_SUMMARY,
-            }
-        ).model_dump(mode="json")
+        head = _shell(header, None)
         digest = hashlib.sha256(b"{")
-        for i, key in enumerate(sorted(shell)):
-            digest.update(b"," if i else b"")
-            digest.update(_canonical(key) + b":")
-            if key == "findings":
-                self._hash_items(digest, self._findings(counts))
-            elif key == "organizations":
-                self._hash_items(digest, self._organizations(counts, org_ids))
-            elif key == "summary" and tail.summary is None:  # a jsonl result without its summary
+        keys = sorted(head)
+        first = keys.index("findings")
+        for i, key in enumerate(keys[:first]):
+            digest.update((b"," if i else b"") + _canonical(key) + b":" + _canonical(head[key]))
+        tails: list[ResultTail] = []
+        skipped: dict[str, tuple[int, int]] = {}
+        read: dict[str, tuple[int, int]] = {}
+        findings = self.stream.findings_and_tail(tails, skip_organizations=fast, ends=skipped)
+        digest.update((b"," if first else b"") + _canonical("findings") + b":")
+        self._hash_items(digest, self._findings(counts, findings))
+        digest.update(b"," + _canonical("organizations") + b":")
+        organizations = self.stream.organizations(ends=read)
+        self._hash_items(digest, self._organizations(counts, org_ids, organizations))
+        if skipped.get("organizations") != read.get("organizations"):
+            return None
+        tail = tails[0]
+        shell = _shell(header, tail)
+        for key in keys[first + 2 :]:
+            digest.update(b"," + _canonical(key) + b":")
+            if key == "summary" and tail.summary is None:  # a jsonl result without its summary
                 summary = Summary(rejected=len(tail.rejected), **counts)
                 digest.update(_canonical(summary.model_dump(mode="json")))
             else:
                 digest.update(_canonical(shell[key]))
         digest.update(b"}")
-        self._db.execute("CREATE INDEX f_problem ON f (org_id, criterion, whole)")
         return digest.hexdigest()
 
     @staticmethod
@@ -181,10 +214,12 @@ class StreamedResult:
             digest.update(_canonical(item))
         digest.update(b"]")
 
-    def _findings(self, counts: dict[str, int]) -> Iterator[dict[str, Any]]:
+    def _findings(
+        self, counts: dict[str, int], findings: Iterable[Finding]
+    ) -> Iterator[dict[str, Any]]:
         insert = f"INSERT INTO f ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
         batch: list[tuple[Any, ...]] = []
-        for finding in self.stream.findings():
+        for finding in findings:
             counts["findings"] += 1
             counts["waived"] += finding.waiver is not None
             batch.append(_row(finding))
@@ -195,9 +230,9 @@ class StreamedResult:
         self._db.executemany(insert, batch)
 
     def _organizations(
-        self, counts: dict[str, int], org_ids: Collection[str]
+        self, counts: dict[str, int], org_ids: Collection[str], organizations: Iterable[OrgResult]
     ) -> Iterator[dict[str, Any]]:
-        for org in self.stream.organizations():
+        for org in organizations:
             counts["evaluated"] += 1
             counts["incomplete"] += not org.complete
             if org.org_id in org_ids:

@@ -334,7 +334,7 @@ def _read_organizations(
         intake.areas_seen.update(dict.fromkeys(o.areas))
         gid = o.group or UNGROUPED
         pos = intake.groups.setdefault(gid, len(intake.groups))
-        org = OrgResult.model_construct(**dict(o))
+        org = OrgResult.model_construct(**dict(o), criteria=[])  # no default_factory call
         r = _row(org, intake.per_org.get(o.org_id, 0), prev_rank, prev_total,
                  intake.titles.movement)  # fmt: skip
         k0, k1 = (

@@ -31,6 +31,8 @@ Row = Sequence[Any]
 
 def width(text: str) -> int:
     """Display width: a CJK (wide) character counts two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
