@@ -163,7 +163,7 @@ _OrgBody = create_model(
 )
 
 
-def _left_out(result: dict[str, Any]) -> set[str] | None:
+def _left_out(result: Mapping[str, Any]) -> set[str] | None:
     """The fields :class:`OrgResult`'s serializer leaves out of ``result``."""
     left: set[str] = set()
     if result.get("tier_scores") is None:
