@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from pbrules.builtin._strict import _SUSPECT, MAX_INT_DIGITS, suspect_line
-from pbrules.builtin.checkers._records import LISTS, index_rows, rows
+from pbrules.builtin.checkers._records import LISTS, field_names, index_rows, rows
 from pbrules.builtin.checkers.dues import _pays, paid_months
-from pbrules.engine.chunks import _KEY_SCREEN, _key_screen, _keys_set
+from pbrules.engine.chunks import _KEY_SCREEN, _key_screen, _keys_set, _screens
 from pbrules.model.index import build_index
 from pbrules.model.snapshot import Snapshot
 from pbrules.testing.strategies import snapshots
@@ -96,3 +96,60 @@ def test_shared_rows_and_paid_months(snapshot: Snapshot) -> None:
                 assert (month in paid[member_id]) == _pays(row, as_of, tolerance)
     early = date(as_of.year - 1, 1, 1)
     assert paid_months(index, early, 0.0) is not paid_months(index, as_of, 0.0)
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=40, deadline=None)
+def test_rows_of_some_fields_are_the_whole_rows_cut(
+    snapshot: Snapshot, data: st.DataObject
+) -> None:
+    """Rows built with only the fields a criterion reads hold those fields' whole-row values."""
+    as_of = build_index(snapshot).as_of
+    for name in LISTS:
+        if name == "two_committees":
+            continue
+        names = field_names(name)
+        fields = frozenset(data.draw(st.lists(st.sampled_from(names), max_size=4)))
+        for current in (True, False):
+            whole = rows(snapshot, name, as_of, current=current)
+            some = rows(snapshot, name, as_of, current=current, fields=fields)
+            assert len(some) == len(whole)
+            for cut, full in zip(some, whole, strict=True):
+                assert cut == {k: full.get(k) for k in (*fields, "_id") if k in full}, name
+                assert set(cut) <= {*fields, "_id"}
+
+
+@given(st.lists(st.sampled_from([*_ALPHABET, *b"w0"]), max_size=120).map(bytes))
+@settings(max_examples=3000, deadline=None)
+def test_both_screens_in_one_are_the_regular_expressions(raw: bytes) -> None:
+    either = _SUSPECT.search(raw) is not None or _KEY_SCREEN.search(raw) is not None
+    assert _screens(raw, raw.count(b'":')) == either
+
+
+def test_both_screens_in_one_edges() -> None:
+    for raw in (b'{"a" :1}', b'{"a"\t\n:1}', b'{"a" ,"b":1}', b'"w:', b'{"a": 1e999}', b'"\\" :'):
+        either = _SUSPECT.search(raw) is not None or _KEY_SCREEN.search(raw) is not None
+        assert _screens(raw, raw.count(b'":')) == either, raw
+
+
+def _variants(snapshot: Snapshot) -> list[Snapshot]:
+    """The snapshot, and copies (not validated) with one kind of cross-record problem each."""
+    out = [snapshot]
+    for name in ("members", "party_groups", "dues", "meetings", "development", "visits"):
+        records = getattr(snapshot, name)
+        if records:
+            out.append(snapshot.model_copy(update={name: (*records, records[0])}))
+    if snapshot.members:
+        out.append(snapshot.model_copy(update={"members": snapshot.members[1:]}))
+    if snapshot.party_groups:
+        out.append(snapshot.model_copy(update={"party_groups": snapshot.party_groups[1:]}))
+    out.append(snapshot.model_copy(update={"as_of": date(snapshot.period.start.year - 1, 1, 1)}))
+    return out
+
+
+@given(snapshots())
+@settings(max_examples=60, deadline=None)
+def test_cross_checks_shortcut_agrees(snapshot: Snapshot) -> None:
+    """``_cross_clean`` says "nothing wrong" exactly when the full check finds no problem."""
+    for variant in _variants(snapshot):
+        assert variant._cross_clean() == (not variant._cross_problems())

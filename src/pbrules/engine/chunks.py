@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import BaseModel, ValidationError
 
-from pbrules.builtin._strict import StrictJson, suspect_line
+from pbrules.builtin._strict import _SUSPECT_SHAPES, StrictJson
 from pbrules.builtin.readers import MAX_LINE_BYTES, JsonlReader
 from pbrules.errors import DataError
 from pbrules.io import RawRecord
@@ -184,12 +184,44 @@ _KEY_SCREEN = re.compile(rb'\\"|\\u0022|"\s+:', re.IGNORECASE)
 _SPACE = b" \t\n\r\x0b\x0c"
 
 
-def _key_screen(raw: bytes) -> bool:
+def _key_screen(raw: bytes, keys: int | None = None) -> bool:
     r"""``_KEY_SCREEN.search(raw)``. Without a backslash only ``"\s+:`` can match, and it does
-    exactly when deleting white space makes new ``":`` pairs (cheaper than the search)."""
+    exactly when deleting white space makes new ``":`` pairs (cheaper than the search).
+    ``keys``: ``raw.count(b'":')`` when the caller has it."""
     if b"\\" in raw:
         return _KEY_SCREEN.search(raw) is not None
-    return raw.translate(None, _SPACE).count(b'":') != raw.count(b'":')
+    if keys is None:
+        keys = raw.count(b'":')
+    return raw.translate(None, _SPACE).count(b'":') != keys
+
+
+#: one translation for both screens: digits -> ``0``, ``e``/``E`` -> ``e``, ``+``/``-`` -> ``+``
+#: (the shapes :func:`suspect_line` looks for), ``"`` and ``:`` kept, white space -> ``w``, any
+#: other byte -> a space
+_SHAPE = bytes(
+    ord("0") if 48 <= b <= 57
+    else ord("e") if b in b"eE"
+    else ord("+") if b in b"+-"
+    else b if b in b'":'
+    else ord("w") if b in _SPACE
+    else 32
+    for b in range(256)
+)
+
+
+def _screens(raw: bytes, keys: int) -> bool:
+    r"""``suspect_line(raw) or _key_screen(raw, keys)`` with one translation of the line: white
+    space right after a quote (which ``"\s+:`` needs) is rare, and tested on the same shape."""
+    if b"NaN" in raw or b"Infinity" in raw:
+        return True
+    shape = raw.translate(_SHAPE)
+    if any(s in shape for s in _SUSPECT_SHAPES):
+        return True
+    if b"\\" in raw:
+        return _KEY_SCREEN.search(raw) is not None
+    if b'"w' not in shape:
+        return False
+    return raw.translate(None, _SPACE).count(b'":') != keys
 
 
 def _keys_set(model: BaseModel) -> int:
@@ -256,13 +288,14 @@ def _fast(raw: bytes) -> Snapshot | None:
     """The snapshot validated from the line's bytes, or ``None`` when the slow path must say why
     not (or must check extensions against the registry, or the line may hold what the strict
     reader refuses: see :func:`pbrules.builtin._strict.suspect_line`)."""
-    if suspect_line(raw) or _key_screen(raw):
+    keys = raw.count(b'":')
+    if _screens(raw, keys):
         return None
     try:
         snap = Snapshot.model_validate_json(raw)
     except (ValidationError, ValueError, RecursionError, OverflowError, TypeError):
         return None
-    if raw.count(b'":') != _keys_set(snap):
+    if keys != _keys_set(snap):
         return None  # a key given twice (last-wins here): the strict decoder refuses it
     if snap.as_of is not None and snap.as_of > snap.period.end:
         return None  # the dataset layer rejects it, with its reason

@@ -15,6 +15,7 @@ Conventions (CRITERIA.md): a *current* committee post has ``appointed_on <= as_o
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,12 @@ from pbrules.model.snapshot import (
 )
 
 __all__ = ["SnapshotIndex", "build_index", "is_current_post"]
+
+
+#: memo key of the snapshot's meetings in (date, id) order, sorted once by :func:`build_index`
+_MEETINGS_SORTED = ("index.meetings_sorted",)
+_BY_DATE_AND_ID = operator.attrgetter("held_on", "id")
+_MONTH = operator.attrgetter("month")
 
 
 def is_current_post(post: CommitteePost, as_of: date) -> bool:
@@ -82,7 +89,10 @@ class SnapshotIndex:
     def meetings_by_type(self) -> dict[str, list[Meeting]]:
         """Every meeting held on or before ``as_of`` (any period), by type value, date order."""
         out: dict[str, list[Meeting]] = defaultdict(list)
-        for m in sorted(self.snapshot.meetings, key=lambda m: (m.held_on, m.id)):
+        ordered = self.memo.get(_MEETINGS_SORTED)
+        if ordered is None:
+            ordered = sorted(self.snapshot.meetings, key=_BY_DATE_AND_ID)
+        for m in ordered:
             if m.held_on <= self.as_of:
                 out[m.type.value if m.type is not None else ""].append(m)
         return dict(out)
@@ -144,7 +154,7 @@ class SnapshotIndex:
     @cached_property
     def dues_months(self) -> frozenset[str]:
         """Months the dues export covers (at least one row for that month)."""
-        return frozenset(row.month for row in self.snapshot.dues)
+        return frozenset(map(_MONTH, self.snapshot.dues))
 
     # -- committee ------------------------------------------------------------------------
     @cached_property
@@ -233,7 +243,8 @@ def build_index(
     start, end = period.start, period.end
     in_period: dict[str, list[Meeting]] = defaultdict(list)
     by_month: dict[str, dict[str, list[Meeting]]] = defaultdict(lambda: defaultdict(list))
-    for m in sorted(snapshot.meetings, key=lambda m: (m.held_on, m.id)):
+    ordered = sorted(snapshot.meetings, key=_BY_DATE_AND_ID)
+    for m in ordered:
         if start <= m.held_on <= end and m.held_on <= as_of:
             t = m.type.value if m.type is not None else ""
             in_period[t].append(m)
@@ -256,4 +267,5 @@ def build_index(
         current_members=current,
         full_members=full,
         current_committee=committee,
+        memo={_MEETINGS_SORTED: ordered},
     )

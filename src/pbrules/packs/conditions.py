@@ -25,9 +25,8 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import rule_engine
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -43,6 +42,9 @@ from pydantic import (
 from pbrules.errors import CheckError, suggest
 from pbrules.packs.facts import FACTS, SYMBOLS, FactValues, suggest_fact
 from pbrules.packs.limits import expression_text_problem, rule_regex_problems
+
+if TYPE_CHECKING:  # rule-engine is imported on first use: building its parser costs ~0.3 s
+    import rule_engine
 
 __all__ = [
     "FORMS",
@@ -78,14 +80,6 @@ def _check_fact(name: str) -> str:
 
 FactName = Annotated[str, AfterValidator(_check_fact)]
 
-_RE_TYPES = {
-    "int": rule_engine.DataType.FLOAT,
-    "float": rule_engine.DataType.FLOAT,
-    "bool": rule_engine.DataType.BOOLEAN,
-    "str": rule_engine.DataType.STRING,
-}
-
-
 def _resolve(thing: Any, name: str) -> Any:
     value = thing.by_symbol(name)
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
@@ -93,7 +87,15 @@ def _resolve(thing: Any, name: str) -> Any:
 
 @functools.cache
 def _context() -> rule_engine.Context:
-    types = {symbol: _RE_TYPES[fact.type] for symbol, fact in SYMBOLS.items()}
+    import rule_engine
+
+    re_types = {
+        "int": rule_engine.DataType.FLOAT,
+        "float": rule_engine.DataType.FLOAT,
+        "bool": rule_engine.DataType.BOOLEAN,
+        "str": rule_engine.DataType.STRING,
+    }
+    types = {symbol: re_types[fact.type] for symbol, fact in SYMBOLS.items()}
     return rule_engine.Context(
         type_resolver=rule_engine.type_resolver_from_dict(types),
         resolver=_resolve,
@@ -103,6 +105,8 @@ def _context() -> rule_engine.Context:
 @functools.lru_cache(maxsize=1024)
 def compile_expr(text: str) -> rule_engine.Rule:
     """Compile ``text`` with the typed fact context; ``ValueError`` with a clear message."""
+    import rule_engine
+
     if not text.strip():
         raise ValueError("the expression is empty")
     too_much = expression_text_problem(text)
@@ -346,6 +350,8 @@ def _any(items: Sequence[Any], facts: FactValues) -> bool | None:
 
 
 def _expr(text: str, facts: FactValues) -> bool | None:
+    import rule_engine
+
     rule = compile_expr(text)
     # an expression reading an unknown fact is unknown (rule-engine would raise a type error)
     for symbol in _symbols_in(text):

@@ -21,13 +21,39 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pbrules.errors import DataError, UsageError
 from pbrules.model.result import RunResult
 from pbrules.report.i18n import LANGUAGES, check_lang
-from pbrules.report.model import LedgerItemLike, Report, build_report
-from pbrules.report.render import render_docx, render_html, render_markdown, render_xlsx
+
+if TYPE_CHECKING:
+    from pbrules.report.model import LedgerItemLike, Report, build_report
+    from pbrules.report.render import render_docx, render_html, render_markdown, render_xlsx
+
+#: names imported on first use (:func:`__getattr__`): the report model and the renderers pull
+#: in jinja2 and the briefing, which ``pbrules evaluate`` (it imports this package to register
+#: the review exporters) never needs
+_LAZY = {
+    "LedgerItemLike": "model",
+    "Report": "model",
+    "build_report": "model",
+    "render_docx": "render",
+    "render_html": "render",
+    "render_markdown": "render",
+    "render_xlsx": "render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "FORMATS",
@@ -117,6 +143,9 @@ def write_report(
     """Build the report of ``result`` and write it to ``out`` in ``fmt`` (md, html, docx, xlsx)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown report format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    from pbrules.report.model import build_report
+    from pbrules.report.render import render_docx, render_html, render_markdown, render_xlsx
+
     code = check_lang(lang)
     report = build_report(
         result,

@@ -81,14 +81,21 @@ _PIPELINE = tuple(d for d in get_args(DevDate) if d not in ("extended_until", "c
 
 def _latest(case: DevelopmentCase, as_of: date) -> date | None:
     """The case's most recent pipeline date by ``as_of``."""
-    found = [d for name in _PIPELINE if (d := _date(case, name, as_of)) is not None]
+    values = case.__dict__  # _date of every step, inlined (it runs for every case)
+    found = [d for name in _PIPELINE if (d := values[name]) is not None and d <= as_of]
     return max(found) if found else None
 
 
 def _in_window(d: date, ctx: CheckContext, lookback_months: int | None) -> bool:
     if lookback_months is None:
         return ctx.period.start <= d <= ctx.as_of
-    return add_months(ctx.as_of, -lookback_months) < d <= ctx.as_of
+    return _lookback_start(ctx.as_of, lookback_months) < d <= ctx.as_of
+
+
+@functools.lru_cache(maxsize=64)
+def _lookback_start(as_of: date, months: int) -> date:
+    """``as_of`` minus ``months`` (the same for every case of an evaluation)."""
+    return add_months(as_of, -months)
 
 
 class IntervalParams(Params):
@@ -280,9 +287,8 @@ class DevelopmentInterval(Checker[IntervalParams]):
         start = _date(case, params.from_field, as_of)
         end = _date(case, params.to_field, as_of)
         pid = case.person_id
-        latest = _latest(case, as_of)
         if start is None:
-            return _without_start(params, ctx, pid, end, latest)
+            return _without_start(params, ctx, pid, end, _latest(case, as_of))
         lo, hi, basis = _bounds(params, start, max(exempt) if exempt else None)
         if end is None:
             if hi is None or as_of <= hi:
@@ -290,7 +296,12 @@ class DevelopmentInterval(Checker[IntervalParams]):
             if params.window_on == "from" and not _in_window(start, ctx, params.lookback_months):
                 return False, None
             return True, self._late(params, pid, start, as_of, hi, basis, pending=True)
-        anchor = {"from": start, "to": end, "latest": latest or end}[params.window_on]
+        if params.window_on == "from":
+            anchor = start
+        elif params.window_on == "to":
+            anchor = end
+        else:
+            anchor = _latest(case, as_of) or end
         if not _in_window(anchor, ctx, params.lookback_months):
             return False, None
         if lo is not None and end < lo:

@@ -11,6 +11,7 @@ the export covers it (has any row for that month), otherwise it is unknown.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from pydantic import Field
@@ -75,11 +76,25 @@ def paid_months(idx: SnapshotIndex, as_of: date, tolerance: float) -> dict[str, 
     found: dict[str, frozenset[str]] | None = idx.memo.get(key)
     if found is None:
         found = {
-            member_id: frozenset(m for m, row in rows.items() if _pays(row, as_of, tolerance))
+            member_id: _paid_in(rows, as_of, tolerance)
             for member_id, rows in idx.dues_by_member.items()
         }
         idx.memo[key] = found
     return found
+
+
+def _paid_in(rows: dict[str, DuesRow], as_of: date, tolerance: float) -> frozenset[str]:
+    """The months of one member's rows that :func:`_pays` (inlined: it runs for every row)."""
+    out = []
+    for month, row in rows.items():
+        due, paid = row.due, row.paid
+        if due == 0:
+            out.append(month)
+        elif paid is None or (row.paid_on is not None and row.paid_on > as_of):
+            continue
+        elif paid > 0 if due is None else paid + tolerance >= due:
+            out.append(month)
+    return frozenset(out)
 
 
 def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str]:
@@ -97,12 +112,34 @@ def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str
     return run
 
 
+def _runs(
+    members: list[Member], idx: SnapshotIndex, tolerance: float
+) -> Iterator[tuple[Member, list[str]]]:
+    """Each member (by id) with its :func:`unpaid_run` (the same loop, inlined)."""
+    paid_by_member = paid_months(idx, idx.as_of, tolerance)
+    lookback = idx.dues_lookback
+    for m in sorted(members, key=_member_id):
+        paid = paid_by_member.get(m.id, _NONE_PAID)
+        joined, left = m.joined_on, m.left_on
+        run: list[str] = []
+        for key, start in lookback:
+            if (joined is not None and joined > start) or (left is not None and left <= start):
+                break  # not owed (_owes)
+            if key in paid:
+                break
+            run.append(key)
+        yield m, run
+
+
+def _member_id(member: Member) -> str:
+    return member.id
+
+
 def _arrears_items(
     members: list[Member], idx: SnapshotIndex, months: int, tolerance: float, severity: Severity
 ) -> tuple[SubjectItem, ...]:
     items = []
-    for m in sorted(members, key=lambda m: m.id):
-        run = unpaid_run(m, idx, tolerance)
+    for m, run in _runs(members, idx, tolerance):
         n = len(run)
         if n >= months:
             items.append(
@@ -357,18 +394,16 @@ class DuesBracket(Checker[BracketParams]):
         idx = ctx.index
         months = {key for key, start, _ in idx.period_month_bounds if start <= ctx.as_of}
         judged = 0
-        short: list[str] = []
-        unknown: list[str] = []
         as_of = ctx.as_of
         members = idx.members_by_id
         tolerance = params.tolerance
         required_of: dict[str, float | bool | None] = {}  # member id -> amount, or False
-        rows = sorted(
-            (r for r in snapshot.dues if r.month in months), key=lambda r: (r.member_id, r.month)
-        )  # the order of idx.dues_sorted
-        for row in rows:
-            if row.paid is None or row.due == 0:
-                continue  # no payment, or an exempt month (due: 0)
+        short_rows: list[tuple[str, str]] = []
+        unknown_rows: list[tuple[str, str]] = []
+        for row in snapshot.dues:
+            paid = row.paid
+            if paid is None or row.due == 0 or row.month not in months:
+                continue  # no payment, an exempt month (due: 0), or not of the period
             if row.paid_on is not None and row.paid_on > as_of:
                 continue
             mid = row.member_id
@@ -376,13 +411,14 @@ class DuesBracket(Checker[BracketParams]):
             if required is True:
                 required = required_of[mid] = _required(members.get(mid), params)
             if required is False:
-                unknown.append(f"{mid}:{row.month}")
-                continue
-            if required is None:
-                continue
-            judged += 1
-            if row.paid + tolerance < required:
-                short.append(f"{mid}:{row.month}")
+                unknown_rows.append((mid, row.month))
+            elif required is not None:
+                judged += 1
+                if paid + tolerance < required:
+                    short_rows.append((mid, row.month))
+        # listed by member and month (the order of idx.dues_sorted)
+        short = [f"{mid}:{month}" for mid, month in sorted(short_rows)]
+        unknown = [f"{mid}:{month}" for mid, month in sorted(unknown_rows)]
         note = join_notes(
             (
                 BELOW(rows=listing(short)) if short else "",

@@ -74,10 +74,12 @@ class MeasureParams(Params):
     )
 
     _where: Where | None = PrivateAttr(default=None)
+    _reads: frozenset[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check(self) -> MeasureParams:
         self._where = parse_where(self.where, self.of)  # raises with a did-you-mean
+        self._reads = frozenset((*self._where.fields, *self.needs_any, *filter(None, [self.field])))
         needs_field = self.agg in ("sum", "avg", "min", "max")
         if needs_field and self.field is None:
             raise ValueError(f"agg {self.agg} needs a field")
@@ -93,6 +95,11 @@ class MeasureParams(Params):
     def parsed_where(self) -> Where:
         """The parsed ``where`` (parsed once, when the params are validated)."""
         return self._where if self._where is not None else parse_where(self.where, self.of)
+
+    @property
+    def reads(self) -> frozenset[str] | None:
+        """The row fields the check reads (``where``, ``field``, ``needs_any``)."""
+        return self._reads
 
 
 def misses_for(actual: float, op: str, value: float, unit: float | None) -> int:
@@ -200,7 +207,9 @@ class Measure(Checker[MeasureParams]):
 
     def check(self, snapshot: Snapshot, params: MeasureParams, ctx: CheckContext) -> Outcome:
         where = params.parsed_where
-        scope = index_rows(ctx.index, snapshot, params.of, ctx.as_of, current=params.current)
+        scope = index_rows(
+            ctx.index, snapshot, params.of, ctx.as_of, current=params.current, fields=params.reads
+        )
         known = [r for r in scope if where.known(r)]
         if params.needs_any and not any(
             r.get(f) not in (None, ()) for r in scope for f in params.needs_any
