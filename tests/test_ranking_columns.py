@@ -1,6 +1,7 @@
-"""Ranking from columns (``rank_columns``, the streamed run) gives exactly what
-``rank_organizations`` gives: the same ``RankInfo`` for every organization and the same
-``GroupRanking`` for every group, with ties, tie-break keys, override groups, unscored
+"""Ranking from columns (``rank_columns``: the streamed run, and ``rank_organizations`` over
+columns made from its objects) gives exactly what the first, per-object implementation
+(``tests/ranking_reference.py``) gives: the same ``RankInfo`` for every organization and the
+same ``GroupRanking`` for every group, with ties, tie-break keys, override groups, unscored
 organizations and a previous result."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pbrules.engine.ranking import Columns, TieFacts, rank_columns, rank_organiz
 from pbrules.model.previous import PreviousRank, PreviousRanks
 from pbrules.model.result import PackRef
 from pbrules.packs.schema import Pack
+from ranking_reference import reference_rank
 
 NAN = float("nan")
 TIE_KEYS = ["fewer_critical", "fewer_findings", "base_total", "previous_rank"]
@@ -116,13 +118,15 @@ def columns_of(case: Case) -> Columns:
 
 @settings(max_examples=300, deadline=None)
 @given(cases())
-def test_columns_rank_as_rank_organizations(case: Case) -> None:
-    info, rankings = rank_organizations(case.orgs, case.pack, case.previous, case.facts)
+def test_columns_rank_as_the_reference(case: Case) -> None:
+    info, rankings = reference_rank(case.orgs, case.pack, case.previous, case.facts)
     table, column_rankings = rank_columns(columns_of(case), case.pack, case.previous)
     assert column_rankings == rankings
     assert list(column_rankings) == list(rankings)  # the same group order
     for at, o in enumerate(case.orgs):
         assert table.info(at) == info[o.org_id], o
+    # rank_organizations (Engine.run's path) answers the same from the objects
+    assert rank_organizations(case.orgs, case.pack, case.previous, case.facts) == (info, rankings)
 
 
 def test_columns_in_any_order_rank_the_same() -> None:
