@@ -350,7 +350,16 @@ def test_streamed_run_reports_every_phase(mixed: Path) -> None:
 
     Engine(load_pack(PACK)).run_to(read_dataset(mixed), io.BytesIO(), progress=Recorder())
     phases = [name for name, _, _ in seen]
-    assert list(dict.fromkeys(phases)) == ["pass 1", "subordinates", "pass 2", "ranking", "writing"]
+    assert list(dict.fromkeys(phases)) == [
+        "counting lines",
+        "pass 1",
+        "subordinates",
+        "pass 2",
+        "ranking",
+        "writing",
+    ]
+    counted = [d for name, d, _ in seen if name == "counting lines"]
+    assert counted[-1] == next(t for name, _, t in seen if name == "pass 1") > 0  # the lines
     subordinates = [(d, t) for name, d, t in seen if name == "subordinates"]
     assert subordinates[-1][0] == subordinates[-1][1] > 0  # the townships, read again
     assert seen[-1][1] == seen[-1][2] == 2 * 203

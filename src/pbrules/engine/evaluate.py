@@ -38,7 +38,7 @@ from typing import Any, BinaryIO, Protocol
 from pbrules._args import check_period
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore
 from pbrules.engine import arguments
-from pbrules.engine.chunks import jsonl_files, plan_chunks, read_at, scan_chunk
+from pbrules.engine.chunks import Chunk, jsonl_files, plan_chunks, read_at, scan_chunk
 from pbrules.engine.collect import fewer_collections
 from pbrules.engine.compile import (
     Compiled,
@@ -341,10 +341,10 @@ class Engine:
         label, source = source_of(dataset)
         intake = Intake(label, check_period(period))
         files = None if self.patterns.active else jsonl_files(source)
-        phase(progress, "pass 1")
         if files is not None:
             done = self._done_chunks(files, intake, jobs, progress, runner, source, waivers)
         else:
+            phase(progress, "pass 1")
             done = self._done_items(intake, source, jobs, progress, waivers)
         rows = Rows()
         as_of: date | None = None
@@ -414,8 +414,9 @@ class Engine:
     ) -> Iterator[Done]:
         """Pass 1 of a JSON Lines dataset read in chunks, each organization finished where it
         is evaluated (in the workers with ``jobs > 1``)."""
-        chunks = list(plan_chunks(files))
+        chunks = _planned(files, progress)
         total = sum(chunk.lines for chunk in chunks)
+        phase(progress, "pass 1", total)
         registry = getattr(source, "_registry", None)
         extensions = getattr(registry, "extensions", {})
         finish = waivers or {}
@@ -516,8 +517,9 @@ class Engine:
         source: object,
     ) -> dict[str, OrgState]:
         """Pass 1 of a JSON Lines dataset read in chunks, here or by workers (same result)."""
-        chunks = list(plan_chunks(files))
+        chunks = _planned(files, progress)
         total = sum(chunk.lines for chunk in chunks)
+        phase(progress, "pass 1", total)
         registry = getattr(source, "_registry", None)
         extensions = getattr(registry, "extensions", {})
         payload = engine_payload(Engine, self.pack, self._checkers, extensions)
@@ -888,6 +890,23 @@ def _outcome(
     if prepared is not None:
         return guard.attempt(c.check, applicability, c, snapshot) or prepared
     return guard.outcome(c.check, evaluate_one, c, snapshot, ctx, trusted=c.trusted)
+
+
+def _planned(files: list[Path], progress: Progress | None) -> list[Chunk]:
+    """The files cut into chunks; a phase of its own (``counting lines``), since finding the
+    line ends of a big dataset takes a while (about 30 s for 19 GB). Only a reporter that
+    tells phases apart (has ``phase``) hears the count, so a plain callable only ever sees
+    pass 1 with its total."""
+    tell = progress if callable(getattr(progress, "phase", None)) else None
+    phase(tell, "counting lines")
+    chunks: list[Chunk] = []
+    lines = 0
+    for chunk in plan_chunks(files):
+        chunks.append(chunk)
+        lines += chunk.lines
+        if tell is not None:
+            tell(lines, None)
+    return chunks
 
 
 def _read_again(
