@@ -4,9 +4,10 @@ On a terminal the bar is transient (it disappears when the command ends). Elsewh
 a pipe) a plain line ``evaluating: 12,000/300,000 (4%), 35 s`` is written every
 :data:`PLAIN_EVERY` seconds, so a short run writes nothing and a long one stays readable.
 
-Both reporters also have ``phase(name)``: a run that reports its phases (counting lines, pass 1,
-subordinates, pass 2, ranking, writing: :meth:`pbrules.engine.evaluate.Engine.run_to`) calls it as each starts, and
-the counts that follow are that phase's (``evaluating (writing): 40,000/300,000 ...``).
+Both reporters also have ``phase(name)``: a run that reports its phases (counting lines,
+pass 1, subordinates, pass 2, ranking, writing: :meth:`pbrules.engine.evaluate.Engine.run_to`)
+calls it as each starts, and the counts that follow are that phase's (``evaluating (writing):
+40,000/300,000 ...``).
 """
 
 from __future__ import annotations
