@@ -41,10 +41,10 @@ from pbrules.errors import UsageError
 from pbrules.model.result import Finding, OrgResult, RunResult
 from pbrules.report.i18n import Translator, check_lang, responsible_text, translations
 from pbrules.report.model import (
-    _FEEDBACK_DUE,
-    _FULL,
-    _SEVERITY_RANK,
+    FEEDBACK_DUE,
+    FULL_MARKS,
     ROLLUP_KINDS,
+    SEVERITY_RANK,
     UNGROUPED,
     AppendixGroup,
     AreaProblems,
@@ -58,13 +58,13 @@ from pbrules.report.model import (
     RectificationItem,
     Report,
     RollUp,
-    _heading,
-    _ledger_items,
-    _record_subjects,
-    _row,
-    _Titles,
+    Titles,
     area_titles_of,
+    ledger_rectification,
     localized,
+    ranking_row,
+    record_subjects,
+    review_heading,
 )
 from pbrules.report.stream import STREAM_BYTES, _OrgRow, _previous, _skeleton, write_tasks
 from pbrules.report.tiers import GroupTiers, tier_distribution
@@ -189,7 +189,7 @@ class _Intake:
     db: sqlite3.Connection
     lang: str
     as_of: date
-    titles: _Titles
+    titles: Titles
     limits: BriefLimits
     findings: int = 0
     per_org: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -230,7 +230,7 @@ def build_brief(
             db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
             intake = _Intake(
                 db, code, skeleton.as_of or skeleton.period.end,
-                _Titles.of(skeleton, pack_model, code), limits or BriefLimits(),
+                Titles.of(skeleton, pack_model, code), limits or BriefLimits(),
             )  # fmt: skip
             _read_findings(intake, stream, skeleton)
             _read_organizations(intake, stream, list(tail.rankings), _previous(previous))
@@ -288,7 +288,7 @@ def _add_findings(intake: _Intake, findings: list[Finding]) -> None:
         intake.findings += 1
         intake.finding_areas[f.area] = None
         intake.per_org[f.org_id] += 1
-        sev = _SEVERITY_RANK.get(str(f.severity), 0)
+        sev = SEVERITY_RANK.get(str(f.severity), 0)
         agg = intake.criteria.setdefault((f.area, f.criterion), [0, 0, "minor", 0.0, None])
         agg[0] += 1
         if sev > agg[1]:
@@ -308,8 +308,8 @@ def _records(intake: _Intake, f: Finding) -> None:
     subjects it stands for), one row each, with the due date a feedback message states."""
     rows = []
     for kind in ("feedback", "rectification"):
-        for n, (item, message) in enumerate(_record_subjects(f, kind)):
-            found = _FEEDBACK_DUE.search(message) if kind == "feedback" else None
+        for n, (item, message) in enumerate(record_subjects(f, kind)):
+            found = FEEDBACK_DUE.search(message) if kind == "feedback" else None
             due = date.fromisoformat(found.group(1)) if found else None
             late = int(due is not None and due < intake.as_of)
             day = due.isoformat() if due else None
@@ -346,7 +346,7 @@ def _read_organizations(
         gid = o.group or UNGROUPED
         pos = intake.groups.setdefault(gid, len(intake.groups))
         org = OrgResult.model_construct(**{k: getattr(o, k) for k in _OrgRow.model_fields})
-        r = _row(org, intake.per_org.get(o.org_id, 0), *previous, intake.titles.movement)
+        r = ranking_row(org, intake.per_org.get(o.org_id, 0), *previous, intake.titles.movement)
         k0, k1 = (r.rank, 0.0) if r.rank is not None else (
             1 << 30, -r.total if r.total is not None else 1.0)  # fmt: skip
         rows.append((pos, k0, k1, r.org_id, r.rank, r.total, r.movement, r.rank_change,
@@ -396,7 +396,9 @@ def _assemble(
     areas = _area_titles(intake, pack_model)
     sections = (_group(intake, gid, pos, skeleton) for gid, pos in intake.groups.items())
     groups = [g for g in sections if g is not None]
-    heading = _heading(skeleton, pack_model, None, title=title, issuer=issuer, lang=intake.lang)
+    heading = review_heading(
+        skeleton, pack_model, None, title=title, issuer=issuer, lang=intake.lang
+    )
     if previous is not None:
         heading["previous_period"] = str(open_result(previous).header.period)
     elif intake.moved:
@@ -563,9 +565,9 @@ def _problems(intake: _Intake, areas: dict[str, str]) -> list[AreaProblems]:
             findings=_listed(intake, area, criterion, count), basis=basis))  # fmt: skip
     out: list[AreaProblems] = []
     for area, crits in by_area.items():
-        crits.sort(key=lambda c: (-_SEVERITY_RANK.get(c.severity, 0), -c.count, c.criterion))
+        crits.sort(key=lambda c: (-SEVERITY_RANK.get(c.severity, 0), -c.count, c.criterion))
         out.append(AreaProblems(area, areas.get(area, area), sum(c.count for c in crits), crits))
-    out.sort(key=lambda a: (-max(_SEVERITY_RANK.get(c.severity, 0) for c in a.criteria),
+    out.sort(key=lambda a: (-max(SEVERITY_RANK.get(c.severity, 0) for c in a.criteria),
                             -a.count, a.id))  # fmt: skip
     return out
 
@@ -614,7 +616,7 @@ def _from_ledger(
     """The ledger's items (read whole: the ledger is not streamed) as the list shows them."""
     from pbrules.report import ledger_items
 
-    items = _ledger_items(ledger_items(ledger, skeleton), {}, intake.as_of)
+    items = ledger_rectification(ledger_items(ledger, skeleton), {}, intake.as_of)
     if intake.lang == "zh":
         _ = translations(intake.lang).gettext
         items = [replace(i, responsible=intake.titles.responsible(i.responsible, _)) for i in items]
@@ -683,9 +685,11 @@ def _praise(intake: _Intake, groups: list[GroupSection]) -> Praise:
             continue
         pos = intake.groups[g.id]
         where = "AND og.total >= ?"
-        total = intake.db.execute(f"SELECT COUNT(*) FROM og WHERE og.grp = ? {where}", (pos, _FULL))
+        total = intake.db.execute(
+            f"SELECT COUNT(*) FROM og WHERE og.grp = ? {where}", (pos, FULL_MARKS)
+        )
         rows = _rank_rows(
-            intake, _ROWS.format(where=where, order=_DISPLAY), (pos, _FULL, intake.limits.rows)
+            intake, _ROWS.format(where=where, order=_DISPLAY), (pos, FULL_MARKS, intake.limits.rows)
         )
         if rows:
             full.append((g.title, Head(rows, total.fetchone()[0])))

@@ -60,7 +60,7 @@ UNGROUPED = "_ungrouped"
 APPENDIX_LIMIT = 300
 #: highlights (rapid progress, major setbacks) named in the text; the table shows them all
 HIGHLIGHT_LIMIT = 10
-_SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
+SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
 
 
 class LedgerItemLike(Protocol):
@@ -339,7 +339,7 @@ def build_report(
         ``action_zh``, and names committee roles in Chinese (English where none is given).
     """
     pack_model = getattr(pack, "model", pack)
-    titles = _Titles.of(result, pack_model, lang)
+    titles = Titles.of(result, pack_model, lang)
     result = localized(result, lang, titles.bases)
     area_titles = _area_titles(result, pack_model)
     group_titles, criterion_titles = titles.groups, titles.criteria
@@ -376,7 +376,7 @@ def build_report(
     owed = _owed(result, rect, source, feedback)
 
     return Report(
-        **_heading(result, pack_model, previous, title=title, issuer=issuer, lang=lang),
+        **review_heading(result, pack_model, previous, title=title, issuer=issuer, lang=lang),
         areas=area_titles,
         groups=groups,
         problems=problems,
@@ -398,7 +398,7 @@ def build_report(
     )
 
 
-def _heading(
+def review_heading(
     result: RunResult,
     pack_model: Any,
     previous: RunResult | None,
@@ -431,13 +431,13 @@ def _rectification_list(
     ledger_items: Iterable[LedgerItemLike] | None,
     orgs: dict[str, OrgResult],
     as_of: date,
-    reader: tuple[str, _Titles],
+    reader: tuple[str, Titles],
 ) -> tuple[list[RectificationItem], str]:
     """The rectification list and where it comes from: the ledger's items, or the findings.
     ``reader``: the language and the titles (their Chinese responsibles)."""
     lang, titles = reader
     if ledger_items is not None:
-        rect, source = _ledger_items(ledger_items, orgs, as_of), "ledger"
+        rect, source = ledger_rectification(ledger_items, orgs, as_of), "ledger"
     else:
         rect, source = _items_from_findings(result, as_of), "findings"
     if lang == "zh":  # ledger items carry the responsible as the ledger stored it
@@ -448,7 +448,7 @@ def _rectification_list(
 
 # -- helpers ---------------------------------------------------------------------------------
 @dataclass(slots=True)
-class _Titles:
+class Titles:
     """Group and criterion titles, and the pack's highlight rules (defaults without a pack)."""
 
     groups: dict[str, str] = field(default_factory=dict)
@@ -461,7 +461,7 @@ class _Titles:
     bottom: int = 3
 
     @classmethod
-    def of(cls, result: RunResult, pack_model: Any, lang: str = "en") -> _Titles:
+    def of(cls, result: RunResult, pack_model: Any, lang: str = "en") -> Titles:
         titles = cls()
         if pack_model is not None:
             for g in getattr(pack_model, "groups", ()):
@@ -580,7 +580,7 @@ def _previous_positions(
     return ranks, totals
 
 
-def _row(
+def ranking_row(
     o: OrgResult,
     findings: int,
     prev_rank: Mapping[str, int],
@@ -665,7 +665,9 @@ def _group_sections(
         if gid not in order:
             order.append(gid)
         members[gid].append(
-            _row(o, len(findings_by_org.get(o.org_id, ())), prev_rank, prev_total, movement_rules)
+            ranking_row(
+                o, len(findings_by_org.get(o.org_id, ())), prev_rank, prev_total, movement_rules
+            )
         )
     sections: list[GroupSection] = []
     for gid in order:
@@ -723,10 +725,10 @@ def _problems(
         for f in items:
             counts[f.org_id] += 1
             names[f.org_id] = f.org_name
-        worst = max((_SEVERITY_RANK.get(str(f.severity), 0), str(f.severity)) for f in items)[1]
+        worst = max((SEVERITY_RANK.get(str(f.severity), 0), str(f.severity)) for f in items)[1]
         items_sorted = sorted(
             items,
-            key=lambda f: (-_SEVERITY_RANK.get(str(f.severity), 0), f.org_id, f.fingerprint),
+            key=lambda f: (-SEVERITY_RANK.get(str(f.severity), 0), f.org_id, f.fingerprint),
         )
         areas[area].append(
             CriterionProblems(
@@ -746,7 +748,7 @@ def _problems(
         )
     out: list[AreaProblems] = []
     for area, crits in areas.items():
-        crits.sort(key=lambda c: (-_SEVERITY_RANK.get(c.severity, 0), -c.count, c.criterion))
+        crits.sort(key=lambda c: (-SEVERITY_RANK.get(c.severity, 0), -c.count, c.criterion))
         out.append(
             AreaProblems(
                 id=area,
@@ -757,7 +759,7 @@ def _problems(
         )
     out.sort(
         key=lambda a: (
-            -max(_SEVERITY_RANK.get(c.severity, 0) for c in a.criteria),
+            -max(SEVERITY_RANK.get(c.severity, 0) for c in a.criteria),
             -a.count,
             a.id,
         )
@@ -770,7 +772,7 @@ def _rect_key(item: RectificationItem) -> tuple[int, int, date, str]:
     return (0 if item.overdue else 1, 1 if closed else 0, item.due or date.max, item.number)
 
 
-def _ledger_items(
+def ledger_rectification(
     items: Iterable[LedgerItemLike], orgs: Mapping[str, OrgResult], as_of: date
 ) -> list[RectificationItem]:
     out: list[RectificationItem] = []
@@ -798,7 +800,7 @@ def _ledger_items(
 
 
 #: full marks: a total this close to 100 prints as 100
-_FULL = 99.995
+FULL_MARKS = 99.995
 #: organization kinds whose subordinates' findings are rolled up (townships and streets)
 ROLLUP_KINDS = frozenset({"township_committee", "street_working_committee"})
 
@@ -807,7 +809,7 @@ def _praise(
     result: RunResult, groups: list[GroupSection], criterion_titles: Mapping[str, str]
 ) -> Praise:
     full = [
-        (g.title, [r for r in g.rows if r.total is not None and r.total >= _FULL])
+        (g.title, [r for r in g.rows if r.total is not None and r.total >= FULL_MARKS])
         for g in groups
         if g.ranked
     ]
@@ -855,7 +857,7 @@ def _rollups(result: RunResult, criterion_titles: Mapping[str, str]) -> list[Rol
 
 
 #: the due date the ``feedback.problems`` check states in a finding's message ("due 2026-08-01")
-_FEEDBACK_DUE = re.compile(r"\bdue (\d{4}-\d{2}-\d{2})\b")
+FEEDBACK_DUE = re.compile(r"\bdue (\d{4}-\d{2}-\d{2})\b")
 
 
 def _feedback(result: RunResult, as_of: date) -> list[FeedbackItem]:
@@ -863,8 +865,8 @@ def _feedback(result: RunResult, as_of: date) -> list[FeedbackItem]:
     their state: overdue when the due date the check states is past on ``as_of``."""
     out = []
     for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint)):
-        for subject, message in _record_subjects(f, "feedback"):
-            found = _FEEDBACK_DUE.search(message)
+        for subject, message in record_subjects(f, "feedback"):
+            found = FEEDBACK_DUE.search(message)
             due = date.fromisoformat(found.group(1)) if found else None
             overdue = due is not None and due < as_of
             out.append(
@@ -899,11 +901,11 @@ def _owed(
             f.rectification.responsible,
         )
         for f in sorted(result.findings, key=lambda f: (f.org_id, f.criterion, f.fingerprint))
-        for subject, message in _record_subjects(f, "rectification")
+        for subject, message in record_subjects(f, "rectification")
     ]  # fmt: skip
 
 
-def _record_subjects(f: Finding, kind: str) -> list[tuple[str, str]]:
+def record_subjects(f: Finding, kind: str) -> list[tuple[str, str]]:
     """(id, message) of the ``kind`` records a finding is about: its subject, or the subjects
     an organization-level finding stands for (one finding per problem)."""
     if f.subject is not None:
@@ -1074,4 +1076,4 @@ def _note_of(c: CriterionResult, zh: bool) -> list[str]:
 
 def severity_rank(severity: str | Severity) -> int:
     """1 minor, 2 major, 3 critical (0 unknown)."""
-    return _SEVERITY_RANK.get(str(severity), 0)
+    return SEVERITY_RANK.get(str(severity), 0)

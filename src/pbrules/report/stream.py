@@ -35,12 +35,12 @@ from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.result import Finding, OrgResult, RunResult, Summary
 from pbrules.report.i18n import Translator, check_lang, label, responsible_text, translations
 from pbrules.report.model import (
-    _SEVERITY_RANK,
+    SEVERITY_RANK,
     UNGROUPED,
-    _row,
-    _Titles,
+    Titles,
     area_titles_of,
     localized,
+    ranking_row,
 )
 from pbrules.result_stream import ResultStream, open_result, previous_ranks
 
@@ -81,7 +81,7 @@ class _Intake:
     lang: str
     as_of: date
     period: str
-    titles: _Titles
+    titles: Titles
     areas_seen: dict[str, None] = field(default_factory=dict)  # organizations' areas
     finding_areas: dict[str, None] = field(default_factory=dict)
     per_org: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -129,7 +129,7 @@ def write_xlsx_streamed(
     with tempfile.TemporaryDirectory(prefix="pbrules-review-") as tmp:
         intake = _Intake(
             _spill(tmp), trans.gettext, code, skeleton.as_of or skeleton.period.end,
-            str(skeleton.period), _Titles.of(skeleton, pack_model, code),
+            str(skeleton.period), Titles.of(skeleton, pack_model, code),
         )  # fmt: skip
         _read_findings(intake, stream, skeleton)
         _tasks(intake)
@@ -164,9 +164,9 @@ def _skeleton(stream: ResultStream, tail: Any) -> RunResult:
 
 
 def _heading(result: RunResult, pack_model: Any, title: str | None, issuer: str | None) -> Any:
-    from pbrules.report.model import _heading
+    from pbrules.report.model import review_heading
 
-    return _heading(result, pack_model, None, title=title, issuer=issuer)
+    return review_heading(result, pack_model, None, title=title, issuer=issuer)
 
 
 def _previous(previous: str | Path | None) -> tuple[dict[str, int], dict[str, float]]:
@@ -206,7 +206,7 @@ def _add_findings(intake: _Intake, findings: list[Finding]) -> None:
     for f in findings:
         intake.finding_areas[f.area] = None
         intake.per_org[f.org_id] += 1
-        sev = _SEVERITY_RANK.get(str(f.severity), 0)
+        sev = SEVERITY_RANK.get(str(f.severity), 0)
         agg = intake.criteria.setdefault((f.area, f.criterion), [0, 0])
         agg[0] += 1
         agg[1] = max(agg[1], sev)
@@ -335,7 +335,7 @@ def _read_organizations(
         gid = o.group or UNGROUPED
         pos = intake.groups.setdefault(gid, len(intake.groups))
         org = OrgResult.model_construct(**dict(o), criteria=[])  # no default_factory call
-        r = _row(org, intake.per_org.get(o.org_id, 0), prev_rank, prev_total,
+        r = ranking_row(org, intake.per_org.get(o.org_id, 0), prev_rank, prev_total,
                  intake.titles.movement)  # fmt: skip
         k0, k1 = (
             (r.rank, 0.0)
