@@ -414,22 +414,35 @@ class Engine:
     ) -> Iterator[Done]:
         """Pass 1 of a JSON Lines dataset read in chunks, each organization finished where it
         is evaluated (in the workers with ``jobs > 1``)."""
+        admitted = self._admitted(files, intake, jobs, progress, runner, source, waivers or {})
+        return (item for item in admitted if isinstance(item, Done))
+
+    def _admitted(
+        self,
+        files: list[Path],
+        intake: Intake,
+        jobs: int,
+        progress: Progress | None,
+        runner: ChunkRunner | None,
+        source: object,
+        finish: Mapping[str, WaiverLike] | None,
+    ) -> Iterator[OrgState | Done | None]:
+        """Pass 1 of a JSON Lines dataset read in chunks, here or by workers (same result):
+        each record as ``intake`` admits it. With ``finish`` (a streamed run's waivers) each
+        organization is finished where it is evaluated (:meth:`pass1_done`); without, its
+        pass-1 state comes back (:meth:`pass1_fresh`)."""
         chunks = _planned(files, progress)
         total = sum(chunk.lines for chunk in chunks)
         phase(progress, "pass 1", total)
         registry = getattr(source, "_registry", None)
         extensions = getattr(registry, "extensions", {})
-        finish = waivers or {}
         payload = engine_payload(Engine, self.pack, self._checkers, extensions, finish)
-        local = partial(
-            scan_chunk, registry=registry, pass1=partial(self.pass1_done, waivers=finish)
-        )
+        pass1 = self.pass1_fresh if finish is None else partial(self.pass1_done, waivers=finish)
+        local = partial(scan_chunk, registry=registry, pass1=pass1)
         count = 0
         for scanned in run_chunks(payload, chunks, jobs, local, runner):
             for record in scanned:
-                item = intake.admit(record)
-                if isinstance(item, Done):
-                    yield item
+                yield intake.admit(record)
             count += len(scanned)
             if progress is not None:
                 progress(min(count, total), total)
@@ -517,24 +530,8 @@ class Engine:
         source: object,
     ) -> dict[str, OrgState]:
         """Pass 1 of a JSON Lines dataset read in chunks, here or by workers (same result)."""
-        chunks = _planned(files, progress)
-        total = sum(chunk.lines for chunk in chunks)
-        phase(progress, "pass 1", total)
-        registry = getattr(source, "_registry", None)
-        extensions = getattr(registry, "extensions", {})
-        payload = engine_payload(Engine, self.pack, self._checkers, extensions)
-        states: dict[str, OrgState] = {}
-        done = 0
-        local = partial(scan_chunk, registry=registry, pass1=self.pass1_fresh)
-        for scanned in run_chunks(payload, chunks, jobs, local, runner):
-            for record in scanned:
-                state = intake.admit(record)
-                if isinstance(state, OrgState):
-                    states[state.org.id] = state
-            done += len(scanned)
-            if progress is not None:
-                progress(min(done, total), total)
-        return states
+        admitted = self._admitted(files, intake, jobs, progress, runner, source, None)
+        return {item.org.id: item for item in admitted if isinstance(item, OrgState)}
 
     def pass1_fresh(self, snapshot: Snapshot, period: Period) -> OrgState:
         """Pass 1 of one snapshot as read (no subordinates known yet)."""

@@ -243,6 +243,10 @@ class Rows(Sequence[Row]):
         self.complete, self.worst = array("b"), array("b")
         self.critical, self.findings, self.waived = array("i"), array("i"), array("i")
         self.at, self.size, self.cut, self.found = array("q"), array("q"), array("q"), array("q")
+        self._columns: tuple[array[Any], ...] = (
+            *(self.group, self.grade, self.total, self.base_total, self.complete, self.worst),
+            *(self.critical, self.findings, self.waived, self.at, self.size, self.cut, self.found),
+        )  # in the order of the values :meth:`put` takes from a row
 
     def _code(self, name: str | None) -> int:
         if name is None:
@@ -255,44 +259,30 @@ class Rows(Sequence[Row]):
 
     def put(self, org_id: str, row: Row) -> None:
         """Keep ``row`` as the row of ``org_id`` (replacing an earlier one)."""
-        at = self._at.get(org_id)
-        if at is None:
-            self._at[org_id] = len(self.ids)
-            self.ids.append(org_id)
-            self._append(row)
-            return
-        self.group[at], self.grade[at] = self._code(row.group), self._code(row.grade)
-        self.total[at] = _NAN if row.total is None else row.total
-        self.base_total[at] = _NAN if row.base_total is None else row.base_total
-        self.complete[at], self.worst[at] = row.complete, row.worst
-        self.critical[at], self.findings[at], self.waived[at] = (
+        values = (
+            self._code(row.group),
+            self._code(row.grade),
+            _NAN if row.total is None else row.total,
+            _NAN if row.base_total is None else row.base_total,
+            row.complete,
+            row.worst,
             row.critical,
             row.findings,
             row.waived,
-        )
-        self.at[at], self.size[at], self.cut[at], self.found[at] = (
             row.at,
             row.size,
             row.cut,
             row.found,
         )
-
-    def _append(self, row: Row) -> None:
-        self.group.append(self._code(row.group))
-        self.grade.append(self._code(row.grade))
-        self.total.append(_NAN if row.total is None else row.total)
-        self.base_total.append(_NAN if row.base_total is None else row.base_total)
-        self.complete.append(row.complete)
-        self.worst.append(row.worst)
-        self.critical.append(row.critical)
-        self.findings.append(row.findings)
-        self.waived.append(row.waived)
-        for column, value in zip(
-            (self.at, self.size, self.cut, self.found),
-            (row.at, row.size, row.cut, row.found),
-            strict=True,
-        ):
-            column.append(value)
+        at = self._at.get(org_id)
+        if at is None:
+            self._at[org_id] = len(self.ids)
+            self.ids.append(org_id)
+            for column, value in zip(self._columns, values, strict=True):
+                column.append(value)
+        else:
+            for column, value in zip(self._columns, values, strict=True):
+                column[at] = value
 
     def _name(self, code: int) -> str | None:
         return None if code < 0 else self.names[code]
