@@ -71,7 +71,40 @@ def test_rule_pack_edge_cases_pass_with_durable(monkeypatch: pytest.MonkeyPatch)
     durable = functools.partial(evaluate.Engine, pattern_backend="durable")
     monkeypatch.setattr(evaluate, "Engine", durable)  # the rule-pack runner's engine
     report = run_tests([RULES / "patterns.test.yaml"])
-    assert report.exit_code == 0, report
+    failed = [(r.case.name, r.mismatches, r.error) for r in report.cases if r.mismatches or r.error]
+    assert report.exit_code == 0, (failed, report.problems)
+
+
+@needs_durable
+def test_the_durable_worker_runs_every_action_before_it_reads_a_result(
+    example: list[Any], plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process, with no thread allowed to start: durable-rules' own host starts dispatch
+    timers that could take an action after its organization's result was read (a match lost,
+    rarely, under load). The worker's host runs every action in the asserting call."""
+    import threading
+
+    from pbrules.patterns.batch import outcome_of
+    from pbrules.patterns.durable_worker import run_chunk
+    from pbrules.patterns.facts import org_facts, plan_fields
+
+    def no_threads(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the durable worker started a background thread")
+
+    keyed = sorted(plans.items())
+    lists = [of for _, p in keyed for of in p.lists]
+    fields = plan_fields(p for _, p in keyed)
+    facts = [org_facts(s, period, as_of, lists, fields) for s, period, as_of in example[:60]]
+    monkeypatch.setattr(threading.Timer, "start", no_threads)
+    monkeypatch.setattr(threading.Thread, "start", no_threads)
+    answers = run_chunk(keyed, [(f.key, f.ctx, f.lists) for f in facts])
+    monkeypatch.undo()
+    python = evaluate_patterns(example[:60], plans, "python")
+    assert any(any(matches for matches in a.values()) for a in answers if isinstance(a, dict))
+    for f, answer, expected in zip(facts, answers, python, strict=True):
+        assert isinstance(answer, dict), answer
+        got = {k: outcome_of(p, f, set(map(tuple, answer[k]))) for k, p in keyed}
+        assert got == expected
 
 
 # -- params validated at load time, with the place named ------------------------------------

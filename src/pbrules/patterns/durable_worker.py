@@ -14,7 +14,12 @@ unmatched facts), then exits. Other precautions:
   condition is decided when a fact arrives (a late fact cannot undo an action);
 - a catch-all rule takes every fact, so no fact raises ``MessageNotHandledException``;
 - actions only record the matched fact positions, and an exception inside one (which
-  durable-rules would swallow) marks the organization's result as an error.
+  durable-rules would swallow) marks the organization's result as an error;
+- the ruleset runs in a host of its own without durable-rules' background dispatch threads
+  (``Host._run`` starts timers that take pending actions of any session every 0.2 s). Every
+  action then runs inside the ``assert_facts`` call that caused it, so an organization's
+  matches are all recorded before its result is read. With the threads, an action taken by
+  the timer could run after the result was read and a match went missing, rarely, under load.
 """
 
 from __future__ import annotations
@@ -158,10 +163,13 @@ def _action(
 
 def _define_rules(
     name: str, plans: Sequence[tuple[str, Plan]], sink: Callable[[str, str, Any], None]
-) -> None:
+) -> Any:
+    """A host of its own holding the ruleset ``name`` of ``plans``."""
+    from durable import lang
     from durable.lang import c, m, none, ruleset, when_all
 
-    with ruleset(name):
+    rules = ruleset(name)
+    with rules:
         for j, (_, plan) in enumerate(plans):
             key = f"p{j}"
             conds = []
@@ -173,6 +181,21 @@ def _define_rules(
             when_all(*conds)(_action(plans[j][0], positives, sink))
 
         when_all(+m.el)(_ignore)
+    lang._rulesets.pop(name, None)  # defined here, never by lang.get_host()'s global host
+    host = _synchronous_host()
+    host.register_rulesets(dict([rules.define()]))
+    return host
+
+
+def _synchronous_host() -> Any:
+    """A durable-rules host that never starts its dispatch and timer threads."""
+    from durable.engine import Host
+
+    class SynchronousHost(Host):  # type: ignore[misc]
+        def _run(self) -> None:
+            """No background dispatch: actions run in the call that asserts the facts."""
+
+    return SynchronousHost()
 
 
 def _org_facts(
@@ -201,8 +224,6 @@ def _org_facts(
 
 def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> list[WorkerResult]:
     """Evaluate every plan on every organization of one chunk, in one fresh ruleset."""
-    from durable.lang import get_host
-
     if len(orgs) > 1000:
         raise ValueError(f"a chunk holds at most 1,000 organizations, not {len(orgs)}")
     name = f"pbrules_{uuid.uuid4().hex}"
@@ -217,8 +238,7 @@ def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> l
         if len(seen) <= MAX_MATCHES:  # the outcome reports more as a pattern too broad
             seen.add(item)
 
-    _define_rules(name, plans, sink)
-    host = get_host()
+    host = _define_rules(name, plans, sink)
     results: list[WorkerResult] = []
     for pos, org in enumerate(orgs):
         sid = str(pos)
