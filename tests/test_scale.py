@@ -377,3 +377,56 @@ def test_streamed_write_to_a_full_device_is_a_clear_error() -> None:
     )
     assert run.exit_code == 2
     assert "cannot write /dev/full" in run.output
+
+
+def test_a_chunk_the_scheduler_cancels_is_submitted_again(mixed: Path) -> None:
+    """A fake Dask client (in process) whose scheduler "forgets" the second chunk's first task:
+    that chunk is submitted again with the payload scattered again, and the document is the
+    same as one process's. A chunk cancelled every time fails the run with the scheduler's
+    reason."""
+    from distributed.client import FutureCancelledError
+
+    from pbrules.distributed import ATTEMPTS, dask_runner
+    from pbrules.engine.parallel import scan_in_worker
+
+    class Future:
+        def __init__(self, value: object, cancelled: bool) -> None:
+            self.value, self.cancelled, self.released = value, cancelled, False
+
+        def result(self) -> object:
+            if self.cancelled:
+                raise FutureCancelledError("scan-1", "already forgotten")
+            return self.value
+
+        def release(self) -> None:
+            self.released = True
+
+    class Client:
+        def __init__(self, cancel: int, second: object) -> None:
+            self.cancel, self.second, self.submitted, self.scattered = cancel, second, 0, 0
+
+        def nthreads(self) -> dict[str, int]:
+            return {"w": 1}
+
+        def scatter(self, payload: bytes, **_: object) -> Future:
+            self.scattered += 1
+            return Future(payload, cancelled=False)
+
+        def submit(self, func: object, shared: Future, chunk: object, pure: bool) -> Future:
+            self.submitted += 1
+            doomed = self.cancel > 0 and chunk == self.second
+            self.cancel -= doomed
+            return Future(scan_in_worker(shared.value, chunk), cancelled=doomed)  # type: ignore[arg-type]
+
+    engine = Engine(load_pack(PACK))
+    dataset = read_dataset(mixed)
+    local = _dump(engine.run(dataset, jobs=1))
+    planned = list(chunks.plan_chunks(list(dataset.files)))
+    assert len(planned) > 2
+    client = Client(cancel=1, second=planned[1])
+    assert _dump(engine.run(dataset, runner=dask_runner(client))) == local
+    assert client.scattered == 2 and client.submitted == len(planned) + 1
+
+    always = Client(cancel=ATTEMPTS, second=planned[1])
+    with pytest.raises(FutureCancelledError, match="already forgotten"):
+        engine.run(dataset, runner=dask_runner(always))

@@ -13,7 +13,9 @@ Requires the ``dask`` extra (``pip install 'pbrules[dask]'``).
 from __future__ import annotations
 
 import importlib
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pbrules.engine.chunks import Chunk, Scanned
@@ -30,34 +32,52 @@ __all__ = ["dask_runner", "run_on_dask"]
 
 #: chunks in flight per worker thread (results are fetched in order, a bounded window ahead)
 WINDOW_PER_THREAD = 3
+#: times a chunk is submitted when the scheduler cancels its task
+ATTEMPTS = 3
 
 
 def dask_runner(client: Client | Any) -> ChunkRunner:
     """A chunk runner submitting each chunk to ``client``'s cluster; the engine payload is sent
-    to every worker once."""
+    to every worker once.
+
+    A chunk whose task the scheduler cancels (it can forget a scattered value or a task under
+    load, and say "already forgotten") is submitted again, with the payload scattered again,
+    up to :data:`ATTEMPTS` times; a task that raises is not retried: its error is the run's."""
 
     dask: Any = client  # distributed's API is only partly typed
 
     def run(payload: bytes, chunks: list[Chunk]) -> Iterator[list[Scanned]]:
         client = dask
-        shared = client.scatter(payload, broadcast=True, hash=False)
+        shared = [client.scatter(payload, broadcast=True, hash=False)]
+
+        def submit(chunk: Chunk) -> Any:
+            return client.submit(scan_in_worker, shared[0], chunk, pure=False)
+
+        def take(chunk: Chunk, future: Any) -> list[Scanned]:
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    scanned: list[Scanned] = future.result()
+                except CancelledError:  # distributed's FutureCancelledError
+                    if attempt == ATTEMPTS:
+                        raise
+                    shared[0] = client.scatter(payload, broadcast=True, hash=False)
+                    future = submit(chunk)
+                    continue
+                future.release()
+                return scanned
+            raise AssertionError("unreachable")  # pragma: no cover
+
         threads = sum(client.nthreads().values()) or 1
         window = threads * WINDOW_PER_THREAD
-        pending: list[Any] = []
+        pending: deque[tuple[Chunk, Any]] = deque()
         for chunk in chunks:
-            pending.append(client.submit(scan_in_worker, shared, chunk, pure=False))
+            pending.append((chunk, submit(chunk)))
             while len(pending) >= window:
-                yield _take(pending.pop(0))
+                yield take(*pending.popleft())
         while pending:
-            yield _take(pending.pop(0))
+            yield take(*pending.popleft())
 
     return run
-
-
-def _take(future: Any) -> list[Scanned]:
-    scanned: list[Scanned] = future.result()
-    future.release()
-    return scanned
 
 
 def _client(address: str | None, local_workers: int | None) -> tuple[Any, Any]:
