@@ -197,6 +197,8 @@ def test_worker_options_are_bounded() -> None:
         WorkerOptions(chunk=1001)
     with pytest.raises(ValueError):
         WorkerOptions(workers=0)
+    with pytest.raises(ValueError, match="retries must be between 0 and 5"):
+        WorkerOptions(retries=-1)
 
 
 # -- the durable backend ---------------------------------------------------------------------
@@ -227,13 +229,34 @@ def test_a_killed_worker_fails_its_chunk_only(example: list[Any], plans: dict[st
     options = WorkerOptions(chunk=40, workers=2, on_start=kill_second)
     durable = evaluate_patterns(example, plans, "durable", options)
     python = evaluate_patterns(example, plans, "python")
-    assert killed and len(durable) == len(example) == len(python)
+    assert len(killed) == 2  # the chunk's worker, and the one that ran it again
+    assert len(durable) == len(example) == len(python)
     for i, (d, p) in enumerate(zip(durable, python, strict=True)):
         if 40 <= i < 80:
             assert {o.status for o in d.values()} == {Status.ERROR}
-            assert all("worker died" in o.note for o in d.values())
+            assert all("worker died (exit code -9), 2 times" in o.note for o in d.values())
         else:
             assert d == p
+
+
+@needs_durable
+@pytest.mark.slow
+def test_a_chunk_whose_worker_died_runs_again(example: list[Any], plans: dict[str, Plan]) -> None:
+    """durable-rules' engine can crash on an input it handles every other time: the first
+    worker of the second chunk is killed as it starts, the chunk runs again in a new worker,
+    and every organization has the Python backend's outcomes."""
+    starts: list[int] = []
+
+    def kill_first_of_second(pid: int, chunk: int) -> None:
+        if chunk == 1:
+            starts.append(pid)
+            if len(starts) == 1:
+                os.kill(pid, signal.SIGKILL)
+
+    options = WorkerOptions(chunk=40, on_start=kill_first_of_second)
+    durable = evaluate_patterns(example[:100], plans, "durable", options)
+    assert len(starts) == 2
+    assert durable == evaluate_patterns(example[:100], plans, "python")
 
 
 @needs_durable
@@ -260,7 +283,7 @@ def test_a_worker_killed_in_an_engine_run_fails_its_chunk_only() -> None:
             os.kill(pid, signal.SIGKILL)
 
     pack = load_pack(RULES / "patterns.yaml")
-    options = WorkerOptions(chunk=40, on_start=kill_second)
+    options = WorkerOptions(chunk=40, retries=0, on_start=kill_second)
     durable = Engine(pack, pattern_backend="durable", pattern_options=options).run(EXAMPLE)
     python = Engine(pack).run(EXAMPLE)
     snapshots = [s for s in read_dataset(EXAMPLE) if isinstance(s, Snapshot)]

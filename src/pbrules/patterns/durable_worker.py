@@ -24,6 +24,7 @@ unmatched facts), then exits. Other precautions:
 
 from __future__ import annotations
 
+import faulthandler
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -259,7 +260,9 @@ def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> l
 
 
 def worker_main(conn: Any) -> None:
-    """Entry point of a spawned worker: one request, one answer, then the process ends."""
+    """Entry point of a spawned worker: one request, one answer, then the process ends (a
+    crash inside durable-rules' C engine prints the Python stack to stderr)."""
+    faulthandler.enable()
     try:
         plans, orgs = conn.recv()
         answer: Any = ("ok", run_chunk(plans, orgs))

@@ -39,6 +39,9 @@ class WorkerOptions:
     - ``chunk``: organizations per worker (at most 1,000);
     - ``workers``: chunks evaluated at the same time;
     - ``timeout``: seconds a worker may take, plus ``per_org`` for each organization;
+    - ``retries``: times a chunk whose worker died is run again in a new worker (durable-rules'
+      C engine very rarely crashes with SIGSEGV on an input it handles every other time); a
+      worker that hangs past its deadline or answers with an error is not retried;
     - ``on_start``: called with (worker pid, chunk number) as each worker starts (tests use it
       to kill a worker).
     """
@@ -47,6 +50,7 @@ class WorkerOptions:
     workers: int = 1
     timeout: float = 120.0
     per_org: float = 0.5
+    retries: int = 1
     on_start: Callable[[int, int], None] | None = None
 
     def __post_init__(self) -> None:
@@ -56,9 +60,34 @@ class WorkerOptions:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
         if self.timeout <= 0 or self.per_org < 0:
             raise ValueError("timeout must be positive and per_org not negative")
+        if not 0 <= self.retries <= 5:
+            raise ValueError(f"retries must be between 0 and 5, not {self.retries}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Died(ChunkFailure):
+    """The worker process ended without answering (killed, or crashed)."""
 
 
 def _run_one(
+    number: int,
+    plans: Sequence[tuple[str, Plan]],
+    orgs: Sequence[WorkerOrg],
+    options: WorkerOptions,
+) -> list[WorkerResult] | ChunkFailure:
+    """The chunk's answer from a worker, in a new worker again when one died."""
+    answer = _attempt(number, plans, orgs, options)
+    for _ in range(options.retries):
+        if not isinstance(answer, _Died):
+            break
+        answer = _attempt(number, plans, orgs, options)
+    if isinstance(answer, _Died):
+        tries = "" if options.retries == 0 else f", {options.retries + 1} times"
+        return ChunkFailure(answer.reason + tries)
+    return answer
+
+
+def _attempt(
     number: int,
     plans: Sequence[tuple[str, Plan]],
     orgs: Sequence[WorkerOrg],
@@ -87,7 +116,7 @@ def _run_one(
         status, payload = parent.recv()
     except (EOFError, OSError):
         process.join(5)
-        return ChunkFailure(f"the durable-rules worker died (exit code {process.exitcode})")
+        return _Died(f"the durable-rules worker died (exit code {process.exitcode})")
     finally:
         if process.is_alive():
             process.kill()
