@@ -88,6 +88,25 @@ def test_a_rendered_note_is_the_english_string_and_carries_the_chinese() -> None
     assert isinstance(copy.note, NoteText) and copy.note.zh == low.zh and copy.note.key == low.key
 
 
+def test_a_note_given_again_reads_as_its_values_do() -> None:
+    # renderings are kept by their values: equal values of other types, and texts that share
+    # their English but not their Chinese, must still read as their own
+    note = Note("test.kept_rendering", "{value} found", "发现{value}")
+    assert [note(value=v) for v in (1, True, 1.0, "1", -0.0, 0.0)] == [
+        "1 found",
+        "True found",
+        "1.0 found",
+        "1 found",
+        "-0.0 found",
+        "0.0 found",
+    ]
+    word, listed = term("members"), listing(["members"])
+    assert word == listed
+    assert (note(value=word).zh, note(value=listed).zh) == ("发现党员", "发现members")
+    assert (note(value=word).zh, note(value="members").zh) == ("发现党员", "发现members")
+    assert note(value=word) is note(value=word)  # given again, not formatted again
+
+
 def _note_sites(tree: ast.AST) -> list[ast.expr]:
     """Every expression a checker hands over as a note, or as a subject's message."""
     found: list[ast.expr] = []

@@ -298,10 +298,22 @@ def run_check(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
 
 
 def evaluate_one(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
-    """The checker's applicability, then (when it applies) its outcome: one call for the guard
-    (:class:`~pbrules.engine.guard.CheckerGuard`) per criterion."""
-    skipped = applicability(c, snapshot)
-    return run_check(c, snapshot, ctx) if skipped is None else skipped
+    """The checker's applicability, then (when it applies) its outcome, in one call (and one
+    ``try``) for the guard (:class:`~pbrules.engine.guard.CheckerGuard`) per criterion: what
+    :func:`applicability` then :func:`run_check` give."""
+    checker = c.checker
+    try:
+        if not checker.applies(snapshot, c.params):
+            return NA_CHECKER
+        ctx.criterion_id = c.id
+        outcome = checker.check(snapshot, c.params, ctx)
+    except Exception as exc:  # a failing checker marks one criterion, never the run
+        return check_error(exc)
+    if not isinstance(outcome, Outcome):
+        return Outcome.error(
+            f"checker {c.check!r} returned {type(outcome).__name__}, not an Outcome"
+        )
+    return outcome
 
 
 def outcome_points(c: Compiled, outcome: Outcome) -> CriterionPoints:

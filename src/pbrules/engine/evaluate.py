@@ -57,9 +57,9 @@ from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1,
 from pbrules.engine.ranking import TieFacts, assign_group, rank_columns, rank_organizations
 from pbrules.engine.scoring import (
     CriterionPoints,
+    Tally,
     TierSpec,
     criterion_points,
-    score_organization,
     tier_fields,
 )
 from pbrules.engine.sources import Intake, Item, name_sources, reread, source_of
@@ -108,6 +108,10 @@ Progress = Callable[[int, int | None], None]
 
 _NA = Outcome(Status.NOT_APPLICABLE, note="not evaluated")
 _SKIPS_KEPT = 1024  # traits whose applies_to exclusions an engine keeps (then starts afresh)
+_GROUPS_KEPT = 4096  # peer groups an engine keeps by (kind, category, parent, override)
+# Module constants: an enum member looked up on its class costs a descriptor call each time.
+_ERROR = Status.ERROR
+_FAIL = Status.FAIL
 _NA_ROLLUP = Outcome(
     Status.NOT_APPLICABLE, note="needs the subordinates' results (evaluate the jurisdiction)"
 )
@@ -215,6 +219,7 @@ class Engine:
         )
         self._tokens: dict[Period, frozenset[str]] = {}
         self._skips: dict[Traits, tuple[Outcome | None, ...]] = {}
+        self._groups: dict[tuple[str, str | None, str | None, str | None], str | None] = {}
         self.pack_ref = PackRef(id=self.model.pack, version=self.model.version, digest=pack.digest)
 
     @property
@@ -711,7 +716,13 @@ class Engine:
         skips = self._exclusions(traits)
         with CheckerGuard() as guard:  # SystemExit, malformed outcomes, the time budget
             for c in self._phase1:
-                outcome = skips[c.pos] or _outcome(guard, c, snapshot, ctx, pre)
+                outcome = skips[c.pos]
+                if outcome is None and pre is None:  # the common case, without _outcome's frame
+                    outcome = guard.outcome(
+                        c.check, evaluate_one, c, snapshot, ctx, trusted=c.trusted
+                    )
+                elif outcome is None:
+                    outcome = _outcome(guard, c, snapshot, ctx, pre)
                 outcomes[c.pos] = by_id[c.id] = outcome
             for c in self._rollup:
                 outcomes[c.pos] = skips[c.pos] or guard.attempt(
@@ -739,7 +750,8 @@ class Engine:
         """Roll-ups, points, scores and findings of one organization, as plain dicts that
         :class:`OrgResult` / :class:`Finding` validate from (validated in bulk by callers)."""
         self._roll_up(state, period, child_results, children)
-        entries: list[tuple[str, CriterionPoints, frozenset[str]]] = []
+        tally = Tally()  # points summed per area as each criterion is finished
+        tagged: list[tuple[str, CriterionPoints, frozenset[str]]] = []  # a pack with tiers only
         criteria: list[dict[str, Any]] = []
         findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
@@ -747,18 +759,22 @@ class Engine:
         zh = self._zh
         for c in self._compiled:
             outcome = by_id[c.id] = state.outcomes[c.pos] or _NA
-            complete = complete and outcome.status is not Status.ERROR
+            status = outcome.status
+            if status is _ERROR:
+                complete = False
             if waivers:
                 pts = self._points(c, outcome, state.org, waivers)
             else:
                 pts = outcome_points(c, outcome)
-            entries.append((c.area, pts, c.tags))
+            tally.add(c.area, pts)
+            if self._tiers:
+                tagged.append((c.area, pts, c.tags))
             criteria.append(_criterion_record(c, outcome, pts, zh))
-            if outcome.status is Status.FAIL or outcome.items:
+            if status is _FAIL or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
         if waivers:
             _attach_waivers(findings, waivers)
-        return self._org_result(state.org, entries, criteria, complete), findings, by_id
+        return self._org_result(state.org, tally, tagged, criteria, complete), findings, by_id
 
     def _roll_up(
         self,
@@ -835,31 +851,26 @@ class Engine:
     def _org_result(
         self,
         org: Organization,
-        entries: list[tuple[str, CriterionPoints, frozenset[str]]],
+        tally: Tally,
+        tagged: list[tuple[str, CriterionPoints, frozenset[str]]],
         criteria: list[dict[str, Any]],
         complete: bool,
     ) -> dict[str, Any]:
-        score = score_organization(
-            [(area, pts) for area, pts, _tags in entries],
+        score = tally.score(
             self._weights,
             self._bands,
             bonus_cap=self.model.bonus_cap,
             veto_grade=self.model.veto_grade,
             pools=self._pools,
         )
+        kind = org.kind.value
         category = org.category.value if org.category is not None else None
         return {
             "org_id": org.id,
             "name": org.name,
-            "kind": org.kind.value,
+            "kind": kind,
             "parent_id": org.parent_id,
-            "group": assign_group(
-                self.model.groups,
-                kind=org.kind.value,
-                category=category,
-                parent_id=org.parent_id,
-                override=org.group,
-            ),
+            "group": self._group(kind, category, org.parent_id, org.group),
             "total": score.total,
             "base_total": score.base_total,
             "bonus": score.bonus,
@@ -870,8 +881,27 @@ class Engine:
             "category": category,
             "criteria": criteria,
             "unscored_reason": score.unscored_reason,
-            **tier_fields(entries, self._weights, self._tiers, self._pools),
+            **tier_fields(tagged, self._weights, self._tiers, self._pools),
         }
+
+    def _group(
+        self, kind: str, category: str | None, parent_id: str | None, override: str | None
+    ) -> str | None:
+        """The organization's peer group: it depends on these four facts only, so it is worked
+        out once per combination (at most :data:`_GROUPS_KEPT` kept, then started afresh)."""
+        key = (kind, category, parent_id, override)
+        groups = self._groups
+        if key not in groups:
+            if len(groups) >= _GROUPS_KEPT:
+                groups.clear()
+            groups[key] = assign_group(
+                self.model.groups,
+                kind=kind,
+                category=category,
+                parent_id=parent_id,
+                override=override,
+            )
+        return groups[key]
 
 
 def _outcome(

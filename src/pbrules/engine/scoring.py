@@ -54,6 +54,7 @@ __all__ = [
     "UNSCORED_REASON",
     "CriterionPoints",
     "OrgScore",
+    "Tally",
     "TierSpec",
     "area_scores",
     "base_total",
@@ -158,25 +159,10 @@ def area_scores(
     Areas with no counted criterion, or (not pools) whose counted criteria are all worth 0
     points, are left out. The result is ordered like ``weights``.
     """
-    earned: dict[str, float] = {}
-    maximum: dict[str, float] = {}
-    deducted: dict[str, float] = {}
+    tally = Tally()
     for area, pts in entries:
-        if not pts.counted:
-            continue
-        earned[area] = earned.get(area, 0.0) + pts.earned
-        maximum[area] = maximum.get(area, 0.0) + pts.max
-        deducted[area] = deducted.get(area, 0.0) + pts.deduction
-    out: dict[str, float] = {}
-    for area, weight in weights.items():
-        if area in pools:
-            if area in deducted:
-                out[area] = _clamp(weight - deducted[area], weight)
-            continue
-        top = maximum.get(area, 0.0)
-        if top > 0.0:
-            out[area] = weight * min(1.0, earned[area] / top)
-    return out
+        tally.add(area, pts)
+    return tally.area_scores(weights, pools)
 
 
 def base_total(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -289,6 +275,80 @@ def tier_fields(
     return {"tier": held_tier(tiers, scores), "tier_scores": scores}
 
 
+class Tally:
+    """One organization's criterion points summed per area as they come, in one pass: what
+    :func:`area_scores` and :func:`score_organization` work out from a list of entries (the
+    engine adds each criterion's points as it finishes it, and keeps no list of entries)."""
+
+    __slots__ = ("bonuses", "deducted", "earned", "maximum", "vetoed")
+
+    def __init__(self) -> None:
+        self.earned: dict[str, float] = {}
+        self.maximum: dict[str, float] = {}
+        self.deducted: dict[str, float] = {}
+        self.bonuses: list[float] = []  # summed at the end, with sum() as always
+        self.vetoed = False
+
+    def add(self, area: str, pts: CriterionPoints) -> None:
+        """One criterion's points, in pack order (sums are taken in the order added)."""
+        if pts.counted:
+            earned = self.earned
+            earned[area] = earned.get(area, 0.0) + pts.earned
+            self.maximum[area] = self.maximum.get(area, 0.0) + pts.max
+            self.deducted[area] = self.deducted.get(area, 0.0) + pts.deduction
+        self.bonuses.append(pts.bonus)
+        if pts.vetoed:
+            self.vetoed = True
+
+    def area_scores(
+        self, weights: Mapping[str, float], pools: frozenset[str] = frozenset()
+    ) -> dict[str, float]:
+        """The area scores of what was added (see :func:`area_scores`)."""
+        out: dict[str, float] = {}
+        for area, weight in weights.items():
+            if area in pools:
+                if area in self.deducted:
+                    out[area] = _clamp(weight - self.deducted[area], weight)
+                continue
+            top = self.maximum.get(area, 0.0)
+            if top > 0.0:
+                out[area] = weight * min(1.0, self.earned[area] / top)
+        return out
+
+    def score(
+        self,
+        weights: Mapping[str, float],
+        bands: Sequence[tuple[float, str]],
+        *,
+        bonus_cap: float = 5.0,
+        veto_grade: str = "weak",
+        pools: frozenset[str] = frozenset(),
+    ) -> OrgScore:
+        """The organization's scores from what was added (see :func:`score_organization`)."""
+        areas = self.area_scores(weights, pools)
+        bonus = min(sum(self.bonuses), bonus_cap)
+        if not areas:
+            return OrgScore(
+                areas=areas,
+                base_total=None,
+                bonus=bonus,
+                total=None,
+                grade=None,
+                vetoed=self.vetoed,
+                unscored_reason=UNSCORED_REASON,
+            )
+        base = base_total(areas, weights)
+        total = base + bonus
+        return OrgScore(
+            areas=areas,
+            base_total=base,
+            bonus=bonus,
+            total=total,
+            grade=grade_for(total, bands, vetoed=self.vetoed, veto_grade=veto_grade),
+            vetoed=self.vetoed,
+        )
+
+
 def score_organization(
     entries: Iterable[tuple[str, CriterionPoints]],
     weights: Mapping[str, float],
@@ -303,28 +363,7 @@ def score_organization(
     With no area present the organization is unscored: ``base_total``, ``total`` and ``grade``
     are ``None`` and ``unscored_reason`` is set (it is never given 0 and the lowest grade).
     """
-    items = list(entries)
-    areas = area_scores(items, weights, pools)
-    bonus_raw = sum(p.bonus for _a, p in items)
-    bonus = min(bonus_raw, bonus_cap)
-    vetoed = any(p.vetoed for _a, p in items)
-    if not areas:
-        return OrgScore(
-            areas=areas,
-            base_total=None,
-            bonus=bonus,
-            total=None,
-            grade=None,
-            vetoed=vetoed,
-            unscored_reason=UNSCORED_REASON,
-        )
-    base = base_total(areas, weights)
-    total = base + bonus
-    return OrgScore(
-        areas=areas,
-        base_total=base,
-        bonus=bonus,
-        total=total,
-        grade=grade_for(total, bands, vetoed=vetoed, veto_grade=veto_grade),
-        vetoed=vetoed,
-    )
+    tally = Tally()
+    for area, pts in entries:
+        tally.add(area, pts)
+    return tally.score(weights, bands, bonus_cap=bonus_cap, veto_grade=veto_grade, pools=pools)

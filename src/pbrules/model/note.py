@@ -24,6 +24,7 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 __all__ = [
@@ -221,12 +222,51 @@ class Note:
         return _fields(self.zh)
 
     def __call__(self, **values: Any) -> NoteText:
-        """Both texts with ``values`` filled in (``KeyError`` names a missing field)."""
+        """Both texts with ``values`` filled in (``KeyError`` names a missing field).
+
+        A note is mostly written with the same few values (a field's name, a due date): each
+        rendering is kept by its values (:func:`_rendering_key`) and given again."""
         if not values:  # a fixed text: rendered once
             return _fixed(self)
+        key = _rendering_key(self.key, values)
+        text = _RENDERED.get(key) if key is not None else None
+        if text is None:
+            text = self._render(values)
+            if key is not None:
+                if len(_RENDERED) >= _RENDERED_KEPT:
+                    _RENDERED.clear()
+                _RENDERED[key] = text
+        return text
+
+    def _render(self, values: Mapping[str, Any]) -> NoteText:
         zh_values = {k: v.zh if isinstance(v, NoteText) else v for k, v in values.items()}
         plain = {k: str(v) if isinstance(v, NoteText) else v for k, v in values.items()}
         return NoteText(self.en.format(**plain), self.zh.format(**zh_values), self.key)
+
+
+#: renderings of notes kept by :func:`_rendering_key` (at most this many, then started afresh)
+_RENDERED: dict[tuple[object, ...], NoteText] = {}
+_RENDERED_KEPT = 65536
+#: value types whose equal values always read the same (not ``float``: ``0.0 == -0.0``)
+_SAME_TEXT = frozenset({str, int, date, type(None)})
+
+
+def _rendering_key(note_key: str, values: Mapping[str, Any]) -> tuple[object, ...] | None:
+    """A key under which equal values render equal texts, or ``None`` (not kept).
+
+    Types are part of the key and must be exact: ``1`` and ``True`` are equal but read
+    differently. A :class:`NoteText` value adds its Chinese (two texts may share the English).
+    """
+    key: list[object] = [note_key]
+    for name, value in values.items():
+        kind = type(value)
+        if kind is NoteText:
+            key.append((name, kind, value, value.zh))
+        elif kind in _SAME_TEXT:
+            key.append((name, kind, value))
+        else:
+            return None
+    return tuple(key)
 
 
 @functools.cache
