@@ -107,6 +107,16 @@ def test_a_note_given_again_reads_as_its_values_do() -> None:
     assert note(value=word) is note(value=word)  # given again, not formatted again
 
 
+def test_a_shared_not_applicable_outcome_keeps_its_notes_chinese() -> None:
+    word = term("members")
+    plain, chinese = Outcome.not_applicable("members"), Outcome.not_applicable(word)
+    assert plain is Outcome.not_applicable("members")  # shared: outcomes are immutable
+    assert (plain.note, chinese.note) == ("members", "members")
+    assert type(plain.note) is str and isinstance(chinese.note, NoteText)
+    assert chinese.note.zh == "党员"
+    assert Outcome.not_applicable(listing(["members"])).note.zh == "members"  # type: ignore[attr-defined]
+
+
 def _note_sites(tree: ast.AST) -> list[ast.expr]:
     """Every expression a checker hands over as a note, or as a subject's message."""
     found: list[ast.expr] = []

@@ -52,7 +52,7 @@ from pbrules.engine.compile import (
 )
 from pbrules.engine.findings import committee_holders, finding_records, fingerprint
 from pbrules.engine.guard import CheckerGuard
-from pbrules.engine.notes import result_note_zh, uses_v2
+from pbrules.engine.notes import uses_v2
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
 from pbrules.engine.ranking import TieFacts, assign_group, rank_columns, rank_organizations
 from pbrules.engine.scoring import (
@@ -80,6 +80,7 @@ from pbrules.engine.stream import (
 from pbrules.engine.tree import bottom_up, children_of, effective_parents
 from pbrules.errors import UsageError
 from pbrules.model.index import build_index
+from pbrules.model.note import note_zh
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
 from pbrules.model.previous import PreviousRanks
@@ -983,6 +984,7 @@ def _validate_in_place(items: list[Any], model: type[OrgResult] | type[Finding])
 def _criterion_record(
     c: Compiled, outcome: Outcome, pts: CriterionPoints, zh: bool = False
 ) -> dict[str, Any]:
+    note = outcome.note
     return {
         "id": c.id,
         "status": outcome.status,
@@ -992,8 +994,8 @@ def _criterion_record(
         "expected": outcome.expected,
         "compliance": outcome.compliance,
         "misses": outcome.misses,
-        "note": outcome.note or None,
-        "note_zh": result_note_zh(outcome, zh) if zh else None,
+        "note": note or None,
+        "note_zh": note_zh(note) if zh and note else None,  # result_note_zh, without its call
     }
 
 

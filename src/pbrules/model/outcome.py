@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pbrules.model.note import Note
+from pbrules.model.note import Note, NoteText
 
 __all__ = ["Outcome", "Severity", "Status", "Subject", "SubjectItem"]
 
@@ -36,6 +36,11 @@ _SEVERITY_RANK = {Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}
 
 MISSING_DATA = Note("outcome.missing_data", "missing data: {what}", "数据缺失：{what}")
 NOTHING_TO_COUNT = Note("outcome.nothing_to_count", "nothing to count", "无可计数事项")
+
+#: the shared ``not_applicable`` outcomes by note (:meth:`Outcome.not_applicable`), at most
+#: this many (then started afresh)
+_NOT_APPLICABLE: dict[tuple[str, str | None, str], Outcome] = {}
+_NOT_APPLICABLE_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +110,23 @@ class Outcome:
     # Convenience constructors keep checkers short and uniform.
     @classmethod
     def not_applicable(cls, note: str = "") -> Outcome:
-        return cls(Status.NOT_APPLICABLE, compliance=1.0, note=note)
+        """A ``not_applicable`` outcome; one shared outcome per note (outcomes are immutable,
+        and checkers give the same few notes again and again)."""
+        key: tuple[str, str | None, str]
+        if type(note) is NoteText:  # equal English may come with other Chinese
+            key = (note, note.zh, note.key)
+        elif type(note) is str:
+            key = (note, None, "")
+        else:
+            return cls(Status.NOT_APPLICABLE, compliance=1.0, note=note)
+        if cls is not Outcome:
+            return cls(Status.NOT_APPLICABLE, compliance=1.0, note=note)
+        outcome = _NOT_APPLICABLE.get(key)
+        if outcome is None:
+            if len(_NOT_APPLICABLE) >= _NOT_APPLICABLE_KEPT:
+                _NOT_APPLICABLE.clear()
+            outcome = _NOT_APPLICABLE[key] = cls(Status.NOT_APPLICABLE, compliance=1.0, note=note)
+        return outcome
 
     @classmethod
     def error(cls, note: str) -> Outcome:
