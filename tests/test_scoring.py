@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from pbrules.engine.scoring import (
     AREA_MODES,
+    NOT_COUNTED,
     CriterionPoints,
+    Tally,
     area_scores,
     base_total,
     criterion_points,
@@ -191,6 +193,40 @@ def test_base_total_is_the_weighted_mean_of_area_ratios(
     assume(scores)
     expected = 100 * sum(scores.values()) / sum(weights[a] for a in scores)
     assert base_total(scores, weights) == pytest.approx(min(100.0, expected))
+
+
+def _summed_per_area(
+    entries: list[tuple[str, CriterionPoints]], weights: dict[str, float]
+) -> tuple[dict[str, float], float]:
+    """The area scores and raw bonus as plain sums over a list (the engine's tally must give
+    exactly these floats)."""
+    earned: dict[str, float] = {}
+    maximum: dict[str, float] = {}
+    for area, pts in entries:
+        if pts.counted:
+            earned[area] = earned.get(area, 0.0) + pts.earned
+            maximum[area] = maximum.get(area, 0.0) + pts.max
+    areas = {
+        a: w * min(1.0, earned[a] / maximum[a]) for a, w in weights.items() if maximum.get(a, 0)
+    }
+    return areas, sum(p.bonus for _a, p in entries)
+
+
+@given(st.lists(criterion_st(), max_size=30), weights_st)
+def test_the_tally_is_the_plain_sums_with_or_without_criteria_that_add_nothing(
+    entries: list[tuple[str, CriterionPoints]], weights: dict[str, float]
+) -> None:
+    areas, bonus = _summed_per_area(entries, weights)
+    whole, left_out = Tally(), Tally()
+    for area, pts in entries:
+        whole.add(area, pts)
+        if pts is not NOT_COUNTED:
+            left_out.add(area, pts)
+    for tally in (whole, left_out):
+        assert tally.area_scores(weights) == areas
+        score = tally.score(weights, BANDS, bonus_cap=5.0)
+        assert score.bonus == min(bonus, 5.0)
+        assert score == score_organization(entries, weights, BANDS, bonus_cap=5.0)
 
 
 def test_no_area_present_gives_zero() -> None:

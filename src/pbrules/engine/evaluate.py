@@ -56,6 +56,7 @@ from pbrules.engine.notes import uses_v2
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
 from pbrules.engine.ranking import TieFacts, assign_group, rank_columns, rank_organizations
 from pbrules.engine.scoring import (
+    NOT_COUNTED,
     CriterionPoints,
     Tally,
     TierSpec,
@@ -113,6 +114,7 @@ _GROUPS_KEPT = 4096  # peer groups an engine keeps by (kind, category, parent, o
 # Module constants: an enum member looked up on its class costs a descriptor call each time.
 _ERROR = Status.ERROR
 _FAIL = Status.FAIL
+_NOT_APPLICABLE = Status.NOT_APPLICABLE
 _NA_ROLLUP = Outcome(
     Status.NOT_APPLICABLE, note="needs the subordinates' results (evaluate the jurisdiction)"
 )
@@ -761,13 +763,16 @@ class Engine:
         for c in self._compiled:
             outcome = by_id[c.id] = state.outcomes[c.pos] or _NA
             status = outcome.status
-            if status is _ERROR:
-                complete = False
-            if waivers:
-                pts = self._points(c, outcome, state.org, waivers)
+            if status is _NOT_APPLICABLE:  # no points and nothing to add (DESIGN §5)
+                pts = NOT_COUNTED
             else:
-                pts = outcome_points(c, outcome)
-            tally.add(c.area, pts)
+                if status is _ERROR:
+                    complete = False
+                if waivers:
+                    pts = self._points(c, outcome, state.org, waivers)
+                else:
+                    pts = outcome_points(c, outcome)
+                tally.add(c.area, pts)
             if self._tiers:
                 tagged.append((c.area, pts, c.tags))
             criteria.append(_criterion_record(c, outcome, pts, zh))

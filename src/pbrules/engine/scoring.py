@@ -51,6 +51,7 @@ from pbrules.model.outcome import Status
 
 __all__ = [
     "AREA_MODES",
+    "NOT_COUNTED",
     "UNSCORED_REASON",
     "CriterionPoints",
     "OrgScore",
@@ -88,7 +89,8 @@ class CriterionPoints(NamedTuple):
     deduction: float = 0.0
 
 
-_NOT_COUNTED = CriterionPoints(0.0, 0.0, False)
+#: the points of a ``not_applicable`` criterion: none, and it enters no sum
+NOT_COUNTED = CriterionPoints(0.0, 0.0, False)
 
 
 def _clamp(value: float, high: float) -> float:
@@ -115,7 +117,7 @@ def criterion_points(
     if not isinstance(status, Status):
         status = Status(status)
     if status is Status.NOT_APPLICABLE:
-        return _NOT_COUNTED
+        return NOT_COUNTED
     if mode == "veto":
         return CriterionPoints(0.0, 0.0, False, vetoed=status is Status.FAIL)
     if mode == "bonus":
@@ -290,7 +292,8 @@ class Tally:
         self.vetoed = False
 
     def add(self, area: str, pts: CriterionPoints) -> None:
-        """One criterion's points, in pack order (sums are taken in the order added)."""
+        """One criterion's points, in pack order (sums are taken in the order added);
+        :data:`NOT_COUNTED` points may be left out, they change nothing."""
         if pts.counted:
             earned = self.earned
             earned[area] = earned.get(area, 0.0) + pts.earned
@@ -326,7 +329,8 @@ class Tally:
     ) -> OrgScore:
         """The organization's scores from what was added (see :func:`score_organization`)."""
         areas = self.area_scores(weights, pools)
-        bonus = min(sum(self.bonuses), bonus_cap)
+        # from 0.0: the points of a criterion that adds nothing (NOT_COUNTED) may be left out
+        bonus = min(sum(self.bonuses, 0.0), bonus_cap)
         if not areas:
             return OrgScore(
                 areas=areas,
