@@ -246,7 +246,7 @@ class Note:
 
 #: renderings of notes kept by :func:`_rendering_key` (at most this many, then started afresh)
 _RENDERED: dict[tuple[object, ...], NoteText] = {}
-_RENDERED_KEPT = 65536
+_RENDERED_KEPT = 8192
 #: value types whose equal values always read the same (not ``float``: ``0.0 == -0.0``)
 _SAME_TEXT = frozenset({str, int, date, type(None)})
 
