@@ -10,6 +10,7 @@ import pytest
 
 from pbrules.engine.compile import Compiled, Traits, outcome_points
 from pbrules.engine.evaluate import Engine
+from pbrules.engine.ranking import assign_group
 from pbrules.engine.scoring import criterion_points
 from pbrules.engine.stream import _OrgBody
 from pbrules.model.outcome import Outcome, Status
@@ -83,3 +84,19 @@ def test_the_spools_organization_model_has_the_results_fields() -> None:
     for name, info in result.items():
         assert body[name].annotation == info.annotation
         assert body[name].metadata == info.metadata
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_the_kept_peer_groups_are_the_packs_groups(pack: str) -> None:
+    engine = Engine(load_pack(ROOT / pack))
+    facts = itertools.product(
+        [kind.value for kind in OrgKind], (None, "village", "community"), (None, "T1"), (None, "g")
+    )
+    for kind, category, parent_id, override in list(facts) * 2:  # the second time as kept
+        assert engine._group(kind, category, parent_id, override) == assign_group(
+            engine.model.groups,
+            kind=kind,
+            category=category,
+            parent_id=parent_id,
+            override=override,
+        )

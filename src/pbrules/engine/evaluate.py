@@ -896,18 +896,16 @@ class Engine:
         """The organization's peer group: it depends on these four facts only, so it is worked
         out once per combination (at most :data:`_GROUPS_KEPT` kept, then started afresh)."""
         key = (kind, category, parent_id, override)
-        groups = self._groups
-        if key not in groups:
-            if len(groups) >= _GROUPS_KEPT:
-                groups.clear()
-            groups[key] = assign_group(
-                self.model.groups,
-                kind=kind,
-                category=category,
-                parent_id=parent_id,
-                override=override,
-            )
-        return groups[key]
+        try:
+            return self._groups[key]
+        except KeyError:  # not worked out yet (a group may be None, so no .get())
+            pass
+        if len(self._groups) >= _GROUPS_KEPT:
+            self._groups.clear()
+        group = self._groups[key] = assign_group(
+            self.model.groups, kind=kind, category=category, parent_id=parent_id, override=override
+        )
+        return group
 
 
 def _outcome(
