@@ -19,21 +19,28 @@ import json
 import os
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from math import isnan
 from types import TracebackType
 from typing import Any, BinaryIO, NamedTuple, TypeVar, cast, overload
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel
 
 from pbrules.checker import ChildScore
+from pbrules.engine.plain_json import (
+    CriteriaJSON,
+    finding_dict,
+    findings_json,
+    org_dict,
+    org_json,
+)
 from pbrules.engine.ranking import Columns, RankInfo
 from pbrules.engine.tree import Node
 from pbrules.model.outcome import Severity
 from pbrules.model.period import Period
-from pbrules.model.result import Finding, Movement, OptScore, OrgResult, RunResult
+from pbrules.model.result import Movement, OptScore, RunResult
 from pbrules.model.snapshot import Organization
 
 __all__ = [
@@ -62,6 +69,10 @@ _SHIFT = b"\n    "
 _RANK_AT = b'\n      "rank": null,\n'
 _RANK_END = b'\n      "vetoed":'
 _ITEM_SEP = b",\n    "
+_CRITERIA_AT = b'\n      "criteria": '
+_NO_CRITERIA = _CRITERIA_AT + b"[]"  # where an organization's criteria go, at depth 1
+_criteria = CriteriaJSON(indent=6)  # an organization's criteria list at depth 1
+_SHIFT_LIST = b"\n  "  # an item of a list written alone is one level (two spaces) less deep
 
 
 class _Ranks(BaseModel):
@@ -149,65 +160,56 @@ def counted(items: Iterator[_T], progress: Tick | None, total: int) -> Iterator[
 
 def _item(model: BaseModel, exclude: set[str] | None = None) -> bytes:
     text = model.__pydantic_serializer__.to_json(model, indent=2, exclude=exclude)
+    return _shifted(text)
+
+
+def _shifted(text: bytes) -> bytes:
+    """An indented JSON value as an item of a list of the document (depth 1)."""
     return text.replace(b"\n", _SHIFT)
 
 
-#: :class:`OrgResult`'s fields and validation without its wrap serializer (which turns the whole
-#: organization, criteria included, into Python objects before writing it): the spool leaves out
-#: the v2 fields as that serializer does, with ``exclude`` (:func:`_left_out`).
-_ORG_FIELDS: dict[str, Any] = {
-    name: (info.annotation, info) for name, info in OrgResult.model_fields.items()
-}
-_OrgBody = create_model(
-    "_OrgBody", __config__=ConfigDict(frozen=True, extra="forbid"), **_ORG_FIELDS
-)
-
-
-def _left_out(result: Mapping[str, Any]) -> set[str] | None:
-    """The fields :class:`OrgResult`'s serializer leaves out of ``result``."""
-    left: set[str] = set()
-    if result.get("tier_scores") is None:
-        left.update(("tier", "tier_scores"))
-    if result.get("unscored_reason") is None:
-        left.add("unscored_reason")
-    return left or None
+def _items(text: bytes) -> bytes:
+    """The items of an indented JSON list (``[\n  {...},\n  {...}\n]``, not empty) as the
+    document's items of a depth-1 list joined with ``_ITEM_SEP``: one level deeper (two spaces
+    more), without the brackets. One call for a list writes what one call per item would."""
+    return text.replace(b"\n", _SHIFT_LIST)[len(b"[\n    ") : -len(b"\n  ]")]
 
 
 def spooled(
     org: Organization, as_of: date, result: dict[str, Any], findings: list[dict[str, Any]]
 ) -> Done:
     """An organization's finished result and findings (plain dicts, as ``Engine._finish`` gives
-    them, ranking fields unset) validated and serialized for the spool."""
-    model: Any = _OrgBody.model_validate(result)  # an OrgResult but for its serializer
-    text = _item(model, _left_out(result))
-    cut = text.index(_RANK_AT)
-    body = text[:cut] + text[text.index(_RANK_END, cut) :]
-    items = [Finding.model_validate(f) for f in findings]
+    them, ranking fields unset) serialized for the spool: written from the dicts themselves, in
+    the models' shape and bytes (:mod:`pbrules.engine.plain_json`), without validating them."""
+    head, tail = _shifted(org_json(org_dict(result))).split(_NO_CRITERIA)
+    body = b"".join((head, _CRITERIA_AT, _criteria(result.get("criteria", ())), tail))
+    cut = body.index(_RANK_END)  # the ranking fields go right before ``vetoed``
     critical = waived = worst = 0
-    for f in items:
-        critical += f.severity is Severity.CRITICAL
-        if f.waiver is None:
-            worst = max(worst, f.severity.rank)
+    for f in findings:
+        severity = Severity(f["severity"])
+        critical += severity is Severity.CRITICAL
+        if f.get("waiver") is None:
+            worst = max(worst, severity.rank)
         else:
             waived += 1
+    found = _items(findings_json([finding_dict(f) for f in findings])) if findings else b""
     row = Row(
-        org_id=model.org_id,
-        group=model.group,
-        total=model.total,
-        base_total=model.base_total,
-        grade=model.grade,
-        complete=model.complete,
+        org_id=result["org_id"],
+        group=result["group"],
+        total=result["total"],
+        base_total=result["base_total"],
+        grade=result["grade"],
+        complete=result["complete"],
         critical=critical,
-        findings=len(items),
+        findings=len(findings),
         waived=waived,
         worst=worst,
         at=0,
         size=len(body),
         cut=cut,
-        found=0,
+        found=len(found),
     )
-    found = _ITEM_SEP.join(_item(f) for f in items)
-    return Done(Node.of(org), as_of, body, cut, found, row._replace(found=len(found)))
+    return Done(Node.of(org), as_of, body, cut, found, row)
 
 
 def child_score(row: Row) -> ChildScore | None:
