@@ -5,6 +5,8 @@ results with odd numbers and text, and on records that are equal but written dif
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import typing
 from datetime import date
@@ -13,9 +15,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pbrules.engine import plain_json
+from pbrules.engine import plain_json, stream
 from pbrules.engine.plain_json import CriteriaJSON
-from pbrules.engine.stream import Done, spooled
+from pbrules.engine.ranking import RankInfo
+from pbrules.engine.stream import Done, Row, Spool, spooled, write_jsonl
 from pbrules.model.note import NoteText
 from pbrules.model.outcome import Severity, Status
 from pbrules.model.period import Period
@@ -26,6 +29,7 @@ from pbrules.model.result import (
     FindingWaiver,
     OrgResult,
     Rectify,
+    RunResult,
     StoodForSubject,
 )
 from pbrules.model.snapshot import Organization, OrgKind
@@ -345,3 +349,83 @@ def test_the_mirrors_have_the_models_fields_in_order() -> None:
         assert fields == [f for f in model.model_fields if f not in left], mirror
     ranking = ["rank", "group_size", "previous_rank", "rank_change", "movement"]
     assert sorted(pairs[1][2]) == sorted([*ranking, "previous_total", "total_change"])
+
+
+# -- the jsonl lines: the spool's items with their line breaks dropped ---------------------------
+
+
+def _old_jsonl(shell: RunResult, rows: list[Row], ranks: list[RankInfo], spool: Spool) -> bytes:
+    """``write_jsonl`` as it was: every item decoded and written again with ``json.dumps``."""
+    head = {"pack": shell.pack.id, "period": str(shell.period)}
+    lines = []
+    for row, rank in zip(rows, ranks, strict=True):
+        org = json.loads(stream._ranked(spool.body(row), row.cut, rank))
+        lines.append(stream._line("organization", {**head, **org}))
+    for row in rows:
+        if row.found:
+            for finding in json.loads(b"[" + spool.found(row) + b"]"):
+                lines.append(stream._line("finding", finding))
+    return b"".join(lines)
+
+
+RANKS = st.builds(
+    RankInfo,
+    st.none() | st.integers(1, 10**6),
+    st.none() | st.integers(1, 10**6),
+    st.none() | st.integers(1, 10**6),
+    st.none() | st.integers(-(10**6), 10**6),
+    st.none() | st.sampled_from(["rapid_progress", "major_setback", "steady"]),
+    st.none() | SCORE,
+    st.none() | SCORE,
+)
+SHELL = RunResult.model_validate(
+    {
+        "pack": {"id": "第一 pack", "version": "1", "digest": "0" * 64},
+        "period": "2026Q3",
+        "summary": {"evaluated": 0, "rejected": 0, "findings": 0, "incomplete": 0},
+    }
+)
+
+
+@SETTINGS
+@given(st.data())
+def test_jsonl_lines_are_the_decoded_items_written_again(data: st.DataObject) -> None:
+    pool = data.draw(st.lists(criterion(), min_size=1, max_size=4))
+    with Spool() as spool:
+        rows = []
+        for _ in range(data.draw(st.integers(1, 3))):
+            result = data.draw(org_result(pool))
+            findings = data.draw(st.lists(finding(), max_size=3))
+            rows.append(spool.add(spooled(ORG, AS_OF, result, findings)))
+        spool.ready()
+        ranks = [data.draw(RANKS) for _ in rows]
+        out = io.BytesIO()
+        write_jsonl(out, SHELL, rows, ranks, spool)
+        assert out.getvalue() == _old_jsonl(SHELL, rows, ranks, spool)
+
+
+def _jsonl_of(result: dict[str, Any], rank: RankInfo) -> bytes:
+    with Spool() as spool:
+        rows = [spool.add(spooled(ORG, AS_OF, result, []))]
+        spool.ready()
+        out = io.BytesIO()
+        write_jsonl(out, SHELL, rows, [rank], spool)
+        assert out.getvalue() == _old_jsonl(SHELL, rows, [rank], spool)
+        return out.getvalue()
+
+
+NO_RANK = RankInfo(None, None, None, None, None, None, None)
+
+
+def test_floats_spelled_apart_are_decoded_and_written_again() -> None:
+    # pydantic-core writes 9.99e-05 as 0.0000999 and 1e-09 as 1e-9; json.dumps as Python does
+    for value in [9.99e-5, 1e-5, 1.5e-5, 1e-9, -3e-7, 1e-10, 1e-4, 1e16, 5e-324, 0.5]:
+        line = _jsonl_of(_org([_record(actual=value)]), NO_RANK)
+        assert f'"actual": {value!r}'.encode() in line
+    for total_change in (1e-5, -1e-9):  # rounded: 0.0 and -0.0 + 0.0
+        _jsonl_of(_org([_record()]), RankInfo(1, 1, None, None, None, 1e-6, total_change))
+
+
+def test_text_that_looks_like_a_float_costs_only_the_slower_way() -> None:
+    for note in ("v2e-1", "0.00001", "第2e-3条"):
+        _jsonl_of(_org([_record(note=note)]), NO_RANK)
