@@ -14,12 +14,12 @@ fields, same types, no validation), after one pass in Python that
 - puts the fields in the models' order (pydantic-core writes a dict's keys in the dict's
   order), filling in the models' defaults and leaving out what they leave out while null.
 
-Criterion records (51 per organization in the district pack) are the bulk: they come from
-``Engine._finish`` already in :class:`~pbrules.model.result.CriterionResult`'s order, so they are
-rounded in place rather than copied (a record in another order is copied into it). A status or
-severity (a ``StrEnum``) and a note (a ``NoteText``) are written as their text, as the models
-write them. The bytes are the models' bytes: ``tests/test_plain_json.py`` compares both on
-generated results, and ``tests/test_scale.py`` the streamed document with the exported one.
+Criterion records (51 per organization in the district pack) are the bulk, and most
+organizations share most of them: :class:`CriteriaJSON` writes each distinct record once and
+joins the kept bytes. A status or severity (a ``StrEnum``) and a note (a ``NoteText``) are
+written as their text, as the models write them. The engine's dicts are not changed. The bytes
+are the models' bytes: ``tests/test_plain_json.py`` compares both on generated results, and
+``tests/test_scale.py`` the streamed document with the exported one.
 """
 
 from __future__ import annotations

@@ -67,8 +67,7 @@ FORMATS = ("json", "jsonl")
 
 #: an organization's JSON as an item of the document's ``organizations`` list (depth 1)
 _SHIFT = b"\n    "
-_RANK_AT = b'\n      "rank": null,\n'
-_RANK_END = b'\n      "vetoed":'
+_RANK_END = b'\n      "vetoed":'  # the field after the ranking fields
 _ITEM_SEP = b",\n    "
 _CRITERIA_AT = b'\n      "criteria": '
 _NO_CRITERIA = _CRITERIA_AT + b"[]"  # where an organization's criteria go, at depth 1
@@ -176,9 +175,9 @@ def _shifted(text: bytes) -> bytes:
 
 
 def _items(text: bytes) -> bytes:
-    """The items of an indented JSON list (``[\n  {...},\n  {...}\n]``, not empty) as the
-    document's items of a depth-1 list joined with ``_ITEM_SEP``: one level deeper (two spaces
-    more), without the brackets. One call for a list writes what one call per item would."""
+    """The items of an indented JSON list (not empty) as the document's items of a depth-1 list
+    joined with ``_ITEM_SEP``: one level deeper (two spaces more), without the brackets. Writing
+    the list in one call gives what writing each item alone and joining them would."""
     return text.replace(b"\n", _SHIFT_LIST)[len(b"[\n    ") : -len(b"\n  ]")]
 
 
