@@ -429,3 +429,13 @@ def test_floats_spelled_apart_are_decoded_and_written_again() -> None:
 def test_text_that_looks_like_a_float_costs_only_the_slower_way() -> None:
     for note in ("v2e-1", "0.00001", "第2e-3条"):
         _jsonl_of(_org([_record(note=note)]), NO_RANK)
+
+
+@SETTINGS
+@given(RANKS)
+def test_ranking_fields_are_patched_in_as_the_model_writes_them(rank: RankInfo) -> None:
+    result = _org([_record()])
+    done = spooled(ORG, AS_OF, result, [])
+    fields = {name: getattr(rank, name) for name in RankInfo.__dataclass_fields__}
+    whole = OrgResult.model_validate({**result, **fields}).model_dump_json(indent=2)
+    assert stream._ranked(done.body, done.cut, rank) == _shifted(whole)

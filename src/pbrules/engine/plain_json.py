@@ -31,6 +31,7 @@ from typing import Any, NotRequired
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
 
+from pbrules.engine.ranking import RankInfo
 from pbrules.model.note import NoteText
 from pbrules.model.result import CriterionResult, round2
 
@@ -41,6 +42,7 @@ __all__ = [
     "findings_json",
     "org_dict",
     "org_json",
+    "ranks_json",
 ]
 
 
@@ -79,6 +81,18 @@ class _Org(TypedDict):
     tier: NotRequired[str | None]
     tier_scores: NotRequired[dict[str, float | None]]
     unscored_reason: NotRequired[str]
+
+
+class _Ranks(TypedDict):
+    """:class:`~pbrules.model.result.OrgResult`'s ranking fields, scores rounded."""
+
+    rank: int | None
+    group_size: int | None
+    previous_rank: int | None
+    rank_change: int | None
+    movement: str | None
+    previous_total: float | None
+    total_change: float | None
 
 
 class _Subject(TypedDict):
@@ -133,6 +147,7 @@ class _Finding(TypedDict):
 
 
 _ORG = TypeAdapter(_Org)
+_RANKS = TypeAdapter(_Ranks)
 _FINDINGS = TypeAdapter(list[_Finding])
 
 
@@ -149,6 +164,21 @@ def findings_json(findings: list[_Finding]) -> bytes:
 
 def _opt(value: float | None) -> float | None:
     return None if value is None else round2(value)
+
+
+def ranks_json(rank: RankInfo) -> bytes:
+    """An organization's ranking fields as an indented JSON object, as ``OrgResult`` writes
+    them."""
+    block: _Ranks = {
+        "rank": rank.rank,
+        "group_size": rank.group_size,
+        "previous_rank": rank.previous_rank,
+        "rank_change": rank.rank_change,
+        "movement": rank.movement,
+        "previous_total": _opt(rank.previous_total),
+        "total_change": _opt(rank.total_change),
+    }
+    return _RANKS.dump_json(block, indent=2)
 
 
 _CRITERION = TypeAdapter(_Criterion)

@@ -27,8 +27,6 @@ from math import isnan
 from types import TracebackType
 from typing import Any, BinaryIO, NamedTuple, TypeVar, cast, overload
 
-from pydantic import BaseModel
-
 from pbrules.checker import ChildScore
 from pbrules.engine.plain_json import (
     CriteriaJSON,
@@ -36,12 +34,13 @@ from pbrules.engine.plain_json import (
     findings_json,
     org_dict,
     org_json,
+    ranks_json,
 )
 from pbrules.engine.ranking import Columns, RankInfo
 from pbrules.engine.tree import Node
 from pbrules.model.outcome import Severity
 from pbrules.model.period import Period
-from pbrules.model.result import Movement, OptScore, RunResult
+from pbrules.model.result import RunResult
 from pbrules.model.snapshot import Organization
 
 __all__ = [
@@ -73,18 +72,6 @@ _CRITERIA_AT = b'\n      "criteria": '
 _NO_CRITERIA = _CRITERIA_AT + b"[]"  # where an organization's criteria go, at depth 1
 _criteria = CriteriaJSON(indent=6)  # an organization's criteria list at depth 1
 _SHIFT_LIST = b"\n  "  # an item of a list written alone is one level (two spaces) less deep
-
-
-class _Ranks(BaseModel):
-    """The ranking fields of :class:`OrgResult`, in its order and with its types."""
-
-    rank: int | None = None
-    group_size: int | None = None
-    previous_rank: int | None = None
-    rank_change: int | None = None
-    movement: Movement | None = None
-    previous_total: OptScore = None
-    total_change: OptScore = None
 
 
 class Row(NamedTuple):
@@ -162,11 +149,6 @@ def counted(items: Iterator[_T], progress: Tick | None, total: int) -> Iterator[
         yield item
         if progress is not None:
             progress(n, total)
-
-
-def _item(model: BaseModel, exclude: set[str] | None = None) -> bytes:
-    text = model.__pydantic_serializer__.to_json(model, indent=2, exclude=exclude)
-    return _shifted(text)
 
 
 def _shifted(text: bytes) -> bytes:
@@ -420,16 +402,7 @@ class Spool:
 
 def _ranked(body: bytes, cut: int, rank: RankInfo) -> bytes:
     """The organization's bytes with its ranking fields at their place."""
-    block = _Ranks.model_construct(
-        rank=rank.rank,
-        group_size=rank.group_size,
-        previous_rank=rank.previous_rank,
-        rank_change=rank.rank_change,
-        movement=rank.movement,
-        previous_total=rank.previous_total,
-        total_change=rank.total_change,
-    )
-    inner = _item(block)[1:-6]  # without "{" and "\n    }"
+    inner = _shifted(ranks_json(rank))[1:-6]  # without "{" and "\n    }"
     return b"".join((body[:cut], inner, b",", body[cut:]))
 
 
