@@ -19,7 +19,7 @@ import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pbrules.model.period import Month, Period, month_of
@@ -127,28 +127,22 @@ class SnapshotIndex:
         """Dues rows ordered by member and month."""
         return sorted(self.snapshot.dues, key=lambda r: (r.member_id, r.month))
 
-    @cached_property
+    @property
     def period_month_bounds(self) -> tuple[tuple[str, date, date], ...]:
         """``(YYYY-MM, first day, last day)`` of each month of the period."""
-        first = self.period.first_month
-        months = (first.shift(i) for i in range(self.period.n_months))
-        return tuple((str(m), m.start, m.end) for m in months)
+        return _month_bounds(self.period)
 
     @cached_property
     def dues_lookback(self) -> tuple[tuple[str, date], ...]:
         """Months ``(YYYY-MM, first day)`` from the last month ended by ``as_of`` backwards,
         while the month is in the period or covered by the dues export (at most ten years)."""
-        m = Month.of(self.as_of)
-        if m.end > self.as_of:
-            m = m.shift(-1)
         in_period = set(self.period_months)
+        covered = self.dues_months
         out: list[tuple[str, date]] = []
-        for _ in range(120):
-            key = str(m)
-            if key not in in_period and key not in self.dues_months:
+        for key, start in _months_back(self.as_of):
+            if key not in in_period and key not in covered:
                 break
-            out.append((key, m.start))
-            m = m.shift(-1)
+            out.append((key, start))
         return tuple(out)
 
     @cached_property
@@ -234,6 +228,34 @@ class SnapshotIndex:
         return found
 
 
+# The calendar is the same for every organization of a run: worked out once per period or date.
+@lru_cache(maxsize=64)
+def _month_bounds(period: Period) -> tuple[tuple[str, date, date], ...]:
+    """``(YYYY-MM, first day, last day)`` of each month of ``period``."""
+    first = period.first_month
+    months = (first.shift(i) for i in range(period.n_months))
+    return tuple((str(m), m.start, m.end) for m in months)
+
+
+@lru_cache(maxsize=64)
+def _period_months(period: Period) -> tuple[str, ...]:
+    return period.months
+
+
+@lru_cache(maxsize=64)
+def _months_back(as_of: date) -> tuple[tuple[str, date], ...]:
+    """``(YYYY-MM, first day)`` of the 120 months from the last month ended by ``as_of``
+    backwards: the most :attr:`SnapshotIndex.dues_lookback` looks at."""
+    m = Month.of(as_of)
+    if m.end > as_of:
+        m = m.shift(-1)
+    out: list[tuple[str, date]] = []
+    for _ in range(120):
+        out.append((str(m), m.start))
+        m = m.shift(-1)
+    return tuple(out)
+
+
 def build_index(
     snapshot: Snapshot, period: Period | None = None, as_of: date | None = None
 ) -> SnapshotIndex:
@@ -261,7 +283,7 @@ def build_index(
         snapshot=snapshot,
         period=period,
         as_of=as_of,
-        period_months=period.months,
+        period_months=_period_months(period),
         meetings_in_period=dict(in_period),
         meetings_by_month={k: dict(v) for k, v in by_month.items()},
         current_members=current,

@@ -212,7 +212,8 @@ def _layout(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return found
 
 
-def _row(name: str, record: Any, member: Any, as_of: date) -> Row:
+def _record_row(record: Any) -> Row:
+    """A record's own fields as a row (enums as their values), without derived fields."""
     fields, plain = _layout(type(record))
     values = record.__dict__
     row: Row = {k: values[k] for k in fields}
@@ -220,6 +221,11 @@ def _row(name: str, record: Any, member: Any, as_of: date) -> Row:
         value = row[k]
         if value is not None:
             row[k] = _plain(value)
+    return row
+
+
+def _row(name: str, record: Any, member: Any, as_of: date) -> Row:
+    row = _record_row(record)
     if member is not None:
         for key in _PERSON:
             if row.get(key) in (None, ()):
@@ -362,12 +368,12 @@ def _two_committees(snapshot: Snapshot, as_of: date) -> list[Row]:
     out: list[Row] = []
     for person in order:
         p_post, v_post = first_party.get(person), first_village.get(person)
-        row: Row = {}
-        posts: tuple[Any, ...] = (v_post, p_post)
-        for post in posts:  # the party-committee post last: its given fields win
-            if post is None:
-                continue
-            for key, value in _row("committee", post, None, as_of).items():
+        # the posts' own fields (id and derived fields are set below, for the merged row)
+        if p_post is None or v_post is None:
+            row = _record_row(p_post if p_post is not None else v_post)
+        else:  # on both: the party-committee post's given fields win
+            row = _record_row(v_post)
+            for key, value in _record_row(p_post).items():
                 if value not in (None, ()) or key not in row:
                     row[key] = value
         member = members.get(person)

@@ -11,7 +11,7 @@ the export covers it (has any row for that month), otherwise it is unknown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from pydantic import Field
@@ -71,30 +71,38 @@ _NONE_PAID: frozenset[str] = frozenset()
 
 def paid_months(idx: SnapshotIndex, as_of: date, tolerance: float) -> dict[str, frozenset[str]]:
     """Member id -> the months (YYYY-MM) its dues rows pay (:func:`_pays`), built once per
-    index, ``as_of`` and tolerance and shared by the dues checkers."""
+    index, ``as_of`` and tolerance and shared by the dues checkers. Every member with a row is
+    a key (with no month when none pays)."""
     key = ("dues.paid_months", as_of, tolerance)
     found: dict[str, frozenset[str]] | None = idx.memo.get(key)
     if found is None:
-        found = {
-            member_id: _paid_in(rows, as_of, tolerance)
-            for member_id, rows in idx.dues_by_member.items()
-        }
-        idx.memo[key] = found
+        found = idx.memo[key] = _paid_by_member(idx.snapshot.dues, as_of, tolerance)
     return found
 
 
-def _paid_in(rows: dict[str, DuesRow], as_of: date, tolerance: float) -> frozenset[str]:
-    """The months of one member's rows that :func:`_pays` (inlined: it runs for every row)."""
-    out = []
-    for month, row in rows.items():
-        due, paid = row.due, row.paid
+def _paid_by_member(
+    rows: Iterable[DuesRow], as_of: date, tolerance: float
+) -> dict[str, frozenset[str]]:
+    """:func:`paid_months` in one pass over the rows (:func:`_pays` inlined: it runs for every
+    row). A later row of the same member and month replaces an earlier one, as in
+    ``SnapshotIndex.dues_by_member``."""
+    paid: dict[str, set[str]] = {}
+    for row in rows:
+        months = paid.get(row.member_id)
+        if months is None:
+            months = paid[row.member_id] = set()
+        due, amount = row.due, row.paid
         if due == 0:
-            out.append(month)
-        elif paid is None or (row.paid_on is not None and row.paid_on > as_of):
-            continue
-        elif paid > 0 if due is None else paid + tolerance >= due:
-            out.append(month)
-    return frozenset(out)
+            pays = True
+        elif amount is None or (row.paid_on is not None and row.paid_on > as_of):
+            pays = False
+        else:
+            pays = amount > 0 if due is None else amount + tolerance >= due
+        if pays:
+            months.add(row.month)
+        else:
+            months.discard(row.month)
+    return {member_id: frozenset(months) for member_id, months in paid.items()}
 
 
 def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str]:
