@@ -4,7 +4,8 @@
   the regular expressions they replace, on any bytes;
 - ``_keys_set`` counts the keys of any snapshot as a walk of every field does;
 - the rows the generic checkers share per snapshot index are the rows built afresh, and the
-  dues checkers' paid-month map says what ``_pays`` says of every row.
+  dues checkers' paid-month map says what ``_pays`` says of every row;
+- the records a list holds at a date (``_held``) are those ``_is_current`` keeps, one by one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from pbrules.builtin._strict import _SUSPECT, MAX_INT_DIGITS, suspect_line
-from pbrules.builtin.checkers._records import LISTS, field_names, index_rows, rows
+from pbrules.builtin.checkers._records import (
+    LISTS,
+    _held,
+    _is_current,
+    field_names,
+    index_rows,
+    rows,
+)
 from pbrules.builtin.checkers.dues import _pays, paid_months
 from pbrules.engine.chunks import _KEY_SCREEN, _key_screen, _keys_set, _screens
 from pbrules.model.index import build_index
@@ -153,3 +161,13 @@ def test_cross_checks_shortcut_agrees(snapshot: Snapshot) -> None:
     """``_cross_clean`` says "nothing wrong" exactly when the full check finds no problem."""
     for variant in _variants(snapshot):
         assert variant._cross_clean() == (not variant._cross_problems())
+
+
+@given(snapshots(), st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
+@settings(max_examples=60, deadline=None)
+def test_held_records_are_the_current_ones(snapshot: Snapshot, as_of: date) -> None:
+    for name in LISTS:
+        if name == "two_committees":
+            continue
+        records = getattr(snapshot, name)
+        assert _held(name, records, as_of) == [r for r in records if _is_current(name, r, as_of)]

@@ -172,6 +172,26 @@ def _is_current(name: str, record: Any, as_of: date) -> bool:
     return end is None or end > as_of
 
 
+def _held(name: str, records: Iterable[Any], as_of: date) -> list[Any]:
+    """The records of list ``name`` held at ``as_of`` (:func:`_is_current`, with the list's
+    start and end fields looked up once rather than per record)."""
+    span = _SPANS.get(name)
+    if span is None:
+        return list(records)
+    if name == "documents":
+        return [r for r in records if _is_current(name, r, as_of)]
+    start_field, end_field = span
+    out = []
+    for record in records:
+        start = getattr(record, start_field, None)
+        if start is not None and start > as_of:
+            continue
+        end = getattr(record, end_field, None) if end_field else None
+        if end is None or end > as_of:
+            out.append(record)
+    return out
+
+
 def row_id(name: str, record: Any) -> str:
     """The id a record is known by in evidence (``id``, ``person_id``, ``member_id/month``)."""
     if name == "dues":
@@ -320,9 +340,8 @@ def rows(
     out: list[Row] = []
     plan: _Plan | None = None  # the plan of _some_row, for records of type ``planned``
     planned: type | None = None
-    for record in getattr(snapshot, name):
-        if current and not _is_current(name, record, as_of):
-            continue
+    records = getattr(snapshot, name)
+    for record in _held(name, records, as_of) if current else records:
         member = members.get(record.person_id) if with_member else None
         if fields is None:
             row = _row(name, record, member, as_of)
@@ -396,9 +415,8 @@ def _first_posts(posts: Iterable[Any], name: str, as_of: date) -> dict[str, Any]
     """Person id -> the person's current post on one committee (the earliest appointed, then
     by role, then by content, when a person holds several), so record order changes nothing."""
     by_person: dict[str, list[Any]] = {}
-    for post in posts:
-        if _is_current(name, post, as_of):
-            by_person.setdefault(post.person_id, []).append(post)
+    for post in _held(name, posts, as_of):
+        by_person.setdefault(post.person_id, []).append(post)
     return {
         person: found[0] if len(found) == 1 else min(found, key=_post_order)
         for person, found in by_person.items()
