@@ -5,7 +5,8 @@
 - ``_keys_set`` counts the keys of any snapshot as a walk of every field does;
 - the rows the generic checkers share per snapshot index are the rows built afresh, and the
   dues checkers' paid-month map says what ``_pays`` says of every row;
-- the records a list holds at a date (``_held``) are those ``_is_current`` keeps, one by one.
+- the records a list holds at a date (``_held``) are those ``_is_current`` keeps, one by one;
+- ``Where.known_rows`` keeps the rows ``Where.known`` says are known.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pydantic import BaseModel
 from pbrules.builtin._strict import _SUSPECT, MAX_INT_DIGITS, suspect_line
 from pbrules.builtin.checkers._records import (
     LISTS,
+    Where,
+    _Cond,
     _held,
     _is_current,
     field_names,
@@ -171,3 +174,16 @@ def test_held_records_are_the_current_ones(snapshot: Snapshot, as_of: date) -> N
             continue
         records = getattr(snapshot, name)
         assert _held(name, records, as_of) == [r for r in records if _is_current(name, r, as_of)]
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=40, deadline=None)
+def test_known_rows_are_the_known_ones(snapshot: Snapshot, data: st.DataObject) -> None:
+    as_of = build_index(snapshot).as_of
+    for name in ("members", "committee", "two_committees", "development"):
+        fields = data.draw(st.lists(st.sampled_from(field_names(name)), max_size=3))
+        nulls = data.draw(st.lists(st.booleans(), min_size=len(fields), max_size=len(fields)))
+        conds = zip(fields, nulls, strict=True)
+        where = Where(tuple(_Cond(f, "==", None if n else "x") for f, n in conds))
+        found = rows(snapshot, name, as_of, current=False)
+        assert where.known_rows(found) == [r for r in found if where.known(r)]

@@ -47,6 +47,13 @@ _BY_DATE_AND_ID = operator.attrgetter("held_on", "id")
 _MONTH = operator.attrgetter("month")
 
 
+def _type_key(meeting: Meeting) -> str:
+    """The meeting's type value, ``""`` when unknown (``_value_``: the enum's value without the
+    ``value`` property's descriptor call, once per meeting and view)."""
+    kind = meeting.type
+    return kind._value_ if kind is not None else ""
+
+
 def is_current_post(post: CommitteePost, as_of: date) -> bool:
     """A post held on ``as_of``: appointed on or before it and not left by then."""
     return post.appointed_on <= as_of and (post.left_on is None or post.left_on > as_of)
@@ -94,7 +101,7 @@ class SnapshotIndex:
             ordered = sorted(self.snapshot.meetings, key=_BY_DATE_AND_ID)
         for m in ordered:
             if m.held_on <= self.as_of:
-                out[m.type.value if m.type is not None else ""].append(m)
+                out[_type_key(m)].append(m)
         return dict(out)
 
     @cached_property
@@ -268,7 +275,7 @@ def build_index(
     ordered = sorted(snapshot.meetings, key=_BY_DATE_AND_ID)
     for m in ordered:
         if start <= m.held_on <= end and m.held_on <= as_of:
-            t = m.type.value if m.type is not None else ""
+            t = _type_key(m)
             in_period[t].append(m)
             by_month[t][month_of(m.held_on)].append(m)
     current = [

@@ -457,11 +457,25 @@ class Where:
     #: the fields the conditions read, in order, and those compared with null
     fields: tuple[str, ...] = dataclasses.field(init=False, compare=False, repr=False)
     _nullable: frozenset[str] = dataclasses.field(init=False, compare=False, repr=False)
+    #: the fields a row must give for the conditions to be known (not compared with null)
+    _needed: tuple[str, ...] = dataclasses.field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fields", tuple(dict.fromkeys(c.field for c in self.conds)))
+        fields = tuple(dict.fromkeys(c.field for c in self.conds))
+        object.__setattr__(self, "fields", fields)
         nullable = frozenset(c.field for c in self.conds if c.value is None)
         object.__setattr__(self, "_nullable", nullable)
+        object.__setattr__(self, "_needed", tuple(f for f in fields if f not in nullable))
+
+    def known_rows(self, rows: Iterable[Row]) -> list[Row]:
+        """The rows :meth:`known` keeps, in order (one pass, the needed fields listed once)."""
+        needed = self._needed
+        if not needed:
+            return list(rows)
+        if len(needed) == 1:
+            name = needed[0]
+            return [r for r in rows if r.get(name) is not None]
+        return [r for r in rows if all(r.get(name) is not None for name in needed)]
 
     def known(self, row: Row, extra: Iterable[str] = ()) -> bool:
         """Whether every field the conditions (and ``extra``) read is known in ``row``."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import cached_property
 
 from pydantic import Field
 
@@ -345,24 +346,37 @@ class BracketParams(Params):
     )
     tolerance: float = Field(default=0.01, ge=0, description="Rounding tolerance in yuan.")
 
+    @cached_property
+    def employed_table(self) -> tuple[tuple[float | None, float], ...]:
+        """``employed`` as plain ``(up_to, rate)`` pairs, made once per criterion."""
+        return tuple((b.up_to, b.rate) for b in self.employed)
 
-def _rate(brackets: list[Bracket], income: float) -> float | None:
-    for b in brackets:
-        if b.up_to is None or income <= b.up_to:
-            return b.rate
+    @cached_property
+    def retired_table(self) -> tuple[tuple[float | None, float], ...]:
+        """``retired`` as plain ``(up_to, rate)`` pairs, made once per criterion."""
+        return tuple((b.up_to, b.rate) for b in self.retired)
+
+
+def _rate(brackets: Iterable[tuple[float | None, float]], income: float) -> float | None:
+    for up_to, rate in brackets:
+        if up_to is None or income <= up_to:
+            return rate
     return None
+
+
+_EMPLOYED, _RETIRED = DuesCategory.EMPLOYED, DuesCategory.RETIRED
 
 
 def _required(member: Member | None, params: BracketParams) -> float | bool | None:
     """The least ``member`` must pay a month; ``None`` when their category is not checked;
     ``False`` when the category (or, for rate brackets, the income) is unknown."""
     category = member.dues_category if member is not None else None
-    if category is DuesCategory.EMPLOYED or category is DuesCategory.RETIRED:
+    if category is _EMPLOYED or category is _RETIRED:
         income = member.monthly_income if member is not None else None
         if income is None:
             return False
-        brackets = params.employed if category is DuesCategory.EMPLOYED else params.retired
-        rate = _rate(brackets, income)
+        table = params.employed_table if category is _EMPLOYED else params.retired_table
+        rate = _rate(table, income)
         return None if rate is None else rate * income
     if category is None:
         return False

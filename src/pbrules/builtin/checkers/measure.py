@@ -230,7 +230,7 @@ class Measure(Checker[MeasureParams]):
         scope = index_rows(
             ctx.index, snapshot, params.of, ctx.as_of, current=params.current, fields=compiled.reads
         )
-        known = [r for r in scope if where.known(r)] if where.fields else list(scope)
+        known = where.known_rows(scope)
         if params.needs_any and not any(
             r.get(f) not in (None, ()) for r in scope for f in params.needs_any
         ):
