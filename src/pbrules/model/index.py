@@ -82,14 +82,24 @@ class SnapshotIndex:
     memo: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False)
 
     # -- period helpers -------------------------------------------------------------------
+    @cached_property
+    def window(self) -> tuple[date, date]:
+        """The first and last day records of the period count for (the period's start; its
+        end or ``as_of``)."""
+        start, end = _span(self.period)
+        return start, min(end, self.as_of)
+
     @property
     def window_end(self) -> date:
         """The last day records of the period count for: the period end or ``as_of``."""
-        return min(self.period.end, self.as_of)
+        return self.window[1]
 
     def in_period(self, d: date | None) -> bool:
         """Whether ``d`` falls in the period and not after ``as_of``."""
-        return d is not None and self.period.start <= d <= self.window_end
+        if d is None:
+            return False
+        start, last = self.window
+        return start <= d <= last
 
     # -- meetings -------------------------------------------------------------------------
     @cached_property
@@ -250,6 +260,16 @@ def _period_months(period: Period) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=64)
+def _span(period: Period) -> tuple[date, date]:
+    """The period's first and last day."""
+    return period.start, period.end
+
+
+#: ``YYYY-MM`` of a date, cached: formatting the text costs more than looking it up
+_month_key = lru_cache(maxsize=4096)(month_of)
+
+
+@lru_cache(maxsize=64)
 def _months_back(as_of: date) -> tuple[tuple[str, date], ...]:
     """``(YYYY-MM, first day)`` of the 120 months from the last month ended by ``as_of``
     backwards: the most :attr:`SnapshotIndex.dues_lookback` looks at."""
@@ -268,8 +288,8 @@ def build_index(
 ) -> SnapshotIndex:
     """Index ``snapshot`` for evaluation in ``period`` (default: its own) at ``as_of``."""
     period = period or snapshot.period
-    as_of = as_of or snapshot.as_of or period.end
-    start, end = period.start, period.end
+    start, end = _span(period)
+    as_of = as_of or snapshot.as_of or end
     in_period: dict[str, list[Meeting]] = defaultdict(list)
     by_month: dict[str, dict[str, list[Meeting]]] = defaultdict(lambda: defaultdict(list))
     ordered = sorted(snapshot.meetings, key=_BY_DATE_AND_ID)
@@ -277,7 +297,7 @@ def build_index(
         if start <= m.held_on <= end and m.held_on <= as_of:
             t = _type_key(m)
             in_period[t].append(m)
-            by_month[t][month_of(m.held_on)].append(m)
+            by_month[t][_month_key(m.held_on)].append(m)
     current = [
         m
         for m in snapshot.members

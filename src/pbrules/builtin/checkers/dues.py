@@ -11,7 +11,8 @@ the export covers it (has any row for that month), otherwise it is unknown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import date
 from functools import cached_property
 
@@ -70,23 +71,23 @@ def _pays(row: DuesRow | None, as_of: date, tolerance: float) -> bool:
 _NONE_PAID: frozenset[str] = frozenset()
 
 
-def paid_months(idx: SnapshotIndex, as_of: date, tolerance: float) -> dict[str, frozenset[str]]:
+def paid_months(
+    idx: SnapshotIndex, as_of: date, tolerance: float
+) -> Mapping[str, AbstractSet[str]]:
     """Member id -> the months (YYYY-MM) its dues rows pay (:func:`_pays`), built once per
     index, ``as_of`` and tolerance and shared by the dues checkers. Every member with a row is
     a key (with no month when none pays)."""
     key = ("dues.paid_months", as_of, tolerance)
-    found: dict[str, frozenset[str]] | None = idx.memo.get(key)
+    found: Mapping[str, AbstractSet[str]] | None = idx.memo.get(key)
     if found is None:
         found = idx.memo[key] = _paid_by_member(idx.snapshot.dues, as_of, tolerance)
     return found
 
 
-def _paid_by_member(
-    rows: Iterable[DuesRow], as_of: date, tolerance: float
-) -> dict[str, frozenset[str]]:
+def _paid_by_member(rows: Iterable[DuesRow], as_of: date, tolerance: float) -> dict[str, set[str]]:
     """:func:`paid_months` in one pass over the rows (:func:`_pays` inlined: it runs for every
     row). A later row of the same member and month replaces an earlier one, as in
-    ``SnapshotIndex.dues_by_member``."""
+    ``SnapshotIndex.dues_by_member``. The sets are shared through the index: read-only."""
     paid: dict[str, set[str]] = {}
     for row in rows:
         months = paid.get(row.member_id)
@@ -103,7 +104,7 @@ def _paid_by_member(
             months.add(row.month)
         else:
             months.discard(row.month)
-    return {member_id: frozenset(months) for member_id, months in paid.items()}
+    return paid
 
 
 def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str]:
