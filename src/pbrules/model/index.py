@@ -43,8 +43,16 @@ __all__ = ["SnapshotIndex", "build_index", "is_current_post"]
 
 #: memo key of the snapshot's meetings in (date, id) order, sorted once by :func:`build_index`
 _MEETINGS_SORTED = ("index.meetings_sorted",)
+# sort keys as attrgetters (in C: no Python call per record)
 _BY_DATE_AND_ID = operator.attrgetter("held_on", "id")
 _MONTH = operator.attrgetter("month")
+_ID = operator.attrgetter("id")
+_PERSON_ID = operator.attrgetter("person_id")
+_MEMBER_MONTH = operator.attrgetter("member_id", "month")
+_BY_APPOINTMENT = operator.attrgetter("appointed_on", "person_id")
+_BY_START = operator.attrgetter("start_on", "person_id")
+_BY_VISIT = operator.attrgetter("visited_on", "id")
+_BY_PUBLISHED = operator.attrgetter("published_on", "id")
 
 
 def _type_key(meeting: Meeting) -> str:
@@ -118,7 +126,7 @@ class SnapshotIndex:
     def all_meetings_in_period(self) -> list[Meeting]:
         """Meetings of every type held in the period, in date order."""
         found = [m for ms in self.meetings_in_period.values() for m in ms]
-        found.sort(key=lambda m: (m.held_on, m.id))
+        found.sort(key=_BY_DATE_AND_ID)
         return found
 
     # -- members and dues ---------------------------------------------------------------
@@ -137,12 +145,12 @@ class SnapshotIndex:
     @cached_property
     def members_sorted(self) -> list[Member]:
         """Every listed member (including those who left), ordered by id."""
-        return sorted(self.snapshot.members, key=lambda m: m.id)
+        return sorted(self.snapshot.members, key=_ID)
 
     @cached_property
     def dues_sorted(self) -> list[DuesRow]:
         """Dues rows ordered by member and month."""
-        return sorted(self.snapshot.dues, key=lambda r: (r.member_id, r.month))
+        return sorted(self.snapshot.dues, key=_MEMBER_MONTH)
 
     @property
     def period_month_bounds(self) -> tuple[tuple[str, date, date], ...]:
@@ -172,7 +180,7 @@ class SnapshotIndex:
     def posts_by_role(self) -> dict[CommitteeRole | None, list[CommitteePost]]:
         """Every post on record (current and past), by role, ordered by appointment."""
         out: dict[CommitteeRole | None, list[CommitteePost]] = defaultdict(list)
-        for p in sorted(self.snapshot.committee, key=lambda p: (p.appointed_on, p.person_id)):
+        for p in sorted(self.snapshot.committee, key=_BY_APPOINTMENT):
             out[p.role].append(p)
         return dict(out)
 
@@ -200,7 +208,7 @@ class SnapshotIndex:
                 for c in self.snapshot.development
                 if c.cancelled_on is None or c.cancelled_on > self.as_of
             ),
-            key=lambda c: c.person_id,
+            key=_PERSON_ID,
         )
 
     # -- trainings ------------------------------------------------------------------------
@@ -208,7 +216,7 @@ class SnapshotIndex:
     def trainings_by_person(self) -> dict[str, list[Training]]:
         """Trainings started on or before ``as_of``, by person, in date order."""
         out: dict[str, list[Training]] = defaultdict(list)
-        for t in sorted(self.snapshot.trainings, key=lambda t: (t.start_on, t.person_id)):
+        for t in sorted(self.snapshot.trainings, key=_BY_START):
             if t.start_on <= self.as_of:
                 out[t.person_id].append(t)
         return dict(out)
@@ -218,7 +226,7 @@ class SnapshotIndex:
     def visits_in_period(self) -> list[Visit]:
         """Visits made in the period, in date order."""
         found = [v for v in self.snapshot.visits if self.in_period(v.visited_on)]
-        found.sort(key=lambda v: (v.visited_on, v.id))
+        found.sort(key=_BY_VISIT)
         return found
 
     @cached_property
@@ -233,7 +241,7 @@ class SnapshotIndex:
         """Rectification items opened on or before ``as_of``, ordered by id."""
         return sorted(
             (r for r in self.snapshot.rectifications if r.opened_on <= self.as_of),
-            key=lambda r: r.id,
+            key=_ID,
         )
 
     # -- disclosures ----------------------------------------------------------------------
@@ -241,7 +249,7 @@ class SnapshotIndex:
     def disclosures_sorted(self) -> list[Disclosure]:
         """Disclosures published on or before ``as_of``, in date order."""
         found = [d for d in self.snapshot.disclosures if d.published_on <= self.as_of]
-        found.sort(key=lambda d: (d.published_on, d.id))
+        found.sort(key=_BY_PUBLISHED)
         return found
 
 

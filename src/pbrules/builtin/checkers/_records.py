@@ -272,6 +272,7 @@ class _Plan:
     person: tuple[str, ...]  # person fields taken from the member record when empty
     age: bool  # derive ``age`` when asked (from ``birth_date``, the member's when empty)
     tenure: str | None  # derive ``tenure_years`` from this start field
+    ident: str | None  # the field that always holds the record's row_id (else row_id looks)
 
 
 _PLANS: dict[tuple[type[BaseModel], str, frozenset[str]], _Plan] = {}
@@ -289,8 +290,19 @@ def _plan(model: type[BaseModel], name: str, fields: frozenset[str]) -> _Plan:
             person=tuple(k for k in _PERSON if k in fields),
             age="age" in fields,
             tenure=_TENURE.get(name) if "tenure_years" in fields else None,
+            ident=None if name == "dues" else _ident_field(model),
         )
     return found
+
+
+def _ident_field(model: type[BaseModel]) -> str | None:
+    """The field whose value is always :func:`row_id` of a ``model`` record: a required text
+    ``id``, else (with no ``id`` field) a required text ``person_id``; ``None`` otherwise."""
+    for key in ("id", "person_id"):
+        info = model.model_fields.get(key)
+        if info is not None:
+            return key if info.is_required() and info.annotation is str else None
+    return None
 
 
 def _some_row(plan: _Plan, name: str, record: Any, member: Any, as_of: date) -> Row:
@@ -304,7 +316,7 @@ def _some_row(plan: _Plan, name: str, record: Any, member: Any, as_of: date) -> 
         for key in plan.person:
             if row.get(key) in (None, ()):
                 row[key] = _plain(getattr(member, key))
-    row["_id"] = row_id(name, record)
+    row["_id"] = values[plan.ident] if plan.ident is not None else row_id(name, record)
     if plan.age and (member is not None or "birth_date" in values):
         birth = values.get("birth_date")
         if birth is None and member is not None:

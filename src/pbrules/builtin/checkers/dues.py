@@ -11,6 +11,7 @@ the export covers it (has any row for that month), otherwise it is unknown.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date
@@ -128,7 +129,7 @@ def _runs(
     """Each member (by id) with its :func:`unpaid_run` (the same loop, inlined)."""
     paid_by_member = paid_months(idx, idx.as_of, tolerance)
     lookback = idx.dues_lookback
-    for m in sorted(members, key=_member_id):
+    for m in sorted(members, key=_MEMBER_ID):
         paid = paid_by_member.get(m.id, _NONE_PAID)
         joined, left = m.joined_on, m.left_on
         run: list[str] = []
@@ -141,8 +142,7 @@ def _runs(
         yield m, run
 
 
-def _member_id(member: Member) -> str:
-    return member.id
+_MEMBER_ID = operator.attrgetter("id")
 
 
 def _arrears_items(
