@@ -12,7 +12,7 @@ the export covers it (has any row for that month), otherwise it is unknown.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date
 from functools import cached_property
@@ -123,12 +123,16 @@ def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str
     return run
 
 
-def _runs(
-    members: list[Member], idx: SnapshotIndex, tolerance: float
-) -> Iterator[tuple[Member, list[str]]]:
-    """Each member (by id) with its :func:`unpaid_run` (the same loop, inlined)."""
-    paid_by_member = paid_months(idx, idx.as_of, tolerance)
+def _long_runs(
+    members: list[Member], idx: SnapshotIndex, tolerance: float, months: int
+) -> list[tuple[Member, list[str]]]:
+    """Each member (by id) whose :func:`unpaid_run` is ``months`` or longer, with the run (the
+    same loop, inlined). No run is longer than the months looked back over: with fewer, none."""
     lookback = idx.dues_lookback
+    if len(lookback) < months:
+        return []
+    paid_by_member = paid_months(idx, idx.as_of, tolerance)
+    found = []
     for m in sorted(members, key=_MEMBER_ID):
         paid = paid_by_member.get(m.id, _NONE_PAID)
         joined, left = m.joined_on, m.left_on
@@ -139,7 +143,9 @@ def _runs(
             if key in paid:
                 break
             run.append(key)
-        yield m, run
+        if len(run) >= months:
+            found.append((m, run))
+    return found
 
 
 _MEMBER_ID = operator.attrgetter("id")
@@ -148,19 +154,15 @@ _MEMBER_ID = operator.attrgetter("id")
 def _arrears_items(
     members: list[Member], idx: SnapshotIndex, months: int, tolerance: float, severity: Severity
 ) -> tuple[SubjectItem, ...]:
-    items = []
-    for m, run in _runs(members, idx, tolerance):
-        n = len(run)
-        if n >= months:
-            items.append(
-                SubjectItem(
-                    subject=subject("member", m.id),
-                    message=IN_ARREARS(member=m.id, months=n, first=run[-1], last=run[0]),
-                    evidence=tuple(f"{m.id}:{k}" for k in reversed(run)),
-                    severity=severity,
-                )
-            )
-    return tuple(items)
+    return tuple(
+        SubjectItem(
+            subject=subject("member", m.id),
+            message=IN_ARREARS(member=m.id, months=len(run), first=run[-1], last=run[0]),
+            evidence=tuple(f"{m.id}:{k}" for k in reversed(run)),
+            severity=severity,
+        )
+        for m, run in _long_runs(members, idx, tolerance, months)
+    )
 
 
 class MonthlyParams(Params):
