@@ -37,6 +37,7 @@ Rules (docs/checkers.md states them):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -244,17 +245,6 @@ def _record_row(record: Any) -> Row:
     return row
 
 
-def _row(name: str, record: Any, member: Any, as_of: date) -> Row:
-    row = _record_row(record)
-    if member is not None:
-        for key in _PERSON:
-            if row.get(key) in (None, ()):
-                row[key] = _plain(getattr(member, key))
-    row["_id"] = row_id(name, record)
-    _derive(name, row, as_of)
-    return row
-
-
 def _derive(name: str, row: Row, as_of: date) -> None:
     if "birth_date" in row:
         row["age"] = whole_years(row["birth_date"], as_of)
@@ -265,7 +255,7 @@ def _derive(name: str, row: Row, as_of: date) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """How to build a row with only some fields (:func:`_some_row`), per record model."""
+    """How to build a row with some fields, or all (:func:`_row`), per record model."""
 
     direct: tuple[str, ...]  # record fields kept as they are
     plain: tuple[str, ...]  # record fields whose values :func:`_plain` converts
@@ -305,8 +295,16 @@ def _ident_field(model: type[BaseModel]) -> str | None:
     return None
 
 
-def _some_row(plan: _Plan, name: str, record: Any, member: Any, as_of: date) -> Row:
-    """The fields of :func:`_row` the plan keeps (and ``_id``), with the same values."""
+@functools.cache
+def _whole(name: str) -> frozenset[str]:
+    """Every field a row of list ``name`` has (:func:`field_names`): a whole row's plan."""
+    return frozenset(field_names(name))
+
+
+def _row(plan: _Plan, name: str, record: Any, member: Any, as_of: date) -> Row:
+    """A record's row: the fields the plan keeps, enums as their values, person fields left
+    empty taken from ``member``, ``_id`` and the derived ``age`` / ``tenure_years`` asked for.
+    The one row builder of whole rows and of rows cut to the fields a criterion reads."""
     values = record.__dict__
     row: Row = {k: values[k] for k in plan.direct}
     for k in plan.plain:
@@ -349,20 +347,20 @@ def rows(
     if with_member:
         other_name = "village_committee" if name == "committee" else "committee"
         other = _first_posts(getattr(snapshot, other_name), other_name, as_of)
+    if fields is None:
+        fields = _whole(name)
+    cross = with_member and _CROSS[name] in fields
     out: list[Row] = []
-    plan: _Plan | None = None  # the plan of _some_row, for records of type ``planned``
+    plan: _Plan | None = None  # the plan of _row, for records of type ``planned``
     planned: type | None = None
     records = getattr(snapshot, name)
     for record in _held(name, records, as_of) if current else records:
         member = members.get(record.person_id) if with_member else None
-        if fields is None:
-            row = _row(name, record, member, as_of)
-        else:
-            if plan is None or type(record) is not planned:
-                planned = type(record)
-                plan = _plan(planned, name, fields)
-            row = _some_row(plan, name, record, member, as_of)
-        if with_member and (fields is None or _CROSS[name] in fields):
+        if plan is None or type(record) is not planned:
+            planned = type(record)
+            plan = _plan(planned, name, fields)
+        row = _row(plan, name, record, member, as_of)
+        if cross:
             row[_CROSS[name]] = _role(other.get(record.person_id))
         out.append(row)
     return out
