@@ -11,10 +11,8 @@ import pytest
 from pbrules.engine.compile import Compiled, Traits, outcome_points
 from pbrules.engine.evaluate import Engine
 from pbrules.engine.scoring import criterion_points
-from pbrules.engine.stream import _OrgBody
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
-from pbrules.model.result import OrgResult
 from pbrules.model.snapshot import OrgKind
 from pbrules.packs.loader import load_pack
 
@@ -75,11 +73,3 @@ def test_built_in_checkers_are_trusted_and_facts_are_the_criterions() -> None:
             c.criterion.check,
             frozenset(c.criterion.tags),
         )
-
-
-def test_the_spools_organization_model_has_the_results_fields() -> None:
-    body, result = _OrgBody.model_fields, OrgResult.model_fields
-    assert list(body) == list(result)
-    for name, info in result.items():
-        assert body[name].annotation == info.annotation
-        assert body[name].metadata == info.metadata

@@ -17,23 +17,30 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from math import isnan
 from types import TracebackType
 from typing import Any, BinaryIO, NamedTuple, TypeVar, cast, overload
 
-from pydantic import BaseModel, ConfigDict, create_model
-
 from pbrules.checker import ChildScore
+from pbrules.engine.plain_json import (
+    CriteriaJSON,
+    finding_dict,
+    findings_json,
+    org_dict,
+    org_json,
+    ranks_json,
+)
 from pbrules.engine.ranking import Columns, RankInfo
 from pbrules.engine.tree import Node
 from pbrules.model.outcome import Severity
 from pbrules.model.period import Period
-from pbrules.model.result import Finding, Movement, OptScore, OrgResult, RunResult
+from pbrules.model.result import RunResult
 from pbrules.model.snapshot import Organization
 
 __all__ = [
@@ -59,21 +66,12 @@ FORMATS = ("json", "jsonl")
 
 #: an organization's JSON as an item of the document's ``organizations`` list (depth 1)
 _SHIFT = b"\n    "
-_RANK_AT = b'\n      "rank": null,\n'
-_RANK_END = b'\n      "vetoed":'
+_RANK_END = b'\n      "vetoed":'  # the field after the ranking fields
 _ITEM_SEP = b",\n    "
-
-
-class _Ranks(BaseModel):
-    """The ranking fields of :class:`OrgResult`, in its order and with its types."""
-
-    rank: int | None = None
-    group_size: int | None = None
-    previous_rank: int | None = None
-    rank_change: int | None = None
-    movement: Movement | None = None
-    previous_total: OptScore = None
-    total_change: OptScore = None
+_CRITERIA_AT = b'\n      "criteria": '
+_NO_CRITERIA = _CRITERIA_AT + b"[]"  # where an organization's criteria go, at depth 1
+_criteria = CriteriaJSON(indent=6)  # an organization's criteria list at depth 1
+_SHIFT_LIST = b"\n  "  # an item of a list written alone is one level (two spaces) less deep
 
 
 class Row(NamedTuple):
@@ -106,6 +104,12 @@ class Done:
     cut: int
     found: bytes  # its findings' JSON items, separated as in the document
     row: Row  # without a place yet (``at`` 0)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as a constructor call: the parent of a run with workers unpickles one per
+        organization, and a frozen dataclass's default (``__setstate__``, a Python loop over
+        its fields) cost it about three times as much."""
+        return (Done, (self.node, self.as_of, self.body, self.cut, self.found, self.row))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,67 +151,53 @@ def counted(items: Iterator[_T], progress: Tick | None, total: int) -> Iterator[
             progress(n, total)
 
 
-def _item(model: BaseModel, exclude: set[str] | None = None) -> bytes:
-    text = model.__pydantic_serializer__.to_json(model, indent=2, exclude=exclude)
+def _shifted(text: bytes) -> bytes:
+    """An indented JSON value as an item of a list of the document (depth 1)."""
     return text.replace(b"\n", _SHIFT)
 
 
-#: :class:`OrgResult`'s fields and validation without its wrap serializer (which turns the whole
-#: organization, criteria included, into Python objects before writing it): the spool leaves out
-#: the v2 fields as that serializer does, with ``exclude`` (:func:`_left_out`).
-_ORG_FIELDS: dict[str, Any] = {
-    name: (info.annotation, info) for name, info in OrgResult.model_fields.items()
-}
-_OrgBody = create_model(
-    "_OrgBody", __config__=ConfigDict(frozen=True, extra="forbid"), **_ORG_FIELDS
-)
-
-
-def _left_out(result: Mapping[str, Any]) -> set[str] | None:
-    """The fields :class:`OrgResult`'s serializer leaves out of ``result``."""
-    left: set[str] = set()
-    if result.get("tier_scores") is None:
-        left.update(("tier", "tier_scores"))
-    if result.get("unscored_reason") is None:
-        left.add("unscored_reason")
-    return left or None
+def _items(text: bytes) -> bytes:
+    """The items of an indented JSON list (not empty) as the document's items of a depth-1 list
+    joined with ``_ITEM_SEP``: one level deeper (two spaces more), without the brackets. Writing
+    the list in one call gives what writing each item alone and joining them would."""
+    return text.replace(b"\n", _SHIFT_LIST)[len(b"[\n    ") : -len(b"\n  ]")]
 
 
 def spooled(
     org: Organization, as_of: date, result: dict[str, Any], findings: list[dict[str, Any]]
 ) -> Done:
     """An organization's finished result and findings (plain dicts, as ``Engine._finish`` gives
-    them, ranking fields unset) validated and serialized for the spool."""
-    model: Any = _OrgBody.model_validate(result)  # an OrgResult but for its serializer
-    text = _item(model, _left_out(result))
-    cut = text.index(_RANK_AT)
-    body = text[:cut] + text[text.index(_RANK_END, cut) :]
-    items = [Finding.model_validate(f) for f in findings]
+    them, ranking fields unset) serialized for the spool: written from the dicts themselves, in
+    the models' shape and bytes (:mod:`pbrules.engine.plain_json`), without validating them."""
+    head, tail = _shifted(org_json(org_dict(result))).split(_NO_CRITERIA)
+    body = b"".join((head, _CRITERIA_AT, _criteria(result.get("criteria", ())), tail))
+    cut = body.index(_RANK_END)  # the ranking fields go right before ``vetoed``
     critical = waived = worst = 0
-    for f in items:
-        critical += f.severity is Severity.CRITICAL
-        if f.waiver is None:
-            worst = max(worst, f.severity.rank)
+    for f in findings:
+        severity = Severity(f["severity"])
+        critical += severity is Severity.CRITICAL
+        if f.get("waiver") is None:
+            worst = max(worst, severity.rank)
         else:
             waived += 1
+    found = _items(findings_json([finding_dict(f) for f in findings])) if findings else b""
     row = Row(
-        org_id=model.org_id,
-        group=model.group,
-        total=model.total,
-        base_total=model.base_total,
-        grade=model.grade,
-        complete=model.complete,
+        org_id=result["org_id"],
+        group=result["group"],
+        total=result["total"],
+        base_total=result["base_total"],
+        grade=result["grade"],
+        complete=result["complete"],
         critical=critical,
-        findings=len(items),
+        findings=len(findings),
         waived=waived,
         worst=worst,
         at=0,
         size=len(body),
         cut=cut,
-        found=0,
+        found=len(found),
     )
-    found = _ITEM_SEP.join(_item(f) for f in items)
-    return Done(Node.of(org), as_of, body, cut, found, row._replace(found=len(found)))
+    return Done(Node.of(org), as_of, body, cut, found, row)
 
 
 def child_score(row: Row) -> ChildScore | None:
@@ -412,16 +402,7 @@ class Spool:
 
 def _ranked(body: bytes, cut: int, rank: RankInfo) -> bytes:
     """The organization's bytes with its ranking fields at their place."""
-    block = _Ranks.model_construct(
-        rank=rank.rank,
-        group_size=rank.group_size,
-        previous_rank=rank.previous_rank,
-        rank_change=rank.rank_change,
-        movement=rank.movement,
-        previous_total=rank.previous_total,
-        total_change=rank.total_change,
-    )
-    inner = _item(block)[1:-6]  # without "{" and "\n    }"
+    inner = _shifted(ranks_json(rank))[1:-6]  # without "{" and "\n    }"
     return b"".join((body[:cut], inner, b",", body[cut:]))
 
 
@@ -478,6 +459,32 @@ def _line(kind: str, data: dict[str, Any]) -> bytes:
     return (json.dumps({"type": kind, **data}, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+#: a line break and the indentation after it, in an indented item of the spool
+_BREAK = re.compile(rb"\n *")
+#: a float below 1e-4 in magnitude, which pydantic-core and ``json.dumps`` spell differently
+#: (``0.0000999`` and ``9.99e-05``, ``1e-9`` and ``1e-09``); they agree on every other float and
+#: on every character of a string (tests/test_plain_json.py). Text in a string that looks like it
+#: (``"v2e-1"``) only costs the slower way.
+_SPELLED_APART = re.compile(rb"\de-|0\.0000")
+
+
+def _jsonl(start: bytes, item: bytes, kind: str, head: dict[str, str]) -> bytes:
+    """The ``jsonl`` line of an item of the spool (an indented JSON object): ``_line(kind,
+    {**head, **item})``. Written as the item's text with its line breaks and indentation
+    dropped (JSON strings hold none), which leaves ``json.dumps``'s ``", "`` and ``": "``
+    separators, after ``start`` (:func:`_start`). An item holding a float the two writers spell
+    differently is decoded and written again instead."""
+    if _SPELLED_APART.search(item) is not None:
+        return _line(kind, {**head, **json.loads(item)})
+    return b"".join((start, _BREAK.sub(b"", item.replace(b",\n", b", \n"))[1:], b"\n"))
+
+
+def _start(kind: str, head: dict[str, str]) -> bytes:
+    """The start of a ``jsonl`` line of ``kind`` with ``head``'s fields, ready for an item's
+    (never empty): ``{"type": ..., ``."""
+    return _line(kind, head)[: -len(b"}\n")] + b", "
+
+
 def write_jsonl(
     out: BinaryIO,
     shell: RunResult,
@@ -488,15 +495,17 @@ def write_jsonl(
 ) -> None:
     """The ``jsonl`` export of the run (the ``jsonl`` exporter's bytes), from the spool."""
     head = {"pack": shell.pack.id, "period": str(shell.period)}
+    organization, finding = _start("organization", head), _start("finding", {})
     for n, row in enumerate(rows):
         _tick(progress, n, rows)
-        org = json.loads(_ranked(spool.body(row), row.cut, ranks[n]))
-        out.write(_line("organization", {**head, **org}))
+        body = _ranked(spool.body(row), row.cut, ranks[n])
+        out.write(_jsonl(organization, body, "organization", head))
     for n, row in enumerate(rows, start=len(rows)):
         _tick(progress, n, rows)
         if row.found:
-            for finding in json.loads(b"[" + spool.found(row) + b"]"):
-                out.write(_line("finding", finding))
+            first, *more = spool.found(row).split(_ITEM_SEP + b"{")  # between two items only
+            for item in (first, *(b"{" + item for item in more)):
+                out.write(_jsonl(finding, item, "finding", {}))
     for rejected in shell.rejected:
         out.write(_line("rejected", rejected.model_dump(mode="json")))
     for warning in shell.warnings:

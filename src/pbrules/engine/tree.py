@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pbrules.checker import ChildRef
 from pbrules.model.result import RunWarning
@@ -25,6 +26,11 @@ class Node:
     name: str
     category: str | None
     parent_id: str | None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as a constructor call (one per organization from a worker to the parent;
+        cheaper to load than a frozen dataclass's default)."""
+        return (Node, (self.id, self.kind, self.name, self.category, self.parent_id))
 
     @classmethod
     def of(cls, org: Organization) -> Node:

@@ -40,14 +40,15 @@ __all__ = [
 ]
 
 
-def _round2(v: float) -> float:
+def round2(v: float) -> float:
+    """A score as the result documents write it: 2 decimals, never ``-0.0``."""
     return round(v + 0.0, 2)
 
 
-Score = Annotated[float, PlainSerializer(_round2, return_type=float)]
+Score = Annotated[float, PlainSerializer(round2, return_type=float)]
 OptScore = Annotated[
     float | None,
-    PlainSerializer(lambda v: None if v is None else _round2(v), return_type=float | None),
+    PlainSerializer(lambda v: None if v is None else round2(v), return_type=float | None),
 ]
 Movement = Literal["rapid_progress", "major_setback", "steady"]
 
