@@ -4,19 +4,41 @@
   the regular expressions they replace, on any bytes;
 - ``_keys_set`` counts the keys of any snapshot as a walk of every field does;
 - the rows the generic checkers share per snapshot index are the rows built afresh, and the
-  dues checkers' paid-month map says what ``_pays`` says of every row.
+  dues checkers' paid-month map says what ``_pays`` says of every row;
+- the records a list holds at a date (``_held``) are those ``_is_current`` keeps, one by one;
+- ``Where.known_rows`` keeps the rows ``Where.known`` says are known;
+- whole rows, now built by the one row builder of cut rows, are those the former whole-row
+  builder gave.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from pbrules.builtin._strict import _SUSPECT, MAX_INT_DIGITS, suspect_line
-from pbrules.builtin.checkers._records import LISTS, field_names, index_rows, rows
+from pbrules.builtin.checkers._records import (
+    _CROSS,
+    _PERSON,
+    LISTS,
+    Where,
+    _Cond,
+    _derive,
+    _first_posts,
+    _held,
+    _is_current,
+    _plain,
+    _record_row,
+    _role,
+    field_names,
+    index_rows,
+    row_id,
+    rows,
+)
 from pbrules.builtin.checkers.dues import _pays, paid_months
 from pbrules.engine.chunks import _KEY_SCREEN, _key_screen, _keys_set, _screens
 from pbrules.model.index import build_index
@@ -153,3 +175,63 @@ def test_cross_checks_shortcut_agrees(snapshot: Snapshot) -> None:
     """``_cross_clean`` says "nothing wrong" exactly when the full check finds no problem."""
     for variant in _variants(snapshot):
         assert variant._cross_clean() == (not variant._cross_problems())
+
+
+@given(snapshots(), st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
+@settings(max_examples=60, deadline=None)
+def test_held_records_are_the_current_ones(snapshot: Snapshot, as_of: date) -> None:
+    for name in LISTS:
+        if name == "two_committees":
+            continue
+        records = getattr(snapshot, name)
+        assert _held(name, records, as_of) == [r for r in records if _is_current(name, r, as_of)]
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=40, deadline=None)
+def test_known_rows_are_the_known_ones(snapshot: Snapshot, data: st.DataObject) -> None:
+    as_of = build_index(snapshot).as_of
+    for name in ("members", "committee", "two_committees", "development"):
+        fields = data.draw(st.lists(st.sampled_from(field_names(name)), max_size=3))
+        nulls = data.draw(st.lists(st.booleans(), min_size=len(fields), max_size=len(fields)))
+        conds = zip(fields, nulls, strict=True)
+        where = Where(tuple(_Cond(f, "==", None if n else "x") for f, n in conds))
+        found = rows(snapshot, name, as_of, current=False)
+        assert where.known_rows(found) == [r for r in found if where.known(r)]
+
+
+def _former_rows(snapshot: Snapshot, name: str, as_of: date, current: bool) -> list[dict[str, Any]]:
+    """Whole rows as the former whole-row builder made them (its own code, kept here)."""
+    with_member = name in _CROSS
+    members = {m.id: m for m in snapshot.members}
+    other_name = "village_committee" if name == "committee" else "committee"
+    other = _first_posts(getattr(snapshot, other_name), other_name, as_of) if with_member else {}
+    out = []
+    for record in getattr(snapshot, name):
+        if current and not _is_current(name, record, as_of):
+            continue
+        member = members.get(record.person_id) if with_member else None
+        row = _record_row(record)
+        if member is not None:
+            for key in _PERSON:
+                if row.get(key) in (None, ()):
+                    row[key] = _plain(getattr(member, key))
+        row["_id"] = row_id(name, record)
+        _derive(name, row, as_of)
+        if with_member:
+            row[_CROSS[name]] = _role(other.get(record.person_id))
+        out.append(row)
+    return out
+
+
+@given(snapshots())
+@settings(max_examples=40, deadline=None)
+def test_whole_rows_are_the_former_whole_rows(snapshot: Snapshot) -> None:
+    as_of = build_index(snapshot).as_of
+    for name in LISTS:
+        if name == "two_committees":
+            continue
+        for current in (True, False):
+            assert rows(snapshot, name, as_of, current=current) == _former_rows(
+                snapshot, name, as_of, current
+            ), name

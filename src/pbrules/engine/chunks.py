@@ -236,11 +236,15 @@ def _keys_set(model: BaseModel) -> int:
     nested = _model_fields(type(model))
     if not nested:
         return count
+    flat = _flat_lists(type(model))
     values = model.__dict__
     for name in nested:
         if name not in fields_set:
             continue
         value = values[name]
+        if name in flat:  # items of one flat model type, known from the annotation
+            count += sum(map(len, map(_FIELDS_SET, value)))
+            continue
         if isinstance(value, BaseModel):
             count += _keys_set(value)
         elif isinstance(value, list | tuple):
@@ -267,6 +271,34 @@ def _model_fields(model: type[BaseModel]) -> tuple[str, ...]:
         found = tuple(k for k, f in fields.items() if _may_hold_model(f.annotation))
         _NESTED[model] = found
     return found
+
+
+_FLAT: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def _flat_lists(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` typed ``tuple[M, ...]`` or ``list[M]`` with ``M`` a model whose
+    own fields hold no model: validated from JSON, their items are ``M`` instances, whose keys
+    are their fields set (no need to look at each item's type)."""
+    found = _FLAT.get(model)
+    if found is None:
+        flat = set()
+        for name, info in model.model_fields.items():
+            item = _items_model(info.annotation)
+            if item is not None and not _model_fields(item):
+                flat.add(name)
+        found = _FLAT[model] = frozenset(flat)
+    return found
+
+
+def _items_model(annotation: Any) -> type[BaseModel] | None:
+    """``M`` of ``tuple[M, ...]`` or ``list[M]`` when ``M`` is a model class, else ``None``."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    homogeneous_tuple = origin is tuple and len(args) == 2 and args[1] is Ellipsis
+    if not (homogeneous_tuple or (origin is list and len(args) == 1)):
+        return None
+    item = args[0]
+    return item if isinstance(item, type) and issubclass(item, BaseModel) else None
 
 
 def _may_hold_model(annotation: Any) -> bool:

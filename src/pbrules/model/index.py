@@ -19,7 +19,7 @@ import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pbrules.model.period import Month, Period, month_of
@@ -43,8 +43,23 @@ __all__ = ["SnapshotIndex", "build_index", "is_current_post"]
 
 #: memo key of the snapshot's meetings in (date, id) order, sorted once by :func:`build_index`
 _MEETINGS_SORTED = ("index.meetings_sorted",)
+# sort keys as attrgetters (in C: no Python call per record)
 _BY_DATE_AND_ID = operator.attrgetter("held_on", "id")
 _MONTH = operator.attrgetter("month")
+_ID = operator.attrgetter("id")
+_PERSON_ID = operator.attrgetter("person_id")
+_MEMBER_MONTH = operator.attrgetter("member_id", "month")
+_BY_APPOINTMENT = operator.attrgetter("appointed_on", "person_id")
+_BY_START = operator.attrgetter("start_on", "person_id")
+_BY_VISIT = operator.attrgetter("visited_on", "id")
+_BY_PUBLISHED = operator.attrgetter("published_on", "id")
+
+
+def _type_key(meeting: Meeting) -> str:
+    """The meeting's type value, ``""`` when unknown (``_value_``: the enum's value without the
+    ``value`` property's descriptor call, once per meeting and view)."""
+    kind = meeting.type
+    return kind._value_ if kind is not None else ""
 
 
 def is_current_post(post: CommitteePost, as_of: date) -> bool:
@@ -75,14 +90,24 @@ class SnapshotIndex:
     memo: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False)
 
     # -- period helpers -------------------------------------------------------------------
+    @cached_property
+    def window(self) -> tuple[date, date]:
+        """The first and last day records of the period count for (the period's start; its
+        end or ``as_of``)."""
+        start, end = _span(self.period)
+        return start, min(end, self.as_of)
+
     @property
     def window_end(self) -> date:
         """The last day records of the period count for: the period end or ``as_of``."""
-        return min(self.period.end, self.as_of)
+        return self.window[1]
 
     def in_period(self, d: date | None) -> bool:
         """Whether ``d`` falls in the period and not after ``as_of``."""
-        return d is not None and self.period.start <= d <= self.window_end
+        if d is None:
+            return False
+        start, last = self.window
+        return start <= d <= last
 
     # -- meetings -------------------------------------------------------------------------
     @cached_property
@@ -94,14 +119,14 @@ class SnapshotIndex:
             ordered = sorted(self.snapshot.meetings, key=_BY_DATE_AND_ID)
         for m in ordered:
             if m.held_on <= self.as_of:
-                out[m.type.value if m.type is not None else ""].append(m)
+                out[_type_key(m)].append(m)
         return dict(out)
 
     @cached_property
     def all_meetings_in_period(self) -> list[Meeting]:
         """Meetings of every type held in the period, in date order."""
         found = [m for ms in self.meetings_in_period.values() for m in ms]
-        found.sort(key=lambda m: (m.held_on, m.id))
+        found.sort(key=_BY_DATE_AND_ID)
         return found
 
     # -- members and dues ---------------------------------------------------------------
@@ -120,35 +145,29 @@ class SnapshotIndex:
     @cached_property
     def members_sorted(self) -> list[Member]:
         """Every listed member (including those who left), ordered by id."""
-        return sorted(self.snapshot.members, key=lambda m: m.id)
+        return sorted(self.snapshot.members, key=_ID)
 
     @cached_property
     def dues_sorted(self) -> list[DuesRow]:
         """Dues rows ordered by member and month."""
-        return sorted(self.snapshot.dues, key=lambda r: (r.member_id, r.month))
+        return sorted(self.snapshot.dues, key=_MEMBER_MONTH)
 
-    @cached_property
+    @property
     def period_month_bounds(self) -> tuple[tuple[str, date, date], ...]:
         """``(YYYY-MM, first day, last day)`` of each month of the period."""
-        first = self.period.first_month
-        months = (first.shift(i) for i in range(self.period.n_months))
-        return tuple((str(m), m.start, m.end) for m in months)
+        return _month_bounds(self.period)
 
     @cached_property
     def dues_lookback(self) -> tuple[tuple[str, date], ...]:
         """Months ``(YYYY-MM, first day)`` from the last month ended by ``as_of`` backwards,
         while the month is in the period or covered by the dues export (at most ten years)."""
-        m = Month.of(self.as_of)
-        if m.end > self.as_of:
-            m = m.shift(-1)
         in_period = set(self.period_months)
+        covered = self.dues_months
         out: list[tuple[str, date]] = []
-        for _ in range(120):
-            key = str(m)
-            if key not in in_period and key not in self.dues_months:
+        for key, start in _months_back(self.as_of):
+            if key not in in_period and key not in covered:
                 break
-            out.append((key, m.start))
-            m = m.shift(-1)
+            out.append((key, start))
         return tuple(out)
 
     @cached_property
@@ -161,7 +180,7 @@ class SnapshotIndex:
     def posts_by_role(self) -> dict[CommitteeRole | None, list[CommitteePost]]:
         """Every post on record (current and past), by role, ordered by appointment."""
         out: dict[CommitteeRole | None, list[CommitteePost]] = defaultdict(list)
-        for p in sorted(self.snapshot.committee, key=lambda p: (p.appointed_on, p.person_id)):
+        for p in sorted(self.snapshot.committee, key=_BY_APPOINTMENT):
             out[p.role].append(p)
         return dict(out)
 
@@ -189,7 +208,7 @@ class SnapshotIndex:
                 for c in self.snapshot.development
                 if c.cancelled_on is None or c.cancelled_on > self.as_of
             ),
-            key=lambda c: c.person_id,
+            key=_PERSON_ID,
         )
 
     # -- trainings ------------------------------------------------------------------------
@@ -197,7 +216,7 @@ class SnapshotIndex:
     def trainings_by_person(self) -> dict[str, list[Training]]:
         """Trainings started on or before ``as_of``, by person, in date order."""
         out: dict[str, list[Training]] = defaultdict(list)
-        for t in sorted(self.snapshot.trainings, key=lambda t: (t.start_on, t.person_id)):
+        for t in sorted(self.snapshot.trainings, key=_BY_START):
             if t.start_on <= self.as_of:
                 out[t.person_id].append(t)
         return dict(out)
@@ -207,7 +226,7 @@ class SnapshotIndex:
     def visits_in_period(self) -> list[Visit]:
         """Visits made in the period, in date order."""
         found = [v for v in self.snapshot.visits if self.in_period(v.visited_on)]
-        found.sort(key=lambda v: (v.visited_on, v.id))
+        found.sort(key=_BY_VISIT)
         return found
 
     @cached_property
@@ -222,7 +241,7 @@ class SnapshotIndex:
         """Rectification items opened on or before ``as_of``, ordered by id."""
         return sorted(
             (r for r in self.snapshot.rectifications if r.opened_on <= self.as_of),
-            key=lambda r: r.id,
+            key=_ID,
         )
 
     # -- disclosures ----------------------------------------------------------------------
@@ -230,8 +249,46 @@ class SnapshotIndex:
     def disclosures_sorted(self) -> list[Disclosure]:
         """Disclosures published on or before ``as_of``, in date order."""
         found = [d for d in self.snapshot.disclosures if d.published_on <= self.as_of]
-        found.sort(key=lambda d: (d.published_on, d.id))
+        found.sort(key=_BY_PUBLISHED)
         return found
+
+
+# The calendar is the same for every organization of a run: worked out once per period or date.
+@lru_cache(maxsize=64)
+def _month_bounds(period: Period) -> tuple[tuple[str, date, date], ...]:
+    """``(YYYY-MM, first day, last day)`` of each month of ``period``."""
+    first = period.first_month
+    months = (first.shift(i) for i in range(period.n_months))
+    return tuple((str(m), m.start, m.end) for m in months)
+
+
+@lru_cache(maxsize=64)
+def _period_months(period: Period) -> tuple[str, ...]:
+    return period.months
+
+
+@lru_cache(maxsize=64)
+def _span(period: Period) -> tuple[date, date]:
+    """The period's first and last day."""
+    return period.start, period.end
+
+
+#: ``YYYY-MM`` of a date, cached: formatting the text costs more than looking it up
+_month_key = lru_cache(maxsize=4096)(month_of)
+
+
+@lru_cache(maxsize=64)
+def _months_back(as_of: date) -> tuple[tuple[str, date], ...]:
+    """``(YYYY-MM, first day)`` of the 120 months from the last month ended by ``as_of``
+    backwards: the most :attr:`SnapshotIndex.dues_lookback` looks at."""
+    m = Month.of(as_of)
+    if m.end > as_of:
+        m = m.shift(-1)
+    out: list[tuple[str, date]] = []
+    for _ in range(120):
+        out.append((str(m), m.start))
+        m = m.shift(-1)
+    return tuple(out)
 
 
 def build_index(
@@ -239,16 +296,16 @@ def build_index(
 ) -> SnapshotIndex:
     """Index ``snapshot`` for evaluation in ``period`` (default: its own) at ``as_of``."""
     period = period or snapshot.period
-    as_of = as_of or snapshot.as_of or period.end
-    start, end = period.start, period.end
+    start, end = _span(period)
+    as_of = as_of or snapshot.as_of or end
     in_period: dict[str, list[Meeting]] = defaultdict(list)
     by_month: dict[str, dict[str, list[Meeting]]] = defaultdict(lambda: defaultdict(list))
     ordered = sorted(snapshot.meetings, key=_BY_DATE_AND_ID)
     for m in ordered:
         if start <= m.held_on <= end and m.held_on <= as_of:
-            t = m.type.value if m.type is not None else ""
+            t = _type_key(m)
             in_period[t].append(m)
-            by_month[t][month_of(m.held_on)].append(m)
+            by_month[t][_month_key(m.held_on)].append(m)
     current = [
         m
         for m in snapshot.members
@@ -261,7 +318,7 @@ def build_index(
         snapshot=snapshot,
         period=period,
         as_of=as_of,
-        period_months=period.months,
+        period_months=_period_months(period),
         meetings_in_period=dict(in_period),
         meetings_by_month={k: dict(v) for k, v in by_month.items()},
         current_members=current,

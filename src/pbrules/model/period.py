@@ -219,7 +219,7 @@ class Period:
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         return core_schema.no_info_plain_validator_function(
-            cls.parse,
+            _validate_period,
             serialization=core_schema.plain_serializer_function_ser_schema(str),
         )
 
@@ -232,3 +232,14 @@ class Period:
             "pattern": PERIOD_PATTERN,
             "examples": ["2026Q3", "2026-07", "2026H2", "2026"],
         }
+
+
+def _validate_period(value: Any) -> Period:
+    """:meth:`Period.parse` as a field validator, cached for text: every snapshot of a run names
+    the same period (a failure is not cached: it raises again, with the same message)."""
+    return _parse_text(value) if type(value) is str else Period.parse(value)
+
+
+@lru_cache(maxsize=256)
+def _parse_text(text: str) -> Period:
+    return Period.parse(text)

@@ -620,6 +620,10 @@ class Campaign(_Record):
 
 _ID = operator.attrgetter("id")
 _PERSON_ID = operator.attrgetter("person_id")
+_MEMBER_MONTH = operator.attrgetter("member_id", "month")
+_MEMBER_ID = operator.attrgetter("member_id")
+_GROUP_ID = operator.attrgetter("party_group_id")
+_LEADER_ID = operator.attrgetter("leader_id")
 #: the lists whose ids :meth:`Snapshot._cross_clean` checks for duplicates besides members and
 #: party groups (development cases and reserve cadres by person)
 _CROSS_ID_LISTS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
@@ -691,16 +695,19 @@ class Snapshot(_Record):
         """Whether :meth:`_cross_problems` would find nothing (the usual case), with one set
         per list instead of a list and a set, and no per-record loop."""
         members, groups, dues = self.members, self.party_groups, self.dues
-        member_ids = {m.id for m in members}
-        group_ids = {g.id for g in groups}
-        pairs = {(d.member_id, d.month) for d in dues}
+        # the sets are built by map with attrgetters (in C, not a Python loop per record)
+        member_ids = set(map(_ID, members))
+        group_ids = set(map(_ID, groups))
         if len(member_ids) != len(members) or len(group_ids) != len(groups):
             return False
-        if len(pairs) != len(dues) or not {mid for mid, _ in pairs} <= member_ids:
+        if len(set(map(_MEMBER_MONTH, dues))) != len(dues):
             return False
-        group_refs = {m.party_group_id for m in members} | {m.party_group_id for m in self.meetings}
+        if not set(map(_MEMBER_ID, dues)) <= member_ids:
+            return False
+        group_refs = set(map(_GROUP_ID, members))
+        group_refs.update(map(_GROUP_ID, self.meetings))
         group_refs.discard(None)
-        leaders = {g.leader_id for g in groups}
+        leaders = set(map(_LEADER_ID, groups))
         leaders.discard(None)
         if not group_refs <= group_ids or not leaders <= member_ids:
             return False

@@ -37,6 +37,7 @@ Rules (docs/checkers.md states them):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -172,6 +173,26 @@ def _is_current(name: str, record: Any, as_of: date) -> bool:
     return end is None or end > as_of
 
 
+def _held(name: str, records: Iterable[Any], as_of: date) -> list[Any]:
+    """The records of list ``name`` held at ``as_of`` (:func:`_is_current`, with the list's
+    start and end fields looked up once rather than per record)."""
+    span = _SPANS.get(name)
+    if span is None:
+        return list(records)
+    if name == "documents":
+        return [r for r in records if _is_current(name, r, as_of)]
+    start_field, end_field = span
+    out = []
+    for record in records:
+        start = getattr(record, start_field, None)
+        if start is not None and start > as_of:
+            continue
+        end = getattr(record, end_field, None) if end_field else None
+        if end is None or end > as_of:
+            out.append(record)
+    return out
+
+
 def row_id(name: str, record: Any) -> str:
     """The id a record is known by in evidence (``id``, ``person_id``, ``member_id/month``)."""
     if name == "dues":
@@ -212,7 +233,8 @@ def _layout(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return found
 
 
-def _row(name: str, record: Any, member: Any, as_of: date) -> Row:
+def _record_row(record: Any) -> Row:
+    """A record's own fields as a row (enums as their values), without derived fields."""
     fields, plain = _layout(type(record))
     values = record.__dict__
     row: Row = {k: values[k] for k in fields}
@@ -220,12 +242,6 @@ def _row(name: str, record: Any, member: Any, as_of: date) -> Row:
         value = row[k]
         if value is not None:
             row[k] = _plain(value)
-    if member is not None:
-        for key in _PERSON:
-            if row.get(key) in (None, ()):
-                row[key] = _plain(getattr(member, key))
-    row["_id"] = row_id(name, record)
-    _derive(name, row, as_of)
     return row
 
 
@@ -239,13 +255,14 @@ def _derive(name: str, row: Row, as_of: date) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """How to build a row with only some fields (:func:`_some_row`), per record model."""
+    """How to build a row with some fields, or all (:func:`_row`), per record model."""
 
     direct: tuple[str, ...]  # record fields kept as they are
     plain: tuple[str, ...]  # record fields whose values :func:`_plain` converts
     person: tuple[str, ...]  # person fields taken from the member record when empty
     age: bool  # derive ``age`` when asked (from ``birth_date``, the member's when empty)
     tenure: str | None  # derive ``tenure_years`` from this start field
+    ident: str | None  # the field that always holds the record's row_id (else row_id looks)
 
 
 _PLANS: dict[tuple[type[BaseModel], str, frozenset[str]], _Plan] = {}
@@ -263,12 +280,31 @@ def _plan(model: type[BaseModel], name: str, fields: frozenset[str]) -> _Plan:
             person=tuple(k for k in _PERSON if k in fields),
             age="age" in fields,
             tenure=_TENURE.get(name) if "tenure_years" in fields else None,
+            ident=None if name == "dues" else _ident_field(model),
         )
     return found
 
 
-def _some_row(plan: _Plan, name: str, record: Any, member: Any, as_of: date) -> Row:
-    """The fields of :func:`_row` the plan keeps (and ``_id``), with the same values."""
+def _ident_field(model: type[BaseModel]) -> str | None:
+    """The field whose value is always :func:`row_id` of a ``model`` record: a required text
+    ``id``, else (with no ``id`` field) a required text ``person_id``; ``None`` otherwise."""
+    for key in ("id", "person_id"):
+        info = model.model_fields.get(key)
+        if info is not None:
+            return key if info.is_required() and info.annotation is str else None
+    return None
+
+
+@functools.cache
+def _whole(name: str) -> frozenset[str]:
+    """Every field a row of list ``name`` has (:func:`field_names`): a whole row's plan."""
+    return frozenset(field_names(name))
+
+
+def _row(plan: _Plan, name: str, record: Any, member: Any, as_of: date) -> Row:
+    """A record's row: the fields the plan keeps, enums as their values, person fields left
+    empty taken from ``member``, ``_id`` and the derived ``age`` / ``tenure_years`` asked for.
+    The one row builder of whole rows and of rows cut to the fields a criterion reads."""
     values = record.__dict__
     row: Row = {k: values[k] for k in plan.direct}
     for k in plan.plain:
@@ -278,7 +314,7 @@ def _some_row(plan: _Plan, name: str, record: Any, member: Any, as_of: date) -> 
         for key in plan.person:
             if row.get(key) in (None, ()):
                 row[key] = _plain(getattr(member, key))
-    row["_id"] = row_id(name, record)
+    row["_id"] = values[plan.ident] if plan.ident is not None else row_id(name, record)
     if plan.age and (member is not None or "birth_date" in values):
         birth = values.get("birth_date")
         if birth is None and member is not None:
@@ -311,21 +347,20 @@ def rows(
     if with_member:
         other_name = "village_committee" if name == "committee" else "committee"
         other = _first_posts(getattr(snapshot, other_name), other_name, as_of)
+    if fields is None:
+        fields = _whole(name)
+    cross = with_member and _CROSS[name] in fields
     out: list[Row] = []
-    plan: _Plan | None = None  # the plan of _some_row, for records of type ``planned``
+    plan: _Plan | None = None  # the plan of _row, for records of type ``planned``
     planned: type | None = None
-    for record in getattr(snapshot, name):
-        if current and not _is_current(name, record, as_of):
-            continue
+    records = getattr(snapshot, name)
+    for record in _held(name, records, as_of) if current else records:
         member = members.get(record.person_id) if with_member else None
-        if fields is None:
-            row = _row(name, record, member, as_of)
-        else:
-            if plan is None or type(record) is not planned:
-                planned = type(record)
-                plan = _plan(planned, name, fields)
-            row = _some_row(plan, name, record, member, as_of)
-        if with_member and (fields is None or _CROSS[name] in fields):
+        if plan is None or type(record) is not planned:
+            planned = type(record)
+            plan = _plan(planned, name, fields)
+        row = _row(plan, name, record, member, as_of)
+        if cross:
             row[_CROSS[name]] = _role(other.get(record.person_id))
         out.append(row)
     return out
@@ -362,12 +397,12 @@ def _two_committees(snapshot: Snapshot, as_of: date) -> list[Row]:
     out: list[Row] = []
     for person in order:
         p_post, v_post = first_party.get(person), first_village.get(person)
-        row: Row = {}
-        posts: tuple[Any, ...] = (v_post, p_post)
-        for post in posts:  # the party-committee post last: its given fields win
-            if post is None:
-                continue
-            for key, value in _row("committee", post, None, as_of).items():
+        # the posts' own fields (id and derived fields are set below, for the merged row)
+        if p_post is None or v_post is None:
+            row = _record_row(p_post if p_post is not None else v_post)
+        else:  # on both: the party-committee post's given fields win
+            row = _record_row(v_post)
+            for key, value in _record_row(p_post).items():
                 if value not in (None, ()) or key not in row:
                     row[key] = value
         member = members.get(person)
@@ -390,9 +425,8 @@ def _first_posts(posts: Iterable[Any], name: str, as_of: date) -> dict[str, Any]
     """Person id -> the person's current post on one committee (the earliest appointed, then
     by role, then by content, when a person holds several), so record order changes nothing."""
     by_person: dict[str, list[Any]] = {}
-    for post in posts:
-        if _is_current(name, post, as_of):
-            by_person.setdefault(post.person_id, []).append(post)
+    for post in _held(name, posts, as_of):
+        by_person.setdefault(post.person_id, []).append(post)
     return {
         person: found[0] if len(found) == 1 else min(found, key=_post_order)
         for person, found in by_person.items()
@@ -433,11 +467,25 @@ class Where:
     #: the fields the conditions read, in order, and those compared with null
     fields: tuple[str, ...] = dataclasses.field(init=False, compare=False, repr=False)
     _nullable: frozenset[str] = dataclasses.field(init=False, compare=False, repr=False)
+    #: the fields a row must give for the conditions to be known (not compared with null)
+    _needed: tuple[str, ...] = dataclasses.field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fields", tuple(dict.fromkeys(c.field for c in self.conds)))
+        fields = tuple(dict.fromkeys(c.field for c in self.conds))
+        object.__setattr__(self, "fields", fields)
         nullable = frozenset(c.field for c in self.conds if c.value is None)
         object.__setattr__(self, "_nullable", nullable)
+        object.__setattr__(self, "_needed", tuple(f for f in fields if f not in nullable))
+
+    def known_rows(self, rows: Iterable[Row]) -> list[Row]:
+        """The rows :meth:`known` keeps, in order (one pass, the needed fields listed once)."""
+        needed = self._needed
+        if not needed:
+            return list(rows)
+        if len(needed) == 1:
+            name = needed[0]
+            return [r for r in rows if r.get(name) is not None]
+        return [r for r in rows if all(r.get(name) is not None for name in needed)]
 
     def known(self, row: Row, extra: Iterable[str] = ()) -> bool:
         """Whether every field the conditions (and ``extra``) read is known in ``row``."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
 from pbrules.builtin.checkers._records import Where, index_rows, parse_where
 from pbrules.checker import CheckContext, Checker, Note, Params, term, terms
@@ -36,21 +37,20 @@ class ChecklistParams(Params):
         description="With no record in the list at all: fail (missing data) or not_applicable.",
     )
 
-    _where: Where | None = PrivateAttr(default=None)
-
     @model_validator(mode="after")
     def _check(self) -> ChecklistParams:
-        self._where = parse_where(self.where, self.of)
+        parse_where(self.where, self.of)  # raises with a did-you-mean
         if self.this_year and self.of != "documents":
             raise ValueError("this_year applies to documents only")
         if len(set(self.require)) != len(self.require):
             raise ValueError("require lists a kind twice")
         return self
 
-    @property
+    @cached_property
     def parsed_where(self) -> Where:
-        """The parsed ``where`` (parsed once, when the params are validated)."""
-        return self._where if self._where is not None else parse_where(self.where, self.of)
+        """The parsed ``where`` (parsed on first use, then kept: a cached property reads as a
+        plain attribute, where a pydantic private attribute is a slow lookup)."""
+        return parse_where(self.where, self.of)
 
 
 def _year_of(row: dict[str, Any]) -> int | None:

@@ -289,8 +289,9 @@ class DevelopmentInterval(Checker[IntervalParams]):
         pid = case.person_id
         if start is None:
             return _without_start(params, ctx, pid, end, _latest(case, as_of))
-        lo, hi, basis = _bounds(params, start, max(exempt) if exempt else None)
+        resumed = max(exempt) if exempt else None
         if end is None:
+            _lo, hi, basis = _bounds(params, start, resumed)
             if hi is None or as_of <= hi:
                 return False, None  # not yet due
             if params.window_on == "from" and not _in_window(start, ctx, params.lookback_months):
@@ -304,6 +305,7 @@ class DevelopmentInterval(Checker[IntervalParams]):
             anchor = _latest(case, as_of) or end
         if not _in_window(anchor, ctx, params.lookback_months):
             return False, None
+        lo, hi, basis = _bounds(params, start, resumed)  # only for a case judged
         if lo is not None and end < lo:
             return True, SubjectItem(
                 subject=subject("development_case", pid),

@@ -11,8 +11,11 @@ the export covers it (has any row for that month), otherwise it is unknown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import operator
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import date
+from functools import cached_property
 
 from pydantic import Field
 
@@ -69,32 +72,40 @@ def _pays(row: DuesRow | None, as_of: date, tolerance: float) -> bool:
 _NONE_PAID: frozenset[str] = frozenset()
 
 
-def paid_months(idx: SnapshotIndex, as_of: date, tolerance: float) -> dict[str, frozenset[str]]:
+def paid_months(
+    idx: SnapshotIndex, as_of: date, tolerance: float
+) -> Mapping[str, AbstractSet[str]]:
     """Member id -> the months (YYYY-MM) its dues rows pay (:func:`_pays`), built once per
-    index, ``as_of`` and tolerance and shared by the dues checkers."""
+    index, ``as_of`` and tolerance and shared by the dues checkers. Every member with a row is
+    a key (with no month when none pays)."""
     key = ("dues.paid_months", as_of, tolerance)
-    found: dict[str, frozenset[str]] | None = idx.memo.get(key)
+    found: Mapping[str, AbstractSet[str]] | None = idx.memo.get(key)
     if found is None:
-        found = {
-            member_id: _paid_in(rows, as_of, tolerance)
-            for member_id, rows in idx.dues_by_member.items()
-        }
-        idx.memo[key] = found
+        found = idx.memo[key] = _paid_by_member(idx.snapshot.dues, as_of, tolerance)
     return found
 
 
-def _paid_in(rows: dict[str, DuesRow], as_of: date, tolerance: float) -> frozenset[str]:
-    """The months of one member's rows that :func:`_pays` (inlined: it runs for every row)."""
-    out = []
-    for month, row in rows.items():
-        due, paid = row.due, row.paid
+def _paid_by_member(rows: Iterable[DuesRow], as_of: date, tolerance: float) -> dict[str, set[str]]:
+    """:func:`paid_months` in one pass over the rows (:func:`_pays` inlined: it runs for every
+    row). A later row of the same member and month replaces an earlier one, as in
+    ``SnapshotIndex.dues_by_member``. The sets are shared through the index: read-only."""
+    paid: dict[str, set[str]] = {}
+    for row in rows:
+        months = paid.get(row.member_id)
+        if months is None:
+            months = paid[row.member_id] = set()
+        due, amount = row.due, row.paid
         if due == 0:
-            out.append(month)
-        elif paid is None or (row.paid_on is not None and row.paid_on > as_of):
-            continue
-        elif paid > 0 if due is None else paid + tolerance >= due:
-            out.append(month)
-    return frozenset(out)
+            pays = True
+        elif amount is None or (row.paid_on is not None and row.paid_on > as_of):
+            pays = False
+        else:
+            pays = amount > 0 if due is None else amount + tolerance >= due
+        if pays:
+            months.add(row.month)
+        else:
+            months.discard(row.month)
+    return paid
 
 
 def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str]:
@@ -112,13 +123,17 @@ def unpaid_run(member: Member, idx: SnapshotIndex, tolerance: float) -> list[str
     return run
 
 
-def _runs(
-    members: list[Member], idx: SnapshotIndex, tolerance: float
-) -> Iterator[tuple[Member, list[str]]]:
-    """Each member (by id) with its :func:`unpaid_run` (the same loop, inlined)."""
-    paid_by_member = paid_months(idx, idx.as_of, tolerance)
+def _long_runs(
+    members: list[Member], idx: SnapshotIndex, tolerance: float, months: int
+) -> list[tuple[Member, list[str]]]:
+    """Each member (by id) whose :func:`unpaid_run` is ``months`` or longer, with the run (the
+    same loop, inlined). No run is longer than the months looked back over: with fewer, none."""
     lookback = idx.dues_lookback
-    for m in sorted(members, key=_member_id):
+    if len(lookback) < months:
+        return []
+    paid_by_member = paid_months(idx, idx.as_of, tolerance)
+    found = []
+    for m in sorted(members, key=_MEMBER_ID):
         paid = paid_by_member.get(m.id, _NONE_PAID)
         joined, left = m.joined_on, m.left_on
         run: list[str] = []
@@ -128,29 +143,26 @@ def _runs(
             if key in paid:
                 break
             run.append(key)
-        yield m, run
+        if len(run) >= months:
+            found.append((m, run))
+    return found
 
 
-def _member_id(member: Member) -> str:
-    return member.id
+_MEMBER_ID = operator.attrgetter("id")
 
 
 def _arrears_items(
     members: list[Member], idx: SnapshotIndex, months: int, tolerance: float, severity: Severity
 ) -> tuple[SubjectItem, ...]:
-    items = []
-    for m, run in _runs(members, idx, tolerance):
-        n = len(run)
-        if n >= months:
-            items.append(
-                SubjectItem(
-                    subject=subject("member", m.id),
-                    message=IN_ARREARS(member=m.id, months=n, first=run[-1], last=run[0]),
-                    evidence=tuple(f"{m.id}:{k}" for k in reversed(run)),
-                    severity=severity,
-                )
-            )
-    return tuple(items)
+    return tuple(
+        SubjectItem(
+            subject=subject("member", m.id),
+            message=IN_ARREARS(member=m.id, months=len(run), first=run[-1], last=run[0]),
+            evidence=tuple(f"{m.id}:{k}" for k in reversed(run)),
+            severity=severity,
+        )
+        for m, run in _long_runs(members, idx, tolerance, months)
+    )
 
 
 class MonthlyParams(Params):
@@ -337,24 +349,37 @@ class BracketParams(Params):
     )
     tolerance: float = Field(default=0.01, ge=0, description="Rounding tolerance in yuan.")
 
+    @cached_property
+    def employed_table(self) -> tuple[tuple[float | None, float], ...]:
+        """``employed`` as plain ``(up_to, rate)`` pairs, made once per criterion."""
+        return tuple((b.up_to, b.rate) for b in self.employed)
 
-def _rate(brackets: list[Bracket], income: float) -> float | None:
-    for b in brackets:
-        if b.up_to is None or income <= b.up_to:
-            return b.rate
+    @cached_property
+    def retired_table(self) -> tuple[tuple[float | None, float], ...]:
+        """``retired`` as plain ``(up_to, rate)`` pairs, made once per criterion."""
+        return tuple((b.up_to, b.rate) for b in self.retired)
+
+
+def _rate(brackets: Iterable[tuple[float | None, float]], income: float) -> float | None:
+    for up_to, rate in brackets:
+        if up_to is None or income <= up_to:
+            return rate
     return None
+
+
+_EMPLOYED, _RETIRED = DuesCategory.EMPLOYED, DuesCategory.RETIRED
 
 
 def _required(member: Member | None, params: BracketParams) -> float | bool | None:
     """The least ``member`` must pay a month; ``None`` when their category is not checked;
     ``False`` when the category (or, for rate brackets, the income) is unknown."""
     category = member.dues_category if member is not None else None
-    if category is DuesCategory.EMPLOYED or category is DuesCategory.RETIRED:
+    if category is _EMPLOYED or category is _RETIRED:
         income = member.monthly_income if member is not None else None
         if income is None:
             return False
-        brackets = params.employed if category is DuesCategory.EMPLOYED else params.retired
-        rate = _rate(brackets, income)
+        table = params.employed_table if category is _EMPLOYED else params.retired_table
+        rate = _rate(table, income)
         return None if rate is None else rate * income
     if category is None:
         return False

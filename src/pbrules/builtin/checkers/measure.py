@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
 from pbrules.builtin.checkers._records import (
     ListName,
@@ -43,6 +45,19 @@ Op = Literal[">=", ">", "<=", "<", "==", "!="]
 WhenEmpty = Literal["missing_data", "not_applicable", "zero"]
 
 
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """What a criterion's params fix once, when they are validated, rather than per
+    organization: the parsed ``where``, the row fields the check reads, and the outcome when no
+    record in scope is known (it depends on the params only; ``None`` with ``when_empty: zero``).
+    A cached property of the params: read as a plain attribute (a pydantic private attribute is
+    a slow lookup)."""
+
+    where: Where
+    reads: frozenset[str]
+    none_known: Outcome | None
+
+
 class MeasureParams(Params):
     of: ListName = Field(description="The record list; `two_committees`: both committees' posts.")
     current: bool = Field(
@@ -73,13 +88,9 @@ class MeasureParams(Params):
         "(when_empty): an export that gives `post` for nobody has no post data.",
     )
 
-    _where: Where | None = PrivateAttr(default=None)
-    _reads: frozenset[str] | None = PrivateAttr(default=None)
-
     @model_validator(mode="after")
     def _check(self) -> MeasureParams:
-        self._where = parse_where(self.where, self.of)  # raises with a did-you-mean
-        self._reads = frozenset((*self._where.fields, *self.needs_any, *filter(None, [self.field])))
+        parse_where(self.where, self.of)  # raises with a did-you-mean
         needs_field = self.agg in ("sum", "avg", "min", "max")
         if needs_field and self.field is None:
             raise ValueError(f"agg {self.agg} needs a field")
@@ -91,15 +102,23 @@ class MeasureParams(Params):
                 raise ValueError(f"{self.of} has no field '{name}'{hint}")
         return self
 
+    @cached_property
+    def compiled(self) -> _Compiled:
+        """The parsed ``where``, the fields read and the no-known-record outcome (built on first
+        use, then kept)."""
+        where = parse_where(self.where, self.of)
+        reads = frozenset((*where.fields, *self.needs_any, *filter(None, [self.field])))
+        return _Compiled(where, reads, _none_known(where, self))
+
     @property
     def parsed_where(self) -> Where:
         """The parsed ``where`` (parsed once, when the params are validated)."""
-        return self._where if self._where is not None else parse_where(self.where, self.of)
+        return self.compiled.where
 
     @property
     def reads(self) -> frozenset[str] | None:
         """The row fields the check reads (``where``, ``field``, ``needs_any``)."""
-        return self._reads
+        return self.compiled.reads
 
 
 def misses_for(actual: float, op: str, value: float, unit: float | None) -> int:
@@ -206,21 +225,18 @@ class Measure(Checker[MeasureParams]):
     notes = (NONE_KNOWN, NO_VALUE, NOT_HOLD, LEFT_OUT, MISSING)
 
     def check(self, snapshot: Snapshot, params: MeasureParams, ctx: CheckContext) -> Outcome:
-        where = params.parsed_where
+        compiled = params.compiled
+        where = compiled.where
         scope = index_rows(
-            ctx.index, snapshot, params.of, ctx.as_of, current=params.current, fields=params.reads
+            ctx.index, snapshot, params.of, ctx.as_of, current=params.current, fields=compiled.reads
         )
-        known = [r for r in scope if where.known(r)]
+        known = where.known_rows(scope)
         if params.needs_any and not any(
             r.get(f) not in (None, ()) for r in scope for f in params.needs_any
         ):
             known = []
-        if not known and params.when_empty != "zero":
-            fields = terms(where.fields) if where.fields else term("data")
-            what = NONE_KNOWN(of=term(params.of), fields=fields)
-            if params.when_empty == "not_applicable":
-                return Outcome.not_applicable(what)
-            return _missing(what, params)
+        if not known and compiled.none_known is not None:
+            return compiled.none_known
         matched = [r for r in known if where.matches(r)]
         actual, evidence = _aggregate(params.agg, params.field, known, matched)
         if actual is None:
@@ -249,6 +265,18 @@ def _number(value: float) -> int | float:
     """A whole number as an int (counts read ``2``, not ``2.0``), else rounded to 6 places."""
     rounded = round(value, 6)
     return int(rounded) if rounded.is_integer() else rounded
+
+
+def _none_known(where: Where, params: MeasureParams) -> Outcome | None:
+    """The outcome with no known record in scope, as ``when_empty`` says (``None``: ``zero``,
+    aggregate the empty list)."""
+    if params.when_empty == "zero":
+        return None
+    fields = terms(where.fields) if where.fields else term("data")
+    what = NONE_KNOWN(of=term(params.of), fields=fields)
+    if params.when_empty == "not_applicable":
+        return Outcome.not_applicable(what)
+    return _missing(what, params)
 
 
 def _missing(what: NoteText, params: MeasureParams) -> Outcome:

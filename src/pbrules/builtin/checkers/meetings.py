@@ -95,9 +95,12 @@ class MeetingsFrequency(Checker[FrequencyParams]):
             groups = sorted(g.id for g in snapshot.party_groups)
             if not groups:
                 return Outcome.not_applicable(NO_GROUPS())
-            units = [
-                (g, [(m.id, m.held_on) for m in meetings if m.party_group_id == g]) for g in groups
-            ]
+            by_group: dict[str | None, list[tuple[str, date]]] = {g: [] for g in groups}
+            for m in meetings:  # one pass over the meetings, not one per group
+                found = by_group.get(m.party_group_id)
+                if found is not None:
+                    found.append((m.id, m.held_on))
+            units = [(g, by_group[g]) for g in groups]
         else:
             units = [("", [(m.id, m.held_on) for m in meetings])]
         return window_frequency(
