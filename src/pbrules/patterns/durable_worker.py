@@ -12,6 +12,9 @@ unmatched facts), then exits. Other precautions:
   two values of different kinds (it orders numbers before texts);
 - the facts of each ``not`` element are asserted before the others, because a ``none``
   condition is decided when a fact arrives (a late fact cannot undo an action);
+- facts are asserted one at a time: ``assert_facts`` of a list crashed the process (SIGSEGV in
+  the C engine) on a rule-pack case, in some environments every time; one at a time it never
+  did;
 - a catch-all rule takes every fact, so no fact raises ``MessageNotHandledException``;
 - actions only record the matched fact positions, and an exception inside one (which
   durable-rules would swallow) marks the organization's result as an error;
@@ -245,8 +248,8 @@ def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> l
         sid = str(pos)
         try:
             for batch in _org_facts(sid, org, plans):
-                if batch:
-                    host.assert_facts(name, batch)
+                for fact in batch:  # one at a time: assert_facts of a list can crash
+                    host.assert_fact(name, fact)
         except Exception as exc:  # every engine error becomes this org's error
             text = str(exc).splitlines()[0][:200] if str(exc) else ""
             results.append(f"durable-rules raised {type(exc).__name__}: {text}".rstrip(": "))
