@@ -184,3 +184,19 @@ def test_no_internal_field_name_in_the_reader_text() -> None:
     assert "入党申请 2026-07-01 + 规定最长期限" in zh
     for text in (en, zh):
         assert "talked_on" not in text and "applied_on" not in text and "maximum" not in text
+
+
+def test_the_zh_review_counts_the_same_overdue_work_as_the_en_review() -> None:
+    """The due date of fed-back problems is read from the finding's message in either
+    language: the zh review once missed the overdue feedback (4 overdue items against 7)."""
+    import pbrules
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "district"
+    pack_path = Path(__file__).resolve().parent.parent / "rules" / "district-quarterly.yaml"
+    result = pbrules.evaluate(pack_path, example / "2026Q3.jsonl").result
+    pack = load_pack(pack_path)
+    en = build_report(result, pack=pack, lang="en")
+    zh = build_report(result, pack=pack, lang="zh")
+    assert any(item.criterion == "G07" for item in en.owed)  # feedback not rectified on time
+    assert [(o.org_id, o.item) for o in zh.owed] == [(o.org_id, o.item) for o in en.owed]
+    assert zh.overdue == en.overdue

@@ -856,8 +856,9 @@ def _rollups(result: RunResult, criterion_titles: Mapping[str, str]) -> list[Rol
     return out
 
 
-#: the due date the ``feedback.problems`` check states in a finding's message ("due 2026-08-01")
-FEEDBACK_DUE = re.compile(r"\bdue (\d{4}-\d{2}-\d{2})\b")
+#: the due date the ``feedback.problems`` check states in a finding's message, in English
+#: ("due 2026-08-01") or in Chinese ("应于2026-08-01前整改")
+FEEDBACK_DUE = re.compile(r"(?:\bdue |应于)(\d{4}-\d{2}-\d{2})(?!\d)")
 
 
 def _feedback(result: RunResult, as_of: date) -> list[FeedbackItem]:
