@@ -285,16 +285,12 @@ def applicability(c: Compiled, snapshot: Snapshot) -> Outcome | None:
 def run_check(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
     """The checker's outcome for ``snapshot``; an ``error`` outcome when it raises or returns
     something else than an :class:`~pbrules.model.outcome.Outcome`."""
-    ctx.criterion_id = c.criterion.id
+    ctx.criterion_id = c.id
     try:
         outcome = c.checker.check(snapshot, c.params, ctx)
     except Exception as exc:  # a failing checker marks one criterion, never the run
         return check_error(exc)
-    if not isinstance(outcome, Outcome):
-        return Outcome.error(
-            f"checker {c.criterion.check!r} returned {type(outcome).__name__}, not an Outcome"
-        )
-    return outcome
+    return outcome if isinstance(outcome, Outcome) else _not_an_outcome(c, outcome)
 
 
 def evaluate_one(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
@@ -309,11 +305,12 @@ def evaluate_one(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
         outcome = checker.check(snapshot, c.params, ctx)
     except Exception as exc:  # a failing checker marks one criterion, never the run
         return check_error(exc)
-    if not isinstance(outcome, Outcome):
-        return Outcome.error(
-            f"checker {c.check!r} returned {type(outcome).__name__}, not an Outcome"
-        )
-    return outcome
+    return outcome if isinstance(outcome, Outcome) else _not_an_outcome(c, outcome)
+
+
+def _not_an_outcome(c: Compiled, value: object) -> Outcome:
+    """The ``error`` outcome of a checker that returned ``value`` instead of an outcome."""
+    return Outcome.error(f"checker {c.check!r} returned {type(value).__name__}, not an Outcome")
 
 
 def outcome_points(c: Compiled, outcome: Outcome) -> CriterionPoints:
