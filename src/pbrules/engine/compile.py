@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pbrules.checker import CheckContext, Checker, ChildRef, Params
 from pbrules.engine.scoring import CriterionPoints, criterion_points
@@ -28,8 +28,10 @@ __all__ = [
     "Compiled",
     "Traits",
     "applicability",
+    "check_error",
     "compile_pack",
     "evaluate_one",
+    "not_an_outcome",
     "order_composites",
     "outcome_points",
     "run_check",
@@ -204,9 +206,12 @@ def order_composites(
     return [by_id[cid] for cid in order]
 
 
-@dataclass(frozen=True, slots=True)
-class Traits:
-    """What ``applies_to`` selects on, for one organization in one period."""
+class Traits(NamedTuple):
+    """What ``applies_to`` selects on, for one organization in one period.
+
+    A named tuple: built for every organization and used as a dict key (the engine keeps the
+    exclusions per traits), which a tuple does in C, without a dataclass's Python ``__init__``
+    and ``__hash__``."""
 
     kind: str
     category: str | None
@@ -290,7 +295,7 @@ def run_check(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
         outcome = c.checker.check(snapshot, c.params, ctx)
     except Exception as exc:  # a failing checker marks one criterion, never the run
         return check_error(exc)
-    return outcome if isinstance(outcome, Outcome) else _not_an_outcome(c, outcome)
+    return outcome if isinstance(outcome, Outcome) else not_an_outcome(c, outcome)
 
 
 def evaluate_one(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
@@ -305,10 +310,10 @@ def evaluate_one(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
         outcome = checker.check(snapshot, c.params, ctx)
     except Exception as exc:  # a failing checker marks one criterion, never the run
         return check_error(exc)
-    return outcome if isinstance(outcome, Outcome) else _not_an_outcome(c, outcome)
+    return outcome if isinstance(outcome, Outcome) else not_an_outcome(c, outcome)
 
 
-def _not_an_outcome(c: Compiled, value: object) -> Outcome:
+def not_an_outcome(c: Compiled, value: object) -> Outcome:
     """The ``error`` outcome of a checker that returned ``value`` instead of an outcome."""
     return Outcome.error(f"checker {c.check!r} returned {type(value).__name__}, not an Outcome")
 

@@ -45,7 +45,6 @@ from pbrules.engine.compile import (
     Traits,
     applicability,
     compile_pack,
-    evaluate_one,
     order_composites,
     outcome_points,
     run_check,
@@ -721,9 +720,7 @@ class Engine:
             for c in self._phase1:
                 outcome = skips[c.pos]
                 if outcome is None and pre is None:  # the common case, without _outcome's frame
-                    outcome = guard.outcome(
-                        c.check, evaluate_one, c, snapshot, ctx, trusted=c.trusted
-                    )
+                    outcome = guard.evaluate(c, snapshot, ctx)
                 elif outcome is None:
                     outcome = _outcome(guard, c, snapshot, ctx, pre)
                 outcomes[c.pos] = by_id[c.id] = outcome
@@ -920,7 +917,7 @@ def _outcome(
     prepared = pre.get(c.pos) if pre is not None else None
     if prepared is not None:
         return guard.attempt(c.check, applicability, c, snapshot) or prepared
-    return guard.outcome(c.check, evaluate_one, c, snapshot, ctx, trusted=c.trusted)
+    return guard.evaluate(c, snapshot, ctx)
 
 
 def _planned(files: list[Path], progress: Progress | None) -> list[Chunk]:
