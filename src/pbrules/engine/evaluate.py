@@ -54,6 +54,7 @@ from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.notes import uses_v2
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
 from pbrules.engine.ranking import TieFacts, assign_group, rank_columns, rank_organizations
+from pbrules.engine.records import Records, org_model
 from pbrules.engine.scoring import (
     NOT_COUNTED,
     CriterionPoints,
@@ -80,7 +81,6 @@ from pbrules.engine.stream import (
 from pbrules.engine.tree import bottom_up, children_of, effective_parents
 from pbrules.errors import UsageError
 from pbrules.model.index import build_index
-from pbrules.model.note import note_zh
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
 from pbrules.model.previous import PreviousRanks
@@ -211,6 +211,7 @@ class Engine:
         self._one_per_problem = self.model.one_finding_per_problem
         self._compiled, self._checkers = compile_pack(pack, registry.checkers)
         self._zh = uses_v2(self.model)  # note_zh and message_zh (engine/notes.py)
+        self._records = Records(self._zh)
         self._record = [c for c in self._compiled if c.phase == "record"]
         self._rollup = [c for c in self._compiled if c.phase == "rollup"]
         composites = [c for c in self._compiled if c.phase == "composite"]
@@ -271,7 +272,7 @@ class Engine:
         state = self._pass1(snapshot, the_period, when, kids)
         result, findings, outcomes = self._finish(state, the_period, child_results, kids, waivers)
         return OrgEvaluation(
-            result=OrgResult.model_validate(result),
+            result=org_model(result),
             findings=[Finding.model_validate(f) for f in findings],
             outcomes=outcomes,
         )
@@ -656,8 +657,8 @@ class Engine:
             "incomplete": sum(1 for o in ordered if not o["complete"]),
             "waived": sum(1 for f in all_findings if f.get("waiver") is not None),
         }
-        _validate_in_place(ordered, OrgResult)
-        _validate_in_place(all_findings, Finding)
+        _validate_in_place(ordered, org_model)
+        _validate_in_place(all_findings, Finding.model_validate)
         return RunResult.model_validate(
             {
                 "pack": self.pack_ref,
@@ -756,12 +757,14 @@ class Engine:
         findings: list[dict[str, Any]] = []
         by_id: dict[str, Outcome] = {}
         complete = True
-        zh = self._zh
+        records = self._records  # each distinct criterion record made once
+        tiers = bool(self._tiers)
         for c in self._compiled:
             outcome = by_id[c.id] = state.outcomes[c.pos] or _NA
             status = outcome.status
             if status is _NOT_APPLICABLE:  # no points and nothing to add (DESIGN §5)
                 pts = NOT_COUNTED
+                criteria.append(records.not_applicable(c.id, outcome))
             else:
                 if status is _ERROR:
                     complete = False
@@ -770,10 +773,11 @@ class Engine:
                 else:
                     pts = outcome_points(c, outcome)
                 tally.add(c.area, pts)
-            if self._tiers:
+                criteria.append(records.record(c.id, outcome, pts))
+            if tiers:
                 tagged.append((c.area, pts, c.tags))
-            criteria.append(_criterion_record(c, outcome, pts, zh))
-            if status is _FAIL or outcome.items:
+            # findings: a failure (but an unearned bonus) or subject items (engine/findings.py)
+            if (status is _FAIL and c.mode != "bonus") or outcome.items:
                 findings.extend(self._findings(c, outcome, pts, state, period))
         if waivers:
             _attach_waivers(findings, waivers)
@@ -975,28 +979,10 @@ def _tie_facts(finished: Mapping[str, _Finished]) -> dict[str, TieFacts]:
     }
 
 
-def _validate_in_place(items: list[Any], model: type[OrgResult] | type[Finding]) -> None:
-    """Each dict of ``items`` replaced by its validated ``model`` (the dict is freed at once)."""
+def _validate_in_place(items: list[Any], validate: Callable[[Any], OrgResult | Finding]) -> None:
+    """Each dict of ``items`` replaced by its validated model (the dict is freed at once)."""
     for i, item in enumerate(items):
-        items[i] = model.model_validate(item)
-
-
-def _criterion_record(
-    c: Compiled, outcome: Outcome, pts: CriterionPoints, zh: bool = False
-) -> dict[str, Any]:
-    note = outcome.note
-    return {
-        "id": c.id,
-        "status": outcome.status,
-        "earned": pts.earned,
-        "max": pts.max,
-        "actual": outcome.actual,
-        "expected": outcome.expected,
-        "compliance": outcome.compliance,
-        "misses": outcome.misses,
-        "note": note or None,
-        "note_zh": note_zh(note) if zh and note else None,  # result_note_zh, without its call
-    }
+        items[i] = validate(item)
 
 
 def _attach_waivers(findings: list[dict[str, Any]], waivers: Mapping[str, WaiverLike]) -> None:

@@ -32,6 +32,7 @@ from pydantic import TypeAdapter
 from typing_extensions import TypedDict  # pydantic reads this one on Python 3.11
 
 from pbrules.engine.ranking import RankInfo
+from pbrules.engine.records import CriterionRecord
 from pbrules.model.note import NoteText
 from pbrules.model.result import CriterionResult, round2
 
@@ -221,9 +222,12 @@ class CriteriaJSON:
     only when equal values mean equal bytes: its keys in ``CriterionResult``'s order (the
     engine's), ``actual`` and ``expected`` of the types in ``_PLAIN`` and ``misses`` an ``int``
     or ``None`` (the scores are rounded, where ``1 == 1.0 == True`` and ``0.0 == -0.0`` give the
-    same bytes). Any other record is written each time."""
+    same bytes). Any other record is written each time. A record the engine shares
+    (:class:`~pbrules.engine.records.CriterionRecord`) keeps its text itself, which spares the
+    look-up."""
 
     def __init__(self, indent: int, limit: int = 4096) -> None:
+        self._indent = indent
         self._shift = b"\n" + b" " * (indent + 2)  # a record's lines, one level inside the list
         self._sep = b"," + self._shift
         self._end = b"\n" + b" " * indent + b"]"
@@ -234,6 +238,11 @@ class CriteriaJSON:
         return _CRITERION.dump_json(criterion_dict(c), indent=2).replace(b"\n", self._shift)
 
     def _record(self, c: Mapping[str, Any]) -> bytes:
+        if type(c) is CriterionRecord:  # a shared record (engine/records.py) keeps its text
+            text = c.texts.get(self._indent)
+            if text is None:
+                text = c.texts[self._indent] = self._written(c)
+            return text
         if tuple(c) != _CRITERION_KEYS:
             return self._written(c)
         key = tuple(c.values())
@@ -255,7 +264,12 @@ class CriteriaJSON:
         spaces)."""
         if not criteria:
             return b"[]"
-        items = self._sep.join([self._record(c) for c in criteria])
+        indent = self._indent
+        texts = [  # a shared record's kept text is taken without a call (most records)
+            (c.texts.get(indent) if type(c) is CriterionRecord else None) or self._record(c)
+            for c in criteria
+        ]
+        items = self._sep.join(texts)
         return b"".join((b"[", self._shift, items, self._end))
 
 
