@@ -3,18 +3,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pbrules.engine.compile import Compiled, Traits, outcome_points
+from pbrules.checker import CheckContext, Checker, Params
+from pbrules.engine.compile import Compiled, Traits, evaluate_one, outcome_points
 from pbrules.engine.evaluate import Engine
+from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.ranking import assign_group
 from pbrules.engine.scoring import criterion_points
+from pbrules.model.index import build_index
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.period import Period
-from pbrules.model.snapshot import OrgKind
+from pbrules.model.snapshot import OrgKind, Snapshot
 from pbrules.packs.loader import load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +63,7 @@ def test_criteria_without_selectors_apply_to_every_organization(pack: str) -> No
     kinds = [kind.value for kind in OrgKind]
     flags = itertools.product((True, False), repeat=5)
     every = [
-        Traits(kind, None, *flag, period=period, tokens=period.tokens)
+        Traits._make((kind, None, *flag, period, period.tokens))
         for kind, flag in itertools.product(kinds, flags)
     ]
     for c in _compiled(pack):
@@ -90,3 +97,69 @@ def test_the_kept_peer_groups_are_the_packs_groups(pack: str) -> None:
             parent_id=parent_id,
             override=override,
         )
+
+
+class _None(Params):
+    pass
+
+
+def _behaving(applies: Callable[[], bool], check: Callable[[], Any]) -> Checker[Any]:
+    class Behaving(Checker[_None]):
+        name = "test.behaving"
+        Params = _None
+
+        def applies(self, snapshot: Snapshot, params: _None) -> bool:
+            return applies()
+
+        def check(self, snapshot: Snapshot, params: _None, ctx: CheckContext) -> Outcome:
+            value: Outcome = check()
+            return value
+
+    return Behaving()
+
+
+def _raises(exc: BaseException) -> Callable[[], Any]:
+    def behaviour() -> Any:
+        raise exc
+
+    return behaviour
+
+
+_LONG = "first line " + "x" * 400 + "\nsecond line"
+BEHAVIOURS: list[tuple[Callable[[], bool], Callable[[], Any]]] = [
+    (lambda: True, lambda: Outcome(Status.PASS, actual=3)),
+    (lambda: False, lambda: Outcome(Status.PASS)),
+    (_raises(ValueError(_LONG)), lambda: Outcome(Status.PASS)),
+    (lambda: True, _raises(ValueError(_LONG))),
+    (lambda: True, _raises(KeyError("k"))),
+    (lambda: True, _raises(SystemExit(3))),
+    (_raises(SystemExit("bye")), lambda: Outcome(Status.PASS)),
+    (lambda: True, lambda: None),
+    (lambda: True, lambda: {"status": "pass"}),
+    (lambda: True, lambda: Outcome(Status.FAIL, math.nan)),
+    (lambda: True, lambda: Outcome(Status.FAIL, 0.0, True)),
+]
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+@pytest.mark.parametrize(("applies", "check"), BEHAVIOURS)
+def test_one_guarded_frame_is_the_guarded_evaluate_one(
+    trusted: bool, applies: Callable[[], bool], check: Callable[[], Any]
+) -> None:
+    """Pass 1 runs a criterion in one frame (``CheckerGuard.evaluate``): the same outcome as
+    the guard calling :func:`evaluate_one`, for well-behaved checkers and hostile ones."""
+    c = dataclasses.replace(
+        _compiled(PACKS[0])[0], checker=_behaving(applies, check), trusted=trusted
+    )
+    snapshot = Snapshot.model_validate(
+        {"period": "2026Q3", "organization": {"id": "B1", "name": "B", "kind": "branch"}}
+    )
+    period = Period.parse("2026Q3")
+    index = build_index(snapshot, period, period.end)
+    ctx = CheckContext(period=period, as_of=period.end, index=index)
+    with CheckerGuard() as guard:
+        one = guard.evaluate(c, snapshot, ctx)
+    with CheckerGuard() as guard:
+        nested = guard.outcome(c.check, evaluate_one, c, snapshot, ctx, trusted=trusted)
+    assert one == nested
+    assert type(one) is Outcome
