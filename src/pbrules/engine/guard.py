@@ -50,12 +50,19 @@ DEFAULT_BUDGET = 30.0
 BUDGET_ENV = "PBRULES_CHECK_BUDGET"
 
 
-#: ``signal.signal`` without its Python wrapper, which converts the handlers to and from enums
-#: by raising and catching an exception for a function handler: about 3 us a call, and a guard
-#: sets and restores the handler once per organization. Same C function, same arguments.
-_set_handler: Callable[[int, Any], Any] = getattr(
-    importlib.import_module("_signal"), "signal", signal.signal
-)
+def _handler_setter() -> Callable[[int, Any], Any]:
+    """``signal.signal`` without its Python wrapper, which converts the handlers to and from
+    enums by raising and catching an exception for a function handler: about 3 us a call, and
+    a guard sets and restores the handler once per organization. The same C function with the
+    same arguments (``signal.signal`` itself where that module is missing)."""
+    try:
+        setter: Callable[[int, Any], Any] = importlib.import_module("_signal").signal
+    except (ImportError, AttributeError):
+        return signal.signal
+    return setter
+
+
+_set_handler = _handler_setter()
 
 
 class _OutOfTime(BaseException):
