@@ -38,7 +38,7 @@ from typing import Any, BinaryIO, Protocol
 from pbrules._args import check_period
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore
 from pbrules.engine import arguments
-from pbrules.engine.chunks import Chunk, jsonl_files, plan_chunks, read_at, scan_chunk
+from pbrules.engine.chunks import Chunk, Scanned, jsonl_files, plan_chunks, read_at, scan_chunk
 from pbrules.engine.collect import fewer_collections
 from pbrules.engine.compile import (
     Compiled,
@@ -54,6 +54,7 @@ from pbrules.engine.findings import committee_holders, finding_records, fingerpr
 from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.notes import uses_v2
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
+from pbrules.engine.plan_ahead import PlanAhead, worth_planning_ahead
 from pbrules.engine.ranking import TieFacts, assign_group, rank_columns, rank_organizations
 from pbrules.engine.scoring import (
     NOT_COUNTED,
@@ -439,21 +440,43 @@ class Engine:
         each record as ``intake`` admits it. With ``finish`` (a streamed run's waivers) each
         organization is finished where it is evaluated (:meth:`pass1_done`); without, its
         pass-1 state comes back (:meth:`pass1_fresh`)."""
-        chunks = _planned(files, progress)
-        total = sum(chunk.lines for chunk in chunks)
-        phase(progress, "pass 1", total)
         registry = getattr(source, "_registry", None)
         extensions = getattr(registry, "extensions", {})
         payload = engine_payload(Engine, self.pack, self._checkers, extensions, finish)
         pass1 = self.pass1_fresh if finish is None else partial(self.pass1_done, waivers=finish)
         local = partial(scan_chunk, registry=registry, pass1=pass1)
+        if runner is None and worth_planning_ahead(files):  # planned while pass 1 runs
+            ahead = PlanAhead(files)
+            phase(progress, "pass 1")
+            try:
+                scanned = run_chunks(payload, ahead, jobs, local)
+                yield from self._scanned(intake, scanned, progress, ahead)
+            finally:
+                ahead.close()
+            return
+        chunks = _planned(files, progress)
+        total = sum(chunk.lines for chunk in chunks)
+        phase(progress, "pass 1", total)
+        scanned = run_chunks(payload, chunks, jobs, local, runner)
+        yield from self._scanned(intake, scanned, progress, total)
+
+    @staticmethod
+    def _scanned(
+        intake: Intake,
+        chunks: Iterator[list[Scanned]],
+        progress: Progress | None,
+        total: int | PlanAhead,
+    ) -> Iterator[OrgState | Done | None]:
+        """Each record of the scanned ``chunks`` as ``intake`` admits it, with pass 1's progress
+        (its total known up front, or once the planner ``total`` is done)."""
         count = 0
-        for scanned in run_chunks(payload, chunks, jobs, local, runner):
+        for scanned in chunks:
             for record in scanned:
                 yield intake.admit(record)
             count += len(scanned)
             if progress is not None:
-                progress(min(count, total), total)
+                known = total if isinstance(total, int) else total.total
+                progress(count if known is None else min(count, known), known)
 
     def _finish_parents(
         self,
