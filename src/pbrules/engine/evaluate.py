@@ -111,7 +111,10 @@ Progress = Callable[[int, int | None], None]
 
 _NA = Outcome(Status.NOT_APPLICABLE, note="not evaluated")
 _SKIPS_KEPT = 1024  # traits whose applies_to exclusions an engine keeps (then starts afresh)
-_GROUPS_KEPT = 4096  # peer groups an engine keeps by (kind, category, parent, override)
+_GROUPS_KEPT = 4096
+#: organizations with subordinates from which their second pass 1 runs in ``jobs`` processes
+#: (starting a pool costs about what evaluating 250 of them in one process does)
+_POOLED_AGAIN = 500  # peer groups an engine keeps by (kind, category, parent, override)
 # Module constants: an enum member looked up on its class costs a descriptor call each time.
 _ERROR = Status.ERROR
 _FAIL = Status.FAIL
@@ -368,7 +371,7 @@ class Engine:
         states: dict[str, OrgState] = {}
         phase(progress, "subordinates", len(kids))
         again = counted(_read_again(source, files, intake, kids), progress, len(kids))
-        self._again_with_subordinates(states, again, the_period, kids)
+        self._again_with_subordinates(states, again, the_period, kids, jobs)
         phase(progress, "pass 2", len(kids))
         self._finish_parents(
             states, bottom_up(parents), kids, the_period, waivers, rows, spool, progress
@@ -526,7 +529,7 @@ class Engine:
         parents, tree_warnings = effective_parents(intake.nodes)
         kids = children_of(intake.nodes, parents)
         again = _read_again(source, files, intake, kids)
-        self._again_with_subordinates(states, again, the_period, kids)
+        self._again_with_subordinates(states, again, the_period, kids, jobs)
         if progress is not None:
             progress(len(states), len(states))
         as_of = max((state.as_of for state in states.values()), default=the_period.end)
@@ -603,13 +606,16 @@ class Engine:
         snapshots: Iterator[Snapshot],
         period: Period,
         kids: Mapping[str, tuple[ChildRef, ...]],
+        jobs: int = 1,
     ) -> None:
-        """Pass 1 again for the organizations that have subordinates, now that they are known."""
+        """Pass 1 again for the organizations that have subordinates, now that they are known
+        (in ``jobs`` processes when there are enough of them to pay for starting a pool)."""
         items = (
             (snap, period, snap.as_of or period.end, kids[snap.organization.id])
             for snap in snapshots
         )
-        for state in self._pass1_all(items, 1):
+        pooled = jobs if len(kids) >= _POOLED_AGAIN else 1
+        for state in self._pass1_all(items, pooled):
             states[state.org.id] = state
 
     def _period_warnings(self, period: Period) -> list[RunWarning]:
