@@ -1,6 +1,7 @@
 """The domain checkers' shared views and shortcuts give what the plain definitions give.
 
 - ``payments`` holds every dues row's member, month, due and the amount paid by ``as_of``;
+- ``SnapshotIndex.meetings_by_month``, built on first use, is what ``build_index`` built;
 - ``_member_months`` (a member on the rolls all period who paid every month is counted at
   once) counts owed, paid and unpaid member-months as the month-by-month walk does.
 """
@@ -65,3 +66,26 @@ def test_member_months_shortcut_is_the_walk(
         index.members_sorted, months, paid_months(index, as_of, tolerance), as_of
     )
     assert found == _plain_member_months(snapshot, months, as_of, tolerance)
+
+
+def _plain_meetings_by_month(snapshot: Snapshot, as_of: date) -> dict[str, dict[str, list[str]]]:
+    """The definition: meetings held in the period and by ``as_of``, by type and month."""
+    start, end = snapshot.period.start, snapshot.period.end
+    out: dict[str, dict[str, list[str]]] = {}
+    for m in sorted(snapshot.meetings, key=lambda m: (m.held_on, m.id)):
+        if start <= m.held_on <= end and m.held_on <= as_of:
+            kind = m.type.value if m.type is not None else ""
+            out.setdefault(kind, {}).setdefault(m.held_on.strftime("%Y-%m"), []).append(m.id)
+    return out
+
+
+@given(snapshots(), st.integers(min_value=-60, max_value=10))
+@settings(max_examples=40, deadline=None)
+def test_meetings_by_month_built_on_use(snapshot: Snapshot, shift: int) -> None:
+    as_of = build_index(snapshot).as_of + timedelta(days=shift)
+    index = build_index(snapshot, as_of=as_of)
+    found = {
+        kind: {month: [m.id for m in ms] for month, ms in by_month.items()}
+        for kind, by_month in index.meetings_by_month.items()
+    }
+    assert found == _plain_meetings_by_month(snapshot, as_of)
