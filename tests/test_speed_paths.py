@@ -8,7 +8,8 @@
 - the records a list holds at a date (``_held``) are those ``_is_current`` keeps, one by one;
 - ``Where.known_rows`` keeps the rows ``Where.known`` says are known;
 - whole rows, now built by the one row builder of cut rows, are those the former whole-row
-  builder gave.
+  builder gave, and so are the merged ``two_committees`` rows;
+- ``gives_any``, which reads the records where it can, says what the rows say.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pbrules.builtin.checkers._records import (
     _record_row,
     _role,
     field_names,
+    gives_any,
     index_rows,
     row_id,
     rows,
@@ -235,3 +237,60 @@ def test_whole_rows_are_the_former_whole_rows(snapshot: Snapshot) -> None:
             assert rows(snapshot, name, as_of, current=current) == _former_rows(
                 snapshot, name, as_of, current
             ), name
+
+
+def _former_two_committees(snapshot: Snapshot, as_of: date) -> list[dict[str, Any]]:
+    """``two_committees`` rows as the former builder made them (its own code, kept here)."""
+    members = {m.id: m for m in snapshot.members}
+    first_party = _first_posts(snapshot.committee, "committee", as_of)
+    first_village = _first_posts(snapshot.village_committee, "village_committee", as_of)
+    out = []
+    for person in sorted({*first_party, *first_village}):
+        p_post, v_post = first_party.get(person), first_village.get(person)
+        if p_post is None or v_post is None:
+            row = _record_row(p_post if p_post is not None else v_post)
+        else:
+            row = _record_row(v_post)
+            for key, value in _record_row(p_post).items():
+                if value not in (None, ()) or key not in row:
+                    row[key] = value
+        member = members.get(person)
+        if member is not None:
+            for key in _PERSON:
+                if row.get(key) in (None, ()):
+                    row[key] = _plain(getattr(member, key))
+        holder: Any = p_post if p_post is not None else v_post
+        row["role"] = _plain(holder.role)
+        row["committee_role"] = _role(p_post)
+        row["village_role"] = _role(v_post)
+        row["on_both"] = p_post is not None and v_post is not None
+        row["_id"] = person
+        _derive("two_committees", row, as_of)
+        out.append(row)
+    return out
+
+
+@given(snapshots(), st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
+@settings(max_examples=60, deadline=None)
+def test_two_committees_rows_are_the_former_rows(snapshot: Snapshot, as_of: date) -> None:
+    """The merged rows, now built from the index's views with the one row builder, are those
+    the former builder gave; with and without an index."""
+    expected = _former_two_committees(snapshot, as_of)
+    assert rows(snapshot, "two_committees", as_of, current=True) == expected
+    index = build_index(snapshot, as_of=as_of)
+    assert list(index_rows(index, snapshot, "two_committees", as_of, current=True)) == expected
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=60, deadline=None)
+def test_gives_any_is_what_the_rows_say(snapshot: Snapshot, data: st.DataObject) -> None:
+    """``gives_any`` (on the records where it can) answers as the rows' plain definition."""
+    index = build_index(snapshot)
+    as_of = index.as_of
+    for name in LISTS:
+        fields = data.draw(st.lists(st.sampled_from(field_names(name)), min_size=1, max_size=3))
+        for current in (True, False):
+            scope = rows(snapshot, name, as_of, current=current)
+            plain = any(r.get(f) not in (None, ()) for r in scope for f in fields)
+            found = gives_any(index, snapshot, name, as_of, current=current, fields=fields)
+            assert found == plain, (name, fields, current)
