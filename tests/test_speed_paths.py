@@ -9,7 +9,8 @@
 - ``Where.known_rows`` keeps the rows ``Where.known`` says are known;
 - whole rows, now built by the one row builder of cut rows, are those the former whole-row
   builder gave, and so are the merged ``two_committees`` rows;
-- ``gives_any``, which reads the records where it can, says what the rows say.
+- ``gives_any``, which reads the records where it can, says what the rows say, and
+  ``known_scope``, which builds rows of the known records only, gives the known rows.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from pbrules.builtin.checkers._records import (
     field_names,
     gives_any,
     index_rows,
+    known_scope,
     row_id,
     rows,
 )
@@ -294,3 +296,26 @@ def test_gives_any_is_what_the_rows_say(snapshot: Snapshot, data: st.DataObject)
             plain = any(r.get(f) not in (None, ()) for r in scope for f in fields)
             found = gives_any(index, snapshot, name, as_of, current=current, fields=fields)
             assert found == plain, (name, fields, current)
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=60, deadline=None)
+def test_known_scope_is_the_known_rows_of_the_scope(
+    snapshot: Snapshot, data: st.DataObject
+) -> None:
+    """``known_scope`` (building rows of the known records only, where it can) gives the count
+    of the rows in scope and the rows ``Where.known_rows`` keeps of them."""
+    index = build_index(snapshot)
+    as_of = index.as_of
+    for name in LISTS:
+        names = field_names(name)
+        needed = tuple(data.draw(st.lists(st.sampled_from(names), max_size=2, unique=True)))
+        fields = frozenset((*needed, *data.draw(st.lists(st.sampled_from(names), max_size=2))))
+        where = Where(tuple(_Cond(f, "==", "x") for f in needed))
+        for current in (True, False):
+            scope = index_rows(index, snapshot, name, as_of, current=current, fields=fields)
+            count, known = known_scope(
+                index, snapshot, name, as_of, current=current, fields=fields, needed=needed
+            )
+            assert count == len(scope), name
+            assert list(known) == where.known_rows(scope), (name, needed)

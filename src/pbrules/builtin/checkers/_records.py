@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -61,6 +62,7 @@ __all__ = [
     "field_names",
     "gives_any",
     "index_rows",
+    "known_scope",
     "parse_where",
     "row_id",
     "rows",
@@ -347,6 +349,13 @@ def rows(
     if name == "two_committees":
         return _two_committees(shared, as_of)
     records = shared.held(name) if current else getattr(snapshot, name)
+    return _rows_of(records, name, as_of, fields, shared)
+
+
+def _rows_of(
+    records: Sequence[Any], name: str, as_of: date, fields: frozenset[str] | None, shared: _Shared
+) -> list[Row]:
+    """The rows of some records of list ``name`` (not ``two_committees``), in their order."""
     if not records:  # nothing to build, nor members or the other committee to look up
         return []
     with_member = name in _CROSS
@@ -463,7 +472,7 @@ def gives_any(
     When the fields are the records' own (not derived, not taken from a member record), a
     row's value is given exactly when the record's is (:func:`_plain` keeps null and empty
     as they are), so the records are read and no row is built."""
-    if name in _CROSS or name == "two_committees" or not set(fields) <= _own_fields(name):
+    if not _all_own(name, tuple(fields)):
         scope = index_rows(index, snapshot, name, as_of, current=current, fields=frozenset(fields))
         return any(r.get(f) not in (None, ()) for r in scope for f in fields)
     records: Sequence[Any] = getattr(snapshot, name)
@@ -471,7 +480,59 @@ def gives_any(
         records = _shared(index).held(name)
     elif current:
         records = _held(name, records, as_of)
-    return any(getattr(r, f) not in (None, ()) for r in records for f in fields)
+    for f in fields:  # given: some value neither null nor empty (counted in C, not per record)
+        values = list(map(operator.attrgetter(f), records))
+        if values.count(None) + values.count(()) < len(values):
+            return True
+    return False
+
+
+def known_scope(
+    index: SnapshotIndex,
+    snapshot: Snapshot,
+    name: str,
+    as_of: date,
+    *,
+    current: bool,
+    fields: frozenset[str],
+    needed: tuple[str, ...],
+) -> tuple[int, Sequence[Row]]:
+    """How many records of list ``name`` are in scope, and the rows (cut to ``fields``) of
+    those whose ``needed`` fields are all known (not null), in record order: the count of
+    :func:`index_rows` and the rows of it that give every ``needed`` field.
+
+    When the needed fields are the records' own (not derived, not taken from a member record),
+    a row's value is null exactly when the record's is, so the records are picked first and
+    only the known ones become rows (kept per index like :func:`index_rows`): a criterion on
+    the members' ``post`` builds no row at all in an export that gives nobody's post."""
+    if not needed:
+        scope = index_rows(index, snapshot, name, as_of, current=current, fields=fields)
+        return len(scope), scope
+    if not _all_own(name, needed) or index.snapshot is not snapshot or index.as_of != as_of:
+        scope = index_rows(index, snapshot, name, as_of, current=current, fields=fields)
+        return len(scope), [r for r in scope if all(r.get(f) is not None for f in needed)]
+    shared = _shared(index)
+    records: Sequence[Any] = shared.held(name) if current else getattr(snapshot, name)
+    key = ("records.known_rows", name, as_of, current, fields, needed)
+    found: Sequence[Row] | None = index.memo.get(key)
+    if found is None:
+        if len(needed) == 1:
+            given = operator.attrgetter(needed[0])
+            known = [r for r in records if given(r) is not None]
+        else:
+            known = [r for r in records if all(getattr(r, f) is not None for f in needed)]
+        found = index.memo[key] = tuple(_rows_of(known, name, as_of, fields, shared))
+    return len(records), found
+
+
+@functools.cache
+def _all_own(name: str, fields: tuple[str, ...]) -> bool:
+    """Whether ``fields`` are all the records' own fields in rows of list ``name``: taken from
+    the record as they are or plain, not derived nor taken from a member record (so a row's
+    value is null, or empty, exactly when the record's is)."""
+    if name in _CROSS or name == "two_committees":
+        return False
+    return set(fields) <= _own_fields(name)
 
 
 @functools.cache
@@ -588,6 +649,11 @@ class Where:
         nullable = frozenset(c.field for c in self.conds if c.value is None)
         object.__setattr__(self, "_nullable", nullable)
         object.__setattr__(self, "_needed", tuple(f for f in fields if f not in nullable))
+
+    @property
+    def needed(self) -> tuple[str, ...]:
+        """The fields a row must give for the conditions to be known (in order)."""
+        return self._needed
 
     def known_rows(self, rows: Iterable[Row]) -> list[Row]:
         """The rows :meth:`known` keeps, in order (one pass, the needed fields listed once)."""

@@ -18,6 +18,7 @@ from pbrules.builtin.checkers._records import (
     field_names,
     gives_any,
     index_rows,
+    known_scope,
     parse_where,
     suggest,
 )
@@ -256,6 +257,7 @@ class Measure(Checker[MeasureParams]):
 
     def check(self, snapshot: Snapshot, params: MeasureParams, ctx: CheckContext) -> Outcome:
         compiled = params.compiled
+        known: Sequence[Row]
         # ``needs_any`` first, on the records themselves where it can (no row built): an export
         # that gives ``post`` for nobody is settled before anything else is done
         if params.needs_any and not gives_any(
@@ -264,18 +266,19 @@ class Measure(Checker[MeasureParams]):
         ):
             if compiled.none_known is not None:
                 return compiled.none_known
-            known: Sequence[Row] = ()
             scope = index_rows(
                 ctx.index, snapshot, params.of, ctx.as_of, current=params.current,
                 fields=compiled.reads,
             )
+            count, known = len(scope), ()  # no record gives any of them: nothing is known
         else:
-            scope = index_rows(
+            # the rows in scope whose ``where`` fields are known (only those are built, where
+            # the records themselves say which they are)
+            count, known = known_scope(
                 ctx.index, snapshot, params.of, ctx.as_of, current=params.current,
-                fields=compiled.reads,
+                fields=compiled.reads, needed=compiled.where.needed,
             )
-            known = compiled.where.known_rows(scope)
-        unknown = len(scope) - len(known)
+        unknown = count - len(known)
         if known:
             return _judge(params, compiled, known, unknown)
         if compiled.none_known is not None:
