@@ -6,7 +6,8 @@
 - the rows the generic checkers share per snapshot index are the rows built afresh, and the
   dues checkers' paid-month map says what ``_pays`` says of every row;
 - the records a list holds at a date (``_held``) are those ``_is_current`` keeps, one by one;
-- ``Where.known_rows`` keeps the rows ``Where.known`` says are known;
+- ``Where.known_rows`` keeps the rows ``Where.known`` says are known, ``Where.select`` those
+  ``Where.matches`` says match;
 - whole rows, now built by the one row builder of cut rows, are those the former whole-row
   builder gave, and so are the merged ``two_committees`` rows;
 - ``gives_any``, which reads the records where it can, says what the rows say, and
@@ -319,3 +320,28 @@ def test_known_scope_is_the_known_rows_of_the_scope(
             )
             assert count == len(scope), name
             assert list(known) == where.known_rows(scope), (name, needed)
+
+
+_VALUES = st.sampled_from(["x", "female", "secretary", "senior_high", "2024-01-01", 0, 1, 35, None])
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=40, deadline=None)
+def test_where_select_is_matches_row_by_row(snapshot: Snapshot, data: st.DataObject) -> None:
+    """``Where.select`` keeps the rows ``Where.matches`` says match, in order."""
+    as_of = build_index(snapshot).as_of
+    for name in ("members", "committee", "two_committees", "development"):
+        conds = data.draw(
+            st.lists(
+                st.builds(
+                    _Cond,
+                    st.sampled_from(field_names(name)),
+                    st.sampled_from(["==", "!=", ">", ">=", "<", "<="]),
+                    _VALUES,
+                ),
+                max_size=2,
+            )
+        )
+        where = Where(tuple(conds))
+        found = rows(snapshot, name, as_of, current=False)
+        assert where.select(found) == [r for r in found if where.matches(r)]

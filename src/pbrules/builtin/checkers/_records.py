@@ -510,7 +510,7 @@ def known_scope(
         return len(scope), scope
     if not _all_own(name, needed) or index.snapshot is not snapshot or index.as_of != as_of:
         scope = index_rows(index, snapshot, name, as_of, current=current, fields=fields)
-        return len(scope), [r for r in scope if all(r.get(f) is not None for f in needed)]
+        return len(scope), _giving(scope, needed)
     shared = _shared(index)
     records: Sequence[Any] = shared.held(name) if current else getattr(snapshot, name)
     key = ("records.known_rows", name, as_of, current, fields, needed)
@@ -657,13 +657,7 @@ class Where:
 
     def known_rows(self, rows: Iterable[Row]) -> list[Row]:
         """The rows :meth:`known` keeps, in order (one pass, the needed fields listed once)."""
-        needed = self._needed
-        if not needed:
-            return list(rows)
-        if len(needed) == 1:
-            name = needed[0]
-            return [r for r in rows if r.get(name) is not None]
-        return [r for r in rows if all(r.get(name) is not None for name in needed)]
+        return _giving(rows, self._needed)
 
     def known(self, row: Row, extra: Iterable[str] = ()) -> bool:
         """Whether every field the conditions (and ``extra``) read is known in ``row``."""
@@ -675,6 +669,24 @@ class Where:
 
     def matches(self, row: Row) -> bool:
         return all(_holds(row.get(c.field), c.op, c.value, c.field) for c in self.conds)
+
+    def select(self, rows: Iterable[Row]) -> list[Row]:
+        """The rows that match, in order (:meth:`matches`; one condition, the usual case, is
+        tested directly)."""
+        if len(self.conds) == 1:
+            field, op, value = self.conds[0].field, self.conds[0].op, self.conds[0].value
+            return [r for r in rows if _holds(r.get(field), op, value, field)]
+        return [r for r in rows if self.matches(r)]
+
+
+def _giving(rows: Iterable[Row], needed: tuple[str, ...]) -> list[Row]:
+    """The rows whose ``needed`` fields are all given (not null), in order."""
+    if not needed:
+        return list(rows)
+    if len(needed) == 1:
+        name = needed[0]
+        return [r for r in rows if r.get(name) is not None]
+    return [r for r in rows if all(r.get(name) is not None for name in needed)]
 
 
 def _ranked(field: str, value: Any) -> Any:

@@ -295,8 +295,7 @@ def _judge(
     params: MeasureParams, compiled: _Compiled, known: Sequence[Row], unknown: int
 ) -> Outcome:
     """The outcome from the known rows in scope (``unknown``: how many rows were left out)."""
-    where = compiled.where
-    matched = [r for r in known if where.matches(r)]
+    matched = compiled.where.select(known)
     actual, evidence = _aggregate(params.agg, params.field, known, matched)
     if actual is None:
         return compiled.no_value
