@@ -53,6 +53,16 @@ class NewSecretaryParams(Params):
         description="Training kinds that count.",
     )
 
+    @cached_property
+    def role_set(self) -> frozenset[CommitteeRole]:
+        """``roles`` as a set, made once per criterion."""
+        return frozenset(self.roles)
+
+    @cached_property
+    def kind_set(self) -> frozenset[TrainingKind]:
+        """``kinds`` as a set, made once per criterion."""
+        return frozenset(self.kinds)
+
 
 class NewSecretaryTraining(Checker[NewSecretaryParams]):
     """Secretaries appointed more than ``within_months`` ago have had their training.
@@ -75,8 +85,8 @@ class NewSecretaryTraining(Checker[NewSecretaryParams]):
     notes = (NOT_DUE, UNTRAINED)
 
     def check(self, snapshot: Snapshot, params: NewSecretaryParams, ctx: CheckContext) -> Outcome:
-        roles = set(params.roles)
-        kinds = set(params.kinds)
+        roles = params.role_set
+        kinds = params.kind_set
         due = [
             p
             for p in ctx.index.current_committee
