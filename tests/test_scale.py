@@ -430,3 +430,32 @@ def test_a_chunk_the_scheduler_cancels_is_submitted_again(mixed: Path) -> None:
     always = Client(cancel=ATTEMPTS, second=planned[1])
     with pytest.raises(FutureCancelledError, match="already forgotten"):
         engine.run(dataset, runner=dask_runner(always))
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_organizations_with_subordinates_evaluated_again_in_workers(
+    mixed: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
+) -> None:
+    """The second pass 1 of the organizations with subordinates runs in the pool once there are
+    enough of them; the document is the same as from one process."""
+    from pbrules.engine import evaluate
+
+    engine = Engine(load_pack(PACK))
+    dataset = read_dataset(mixed)
+    one = _streamed(engine, dataset, "json") if streamed else _dump(engine.run(dataset))
+    pools: list[int] = []
+    real = evaluate.parallel_pass1
+
+    def recorded(*args: object) -> object:
+        pools.append(args[-1])  # type: ignore[arg-type]
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evaluate, "parallel_pass1", recorded)
+    monkeypatch.setattr(evaluate, "_POOLED_AGAIN", 1)
+    two = (
+        _streamed(engine, dataset, "json", jobs=2)
+        if streamed
+        else _dump(engine.run(dataset, jobs=2))
+    )
+    assert pools == [2]  # the subordinates' pass, in 2 processes
+    assert two == one

@@ -38,7 +38,7 @@ from typing import Any, BinaryIO, Protocol
 from pbrules._args import check_period
 from pbrules.checker import CheckContext, Checker, ChildRef, ChildScore
 from pbrules.engine import arguments
-from pbrules.engine.chunks import Chunk, jsonl_files, plan_chunks, read_at, scan_chunk
+from pbrules.engine.chunks import Chunk, Scanned, jsonl_files, plan_chunks, read_at, scan_chunk
 from pbrules.engine.collect import fewer_collections
 from pbrules.engine.compile import (
     Compiled,
@@ -54,6 +54,7 @@ from pbrules.engine.findings import committee_holders, finding_records, fingerpr
 from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.notes import uses_v2
 from pbrules.engine.parallel import ChunkRunner, engine_payload, parallel_pass1, run_chunks
+from pbrules.engine.plan_ahead import PlanAhead, worth_planning_ahead
 from pbrules.engine.ranking import TieFacts, assign_group, rank_columns, rank_organizations
 from pbrules.engine.scoring import (
     NOT_COUNTED,
@@ -110,7 +111,10 @@ Progress = Callable[[int, int | None], None]
 
 _NA = Outcome(Status.NOT_APPLICABLE, note="not evaluated")
 _SKIPS_KEPT = 1024  # traits whose applies_to exclusions an engine keeps (then starts afresh)
-_GROUPS_KEPT = 4096  # peer groups an engine keeps by (kind, category, parent, override)
+_GROUPS_KEPT = 4096
+#: organizations with subordinates from which their second pass 1 runs in ``jobs`` processes
+#: (starting a pool costs about what evaluating 250 of them in one process does)
+_POOLED_AGAIN = 500  # peer groups an engine keeps by (kind, category, parent, override)
 # Module constants: an enum member looked up on its class costs a descriptor call each time.
 _ERROR = Status.ERROR
 _FAIL = Status.FAIL
@@ -367,7 +371,7 @@ class Engine:
         states: dict[str, OrgState] = {}
         phase(progress, "subordinates", len(kids))
         again = counted(_read_again(source, files, intake, kids), progress, len(kids))
-        self._again_with_subordinates(states, again, the_period, kids)
+        self._again_with_subordinates(states, again, the_period, kids, jobs)
         phase(progress, "pass 2", len(kids))
         self._finish_parents(
             states, bottom_up(parents), kids, the_period, waivers, rows, spool, progress
@@ -439,21 +443,43 @@ class Engine:
         each record as ``intake`` admits it. With ``finish`` (a streamed run's waivers) each
         organization is finished where it is evaluated (:meth:`pass1_done`); without, its
         pass-1 state comes back (:meth:`pass1_fresh`)."""
-        chunks = _planned(files, progress)
-        total = sum(chunk.lines for chunk in chunks)
-        phase(progress, "pass 1", total)
         registry = getattr(source, "_registry", None)
         extensions = getattr(registry, "extensions", {})
         payload = engine_payload(Engine, self.pack, self._checkers, extensions, finish)
         pass1 = self.pass1_fresh if finish is None else partial(self.pass1_done, waivers=finish)
         local = partial(scan_chunk, registry=registry, pass1=pass1)
+        if runner is None and worth_planning_ahead(files):  # planned while pass 1 runs
+            ahead = PlanAhead(files)
+            phase(progress, "pass 1")
+            try:
+                scanned = run_chunks(payload, ahead, jobs, local)
+                yield from self._scanned(intake, scanned, progress, ahead)
+            finally:
+                ahead.close()
+            return
+        chunks = _planned(files, progress)
+        total = sum(chunk.lines for chunk in chunks)
+        phase(progress, "pass 1", total)
+        scanned = run_chunks(payload, chunks, jobs, local, runner)
+        yield from self._scanned(intake, scanned, progress, total)
+
+    @staticmethod
+    def _scanned(
+        intake: Intake,
+        chunks: Iterator[list[Scanned]],
+        progress: Progress | None,
+        total: int | PlanAhead,
+    ) -> Iterator[OrgState | Done | None]:
+        """Each record of the scanned ``chunks`` as ``intake`` admits it, with pass 1's progress
+        (its total known up front, or once the planner ``total`` is done)."""
         count = 0
-        for scanned in run_chunks(payload, chunks, jobs, local, runner):
+        for scanned in chunks:
             for record in scanned:
                 yield intake.admit(record)
             count += len(scanned)
             if progress is not None:
-                progress(min(count, total), total)
+                known = total if isinstance(total, int) else total.total
+                progress(count if known is None else min(count, known), known)
 
     def _finish_parents(
         self,
@@ -503,7 +529,7 @@ class Engine:
         parents, tree_warnings = effective_parents(intake.nodes)
         kids = children_of(intake.nodes, parents)
         again = _read_again(source, files, intake, kids)
-        self._again_with_subordinates(states, again, the_period, kids)
+        self._again_with_subordinates(states, again, the_period, kids, jobs)
         if progress is not None:
             progress(len(states), len(states))
         as_of = max((state.as_of for state in states.values()), default=the_period.end)
@@ -580,13 +606,16 @@ class Engine:
         snapshots: Iterator[Snapshot],
         period: Period,
         kids: Mapping[str, tuple[ChildRef, ...]],
+        jobs: int = 1,
     ) -> None:
-        """Pass 1 again for the organizations that have subordinates, now that they are known."""
+        """Pass 1 again for the organizations that have subordinates, now that they are known
+        (in ``jobs`` processes when there are enough of them to pay for starting a pool)."""
         items = (
             (snap, period, snap.as_of or period.end, kids[snap.organization.id])
             for snap in snapshots
         )
-        for state in self._pass1_all(items, 1):
+        pooled = jobs if len(kids) >= _POOLED_AGAIN else 1
+        for state in self._pass1_all(items, pooled):
             states[state.org.id] = state
 
     def _period_warnings(self, period: Period) -> list[RunWarning]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import pickle
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 from functools import partial
@@ -153,9 +153,11 @@ def scan_in_worker(payload: bytes, chunk: Chunk) -> list[Scanned]:
     return scan_chunk(chunk, registry, pass1)
 
 
-def _pooled_chunks(payload: bytes, chunks: list[Chunk], jobs: int) -> Iterator[list[Scanned]]:
+def _pooled_chunks(payload: bytes, chunks: Iterable[Chunk], jobs: int) -> Iterator[list[Scanned]]:
     window = jobs * 3
     with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # the workers start (fork) now, before ``chunks`` may start a planning thread
+        pool.submit(int).result()
         pending: list[Future[list[Scanned]]] = []
         for chunk in chunks:
             pending.append(pool.submit(scan_in_worker, payload, chunk))
@@ -167,15 +169,18 @@ def _pooled_chunks(payload: bytes, chunks: list[Chunk], jobs: int) -> Iterator[l
 
 def run_chunks(
     payload: bytes | None,
-    chunks: list[Chunk],
+    chunks: list[Chunk] | Iterable[Chunk],
     jobs: int,
     local: Callable[[Chunk], list[Scanned]],
     runner: ChunkRunner | None = None,
 ) -> Iterator[list[Scanned]]:
-    """Each chunk's records, in chunk order: on ``runner`` when given, in ``jobs`` processes
-    when there is more than one chunk, else in this process (``local``)."""
+    """Each chunk's records, in chunk order: on ``runner`` when given (``chunks`` a list), in
+    ``jobs`` processes when there is more than one chunk (or ``chunks`` are still being
+    planned: a big dataset), else in this process (``local``)."""
     if payload is not None and runner is not None:
+        assert isinstance(chunks, list), "a runner is given the planned chunks"
         return runner(payload, chunks)
-    if payload is not None and jobs > 1 and len(chunks) > 1:
+    many = not isinstance(chunks, list) or len(chunks) > 1
+    if payload is not None and jobs > 1 and many:
         return _pooled_chunks(payload, chunks, jobs)
     return (local(chunk) for chunk in chunks)

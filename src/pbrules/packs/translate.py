@@ -14,7 +14,7 @@ from pbrules.errors import Problem, did_you_mean
 from pbrules.model.fields import models_in
 from pbrules.packs._yaml import YMap, YSeq, locate
 from pbrules.packs.merge import id_of
-from pbrules.packs.v2_checks import placement_hint
+from pbrules.packs.v2_checks import placement_hint, spelling_hint
 
 __all__ = ["pydantic_problems"]
 
@@ -133,7 +133,8 @@ def pydantic_problems(
             ppos = locate(root, loc, key=True) or doc.pos
             where = _human(doc, [*prefix, *_walk(root, loc[:-1])])
             allowed = _allowed_keys(model, loc[:-1])
-            hint = placement_hint(key, _place(loc[:-1])) or did_you_mean(key, allowed)
+            here = _place(loc[:-1])
+            hint = placement_hint(key, here) or spelling_hint(key, allowed, here)
             message = f"unknown key '{key}'{hint}"
             if where:
                 message = f"{where}: {message}"

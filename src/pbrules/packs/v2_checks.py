@@ -2,7 +2,9 @@
 
 - :func:`placement_hint`: an unknown key that is a valid key in exactly one other place of a
   pack (``per_hit`` written next to ``points`` instead of under ``scoring``, ``pool`` on a
-  criterion instead of an area) gets "belongs under ..." when no close spelling is found.
+  criterion instead of an area) gets "belongs under ...".
+- :func:`spelling_hint`: a misspelled unknown key gets the closest key of its place, or the
+  closer key of another place with where that key belongs.
 - :func:`tier_problems`: tier ids are unique, and every tier tag is carried by at least one
   enabled criterion (a tier no criterion scores could never be won), with a "did you mean" over
   the criteria's tags.
@@ -10,18 +12,19 @@
 
 from __future__ import annotations
 
+import difflib
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
 
-from pbrules.errors import Problem, did_you_mean
+from pbrules.errors import Problem, did_you_mean, suggest
 from pbrules.packs._yaml import YMap, YSeq
 from pbrules.packs.schema import Pack
 
-__all__ = ["placement_hint", "tier_problems"]
+__all__ = ["placement_hint", "spelling_hint", "tier_problems"]
 
 
 def _models_in(annotation: Any) -> Iterator[tuple[type[BaseModel], bool]]:
@@ -64,6 +67,24 @@ def placement_hint(key: Any, here: str) -> str:
     if len(homes) != 1 or homes[0] == here:
         return ""
     return f"; '{key}' belongs under {homes[0]}"
+
+
+def spelling_hint(key: Any, allowed: Sequence[str], here: str) -> str:
+    """``"; did you mean 'x'?"`` for a misspelled ``key`` found at ``here``: the closest of the
+    ``allowed`` keys, unless a key that lives only somewhere else is closer; that one is then
+    named with its place (``per_mis`` on a criterion: ``'per_miss'``, under
+    ``criteria[].scoring``, rather than the criterion's own ``params``)."""
+    own = suggest(key, allowed)
+    homes = _homes()
+    elsewhere = {k: h[0] for k, h in homes.items() if len(h) == 1 and h[0] != here}
+    far = suggest(key, elsewhere)
+    if far is not None and far not in allowed and _likeness(key, far) > _likeness(key, own):
+        return f"; did you mean '{far}'? it belongs under {elsewhere[far]}"
+    return f"; did you mean '{own}'?" if own is not None else ""
+
+
+def _likeness(word: Any, other: str | None) -> float:
+    return 0.0 if other is None else difflib.SequenceMatcher(None, str(word), other).ratio()
 
 
 def _criterion_tags(doc: YMap) -> set[str]:
