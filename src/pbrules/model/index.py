@@ -77,8 +77,6 @@ class SnapshotIndex:
     period_months: tuple[str, ...]
     #: meetings held within the period (and by ``as_of``), by type value, in date order
     meetings_in_period: dict[str, list[Meeting]] = field(default_factory=dict)
-    #: meeting type -> month (YYYY-MM) -> meetings, for meetings held in the period
-    meetings_by_month: dict[str, dict[str, list[Meeting]]] = field(default_factory=dict)
     #: members as of ``as_of``: joined by then (``joined_on`` empty or on/before as_of) and not
     #: left (``left_on`` empty or after as_of)
     current_members: list[Member] = field(default_factory=list)
@@ -121,6 +119,18 @@ class SnapshotIndex:
             if m.held_on <= self.as_of:
                 out[_type_key(m)].append(m)
         return dict(out)
+
+    @cached_property
+    def meetings_by_month(self) -> dict[str, dict[str, list[Meeting]]]:
+        """Meeting type -> month (YYYY-MM) -> meetings, for meetings held in the period (date
+        order). Built on first use: only a pack's facts read it."""
+        out: dict[str, dict[str, list[Meeting]]] = {}
+        for kind, meetings in self.meetings_in_period.items():
+            by_month: dict[str, list[Meeting]] = defaultdict(list)
+            for m in meetings:
+                by_month[_month_key(m.held_on)].append(m)
+            out[kind] = dict(by_month)
+        return out
 
     @cached_property
     def all_meetings_in_period(self) -> list[Meeting]:
@@ -299,13 +309,11 @@ def build_index(
     start, end = _span(period)
     as_of = as_of or snapshot.as_of or end
     in_period: dict[str, list[Meeting]] = defaultdict(list)
-    by_month: dict[str, dict[str, list[Meeting]]] = defaultdict(lambda: defaultdict(list))
     ordered = sorted(snapshot.meetings, key=_BY_DATE_AND_ID)
+    last = min(end, as_of)  # held in the period and by as_of
     for m in ordered:
-        if start <= m.held_on <= end and m.held_on <= as_of:
-            t = _type_key(m)
-            in_period[t].append(m)
-            by_month[t][_month_key(m.held_on)].append(m)
+        if start <= m.held_on <= last:
+            in_period[_type_key(m)].append(m)
     current = [
         m
         for m in snapshot.members
@@ -320,7 +328,6 @@ def build_index(
         as_of=as_of,
         period_months=_period_months(period),
         meetings_in_period=dict(in_period),
-        meetings_by_month={k: dict(v) for k, v in by_month.items()},
         current_members=current,
         full_members=full,
         current_committee=committee,

@@ -32,6 +32,7 @@ __all__ = [
     "count_in_window",
     "required",
     "window_frequency",
+    "window_spans",
     "windows",
 ]
 
@@ -79,6 +80,15 @@ def windows(per: Per, period: Period) -> tuple[Window, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=256)
+def window_spans(per: Per, period: Period, as_of: date) -> tuple[tuple[str, date, date, bool], ...]:
+    """``(label, first day, last day counted, ended by as_of)`` of each of :func:`windows`: the
+    same for every organization of a run, so worked out once (cached), not per criterion."""
+    return tuple(
+        (w.label, w.start, min(w.end, as_of), w.end <= as_of) for w in windows(per, period)
+    )
+
+
 def required(window: Window, as_of: date, founded_on: date | None) -> bool:
     """Whether ``window`` is due: ended by ``as_of`` and the organization existed at its start."""
     return window.end <= as_of and (founded_on is None or founded_on <= window.start)
@@ -103,18 +113,17 @@ def window_frequency(
     satisfied = due = 0
     missed: list[str] = []
     used: list[str] = []
-    wins = windows(per, period)
+    spans = window_spans(per, period, as_of)
     for prefix, records in units:
-        for w in wins:
-            last = min(w.end, as_of)
-            inside = [rid for rid, d in records if w.start <= d <= last]
+        for label, start, last, ended in spans:
+            inside = [rid for rid, d in records if start <= d <= last]
             if len(inside) >= minimum:
                 satisfied += 1
                 due += 1
                 used.extend(inside)
-            elif required(w, as_of, founded_on):
+            elif ended and (founded_on is None or founded_on <= start):  # required()
                 due += 1
-                missed.append(f"{prefix}:{w.label}" if prefix else w.label)
+                missed.append(f"{prefix}:{label}" if prefix else label)
     if due == 0:
         return Outcome.not_applicable(NOT_DUE(per=term(per), as_of=as_of))
     return Outcome(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
 from pydantic import Field
 
@@ -67,6 +66,25 @@ class StructureParams(Params):
         description="Roles that fill the secretary post.",
     )
 
+    @functools.cached_property
+    def counted(self) -> frozenset[CommitteeRole]:
+        """``count_roles`` as a set, made once per criterion."""
+        return frozenset(self.count_roles)
+
+    @functools.cached_property
+    def secretaries(self) -> frozenset[CommitteeRole]:
+        """``secretary_roles`` as a set, made once per criterion."""
+        return frozenset(self.secretary_roles)
+
+
+def _said(failed: str, posts: int, params: StructureParams) -> NoteText:
+    """The words of one failed check of :class:`CommitteeStructure` (worded on failure only)."""
+    if failed == "no-secretary":
+        return NO_SECRETARY()
+    if failed == "too-few-posts":
+        return TOO_FEW(posts=posts, min=params.min_posts)
+    return TOO_MANY(posts=posts, max=params.max_posts)
+
 
 class CommitteeStructure(Checker[StructureParams]):
     """A committee of the right size where the membership requires one; always a secretary.
@@ -94,8 +112,7 @@ class CommitteeStructure(Checker[StructureParams]):
     def check(self, snapshot: Snapshot, params: StructureParams, ctx: CheckContext) -> Outcome:
         if not snapshot.members:
             return Outcome.missing_data(NO_MEMBERS())
-        counted = set(params.count_roles)
-        secretary_roles = set(params.secretary_roles)
+        counted, secretary_roles = params.counted, params.secretaries
         posts = {p.person_id for p in ctx.index.current_committee if p.role in counted}
         has_secretary = any(p.role in secretary_roles for p in ctx.index.current_committee)
         needs_committee = len(ctx.index.full_members) >= params.committee_from
@@ -114,11 +131,6 @@ class CommitteeStructure(Checker[StructureParams]):
             if needs_committee
             else SECRETARY_WANTED()
         )
-        said: dict[str, Callable[[], NoteText]] = {  # rendered for the failed checks only
-            "no-secretary": NO_SECRETARY,
-            "too-few-posts": functools.partial(TOO_FEW, posts=len(posts), min=params.min_posts),
-            "too-many-posts": functools.partial(TOO_MANY, posts=len(posts), max=params.max_posts),
-        }
         return Outcome(
             Status.PASS if not failed else Status.FAIL,
             compliance=(checks - len(failed)) / checks,
@@ -126,7 +138,7 @@ class CommitteeStructure(Checker[StructureParams]):
             actual=len(posts),
             expected=expected,
             evidence=tuple(failed),
-            note=join_notes(said[f]() for f in failed),
+            note=join_notes(_said(f, len(posts), params) for f in failed),
         )
 
 

@@ -86,6 +86,9 @@ def _latest(case: DevelopmentCase, as_of: date) -> date | None:
     return max(found) if found else None
 
 
+_NO_DATES: list[date] = []
+
+
 def _in_window(d: date, ctx: CheckContext, lookback_months: int | None) -> bool:
     if lookback_months is None:
         return ctx.period.start <= d <= ctx.as_of
@@ -281,7 +284,11 @@ class DevelopmentInterval(Checker[IntervalParams]):
     ) -> tuple[bool, SubjectItem | None]:
         """Whether the case is judged, and its finding when it is out of bounds."""
         as_of = ctx.as_of
-        exempt = [d for f in params.exempt_if if (d := getattr(case, f)) is not None]
+        exempt = (
+            [d for f in params.exempt_if if (d := getattr(case, f)) is not None]
+            if params.exempt_if
+            else _NO_DATES  # most criteria have no exempt_if: nothing to look up per case
+        )
         if any(d >= as_of for d in exempt):
             return False, None  # e.g. probation extended until as_of or later
         start = _date(case, params.from_field, as_of)
@@ -367,6 +374,11 @@ class TrainingParams(Params):
         description="Training records of the person (by kind) that count towards the hours.",
     )
 
+    @functools.cached_property
+    def kinds(self) -> frozenset[TrainingKind]:
+        """``training_kinds`` as a set, made once per criterion."""
+        return frozenset(self.training_kinds)
+
 
 class DevelopmentTraining(Checker[TrainingParams]):
     """Development objects were trained for at least ``min_hours`` before acceptance.
@@ -391,7 +403,7 @@ class DevelopmentTraining(Checker[TrainingParams]):
     notes = (NO_CASE, NO_TRAINING, SHORT_TRAINING)
 
     def check(self, snapshot: Snapshot, params: TrainingParams, ctx: CheckContext) -> Outcome:
-        kinds = set(params.training_kinds)
+        kinds = params.kinds
         judged = 0
         items: list[SubjectItem] = []
         for case in ctx.index.development_cases:
@@ -457,14 +469,17 @@ class DevelopmentPipeline(Checker[PipelineParams]):
     notes = (NONE_SINCE,)
 
     def check(self, snapshot: Snapshot, params: PipelineParams, ctx: CheckContext) -> Outcome:
-        since = add_months(ctx.as_of, -params.months)
+        since = _lookback_start(ctx.as_of, params.months)
         found = sorted(
             c.person_id
             for c in snapshot.development
             if (d := getattr(c, params.field)) is not None and since < d <= ctx.as_of
         )
+        short = len(found) < params.min  # the note is worded only for a failure
         return Outcome.at_least(
-            tuple(found), params.min, short_note=NONE_SINCE(step=term(params.field), since=since)
+            tuple(found),
+            params.min,
+            short_note=NONE_SINCE(step=term(params.field), since=since) if short else "",
         )
 
 

@@ -42,9 +42,7 @@ UNKNOWN = Note(
     "数据缺失：{rows}党费类别或收入不详",
 )
 PAYERS = Note("dues.payers", "dues category or income of the payers", "交纳人的党费类别或收入")
-NO_PAYMENT = Note(
-    "dues.no_payment", "no payment to judge in the period", "本期无需评判的党费交纳"
-)
+NO_PAYMENT = Note("dues.no_payment", "no payment to judge in the period", "本期无需评判的党费交纳")
 
 
 def _owes(member: Member, start: date) -> bool:
@@ -71,6 +69,32 @@ def _pays(row: DuesRow | None, as_of: date, tolerance: float) -> bool:
 
 _NONE_PAID: frozenset[str] = frozenset()
 
+#: one dues row as ``(member id, month, due, paid)``, ``paid`` empty when not paid by ``as_of``
+Payment = tuple[str, str, float | None, float | None]
+
+
+def payments(idx: SnapshotIndex, as_of: date) -> list[Payment]:
+    """Every dues row of the snapshot as a plain :data:`Payment` tuple, in the rows' order:
+    read once per index and ``as_of`` and shared by the dues checkers, which each walked the
+    ~90 rows of a branch and their fields on their own.
+
+    ``paid`` is emptied when ``paid_on`` is after ``as_of``: a payment not made yet is no
+    payment, for every dues rule. The list is shared through the index: read-only.
+    """
+    key = ("dues.payments", as_of)
+    found: list[Payment] | None = idx.memo.get(key)
+    if found is None:
+        found = idx.memo[key] = [
+            (
+                row.member_id,
+                row.month,
+                row.due,
+                row.paid if row.paid_on is None or row.paid_on <= as_of else None,
+            )
+            for row in idx.snapshot.dues
+        ]
+    return found
+
 
 def paid_months(
     idx: SnapshotIndex, as_of: date, tolerance: float
@@ -81,30 +105,29 @@ def paid_months(
     key = ("dues.paid_months", as_of, tolerance)
     found: Mapping[str, AbstractSet[str]] | None = idx.memo.get(key)
     if found is None:
-        found = idx.memo[key] = _paid_by_member(idx.snapshot.dues, as_of, tolerance)
+        found = idx.memo[key] = _paid_by_member(payments(idx, as_of), tolerance)
     return found
 
 
-def _paid_by_member(rows: Iterable[DuesRow], as_of: date, tolerance: float) -> dict[str, set[str]]:
-    """:func:`paid_months` in one pass over the rows (:func:`_pays` inlined: it runs for every
-    row). A later row of the same member and month replaces an earlier one, as in
+def _paid_by_member(rows: Iterable[Payment], tolerance: float) -> dict[str, set[str]]:
+    """:func:`paid_months` in one pass over the payments (:func:`_pays` inlined: it runs for
+    every row). A later row of the same member and month replaces an earlier one, as in
     ``SnapshotIndex.dues_by_member``. The sets are shared through the index: read-only."""
     paid: dict[str, set[str]] = {}
-    for row in rows:
-        months = paid.get(row.member_id)
+    for member_id, month, due, amount in rows:
+        months = paid.get(member_id)
         if months is None:
-            months = paid[row.member_id] = set()
-        due, amount = row.due, row.paid
+            months = paid[member_id] = set()
         if due == 0:
-            pays = True
-        elif amount is None or (row.paid_on is not None and row.paid_on > as_of):
+            pays = True  # an exempt month
+        elif amount is None:
             pays = False
         else:
             pays = amount > 0 if due is None else amount + tolerance >= due
         if pays:
-            months.add(row.month)
+            months.add(month)
         else:
-            months.discard(row.month)
+            months.discard(month)
     return paid
 
 
@@ -165,6 +188,47 @@ def _arrears_items(
     )
 
 
+def _member_months(
+    members: list[Member],
+    months: list[tuple[str, date, date]],
+    paid_by_member: Mapping[str, AbstractSet[str]],
+    as_of: date,
+) -> tuple[int, int, list[str]]:
+    """Owed and paid member-months of ``months`` (``(YYYY-MM, first day, last day)``, begun by
+    ``as_of``), and the unpaid ones (``MEMBER:YYYY-MM``), members in the given order.
+
+    Shortcut: a member on the rolls on the first day of every month who paid them all owes and
+    paid each of them; only the others are walked month by month.
+    """
+    owed = paid = 0
+    unpaid: list[str] = []
+    if not months:
+        return owed, paid, unpaid
+    keys = frozenset(key for key, _, _ in months)
+    first, last = months[0][1], months[-1][1]
+    for member in members:
+        paid_in = paid_by_member.get(member.id, _NONE_PAID)
+        joined, left = member.joined_on, member.left_on
+        if (
+            keys <= paid_in
+            and (joined is None or joined <= first)
+            and (left is None or left > last)
+        ):
+            owed += len(keys)
+            paid += len(keys)
+            continue
+        for key, start, end in months:
+            if (joined is not None and joined > start) or (left is not None and left <= start):
+                continue  # not owed: not a member on the month's first day (_owes)
+            if key in paid_in:
+                owed += 1
+                paid += 1
+            elif end <= as_of:
+                owed += 1
+                unpaid.append(f"{member.id}:{key}")
+    return owed, paid, unpaid
+
+
 class MonthlyParams(Params):
     target: float = Field(
         default=1.0, gt=0, le=1, description="Share of owed member-months that must be paid."
@@ -208,23 +272,10 @@ class DuesMonthly(Checker[MonthlyParams]):
 
     def check(self, snapshot: Snapshot, params: MonthlyParams, ctx: CheckContext) -> Outcome:
         idx = ctx.index
-        owed = paid = 0
-        unpaid: list[str] = []
         as_of = ctx.as_of
         months = [b for b in idx.period_month_bounds if b[1] <= as_of]
         paid_by_member = paid_months(idx, as_of, params.tolerance)
-        for member in idx.members_sorted:
-            paid_in = paid_by_member.get(member.id, _NONE_PAID)
-            joined, left = member.joined_on, member.left_on
-            for key, start, end in months:
-                if (joined is not None and joined > start) or (left is not None and left <= start):
-                    continue  # not owed: not a member on the month's first day (_owes)
-                if key in paid_in:
-                    owed += 1
-                    paid += 1
-                elif end <= as_of:
-                    owed += 1
-                    unpaid.append(f"{member.id}:{key}")
+        owed, paid, unpaid = _member_months(idx.members_sorted, months, paid_by_member, as_of)
         if owed == 0:
             return Outcome.not_applicable(NOTHING_OWED())
         if not snapshot.dues:
@@ -425,22 +476,18 @@ class DuesBracket(Checker[BracketParams]):
         required_of: dict[str, float | bool | None] = {}  # member id -> amount, or False
         short_rows: list[tuple[str, str]] = []
         unknown_rows: list[tuple[str, str]] = []
-        for row in snapshot.dues:
-            paid = row.paid
-            if paid is None or row.due == 0 or row.month not in months:
-                continue  # no payment, an exempt month (due: 0), or not of the period
-            if row.paid_on is not None and row.paid_on > as_of:
-                continue
-            mid = row.member_id
+        for mid, month, due, paid in payments(idx, as_of):
+            if paid is None or due == 0 or month not in months:
+                continue  # no payment (by as_of), an exempt month (due: 0), or not of the period
             required = required_of.get(mid, True)
             if required is True:
                 required = required_of[mid] = _required(members.get(mid), params)
             if required is False:
-                unknown_rows.append((mid, row.month))
+                unknown_rows.append((mid, month))
             elif required is not None:
                 judged += 1
                 if paid + tolerance < required:
-                    short_rows.append((mid, row.month))
+                    short_rows.append((mid, month))
         # listed by member and month (the order of idx.dues_sorted)
         short = [f"{mid}:{month}" for mid, month in sorted(short_rows)]
         unknown = [f"{mid}:{month}" for mid, month in sorted(unknown_rows)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date
 
 from pydantic import Field
@@ -10,11 +11,19 @@ from pydantic import Field
 from pbrules.builtin.checkers._common import (
     WINDOW_NOTES,
     Per,
-    count_in_window,
     window_frequency,
-    windows,
+    window_spans,
 )
-from pbrules.checker import CheckContext, Checker, Note, Params, join_notes, listing, term
+from pbrules.checker import (
+    CheckContext,
+    Checker,
+    Note,
+    NoteText,
+    Params,
+    join_notes,
+    listing,
+    term,
+)
 from pbrules.model.outcome import Outcome, Status
 from pbrules.model.snapshot import Appraisal, MeetingType, Snapshot
 
@@ -65,6 +74,16 @@ class FrequencyParams(Params):
         "a miss is one group-window without enough meetings.",
     )
 
+    @functools.cached_property
+    def type_value(self) -> str:
+        """``type``'s value, read once per criterion."""
+        return self.type.value
+
+    @functools.cached_property
+    def fewer(self) -> Callable[[], NoteText]:
+        """The words of a window that falls short, made once per criterion."""
+        return functools.partial(FEWER, min=self.min, type=term(self.type.value))
+
 
 class MeetingsFrequency(Checker[FrequencyParams]):
     """Meetings of one type held at least ``min`` times in every window (month, quarter...).
@@ -89,7 +108,7 @@ class MeetingsFrequency(Checker[FrequencyParams]):
     notes = (*WINDOW_NOTES, NO_GROUPS, FEWER)
 
     def check(self, snapshot: Snapshot, params: FrequencyParams, ctx: CheckContext) -> Outcome:
-        meetings = ctx.index.meetings_by_type.get(params.type.value, [])
+        meetings = ctx.index.meetings_by_type.get(params.type_value, [])
         units: list[tuple[str, list[tuple[str, date]]]]
         if params.per_party_group:
             groups = sorted(g.id for g in snapshot.party_groups)
@@ -110,7 +129,7 @@ class MeetingsFrequency(Checker[FrequencyParams]):
             ctx.as_of,
             snapshot.organization.founded_on,
             params.min,
-            functools.partial(FEWER, min=params.min, type=term(params.type.value)),
+            params.fewer,
         )
 
 
@@ -290,13 +309,19 @@ class DemocraticAppraisal(Checker[AppraisalParams]):
 
     def check(self, snapshot: Snapshot, params: AppraisalParams, ctx: CheckContext) -> Outcome:
         meetings = ctx.index.meetings_by_type.get(params.meeting_type.value, [])
-        held = sum(
-            count_in_window((m.held_on for m in meetings), w, ctx.as_of)
-            for w in windows(params.per, ctx.period)
-        )
+        spans = window_spans(params.per, ctx.period, ctx.as_of)
+        held = sum(1 for m in meetings for _, start, last, _ in spans if start <= m.held_on <= last)
         full = ctx.index.full_members
-        ungraded = sorted(m.id for m in full if m.appraisal is None)
-        graded = [m for m in full if m.appraisal is not None]
+        ungraded: list[str] = []
+        graded = excellent = 0  # one pass over the full members
+        for m in full:
+            grade = m.appraisal
+            if grade is None:
+                ungraded.append(m.id)
+            else:
+                graded += 1
+                excellent += grade is Appraisal.EXCELLENT
+        ungraded.sort()
         evidence: list[str] = []
         notes: list[str] = []
         misses = 0
@@ -306,13 +331,13 @@ class DemocraticAppraisal(Checker[AppraisalParams]):
             notes.append(NOT_HELD(type=term(params.meeting_type.value)))
         compliance = 1.0
         if params.require_all_full_members and full:
-            compliance = len(graded) / len(full)
+            compliance = graded / len(full)
         if params.require_all_full_members and ungraded:
             misses += len(ungraded)
             evidence.extend(ungraded)
             notes.append(NO_GRADE(members=listing(ungraded)))
         if params.max_excellent_share is not None and graded:
-            share = sum(1 for m in graded if m.appraisal is Appraisal.EXCELLENT) / len(graded)
+            share = excellent / graded
             if share > params.max_excellent_share:
                 misses += 1
                 evidence.append("excellent-share")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field
@@ -35,6 +36,16 @@ class OverdueParams(Params):
         default=True, description="Make each overdue item its own finding."
     )
 
+    @cached_property
+    def scope(self) -> frozenset[str] | None:
+        """``criteria`` as a set (``None``: all), made once per criterion."""
+        return frozenset(self.criteria) if self.criteria is not None else None
+
+    @cached_property
+    def done(self) -> frozenset[RectificationStatus]:
+        """``done_statuses`` as a set, made once per criterion."""
+        return frozenset(self.done_statuses)
+
 
 class RectificationOverdue(Checker[OverdueParams]):
     """Rectification items past their ``due_on`` and not closed.
@@ -59,13 +70,13 @@ class RectificationOverdue(Checker[OverdueParams]):
     notes = (OVERDUE, WAS_DUE, WAS_DUE_FOR)
 
     def check(self, snapshot: Snapshot, params: OverdueParams, ctx: CheckContext) -> Outcome:
-        scope = set(params.criteria) if params.criteria is not None else None
+        scope = params.scope
         items_ = [
             r
             for r in ctx.index.rectifications_opened
             if scope is None or (r.criterion is not None and r.criterion in scope)
         ]
-        done = frozenset(params.done_statuses)
+        done = params.done
         overdue = [r for r in items_ if r.is_overdue(ctx.as_of, done)]
         findings: tuple[SubjectItem, ...] = ()
         if params.per_item_findings:

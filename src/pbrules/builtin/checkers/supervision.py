@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
@@ -91,6 +93,11 @@ class VisitsParams(Params):
     )
     min: int = Field(default=1, ge=1, description="Visits required in the period.")
 
+    @cached_property
+    def mode_set(self) -> frozenset[VisitMode]:
+        """``modes`` as a set, made once per criterion."""
+        return frozenset(self.modes)
+
 
 class SupervisionVisits(Checker[VisitsParams]):
     """At least ``min`` visits of the given ``modes`` made in the period (up to ``as_of``).
@@ -111,8 +118,10 @@ class SupervisionVisits(Checker[VisitsParams]):
     notes = (VISITS,)
 
     def check(self, snapshot: Snapshot, params: VisitsParams, ctx: CheckContext) -> Outcome:
-        modes = set(params.modes)
+        modes = params.mode_set
         found = sorted(v.id for v in ctx.index.visits_in_period if v.mode in modes)
+        if len(found) >= params.min:  # the note is worded only for a failure
+            return Outcome.at_least(tuple(found), params.min)
         shown = terms(sorted(modes), sep="/")
         return Outcome.at_least(
             tuple(found), params.min, short_note=VISITS(count=len(found), modes=shown)
