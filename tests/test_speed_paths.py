@@ -6,9 +6,12 @@
 - the rows the generic checkers share per snapshot index are the rows built afresh, and the
   dues checkers' paid-month map says what ``_pays`` says of every row;
 - the records a list holds at a date (``_held``) are those ``_is_current`` keeps, one by one;
-- ``Where.known_rows`` keeps the rows ``Where.known`` says are known;
+- ``Where.known_rows`` keeps the rows ``Where.known`` says are known, ``Where.select`` those
+  ``Where.matches`` says match;
 - whole rows, now built by the one row builder of cut rows, are those the former whole-row
-  builder gave.
+  builder gave, and so are the merged ``two_committees`` rows;
+- ``gives_any``, which reads the records where it can, says what the rows say, and
+  ``known_scope``, which builds rows of the known records only, gives the known rows.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ from pbrules.builtin.checkers._records import (
     _record_row,
     _role,
     field_names,
+    gives_any,
     index_rows,
+    known_scope,
     row_id,
     rows,
 )
@@ -235,3 +240,108 @@ def test_whole_rows_are_the_former_whole_rows(snapshot: Snapshot) -> None:
             assert rows(snapshot, name, as_of, current=current) == _former_rows(
                 snapshot, name, as_of, current
             ), name
+
+
+def _former_two_committees(snapshot: Snapshot, as_of: date) -> list[dict[str, Any]]:
+    """``two_committees`` rows as the former builder made them (its own code, kept here)."""
+    members = {m.id: m for m in snapshot.members}
+    first_party = _first_posts(snapshot.committee, "committee", as_of)
+    first_village = _first_posts(snapshot.village_committee, "village_committee", as_of)
+    out = []
+    for person in sorted({*first_party, *first_village}):
+        p_post, v_post = first_party.get(person), first_village.get(person)
+        if p_post is None or v_post is None:
+            row = _record_row(p_post if p_post is not None else v_post)
+        else:
+            row = _record_row(v_post)
+            for key, value in _record_row(p_post).items():
+                if value not in (None, ()) or key not in row:
+                    row[key] = value
+        member = members.get(person)
+        if member is not None:
+            for key in _PERSON:
+                if row.get(key) in (None, ()):
+                    row[key] = _plain(getattr(member, key))
+        holder: Any = p_post if p_post is not None else v_post
+        row["role"] = _plain(holder.role)
+        row["committee_role"] = _role(p_post)
+        row["village_role"] = _role(v_post)
+        row["on_both"] = p_post is not None and v_post is not None
+        row["_id"] = person
+        _derive("two_committees", row, as_of)
+        out.append(row)
+    return out
+
+
+@given(snapshots(), st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
+@settings(max_examples=60, deadline=None)
+def test_two_committees_rows_are_the_former_rows(snapshot: Snapshot, as_of: date) -> None:
+    """The merged rows, now built from the index's views with the one row builder, are those
+    the former builder gave; with and without an index."""
+    expected = _former_two_committees(snapshot, as_of)
+    assert rows(snapshot, "two_committees", as_of, current=True) == expected
+    index = build_index(snapshot, as_of=as_of)
+    assert list(index_rows(index, snapshot, "two_committees", as_of, current=True)) == expected
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=60, deadline=None)
+def test_gives_any_is_what_the_rows_say(snapshot: Snapshot, data: st.DataObject) -> None:
+    """``gives_any`` (on the records where it can) answers as the rows' plain definition."""
+    index = build_index(snapshot)
+    as_of = index.as_of
+    for name in LISTS:
+        fields = data.draw(st.lists(st.sampled_from(field_names(name)), min_size=1, max_size=3))
+        for current in (True, False):
+            scope = rows(snapshot, name, as_of, current=current)
+            plain = any(r.get(f) not in (None, ()) for r in scope for f in fields)
+            found = gives_any(index, snapshot, name, as_of, current=current, fields=fields)
+            assert found == plain, (name, fields, current)
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=60, deadline=None)
+def test_known_scope_is_the_known_rows_of_the_scope(
+    snapshot: Snapshot, data: st.DataObject
+) -> None:
+    """``known_scope`` (building rows of the known records only, where it can) gives the count
+    of the rows in scope and the rows ``Where.known_rows`` keeps of them."""
+    index = build_index(snapshot)
+    as_of = index.as_of
+    for name in LISTS:
+        names = field_names(name)
+        needed = tuple(data.draw(st.lists(st.sampled_from(names), max_size=2, unique=True)))
+        fields = frozenset((*needed, *data.draw(st.lists(st.sampled_from(names), max_size=2))))
+        where = Where(tuple(_Cond(f, "==", "x") for f in needed))
+        for current in (True, False):
+            scope = index_rows(index, snapshot, name, as_of, current=current, fields=fields)
+            count, known = known_scope(
+                index, snapshot, name, as_of, current=current, fields=fields, needed=needed
+            )
+            assert count == len(scope), name
+            assert list(known) == where.known_rows(scope), (name, needed)
+
+
+_VALUES = st.sampled_from(["x", "female", "secretary", "senior_high", "2024-01-01", 0, 1, 35, None])
+
+
+@given(snapshots(), st.data())
+@settings(max_examples=40, deadline=None)
+def test_where_select_is_matches_row_by_row(snapshot: Snapshot, data: st.DataObject) -> None:
+    """``Where.select`` keeps the rows ``Where.matches`` says match, in order."""
+    as_of = build_index(snapshot).as_of
+    for name in ("members", "committee", "two_committees", "development"):
+        conds = data.draw(
+            st.lists(
+                st.builds(
+                    _Cond,
+                    st.sampled_from(field_names(name)),
+                    st.sampled_from(["==", "!=", ">", ">=", "<", "<="]),
+                    _VALUES,
+                ),
+                max_size=2,
+            )
+        )
+        where = Where(tuple(conds))
+        found = rows(snapshot, name, as_of, current=False)
+        assert where.select(found) == [r for r in found if where.matches(r)]

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -59,7 +60,9 @@ __all__ = [
     "Row",
     "Where",
     "field_names",
+    "gives_any",
     "index_rows",
+    "known_scope",
     "parse_where",
     "row_id",
     "rows",
@@ -332,29 +335,42 @@ def rows(
     *,
     current: bool,
     fields: frozenset[str] | None = None,
+    shared: _Shared | None = None,
 ) -> list[Row]:
     """The records of list ``name`` as rows, in record order (``current``: held at ``as_of``).
 
     With ``fields``, a row holds only those of its fields (and ``_id``), with the values the
     whole row has: cheaper when a criterion reads one or two fields of every member.
-    ``two_committees`` rows are always whole.
+    ``two_committees`` rows are always whole. ``shared`` gives what a snapshot index already
+    knows (the members by id, the members and posts held at ``as_of``) instead of working it
+    out again.
     """
+    shared = shared or _Shared.of(snapshot, as_of)
     if name == "two_committees":
-        return _two_committees(snapshot, as_of)
-    with_member = name in ("committee", "village_committee")
-    members = {m.id: m for m in snapshot.members} if with_member else {}
+        return _two_committees(shared, as_of)
+    records = shared.held(name) if current else getattr(snapshot, name)
+    return _rows_of(records, name, as_of, fields, shared)
+
+
+def _rows_of(
+    records: Sequence[Any], name: str, as_of: date, fields: frozenset[str] | None, shared: _Shared
+) -> list[Row]:
+    """The rows of some records of list ``name`` (not ``two_committees``), in their order."""
+    if not records:  # nothing to build, nor members or the other committee to look up
+        return []
+    with_member = name in _CROSS
+    members = shared.members() if with_member else {}
     other: dict[str, Any] = {}
     if with_member:
         other_name = "village_committee" if name == "committee" else "committee"
-        other = _first_posts(getattr(snapshot, other_name), other_name, as_of)
+        other = _first_held(shared.held(other_name))
     if fields is None:
         fields = _whole(name)
     cross = with_member and _CROSS[name] in fields
     out: list[Row] = []
     plan: _Plan | None = None  # the plan of _row, for records of type ``planned``
     planned: type | None = None
-    records = getattr(snapshot, name)
-    for record in _held(name, records, as_of) if current else records:
+    for record in records:
         member = members.get(record.person_id) if with_member else None
         if plan is None or type(record) is not planned:
             planned = type(record)
@@ -364,6 +380,45 @@ def rows(
             row[_CROSS[name]] = _role(other.get(record.person_id))
         out.append(row)
     return out
+
+
+@dataclass(slots=True)
+class _Shared:
+    """What building rows of one snapshot at one date reads more than once: the members by id
+    and the records each list holds at ``as_of``. From a snapshot index (:meth:`of_index`)
+    these are the index's own views (its current members and committee, its members by id),
+    worked out once per organization for every criterion; otherwise each is worked out on
+    first use here."""
+
+    snapshot: Snapshot
+    as_of: date
+    by_id: dict[str, Any] | None = None
+    held_by_list: dict[str, Sequence[Any]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, as_of: date) -> _Shared:
+        return cls(snapshot, as_of)
+
+    @classmethod
+    def of_index(cls, index: SnapshotIndex) -> _Shared:
+        """The index's views (its ``current_members`` and ``current_committee`` keep exactly
+        the records :func:`_held` keeps, in the same order)."""
+        held: dict[str, Sequence[Any]] = {
+            "members": index.current_members,
+            "committee": index.current_committee,
+        }
+        return cls(index.snapshot, index.as_of, index.members_by_id, held)
+
+    def members(self) -> dict[str, Any]:
+        if self.by_id is None:
+            self.by_id = {m.id: m for m in self.snapshot.members}
+        return self.by_id
+
+    def held(self, name: str) -> Sequence[Any]:
+        found = self.held_by_list.get(name)
+        if found is None:
+            found = self.held_by_list[name] = _held(name, getattr(self.snapshot, name), self.as_of)
+        return found
 
 
 def index_rows(
@@ -379,53 +434,171 @@ def index_rows(
     criterion reading the same list (callers must not modify the rows)."""
     if name == "two_committees":
         fields = None  # always whole: one row per person, merged from both committees
-    if index.snapshot is not snapshot:
+    if index.snapshot is not snapshot or index.as_of != as_of:
         return rows(snapshot, name, as_of, current=current, fields=fields)
     key = ("records.rows", name, as_of, current, fields)
     found: Sequence[Row] | None = index.memo.get(key)
     if found is None:
-        found = tuple(rows(snapshot, name, as_of, current=current, fields=fields))
+        shared = _shared(index)
+        found = tuple(rows(snapshot, name, as_of, current=current, fields=fields, shared=shared))
         index.memo[key] = found
     return found
 
 
-def _two_committees(snapshot: Snapshot, as_of: date) -> list[Row]:
-    members = {m.id: m for m in snapshot.members}
-    first_party = _first_posts(snapshot.committee, "committee", as_of)
-    first_village = _first_posts(snapshot.village_committee, "village_committee", as_of)
+#: memo key of an index's :class:`_Shared` views
+_SHARED = ("records.shared",)
+
+
+def _shared(index: SnapshotIndex) -> _Shared:
+    """The index's :class:`_Shared` views (made on first use, then kept in its memo)."""
+    found: _Shared | None = index.memo.get(_SHARED)
+    if found is None:
+        found = index.memo[_SHARED] = _Shared.of_index(index)
+    return found
+
+
+def gives_any(
+    index: SnapshotIndex,
+    snapshot: Snapshot,
+    name: str,
+    as_of: date,
+    *,
+    current: bool,
+    fields: Sequence[str],
+) -> bool:
+    """Whether some row of list ``name`` in scope gives one of ``fields`` (a value other than
+    null or an empty tuple), as the rows of :func:`index_rows` would say.
+
+    When the fields are the records' own (not derived, not taken from a member record), a
+    row's value is given exactly when the record's is (:func:`_plain` keeps null and empty
+    as they are), so the records are read and no row is built."""
+    if not _all_own(name, tuple(fields)):
+        scope = index_rows(index, snapshot, name, as_of, current=current, fields=frozenset(fields))
+        return any(r.get(f) not in (None, ()) for r in scope for f in fields)
+    records: Sequence[Any] = getattr(snapshot, name)
+    if current and index.snapshot is snapshot and index.as_of == as_of:
+        records = _shared(index).held(name)
+    elif current:
+        records = _held(name, records, as_of)
+    for f in fields:  # given: some value neither null nor empty (counted in C, not per record)
+        values = list(map(operator.attrgetter(f), records))
+        if values.count(None) + values.count(()) < len(values):
+            return True
+    return False
+
+
+def known_scope(
+    index: SnapshotIndex,
+    snapshot: Snapshot,
+    name: str,
+    as_of: date,
+    *,
+    current: bool,
+    fields: frozenset[str],
+    needed: tuple[str, ...],
+) -> tuple[int, Sequence[Row]]:
+    """How many records of list ``name`` are in scope, and the rows (cut to ``fields``) of
+    those whose ``needed`` fields are all known (not null), in record order: the count of
+    :func:`index_rows` and the rows of it that give every ``needed`` field.
+
+    When the needed fields are the records' own (not derived, not taken from a member record),
+    a row's value is null exactly when the record's is, so the records are picked first and
+    only the known ones become rows (kept per index like :func:`index_rows`): a criterion on
+    the members' ``post`` builds no row at all in an export that gives nobody's post."""
+    if not needed:
+        scope = index_rows(index, snapshot, name, as_of, current=current, fields=fields)
+        return len(scope), scope
+    if not _all_own(name, needed) or index.snapshot is not snapshot or index.as_of != as_of:
+        scope = index_rows(index, snapshot, name, as_of, current=current, fields=fields)
+        return len(scope), _giving(scope, needed)
+    shared = _shared(index)
+    records: Sequence[Any] = shared.held(name) if current else getattr(snapshot, name)
+    key = ("records.known_rows", name, as_of, current, fields, needed)
+    found: Sequence[Row] | None = index.memo.get(key)
+    if found is None:
+        if len(needed) == 1:
+            given = operator.attrgetter(needed[0])
+            known = [r for r in records if given(r) is not None]
+        else:
+            known = [r for r in records if all(getattr(r, f) is not None for f in needed)]
+        found = index.memo[key] = tuple(_rows_of(known, name, as_of, fields, shared))
+    return len(records), found
+
+
+@functools.cache
+def _all_own(name: str, fields: tuple[str, ...]) -> bool:
+    """Whether ``fields`` are all the records' own fields in rows of list ``name``: taken from
+    the record as they are or plain, not derived nor taken from a member record (so a row's
+    value is null, or empty, exactly when the record's is)."""
+    if name in _CROSS or name == "two_committees":
+        return False
+    return set(fields) <= _own_fields(name)
+
+
+@functools.cache
+def _own_fields(name: str) -> frozenset[str]:
+    """The fields a row of list ``name`` takes from the record itself, as they are or plain."""
+    model = _model_of(name)
+    return frozenset(_layout(model)[0]) if model is not None else frozenset()
+
+
+def _two_committees(shared: _Shared, as_of: date) -> list[Row]:
+    members = shared.members()
+    first_party = _first_held(shared.held("committee"))
+    first_village = _first_held(shared.held("village_committee"))
+    if not first_party and not first_village:
+        return []
     order = sorted({*first_party, *first_village})
     out: list[Row] = []
     for person in order:
         p_post, v_post = first_party.get(person), first_village.get(person)
-        # the posts' own fields (id and derived fields are set below, for the merged row)
-        if p_post is None or v_post is None:
-            row = _record_row(p_post if p_post is not None else v_post)
-        else:  # on both: the party-committee post's given fields win
-            row = _record_row(v_post)
-            for key, value in _record_row(p_post).items():
-                if value not in (None, ()) or key not in row:
-                    row[key] = value
         member = members.get(person)
-        if member is not None:
-            for key in _PERSON:
-                if row.get(key) in (None, ()):
-                    row[key] = _plain(getattr(member, key))
+        if p_post is None or v_post is None:  # on one committee: the post's whole row
+            post: Any = p_post if p_post is not None else v_post
+            plan = _plan(type(post), "two_committees", _whole_two())
+            row = _row(plan, "two_committees", post, member, as_of)
+        else:
+            row = _merged_row(p_post, v_post, member, as_of)
         holder: Any = p_post if p_post is not None else v_post
         row["role"] = _plain(holder.role)
         row["committee_role"] = _role(p_post)
         row["village_role"] = _role(v_post)
         row["on_both"] = p_post is not None and v_post is not None
-        row["_id"] = person
-        _derive("two_committees", row, as_of)
         out.append(row)
     return out
+
+
+@functools.cache
+def _whole_two() -> frozenset[str]:
+    return _whole("two_committees")
+
+
+def _merged_row(p_post: Any, v_post: Any, member: Any, as_of: date) -> Row:
+    """The row of a person on both committees: the party-committee post's given fields win,
+    then the villagers' committee post's, then (person fields) the member record's."""
+    row = _record_row(v_post)
+    for key, value in _record_row(p_post).items():
+        if value not in (None, ()) or key not in row:
+            row[key] = value
+    if member is not None:
+        for key in _PERSON:
+            if row.get(key) in (None, ()):
+                row[key] = _plain(getattr(member, key))
+    row["_id"] = p_post.person_id
+    _derive("two_committees", row, as_of)
+    return row
 
 
 def _first_posts(posts: Iterable[Any], name: str, as_of: date) -> dict[str, Any]:
     """Person id -> the person's current post on one committee (the earliest appointed, then
     by role, then by content, when a person holds several), so record order changes nothing."""
+    return _first_held(_held(name, posts, as_of))
+
+
+def _first_held(held: Iterable[Any]) -> dict[str, Any]:
+    """:func:`_first_posts` of posts already known to be held."""
     by_person: dict[str, list[Any]] = {}
-    for post in _held(name, posts, as_of):
+    for post in held:
         by_person.setdefault(post.person_id, []).append(post)
     return {
         person: found[0] if len(found) == 1 else min(found, key=_post_order)
@@ -477,15 +650,14 @@ class Where:
         object.__setattr__(self, "_nullable", nullable)
         object.__setattr__(self, "_needed", tuple(f for f in fields if f not in nullable))
 
+    @property
+    def needed(self) -> tuple[str, ...]:
+        """The fields a row must give for the conditions to be known (in order)."""
+        return self._needed
+
     def known_rows(self, rows: Iterable[Row]) -> list[Row]:
         """The rows :meth:`known` keeps, in order (one pass, the needed fields listed once)."""
-        needed = self._needed
-        if not needed:
-            return list(rows)
-        if len(needed) == 1:
-            name = needed[0]
-            return [r for r in rows if r.get(name) is not None]
-        return [r for r in rows if all(r.get(name) is not None for name in needed)]
+        return _giving(rows, self._needed)
 
     def known(self, row: Row, extra: Iterable[str] = ()) -> bool:
         """Whether every field the conditions (and ``extra``) read is known in ``row``."""
@@ -497,6 +669,24 @@ class Where:
 
     def matches(self, row: Row) -> bool:
         return all(_holds(row.get(c.field), c.op, c.value, c.field) for c in self.conds)
+
+    def select(self, rows: Iterable[Row]) -> list[Row]:
+        """The rows that match, in order (:meth:`matches`; one condition, the usual case, is
+        tested directly)."""
+        if len(self.conds) == 1:
+            field, op, value = self.conds[0].field, self.conds[0].op, self.conds[0].value
+            return [r for r in rows if _holds(r.get(field), op, value, field)]
+        return [r for r in rows if self.matches(r)]
+
+
+def _giving(rows: Iterable[Row], needed: tuple[str, ...]) -> list[Row]:
+    """The rows whose ``needed`` fields are all given (not null), in order."""
+    if not needed:
+        return list(rows)
+    if len(needed) == 1:
+        name = needed[0]
+        return [r for r in rows if r.get(name) is not None]
+    return [r for r in rows if all(r.get(name) is not None for name in needed)]
 
 
 def _ranked(field: str, value: Any) -> Any:

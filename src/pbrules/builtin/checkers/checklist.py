@@ -52,6 +52,23 @@ class ChecklistParams(Params):
         plain attribute, where a pydantic private attribute is a slow lookup)."""
         return parse_where(self.where, self.of)
 
+    @cached_property
+    def empty_outcome(self) -> Outcome:
+        """The outcome when the list is empty: it depends on the params only, so it is made
+        once per criterion."""
+        what = NONE_LISTED(of=term(self.of))
+        if self.when_empty == "not_applicable":
+            return Outcome.not_applicable(what)
+        return Outcome(
+            Status.FAIL,
+            compliance=0.0,
+            misses=len(self.require),
+            actual=0,
+            expected=len(self.require),
+            evidence=tuple(f"absent:{k}" for k in self.require),
+            note=MISSING(what=what),
+        )
+
 
 def _year_of(row: dict[str, Any]) -> int | None:
     if row.get("year") is not None:
@@ -87,20 +104,9 @@ class Checklist(Checker[ChecklistParams]):
     notes = (NONE_LISTED, MISSING, ABSENT)
 
     def check(self, snapshot: Snapshot, params: ChecklistParams, ctx: CheckContext) -> Outcome:
-        required = list(params.require)
         if not getattr(snapshot, params.of):
-            what = NONE_LISTED(of=term(params.of))
-            if params.when_empty == "not_applicable":
-                return Outcome.not_applicable(what)
-            return Outcome(
-                Status.FAIL,
-                compliance=0.0,
-                misses=len(required),
-                actual=0,
-                expected=len(required),
-                evidence=tuple(f"absent:{k}" for k in required),
-                note=MISSING(what=what),
-            )
+            return params.empty_outcome
+        required = params.require
         where = params.parsed_where
         year = ctx.period.start.year
         found: dict[str, str] = {}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -14,7 +16,9 @@ from pbrules.builtin.checkers._records import (
     Row,
     Where,
     field_names,
+    gives_any,
     index_rows,
+    known_scope,
     parse_where,
     suggest,
 )
@@ -48,14 +52,40 @@ WhenEmpty = Literal["missing_data", "not_applicable", "zero"]
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     """What a criterion's params fix once, when they are validated, rather than per
-    organization: the parsed ``where``, the row fields the check reads, and the outcome when no
-    record in scope is known (it depends on the params only; ``None`` with ``when_empty: zero``).
-    A cached property of the params: read as a plain attribute (a pydantic private attribute is
-    a slow lookup)."""
+    organization: the parsed ``where``, the row fields the check reads, the outcome when no
+    record in scope is known (it depends on the params only; ``None`` with ``when_empty:
+    zero``) and when the aggregate has no value, the comparison, and the words and numbers the
+    outcome shows. A cached property of the params: read as a plain attribute (a pydantic
+    private attribute is a slow lookup)."""
 
     where: Where
     reads: frozenset[str]
     none_known: Outcome | None
+    no_value: Outcome
+    compare: Callable[[float, float], bool]
+    agg_term: NoteText
+    op_term: NoteText
+    expected: int | float
+    #: ``value`` as the failure note shows it (``str(float)``): a text, so that equal notes
+    #: are rendered once (:class:`~pbrules.model.note.Note` keeps renderings of texts, not
+    #: of floats)
+    value_text: str
+    #: with ``when_empty: zero`` and no known record, the outcome depends on the params and
+    #: the number of unknown records only: kept here by that number
+    by_unknown: dict[int, Outcome]
+
+
+#: the comparison of each ``op``
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+#: at most this many outcomes per criterion in ``_Compiled.by_unknown`` (then started afresh)
+_BY_UNKNOWN_KEPT = 256
 
 
 class MeasureParams(Params):
@@ -108,7 +138,19 @@ class MeasureParams(Params):
         use, then kept)."""
         where = parse_where(self.where, self.of)
         reads = frozenset((*where.fields, *self.needs_any, *filter(None, [self.field])))
-        return _Compiled(where, reads, _none_known(where, self))
+        no_value = _missing(NO_VALUE(agg=term(self.agg), field=term(self.field or "record")), self)
+        return _Compiled(
+            where,
+            reads,
+            _none_known(where, self),
+            no_value,
+            _COMPARE[self.op],
+            term(self.agg),
+            term(self.op),
+            _number(self.value),
+            str(self.value),
+            {},
+        )
 
     @property
     def parsed_where(self) -> Where:
@@ -140,17 +182,6 @@ def misses_for(actual: float, op: str, value: float, unit: float | None) -> int:
     return max(1, math.ceil(round(shortfall / unit, 9)))
 
 
-def _compare(actual: float, op: str, value: float) -> bool:
-    return {
-        ">=": actual >= value,
-        ">": actual > value,
-        "<=": actual <= value,
-        "<": actual < value,
-        "==": actual == value,
-        "!=": actual != value,
-    }[op]
-
-
 def _compliance(actual: float, op: str, value: float) -> float:
     """A failing comparison's compliance: how far towards the threshold, in [0, 1)."""
     if op in (">=", ">") and value > 0 and actual > 0:
@@ -161,7 +192,7 @@ def _compliance(actual: float, op: str, value: float) -> float:
 
 
 def _aggregate(
-    agg: str, field: str | None, known: list[Row], matched: list[Row]
+    agg: str, field: str | None, known: Sequence[Row], matched: list[Row]
 ) -> tuple[float | None, tuple[str, ...]]:
     """The aggregate (``None`` when unknown) and the sorted ids of the rows behind it.
 
@@ -226,39 +257,65 @@ class Measure(Checker[MeasureParams]):
 
     def check(self, snapshot: Snapshot, params: MeasureParams, ctx: CheckContext) -> Outcome:
         compiled = params.compiled
-        where = compiled.where
-        scope = index_rows(
-            ctx.index, snapshot, params.of, ctx.as_of, current=params.current, fields=compiled.reads
-        )
-        known = where.known_rows(scope)
-        if params.needs_any and not any(
-            r.get(f) not in (None, ()) for r in scope for f in params.needs_any
+        known: Sequence[Row]
+        # ``needs_any`` first, on the records themselves where it can (no row built): an export
+        # that gives ``post`` for nobody is settled before anything else is done
+        if params.needs_any and not gives_any(
+            ctx.index, snapshot, params.of, ctx.as_of, current=params.current,
+            fields=params.needs_any,
         ):
-            known = []
-        if not known and compiled.none_known is not None:
+            if compiled.none_known is not None:
+                return compiled.none_known
+            scope = index_rows(
+                ctx.index, snapshot, params.of, ctx.as_of, current=params.current,
+                fields=compiled.reads,
+            )
+            count, known = len(scope), ()  # no record gives any of them: nothing is known
+        else:
+            # the rows in scope whose ``where`` fields are known (only those are built, where
+            # the records themselves say which they are)
+            count, known = known_scope(
+                ctx.index, snapshot, params.of, ctx.as_of, current=params.current,
+                fields=compiled.reads, needed=compiled.where.needed,
+            )
+        unknown = count - len(known)
+        if known:
+            return _judge(params, compiled, known, unknown)
+        if compiled.none_known is not None:
             return compiled.none_known
-        matched = [r for r in known if where.matches(r)]
-        actual, evidence = _aggregate(params.agg, params.field, known, matched)
-        if actual is None:
-            field = term(params.field or "record")
-            return _missing(NO_VALUE(agg=term(params.agg), field=field), params)
-        shown, expected = _number(actual), _number(params.value)
-        if _compare(actual, params.op, params.value):
-            return Outcome(Status.PASS, actual=shown, expected=expected, evidence=evidence)
-        unknown = len(scope) - len(known)
-        op = term(params.op)
-        note = NOT_HOLD(agg=term(params.agg), actual=shown, op=op, value=params.value)
-        if unknown:
-            note = LEFT_OUT(text=note, count=unknown)
-        return Outcome(
-            Status.FAIL,
-            compliance=_compliance(actual, params.op, params.value),
-            misses=misses_for(actual, params.op, params.value, params.unit),
-            actual=shown,
-            expected=expected,
-            evidence=evidence,
-            note=note,
-        )
+        found = compiled.by_unknown.get(unknown)
+        if found is None:
+            if len(compiled.by_unknown) >= _BY_UNKNOWN_KEPT:
+                compiled.by_unknown.clear()
+            found = compiled.by_unknown[unknown] = _judge(params, compiled, (), unknown)
+        return found
+
+
+def _judge(
+    params: MeasureParams, compiled: _Compiled, known: Sequence[Row], unknown: int
+) -> Outcome:
+    """The outcome from the known rows in scope (``unknown``: how many rows were left out)."""
+    matched = compiled.where.select(known)
+    actual, evidence = _aggregate(params.agg, params.field, known, matched)
+    if actual is None:
+        return compiled.no_value
+    shown = _number(actual)
+    if compiled.compare(actual, params.value):
+        return Outcome(Status.PASS, actual=shown, expected=compiled.expected, evidence=evidence)
+    note = NOT_HOLD(
+        agg=compiled.agg_term, actual=shown, op=compiled.op_term, value=compiled.value_text
+    )
+    if unknown:
+        note = LEFT_OUT(text=note, count=unknown)
+    return Outcome(
+        Status.FAIL,
+        compliance=_compliance(actual, params.op, params.value),
+        misses=misses_for(actual, params.op, params.value, params.unit),
+        actual=shown,
+        expected=compiled.expected,
+        evidence=evidence,
+        note=note,
+    )
 
 
 def _number(value: float) -> int | float:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import operator
+from functools import cached_property
+
 from pydantic import Field
 
 from pbrules.builtin.checkers._common import subject
 from pbrules.checker import CheckContext, Checker, Note, Params, join_notes, listing
 from pbrules.model.outcome import Outcome, Status, SubjectItem
-from pbrules.model.snapshot import MemberStatus, Snapshot
+from pbrules.model.snapshot import Member, MemberStatus, Snapshot
 
 __all__ = ["CHECKERS", "PointsRecorded"]
 
@@ -25,6 +28,9 @@ UNDER = Note(
 )
 
 
+_ID = operator.attrgetter("id")
+
+
 class PointsParams(Params):
     threshold: float | None = Field(
         default=60,
@@ -35,6 +41,11 @@ class PointsParams(Params):
         default_factory=lambda: [MemberStatus.FULL, MemberStatus.PROBATIONARY],
         description="Member statuses counted.",
     )
+
+    @cached_property
+    def status_set(self) -> frozenset[MemberStatus]:
+        """``statuses`` as a set, made once per criterion."""
+        return frozenset(self.statuses)
 
 
 class PointsRecorded(Checker[PointsParams]):
@@ -61,28 +72,32 @@ class PointsRecorded(Checker[PointsParams]):
     notes = (NO_MEMBERS, UNRECORDED, UNDER, LOW)
 
     def check(self, snapshot: Snapshot, params: PointsParams, ctx: CheckContext) -> Outcome:
-        statuses = set(params.statuses)
-        members = sorted(
-            (m for m in ctx.index.current_members if m.status in statuses), key=lambda m: m.id
-        )
+        statuses = params.status_set
+        members = [m for m in ctx.index.current_members if m.status in statuses]
         if not members:
             return Outcome.not_applicable(NO_MEMBERS())
-        unrecorded = [m.id for m in members if m.points is None]
-        items = []
-        if params.threshold is not None:
-            for m in members:
-                if m.points is not None and m.points < params.threshold:
-                    items.append(
-                        SubjectItem(
-                            subject=subject("member", m.id),
-                            message=LOW(member=m.id, points=m.points, threshold=params.threshold),
-                            evidence=(m.id,),
-                        )
-                    )
+        threshold = params.threshold
+        # the members without points and those under the threshold are picked first; only
+        # those few are put in id order (a stable sort: the order sorting everybody first gives)
+        unrecorded = sorted((m for m in members if m.points is None), key=_ID)
+        low: list[Member] = []
+        if threshold is not None:
+            low = sorted(
+                (m for m in members if m.points is not None and m.points < threshold), key=_ID
+            )
+        items = [
+            SubjectItem(
+                subject=subject("member", m.id),
+                message=LOW(member=m.id, points=m.points, threshold=threshold),
+                evidence=(m.id,),
+            )
+            for m in low
+        ]
+        unrecorded_ids = [m.id for m in unrecorded]
         misses = len(unrecorded)
         note = join_notes(
             (
-                UNRECORDED(members=listing(unrecorded)) if unrecorded else "",
+                UNRECORDED(members=listing(unrecorded_ids)) if unrecorded else "",
                 UNDER(count=len(items), threshold=params.threshold) if items else "",
             )
         )
@@ -92,7 +107,7 @@ class PointsRecorded(Checker[PointsParams]):
             misses=misses,
             actual=len(members) - misses,
             expected=len(members),
-            evidence=tuple(unrecorded) + tuple(it.subject.id for it in items),
+            evidence=tuple(unrecorded_ids) + tuple(m.id for m in low),
             items=tuple(items),
             note=note,
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import date
+from functools import cached_property
 
 from pydantic import Field
 
@@ -51,6 +53,16 @@ class NewSecretaryParams(Params):
         description="Training kinds that count.",
     )
 
+    @cached_property
+    def role_set(self) -> frozenset[CommitteeRole]:
+        """``roles`` as a set, made once per criterion."""
+        return frozenset(self.roles)
+
+    @cached_property
+    def kind_set(self) -> frozenset[TrainingKind]:
+        """``kinds`` as a set, made once per criterion."""
+        return frozenset(self.kinds)
+
 
 class NewSecretaryTraining(Checker[NewSecretaryParams]):
     """Secretaries appointed more than ``within_months`` ago have had their training.
@@ -73,8 +85,8 @@ class NewSecretaryTraining(Checker[NewSecretaryParams]):
     notes = (NOT_DUE, UNTRAINED)
 
     def check(self, snapshot: Snapshot, params: NewSecretaryParams, ctx: CheckContext) -> Outcome:
-        roles = set(params.roles)
-        kinds = set(params.kinds)
+        roles = params.role_set
+        kinds = params.kind_set
         due = [
             p
             for p in ctx.index.current_committee
@@ -104,6 +116,10 @@ class NewSecretaryTraining(Checker[NewSecretaryParams]):
         )
 
 
+#: a ``(person id, hours)`` pair's person id
+_PERSON = operator.itemgetter(0)
+
+
 class HoursParams(Params):
     member_hours: float = Field(default=32, ge=0, description="Yearly study hours of a member.")
     committee_hours: float = Field(
@@ -116,6 +132,11 @@ class HoursParams(Params):
     per_person_findings: bool = Field(
         default=False, description="Make each person short of hours its own finding."
     )
+
+    @cached_property
+    def status_set(self) -> frozenset[MemberStatus]:
+        """``statuses`` as a set, made once per criterion."""
+        return frozenset(self.statuses)
 
 
 class StudyHours(Checker[HoursParams]):
@@ -143,7 +164,7 @@ class StudyHours(Checker[HoursParams]):
 
     def check(self, snapshot: Snapshot, params: HoursParams, ctx: CheckContext) -> Outcome:
         idx = ctx.index
-        statuses = set(params.statuses)
+        statuses = params.status_set
         needed: dict[str, float] = {
             m.id: params.member_hours for m in idx.current_members if m.status in statuses
         }
@@ -152,10 +173,11 @@ class StudyHours(Checker[HoursParams]):
         if not needed:
             return Outcome.not_applicable(NOBODY())
         year_start = date(ctx.as_of.year, 1, 1)
+        members = idx.members_by_id
         unknown: list[str] = []
         short: list[tuple[str, float | None]] = []
-        for pid in sorted(needed):
-            member = idx.members_by_id.get(pid)
+        for pid, hours_needed in needed.items():
+            member = members.get(pid)
             hours = member.study_hours if member is not None else None
             if hours is None:
                 trainings = [
@@ -166,8 +188,11 @@ class StudyHours(Checker[HoursParams]):
             if hours is None:
                 unknown.append(pid)
                 short.append((pid, None))
-            elif hours < needed[pid]:
+            elif hours < hours_needed:
                 short.append((pid, hours))
+        # people in id order: only the few short of hours are sorted, not everybody
+        unknown.sort()
+        short.sort(key=_PERSON)
         if len(unknown) == len(needed):
             return Outcome(
                 Status.FAIL,
