@@ -226,7 +226,7 @@ def test_a_killed_worker_fails_its_chunk_only(example: list[Any], plans: dict[st
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
-    options = WorkerOptions(chunk=40, workers=2, on_start=kill_second)
+    options = WorkerOptions(chunk=40, workers=2, retries=1, on_start=kill_second)
     durable = evaluate_patterns(example, plans, "durable", options)
     python = evaluate_patterns(example, plans, "python")
     assert len(killed) == 2  # the chunk's worker, and the one that ran it again
@@ -257,6 +257,37 @@ def test_a_chunk_whose_worker_died_runs_again(example: list[Any], plans: dict[st
     durable = evaluate_patterns(example[:100], plans, "durable", options)
     assert len(starts) == 2
     assert durable == evaluate_patterns(example[:100], plans, "python")
+
+
+@needs_durable
+def test_each_rerun_starts_with_an_environment_of_another_size(
+    example: list[Any], plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """durable-rules' crash depends on where its memory lies, which the environment's size
+    moves: each rerun of a chunk whose worker died is started with RERUN_VARIABLE of a length
+    of its own (the first worker without it), and the parent's environment is left as it was."""
+    import multiprocessing.context
+
+    from pbrules.patterns.workers import RERUN_VARIABLE
+
+    lengths: list[int | None] = []
+    start = multiprocessing.context.SpawnProcess.start
+
+    def recorded(process: Any) -> None:
+        value = os.environ.get(RERUN_VARIABLE)
+        lengths.append(None if value is None else len(value))
+        start(process)
+
+    def kill(pid: int, chunk: int) -> None:
+        os.kill(pid, signal.SIGKILL)
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", recorded)
+    options = WorkerOptions(chunk=40, retries=4, on_start=kill)
+    died = evaluate_patterns(example[:5], plans, "durable", options)
+    assert lengths[0] is None
+    assert len(lengths) == 5 and len(set(lengths)) == 5 and all(lengths[1:])
+    assert all("died (exit code -9), 5 times" in o.note for d in died for o in d.values())
+    assert RERUN_VARIABLE not in os.environ
 
 
 @needs_durable
