@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from pbrules.checker import CheckContext, Checker, Params
-from pbrules.engine.compile import Compiled, Traits, evaluate_one, outcome_points
+from pbrules.engine.compile import (
+    Compiled,
+    Traits,
+    applicability,
+    outcome_points,
+    run_check,
+)
 from pbrules.engine.evaluate import Engine
 from pbrules.engine.guard import CheckerGuard
 from pbrules.engine.ranking import assign_group
@@ -143,11 +149,12 @@ BEHAVIOURS: list[tuple[Callable[[], bool], Callable[[], Any]]] = [
 
 @pytest.mark.parametrize("trusted", [True, False])
 @pytest.mark.parametrize(("applies", "check"), BEHAVIOURS)
-def test_one_guarded_frame_is_the_guarded_evaluate_one(
+def test_one_guarded_frame_is_the_guarded_applicability_then_check(
     trusted: bool, applies: Callable[[], bool], check: Callable[[], Any]
 ) -> None:
     """Pass 1 runs a criterion in one frame (``CheckerGuard.evaluate``): the same outcome as
-    the guard calling :func:`evaluate_one`, for well-behaved checkers and hostile ones."""
+    the guard calling :func:`applicability`, then :func:`run_check` (``call``, or ``attempt``
+    for a trusted checker), for well-behaved checkers and hostile ones."""
     c = dataclasses.replace(
         _compiled(PACKS[0])[0], checker=_behaving(applies, check), trusted=trusted
     )
@@ -159,7 +166,13 @@ def test_one_guarded_frame_is_the_guarded_evaluate_one(
     ctx = CheckContext(period=period, as_of=period.end, index=index)
     with CheckerGuard() as guard:
         one = guard.evaluate(c, snapshot, ctx)
+
+    def applies_then_checks() -> Outcome:
+        skipped = applicability(c, snapshot)
+        return run_check(c, snapshot, ctx) if skipped is None else skipped
+
     with CheckerGuard() as guard:
-        nested = guard.outcome(c.check, evaluate_one, c, snapshot, ctx, trusted=trusted)
+        run = guard.attempt if trusted else guard.call
+        nested = run(c.check, applies_then_checks)
     assert one == nested
     assert type(one) is Outcome

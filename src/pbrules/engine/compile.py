@@ -3,8 +3,9 @@
 Each criterion's checker is resolved from the registry, its ``params`` parsed with
 ``checker.parse_params``, its ``applies_to`` selectors turned into plain sets; composites are put
 in dependency order. At evaluation, :class:`Traits` says whether ``applies_to`` selects a criterion
-for an organization, and :func:`applicability` and :func:`run_check` are the only places that call
-a checker.
+for an organization, and :func:`applicability` and :func:`run_check` (or, in pass 1, both in one
+frame: :meth:`pbrules.engine.guard.CheckerGuard.evaluate`) are the only places that call a
+checker.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ __all__ = [
     "applicability",
     "check_error",
     "compile_pack",
-    "evaluate_one",
     "not_an_outcome",
     "order_composites",
     "outcome_points",
@@ -293,21 +293,6 @@ def run_check(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
     ctx.criterion_id = c.id
     try:
         outcome = c.checker.check(snapshot, c.params, ctx)
-    except Exception as exc:  # a failing checker marks one criterion, never the run
-        return check_error(exc)
-    return outcome if isinstance(outcome, Outcome) else not_an_outcome(c, outcome)
-
-
-def evaluate_one(c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
-    """The checker's applicability, then (when it applies) its outcome, in one call (and one
-    ``try``) for the guard (:class:`~pbrules.engine.guard.CheckerGuard`) per criterion: what
-    :func:`applicability` then :func:`run_check` give."""
-    checker = c.checker
-    try:
-        if not checker.applies(snapshot, c.params):
-            return NA_CHECKER
-        ctx.criterion_id = c.id
-        outcome = checker.check(snapshot, c.params, ctx)
     except Exception as exc:  # a failing checker marks one criterion, never the run
         return check_error(exc)
     return outcome if isinstance(outcome, Outcome) else not_an_outcome(c, outcome)

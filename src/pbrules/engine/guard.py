@@ -158,21 +158,13 @@ class CheckerGuard:
         """``func(*args)`` as a well-formed outcome of the checker named ``check``."""
         return checked(self.attempt(check, func, *args), check)
 
-    def outcome(
-        self, check: str, func: Callable[..., Outcome], *args: Any, trusted: bool = False
-    ) -> Outcome:
-        """``func(*args)`` as :meth:`call` does; ``trusted`` (a built-in checker, whose
-        outcomes are well formed) skips the shape check of :func:`checked`."""
-        if not trusted:
-            return self.call(check, func, *args)
-        outcome: Outcome = self.attempt(check, func, *args)  # typed here: no cast() call
-        return outcome
-
     def evaluate(self, c: Compiled, snapshot: Snapshot, ctx: CheckContext) -> Outcome:
-        """``outcome(c.check, evaluate_one, c, snapshot, ctx, trusted=c.trusted)`` in one frame:
-        the criterion's checker asked whether it applies, then for its outcome, within the
-        budget. Pass 1 makes this call for every selected criterion of every organization, and
-        three nested frames per call cost more than the loop around it."""
+        """The criterion's checker asked whether it applies, then for its outcome, within the
+        budget, in one frame: what :meth:`call` (``attempt`` for a trusted, built-in checker)
+        of :func:`~pbrules.engine.compile.applicability` then
+        :func:`~pbrules.engine.compile.run_check` gives. Pass 1 makes this call for every
+        selected criterion of every organization, and nested frames per call cost more than the
+        loop around it."""
         if self.expired:
             return self._out_of_time(c.check, ran=False)
         checker = c.checker
@@ -187,7 +179,7 @@ class CheckerGuard:
                 self._inside = False
         except _OutOfTime:
             return self._out_of_time(c.check, ran=True)
-        except Exception as exc:  # a failing checker marks one criterion (as evaluate_one)
+        except Exception as exc:  # a failing checker marks one criterion (as run_check)
             return check_error(exc)
         except SystemExit as exc:
             return _raised(exc)
