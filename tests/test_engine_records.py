@@ -181,3 +181,61 @@ def test_one_evaluation_is_its_fresh_validation_and_changes_no_other() -> None:
     assert two.result == fresh  # another result is unchanged
     with pytest.raises(ValueError):  # a shared criterion result cannot be changed
         two.result.criteria[0].note = "changed"  # type: ignore[misc]
+
+
+_ENGINE = Engine(load_pack(ROOT / "rules/district-quarterly.yaml"))
+#: one compiled criterion per scoring mode and per_hit of the district pack
+_KINDS = list({(c.mode, c.per_hit is None): c for c in _ENGINE._compiled}.values())
+
+
+def _same_points(a: CriterionPoints, b: CriterionPoints) -> None:
+    """Equal points with the same float signs (``0.0 == -0.0`` would hide a sign)."""
+    assert a == b
+    for x, y in zip(a, b, strict=True):
+        assert type(x) is type(y)
+        if isinstance(x, float) and not math.isnan(x):
+            assert math.copysign(1.0, x) == math.copysign(1.0, y)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(range(len(_KINDS))),
+            st.sampled_from([Status.PASS, Status.FAIL, Status.ERROR]),
+            st.sampled_from([0.0, -0.0, 1.0, 0.5, 1, 0, True, False]),
+            st.one_of(st.integers(0, 3), st.booleans()),
+            _ANY,
+            _ANY,
+            st.sampled_from(["", "n", NoteText("n", "注"), NoteText("n", "另")]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_scored_points_and_records_are_the_plain_ones(rows: list[tuple[Any, ...]]) -> None:
+    """``Records.scored`` (kept per criterion and outcome values) gives what working out the
+    points and the record of each outcome afresh gives: same values, types and signs."""
+    from pbrules.engine.compile import outcome_points
+
+    records = Records(zh=True)
+    for pick, status, compliance, misses, actual, expected, note in rows * 2:
+        c = _KINDS[pick]
+        outcome = Outcome(status, compliance, misses, actual, expected, note=note)
+        pts, record = records.scored(c, outcome)
+        plain_pts = outcome_points(c, outcome)
+        plain = Records(zh=True).record(c.id, outcome, plain_pts)
+        _same_points(pts, plain_pts)
+        assert dict(record) == dict(plain)
+        _same(org_model(_org([record])).criteria[0], _fresh(plain))
+
+
+def test_scored_is_found_again_and_bounded() -> None:
+    c = _KINDS[0]
+    records = Records(zh=False, limit=8)
+    first = records.scored(c, Outcome(Status.PASS, actual=3, expected=3))
+    again = records.scored(c, Outcome(Status.PASS, actual=3, expected=3))
+    assert again[0] is first[0] and again[1] is first[1]
+    for n in range(50):
+        records.scored(c, Outcome(Status.PASS, actual=n, expected=n))
+    assert len(records._scored) <= 8

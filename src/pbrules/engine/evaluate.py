@@ -799,10 +799,11 @@ class Engine:
                     complete = False
                 if waivers:
                     pts = self._points(c, outcome, state.org, waivers)
-                else:
-                    pts = outcome_points(c, outcome)
+                    record = records.record(c.id, outcome, pts)
+                else:  # points and record found again by the outcome's values
+                    pts, record = records.scored(c, outcome)
                 tally.add(c.area, pts)
-                criteria.append(records.record(c.id, outcome, pts))
+                criteria.append(record)
             if tiers:
                 tagged.append((c.area, pts, c.tags))
             # findings: a failure (but an unearned bonus) or subject items (engine/findings.py)

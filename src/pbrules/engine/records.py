@@ -28,12 +28,16 @@ models are frozen and their values here immutable). An ``OrgResult`` still gets 
 from __future__ import annotations
 
 from math import copysign
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pbrules.engine.compile import outcome_points
 from pbrules.engine.scoring import NOT_COUNTED, CriterionPoints
 from pbrules.model.note import note_zh
 from pbrules.model.outcome import Outcome
 from pbrules.model.result import CriterionResult, OrgResult
+
+if TYPE_CHECKING:
+    from pbrules.engine.compile import Compiled
 
 __all__ = ["CriterionRecord", "Records", "org_model"]
 
@@ -74,6 +78,8 @@ class Records:
         self._known: dict[tuple[Any, ...], CriterionRecord] = {}
         # criterion id and id() of a not-applicable outcome -> that outcome and its record
         self._by_outcome: dict[tuple[str, int], tuple[Outcome, CriterionRecord]] = {}
+        # criterion id and an outcome's values -> its points and shared record (:meth:`scored`)
+        self._scored: dict[tuple[Any, ...], tuple[CriterionPoints, CriterionRecord]] = {}
 
     def record(self, criterion_id: str, outcome: Outcome, pts: CriterionPoints) -> dict[str, Any]:
         """The record of a criterion's ``outcome`` and points, shared when it can be."""
@@ -107,8 +113,41 @@ class Records:
             if len(self._known) >= self._limit:
                 self._known.clear()
                 self._by_outcome.clear()
+                self._scored.clear()
             record = self._known[values] = CriterionRecord(values)
         return record
+
+    def scored(self, c: Compiled, outcome: Outcome) -> tuple[CriterionPoints, dict[str, Any]]:
+        """A scored outcome's points (:func:`~pbrules.engine.compile.outcome_points`, no
+        waivers) and record (:meth:`record`), found again by the outcome's values.
+
+        Outcomes of one criterion repeat (a full pass of the same count, a miss of the same
+        month), so both are worked out once per criterion and distinct outcome. Only outcomes
+        whose equal values are the same values are looked up (as for a shared record, and a
+        ``float`` compliance other than ``-0.0``); any other is worked out the plain way."""
+        note = outcome.note
+        compliance, misses = outcome.compliance, outcome.misses
+        actual, expected = outcome.actual, outcome.expected
+        if not (
+            type(actual) in _PLAIN
+            and type(expected) in _PLAIN
+            and type(misses) is int
+            and type(compliance) is float
+            and (compliance or copysign(1.0, compliance) > 0.0)
+        ):
+            pts = outcome_points(c, outcome)
+            return pts, self.record(c.id, outcome, pts)
+        key = (c.id, outcome.status, compliance, misses, actual, expected, note, note_zh(note))
+        kept = self._scored.get(key)
+        if kept is not None:
+            return kept
+        pts = outcome_points(c, outcome)
+        record = self.record(c.id, outcome, pts)
+        if type(record) is CriterionRecord:
+            if len(self._scored) >= self._limit:
+                self._scored.clear()
+            self._scored[key] = (pts, record)
+        return pts, record
 
     def not_applicable(self, criterion_id: str, outcome: Outcome) -> dict[str, Any]:
         """The record of a ``not_applicable`` outcome (no points: ``NOT_COUNTED``).
