@@ -13,9 +13,18 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pbrules.builtin.checkers.dues import _member_months, _owes, _pays, paid_months, payments
+from pbrules.builtin.checkers.dues import (
+    _AMOUNTS_KEPT,
+    BracketParams,
+    _member_months,
+    _owes,
+    _pays,
+    _required,
+    paid_months,
+    payments,
+)
 from pbrules.model.index import build_index
-from pbrules.model.snapshot import Snapshot
+from pbrules.model.snapshot import DuesCategory, Member, Snapshot
 from pbrules.testing.strategies import snapshots
 
 
@@ -89,3 +98,42 @@ def test_meetings_by_month_built_on_use(snapshot: Snapshot, shift: int) -> None:
         for kind, by_month in index.meetings_by_month.items()
     }
     assert found == _plain_meetings_by_month(snapshot, as_of)
+
+
+def _plain_required(member: Member, params: BracketParams) -> float | bool | None:
+    """The bracket amount as the regulation's table reads, worked out afresh."""
+    category = member.dues_category
+    if category in (DuesCategory.EMPLOYED, DuesCategory.RETIRED):
+        if member.monthly_income is None:
+            return False
+        table = params.employed if category is DuesCategory.EMPLOYED else params.retired
+        for bracket in table:
+            if bracket.up_to is None or member.monthly_income <= bracket.up_to:
+                return bracket.rate * member.monthly_income
+        return None
+    if category is None:
+        return False
+    return params.flat.get(category)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, *DuesCategory]),
+            st.one_of(st.none(), st.sampled_from([0.0, 3000.0, 3000.5, 5000.0, 12000.0])),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_bracket_amounts_kept_by_income_are_the_table(
+    people: list[tuple[DuesCategory | None, float | None]],
+) -> None:
+    """``dues.bracket`` keeps each income's amount per criterion: the same amounts as the
+    table read afresh, for every member, found again or not."""
+    params = BracketParams(employed=[{"up_to": 3000, "rate": 0.005}, {"up_to": 5000, "rate": 0.01}])
+    for category, income in people * 2:
+        member = Member(id="M1", name="m", dues_category=category, monthly_income=income)
+        assert _required(member, params) == _plain_required(member, params)
+    assert len(params.amounts) <= _AMOUNTS_KEPT

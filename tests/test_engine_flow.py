@@ -16,6 +16,7 @@ from pbrules.checker import CheckContext, Checker, Params
 from pbrules.engine.compile import (
     Compiled,
     Traits,
+    _asks_applies,
     applicability,
     outcome_points,
     run_check,
@@ -155,8 +156,9 @@ def test_one_guarded_frame_is_the_guarded_applicability_then_check(
     """Pass 1 runs a criterion in one frame (``CheckerGuard.evaluate``): the same outcome as
     the guard calling :func:`applicability`, then :func:`run_check` (``call``, or ``attempt``
     for a trusted checker), for well-behaved checkers and hostile ones."""
+    checker = _behaving(applies, check)
     c = dataclasses.replace(
-        _compiled(PACKS[0])[0], checker=_behaving(applies, check), trusted=trusted
+        _compiled(PACKS[0])[0], checker=checker, trusted=trusted, asks_applies=True
     )
     snapshot = Snapshot.model_validate(
         {"period": "2026Q3", "organization": {"id": "B1", "name": "B", "kind": "branch"}}
@@ -176,3 +178,35 @@ def test_one_guarded_frame_is_the_guarded_applicability_then_check(
         nested = run(c.check, applies_then_checks)
     assert one == nested
     assert type(one) is Outcome
+
+
+def test_applies_is_asked_only_of_checkers_that_have_their_own() -> None:
+    """The base ``Checker.applies`` always says ``True``: a criterion whose checker keeps it is
+    not asked (``asks_applies``); an ``applies`` of the checker's class or instance is."""
+
+    class Plain(Checker[_None]):
+        name = "test.plain"
+        Params = _None
+
+        def check(self, snapshot: Snapshot, params: _None, ctx: CheckContext) -> Outcome:
+            return Outcome(Status.PASS)
+
+    own = Plain()
+    own.applies = lambda snapshot, params: False  # type: ignore[method-assign]
+    assert not _asks_applies(Plain())
+    assert _asks_applies(_behaving(lambda: True, lambda: Outcome(Status.PASS)))
+    assert _asks_applies(own)
+    built_in = _compiled(PACKS[0])
+    assert all(c.asks_applies == _asks_applies(c.checker) for c in built_in)
+    snapshot = Snapshot.model_validate(
+        {"period": "2026Q3", "organization": {"id": "B1", "name": "B", "kind": "branch"}}
+    )
+    period = Period.parse("2026Q3")
+    ctx = CheckContext(period=period, as_of=period.end, index=build_index(snapshot, period))
+    for checker, status in ((Plain(), Status.PASS), (own, Status.NOT_APPLICABLE)):
+        c = dataclasses.replace(
+            built_in[0], checker=checker, asks_applies=_asks_applies(checker), trusted=False
+        )
+        with CheckerGuard() as guard:
+            assert guard.evaluate(c, snapshot, ctx).status is status
+        assert (applicability(c, snapshot) is None) is (status is Status.PASS)

@@ -218,16 +218,17 @@ def test_scored_points_and_records_are_the_plain_ones(rows: list[tuple[Any, ...]
     points and the record of each outcome afresh gives: same values, types and signs."""
     from pbrules.engine.compile import outcome_points
 
-    records = Records(zh=True)
-    for pick, status, compliance, misses, actual, expected, note in rows * 2:
-        c = _KINDS[pick]
-        outcome = Outcome(status, compliance, misses, actual, expected, note=note)
-        pts, record = records.scored(c, outcome)
-        plain_pts = outcome_points(c, outcome)
-        plain = Records(zh=True).record(c.id, outcome, plain_pts)
-        _same_points(pts, plain_pts)
-        assert dict(record) == dict(plain)
-        _same(org_model(_org([record])).criteria[0], _fresh(plain))
+    for zh in (True, False):
+        records = Records(zh=zh)
+        for pick, status, compliance, misses, actual, expected, note in rows * 2:
+            c = _KINDS[pick]
+            outcome = Outcome(status, compliance, misses, actual, expected, note=note)
+            pts, record = records.scored(c, outcome)
+            plain_pts = outcome_points(c, outcome)
+            plain = Records(zh=zh).record(c.id, outcome, plain_pts)
+            _same_points(pts, plain_pts)
+            assert dict(record) == dict(plain)
+            _same(org_model(_org([record])).criteria[0], _fresh(plain))
 
 
 def test_scored_is_found_again_and_bounded() -> None:

@@ -53,7 +53,9 @@ def _not_applicable(note: str) -> Outcome:
 class Compiled:
     """A criterion ready to run, with what evaluating it reads worked out once: its id, checker
     name and tags; ``selects_all`` when it has no ``applies_to`` selector; ``trusted`` for a
-    built-in checker (its outcomes need no shape check); ``memo`` caches its points."""
+    built-in checker (its outcomes need no shape check); ``asks_applies`` unless the checker
+    keeps :meth:`Checker.applies` as it is (always ``True``: not called); ``memo`` caches its
+    points."""
 
     pos: int
     id: str
@@ -62,6 +64,7 @@ class Compiled:
     per_hit: float | None
     selects_all: bool
     trusted: bool
+    asks_applies: bool
     memo: dict[tuple[Status, float], CriterionPoints] = field(compare=False)
     criterion: Criterion
     checker: Checker[Any]
@@ -105,6 +108,12 @@ def _trusted(checker: Checker[Any]) -> bool:
     return type(checker).__module__.startswith("pbrules.builtin.")
 
 
+def _asks_applies(checker: Checker[Any]) -> bool:
+    """Whether the checker has an ``applies`` of its own (the base one always says ``True``:
+    the engine need not call it). A method overridden on the instance is its own too."""
+    return getattr(checker.applies, "__func__", None) is not Checker.applies
+
+
 def _compiled(pos: int, crit: Criterion, checker: Checker[Any], params: Params) -> Compiled:
     at = crit.applies_to
     return Compiled(
@@ -115,6 +124,7 @@ def _compiled(pos: int, crit: Criterion, checker: Checker[Any], params: Params) 
         per_hit=crit.scoring.per_hit,
         selects_all=_selects_all(at),
         trusted=_trusted(checker),
+        asks_applies=_asks_applies(checker),
         memo={},
         criterion=crit,
         checker=checker,
@@ -282,7 +292,9 @@ def check_error(exc: BaseException) -> Outcome:
 def applicability(c: Compiled, snapshot: Snapshot) -> Outcome | None:
     """``None`` when the checker applies to ``snapshot``; else the outcome to record."""
     try:
-        return None if c.checker.applies(snapshot, c.params) else NA_CHECKER
+        if not c.asks_applies or c.checker.applies(snapshot, c.params):
+            return None
+        return NA_CHECKER
     except Exception as exc:  # a failing checker marks one criterion, never the run
         return check_error(exc)
 

@@ -171,7 +171,7 @@ class CheckerGuard:
         try:
             try:
                 self._inside = True
-                if not checker.applies(snapshot, c.params):
+                if c.asks_applies and not checker.applies(snapshot, c.params):
                     return NA_CHECKER
                 ctx.criterion_id = c.id
                 outcome = checker.check(snapshot, c.params, ctx)

@@ -137,7 +137,8 @@ class Records:
         ):
             pts = outcome_points(c, outcome)
             return pts, self.record(c.id, outcome, pts)
-        key = (c.id, outcome.status, compliance, misses, actual, expected, note, note_zh(note))
+        zh = note_zh(note) if self._zh and note else None  # as the record has it
+        key = (c.id, outcome.status, compliance, misses, actual, expected, note, zh)
         kept = self._scored.get(key)
         if kept is not None:
             return kept

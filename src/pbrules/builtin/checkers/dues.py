@@ -410,6 +410,13 @@ class BracketParams(Params):
         """``retired`` as plain ``(up_to, rate)`` pairs, made once per criterion."""
         return tuple((b.up_to, b.rate) for b in self.retired)
 
+    @cached_property
+    def amounts(self) -> dict[tuple[bool, float], float | None]:
+        """``(retired, monthly income)`` -> the amount its bracket asks (:func:`_amount`),
+        kept per criterion: incomes repeat from member to member and organization to
+        organization (at most ``_AMOUNTS_KEPT``, then started afresh)."""
+        return {}
+
 
 def _rate(brackets: Iterable[tuple[float | None, float]], income: float) -> float | None:
     for up_to, rate in brackets:
@@ -419,6 +426,14 @@ def _rate(brackets: Iterable[tuple[float | None, float]], income: float) -> floa
 
 
 _EMPLOYED, _RETIRED = DuesCategory.EMPLOYED, DuesCategory.RETIRED
+_AMOUNTS_KEPT = 4096  # bracket amounts a dues.bracket criterion keeps by income
+
+
+def _amount(params: BracketParams, retired: bool, income: float) -> float | None:
+    """The monthly amount of ``income`` in the employed (or retired) brackets: its rate times
+    the income; ``None`` when no bracket takes it."""
+    rate = _rate(params.retired_table if retired else params.employed_table, income)
+    return None if rate is None else rate * income
 
 
 def _required(member: Member | None, params: BracketParams) -> float | bool | None:
@@ -429,9 +444,16 @@ def _required(member: Member | None, params: BracketParams) -> float | bool | No
         income = member.monthly_income if member is not None else None
         if income is None:
             return False
-        table = params.employed_table if category is _EMPLOYED else params.retired_table
-        rate = _rate(table, income)
-        return None if rate is None else rate * income
+        key = (category is _RETIRED, income)
+        amounts = params.amounts
+        try:
+            return amounts[key]
+        except KeyError:  # not worked out yet for this income
+            pass
+        if len(amounts) >= _AMOUNTS_KEPT:
+            amounts.clear()
+        amount = amounts[key] = _amount(params, category is _RETIRED, income)
+        return amount
     if category is None:
         return False
     return params.flat.get(category)
