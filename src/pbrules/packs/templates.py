@@ -9,6 +9,7 @@ or arbitrary attributes, so a pack cannot reach into Python objects. Format spec
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Mapping
 from typing import Any
@@ -83,7 +84,7 @@ def render_message(template: str, values: Mapping[str, Any]) -> str:
     to plain ``str``. Rendering never raises for a template that passed :func:`template_errors`.
     """
     parts: list[str] = []
-    for literal, name, spec, _conv in _formatter.parse(template):
+    for literal, name, spec in _parsed(template):
         parts.append(literal)
         if name is None:
             continue
@@ -91,10 +92,20 @@ def render_message(template: str, values: Mapping[str, Any]) -> str:
         if value is None:
             parts.append("?")
             continue
-        if spec and format_spec_problem(spec) is not None:
-            spec = ""  # a template that skipped template_errors: never build a huge string
         try:
-            parts.append(format(value, spec or ""))
+            parts.append(format(value, spec))
         except (ValueError, TypeError):
             parts.append(str(value))
     return "".join(parts)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A template cut into ``(literal, field name, format spec)`` parts, once per template (a
+    pack has a few dozen; every finding renders one or two). A spec that does not pass
+    :func:`format_spec_problem` is dropped (a template that skipped :func:`template_errors`:
+    never build a huge string)."""
+    return tuple(
+        (literal, name, spec if spec and format_spec_problem(spec) is None else "")
+        for literal, name, spec, _conv in _formatter.parse(template)
+    )
