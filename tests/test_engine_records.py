@@ -240,3 +240,17 @@ def test_scored_is_found_again_and_bounded() -> None:
     for n in range(50):
         records.scored(c, Outcome(Status.PASS, actual=n, expected=n))
     assert len(records._scored) <= 8
+
+
+def test_not_applicable_outcomes_taking_turns_keep_their_records() -> None:
+    """A criterion's last not-applicable outcome is looked at first; outcomes that take turns
+    (organizations of other kinds) still get their own records."""
+    records = Records(zh=True)
+    one = Outcome.not_applicable(NoteText("kind branch", "支部"))
+    two = Outcome.not_applicable(NoteText("kind committee", "党委"))
+    first, second = records.not_applicable("S01", one), records.not_applicable("S01", two)
+    for _ in range(3):
+        assert records.not_applicable("S01", one) is first
+        assert records.not_applicable("S01", two) is second
+    assert (first["note"], second["note"]) == ("kind branch", "kind committee")
+    assert records.not_applicable("S02", one) is not first

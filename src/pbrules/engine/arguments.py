@@ -34,12 +34,12 @@ __all__ = ["CheckedItems", "evaluate_arguments", "run_arguments", "snapshot_argu
 
 def snapshot_argument(value: Any, name: str = "snapshot") -> Snapshot:
     """A :class:`~pbrules.Snapshot`, or a mapping validated as one (``DataError`` with paths)."""
-    from pydantic import ValidationError
-
     from pbrules.model.snapshot import Snapshot
 
     if isinstance(value, Snapshot):
         return value
+    from pydantic import ValidationError
+
     if not isinstance(value, Mapping):
         raise TypeError(f"{name} must be a pbrules.Snapshot or a mapping, not {kind_of(value)}")
     try:

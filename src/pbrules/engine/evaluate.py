@@ -788,8 +788,8 @@ class Engine:
         complete = True
         records = self._records  # each distinct criterion record made once
         tiers = bool(self._tiers)
-        for c in self._compiled:
-            outcome = by_id[c.id] = state.outcomes[c.pos] or _NA
+        for c, found in zip(self._compiled, state.outcomes, strict=True):  # outcomes by pos
+            outcome = by_id[c.id] = found or _NA
             status = outcome.status
             if status is _NOT_APPLICABLE:  # no points and nothing to add (DESIGN §5)
                 pts = NOT_COUNTED

@@ -78,6 +78,8 @@ class Records:
         self._known: dict[tuple[Any, ...], CriterionRecord] = {}
         # criterion id and id() of a not-applicable outcome -> that outcome and its record
         self._by_outcome: dict[tuple[str, int], tuple[Outcome, CriterionRecord]] = {}
+        # criterion id -> its last not-applicable outcome found there and its record
+        self._last: dict[str, tuple[Outcome, CriterionRecord]] = {}
         # criterion id and an outcome's values -> its points and shared record (:meth:`scored`)
         self._scored: dict[tuple[Any, ...], tuple[CriterionPoints, CriterionRecord]] = {}
 
@@ -114,6 +116,7 @@ class Records:
                 self._known.clear()
                 self._by_outcome.clear()
                 self._scored.clear()
+                self._last.clear()
             record = self._known[values] = CriterionRecord(values)
         return record
 
@@ -156,21 +159,29 @@ class Records:
         Those outcomes are mostly shared objects (one per note and ``applies_to`` exclusion,
         ``Outcome.not_applicable``), so the record is first found by the outcome itself, kept
         with it (an ``id()`` never names another object while the outcome is kept), then by its
-        values as :meth:`record` does."""
+        values as :meth:`record` does. A criterion mostly gives the same shared outcome from
+        one organization to the next: its last one is looked at first."""
+        kept = self._last.get(criterion_id)
+        if kept is not None and kept[0] is outcome:
+            return kept[1]
         key = (criterion_id, id(outcome))
         kept = self._by_outcome.get(key)
         if kept is not None and kept[0] is outcome:
+            self._last[criterion_id] = kept
             return kept[1]
         record = self.record(criterion_id, outcome, NOT_COUNTED)
         if type(record) is CriterionRecord:
             if len(self._by_outcome) >= self._limit:
                 self._by_outcome.clear()
-            self._by_outcome[key] = (outcome, record)
+            self._by_outcome[key] = self._last[criterion_id] = (outcome, record)
         return record
 
 
 def org_model(result: dict[str, Any]) -> OrgResult:
     """An organization's result dict (``Engine._finish``'s) validated into its ``OrgResult``,
     shared criterion records as their kept models (their own list: a new one per result)."""
-    criteria = [c.model() if type(c) is CriterionRecord else c for c in result["criteria"]]
+    criteria = [
+        (c._model or c.model()) if type(c) is CriterionRecord else c  # made once: mostly kept
+        for c in result["criteria"]
+    ]
     return OrgResult.model_validate({**result, "criteria": criteria})

@@ -72,7 +72,19 @@ class SubjectItem:
         return (SubjectItem, (self.subject, self.message, self.evidence, self.severity))
 
 
-@dataclass(frozen=True, slots=True)
+#: sets a field of a frozen instance (what a frozen dataclass's own ``__init__`` calls)
+_set = object.__setattr__
+
+
+def _refuse(compliance: float, misses: int) -> None:
+    """Raise the ``ValueError`` of an outcome's compliance outside [0, 1] or negative misses."""
+    if not 0.0 <= compliance <= 1.0:
+        raise ValueError(f"compliance {compliance} is outside [0, 1]")
+    if misses < 0:
+        raise ValueError(f"misses {misses} is negative")
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Outcome:
     """The result of one checker on one organization.
 
@@ -101,11 +113,36 @@ class Outcome:
         fields = (self.compliance, self.misses, self.actual, self.expected, self.evidence)
         return (Outcome, (self.status, *fields, self.items, self.note))
 
+    def __init__(
+        self,
+        status: Status,
+        compliance: float = 1.0,
+        misses: int = 0,
+        actual: Any = None,
+        expected: Any = None,
+        evidence: tuple[str, ...] = (),
+        items: tuple[SubjectItem, ...] = (),
+        note: str = "",
+    ) -> None:
+        """The dataclass's own ``__init__`` written out, with its checks first: the generated
+        one looks ``object.__setattr__`` up for each field, then calls ``__post_init__`` (a
+        large run makes tens of millions of outcomes, about 35 an organization)."""
+        if not 0.0 <= compliance <= 1.0 or misses < 0:
+            _refuse(compliance, misses)
+        _set(self, "status", status)
+        _set(self, "compliance", compliance)
+        _set(self, "misses", misses)
+        _set(self, "actual", actual)
+        _set(self, "expected", expected)
+        _set(self, "evidence", evidence)
+        _set(self, "items", items)
+        _set(self, "note", note)
+
     def __post_init__(self) -> None:
-        if not 0.0 <= self.compliance <= 1.0:
-            raise ValueError(f"compliance {self.compliance} is outside [0, 1]")
-        if self.misses < 0:
-            raise ValueError(f"misses {self.misses} is negative")
+        """The same checks for a subclass made a dataclass (its generated ``__init__`` calls
+        this, not the one above)."""
+        if not 0.0 <= self.compliance <= 1.0 or self.misses < 0:
+            _refuse(self.compliance, self.misses)
 
     # Convenience constructors keep checkers short and uniform.
     @classmethod
