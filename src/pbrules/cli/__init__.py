@@ -6,6 +6,13 @@ Each command group lives in its own module here; plugins add commands through th
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
 import click
 
 from pbrules._version import VERSION
@@ -34,6 +41,40 @@ def _attach() -> None:
 _attach()
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is: it unwinds as Ctrl-C does."""
+
+
+@contextmanager
+def terminated_as_interrupted() -> Iterator[list[bool]]:
+    """While inside, SIGTERM (``kill``, ``timeout``, a job scheduler stopping the job) stops the
+    command as Ctrl-C does: the stack unwinds, so a half-written output never takes the output's
+    name, its temporary file and the spool are removed, and a ledger transaction is rolled back.
+    (Python's default for SIGTERM ends the process on the spot and leaves them behind.) Yields a
+    list holding ``True`` once SIGTERM came. Outside the main thread it does nothing; a process
+    forked meanwhile (a ``--jobs`` worker) ends on SIGTERM as by default, as its pool expects."""
+    came: list[bool] = []
+    here = os.getpid()
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != here:  # a forked worker: die of the signal, as without this handler
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        came.append(True)
+        raise _Terminated
+
+    try:
+        before = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread: leave SIGTERM alone
+        yield came
+        return
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def main() -> None:
     from pbrules.plugins import get_host
 
@@ -44,4 +85,10 @@ def main() -> None:
     else:
         for failure in failures:
             click.echo(f"warning: plugin {failure.name}: {failure.error}", err=True)
-    cli(prog_name="pbrules")
+    with terminated_as_interrupted() as came:
+        try:
+            cli(prog_name="pbrules")
+        except SystemExit:
+            if came:  # click said "Aborted!"; exit as a process ended by SIGTERM would
+                sys.exit(128 + signal.SIGTERM)
+            raise

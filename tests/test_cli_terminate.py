@@ -1,0 +1,102 @@
+"""SIGTERM stops a command as Ctrl-C does: nothing half-written is left behind, exit 143."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pbrules.cli import terminated_as_interrupted
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+
+def test_sigterm_inside_is_raised_where_the_command_is_and_the_handler_is_restored() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt), terminated_as_interrupted() as came:
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert came == [True]
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def _terminate_self() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_a_process_forked_inside_ends_of_sigterm_as_by_default() -> None:
+    with terminated_as_interrupted() as came:
+        child = multiprocessing.get_context("fork").Process(target=_terminate_self)
+        child.start()
+        child.join(30)
+    assert child.exitcode == -signal.SIGTERM
+    assert came == []
+
+
+# The child is stopped when its output is written but has not yet taken the output's name (the
+# writer's fsync), the worst moment for a process that dies on the spot.
+_CHILD = textwrap.dedent(
+    """
+    import os, signal, sys
+
+    def fsync_then_stop(fd):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    os.fsync = fsync_then_stop
+    from pbrules.cli import main
+
+    sys.argv = ["pbrules", "evaluate", sys.argv[1], "--rules", sys.argv[2], "-o", sys.argv[3]]
+    main()
+    """
+)
+
+
+def test_evaluate_stopped_by_sigterm_leaves_no_output_and_exits_143(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "result.json"
+    out.parent.mkdir()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            str(ROOT / "examples/district/2026Q3.jsonl"),
+            str(ROOT / "rules/district-quarterly.yaml"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr
+    assert "Aborted!" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(out.parent.iterdir()) == []  # neither the output nor its temporary file
+
+
+def test_an_existing_output_is_left_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    out.write_bytes(b"the last good result\n")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            str(ROOT / "examples/district/2026Q3.jsonl"),
+            str(ROOT / "rules/district-quarterly.yaml"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr
+    assert out.read_bytes() == b"the last good result\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json"]
