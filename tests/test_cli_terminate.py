@@ -57,10 +57,9 @@ _CHILD = textwrap.dedent(
 )
 
 
-def test_evaluate_stopped_by_sigterm_leaves_no_output_and_exits_143(tmp_path: Path) -> None:
-    out = tmp_path / "out" / "result.json"
-    out.parent.mkdir()
-    done = subprocess.run(
+def _evaluate_stopped(out: Path) -> subprocess.CompletedProcess[str]:
+    """``pbrules evaluate`` of the example district into ``out``, sent SIGTERM at the fsync."""
+    return subprocess.run(
         [
             sys.executable,
             "-c",
@@ -74,6 +73,12 @@ def test_evaluate_stopped_by_sigterm_leaves_no_output_and_exits_143(tmp_path: Pa
         timeout=300,
         check=False,
     )
+
+
+def test_evaluate_stopped_by_sigterm_leaves_no_output_and_exits_143(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "result.json"
+    out.parent.mkdir()
+    done = _evaluate_stopped(out)
     assert done.returncode == 128 + signal.SIGTERM, done.stderr
     assert "Aborted!" in done.stderr
     assert "Traceback" not in done.stderr
@@ -83,20 +88,7 @@ def test_evaluate_stopped_by_sigterm_leaves_no_output_and_exits_143(tmp_path: Pa
 def test_an_existing_output_is_left_as_it_was(tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     out.write_bytes(b"the last good result\n")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _CHILD,
-            str(ROOT / "examples/district/2026Q3.jsonl"),
-            str(ROOT / "rules/district-quarterly.yaml"),
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = _evaluate_stopped(out)
     assert done.returncode == 128 + signal.SIGTERM, done.stderr
     assert out.read_bytes() == b"the last good result\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json"]
