@@ -1,4 +1,4 @@
-"""SIGTERM stops a command as Ctrl-C does: nothing half-written is left behind, exit 143."""
+"""SIGTERM and SIGHUP stop a command as Ctrl-C does: nothing half-written is left behind."""
 
 from __future__ import annotations
 
@@ -18,12 +18,15 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 
-def test_sigterm_inside_is_raised_where_the_command_is_and_the_handler_is_restored() -> None:
-    before = signal.getsignal(signal.SIGTERM)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_the_signal_inside_is_raised_where_the_command_is_and_the_handler_restored(
+    signum: int,
+) -> None:
+    before = signal.getsignal(signum)
     with pytest.raises(KeyboardInterrupt), terminated_as_interrupted() as came:
-        os.kill(os.getpid(), signal.SIGTERM)
-    assert came == [True]
-    assert signal.getsignal(signal.SIGTERM) is before
+        os.kill(os.getpid(), signum)
+    assert came == [signum]
+    assert signal.getsignal(signum) is before
 
 
 def _terminate_self() -> None:

@@ -42,37 +42,43 @@ _attach()
 
 
 class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the command is: it unwinds as Ctrl-C does."""
+    """SIGTERM or SIGHUP, raised where the command is: it unwinds as Ctrl-C does."""
+
+
+#: the signals that stop a command as Ctrl-C does: ``kill``, ``timeout`` or a job scheduler's
+#: stop, and a closed terminal (or dropped ssh session)
+STOPPING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @contextmanager
-def terminated_as_interrupted() -> Iterator[list[bool]]:
-    """While inside, SIGTERM (``kill``, ``timeout``, a job scheduler stopping the job) stops the
-    command as Ctrl-C does: the stack unwinds, so a half-written output never takes the output's
-    name, its temporary file and the spool are removed, and a ledger transaction is rolled back.
-    (Python's default for SIGTERM ends the process on the spot and leaves them behind.) Yields a
-    list holding ``True`` once SIGTERM came. Outside the main thread it does nothing; a process
-    forked meanwhile (a ``--jobs`` worker) ends on SIGTERM as by default, as its pool expects."""
-    came: list[bool] = []
+def terminated_as_interrupted() -> Iterator[list[int]]:
+    """While inside, SIGTERM and SIGHUP stop the command as Ctrl-C does: the stack unwinds, so a
+    half-written output never takes the output's name, its temporary file and the spool are
+    removed, and a ledger transaction is rolled back. (Python's default for them ends the
+    process on the spot and leaves those behind.) Yields the list of the signals that came.
+    Outside the main thread it does nothing; a process forked meanwhile (a ``--jobs`` worker)
+    ends of the signal as by default, as its pool expects."""
+    came: list[int] = []
     here = os.getpid()
 
-    def terminate(signum: int, frame: FrameType | None) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
         if os.getpid() != here:  # a forked worker: die of the signal, as without this handler
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
             return
-        came.append(True)
+        came.append(signum)
         raise _Terminated
 
     try:
-        before = signal.signal(signal.SIGTERM, terminate)
-    except ValueError:  # not the main thread: leave SIGTERM alone
+        before = [(signum, signal.signal(signum, stop)) for signum in STOPPING]
+    except ValueError:  # not the main thread: leave the signals alone
         yield came
         return
     try:
         yield came
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for signum, handler in before:
+            signal.signal(signum, handler)
 
 
 def main() -> None:
@@ -89,6 +95,6 @@ def main() -> None:
         try:
             cli(prog_name="pbrules")
         except SystemExit:
-            if came:  # click said "Aborted!"; exit as a process ended by SIGTERM would
-                sys.exit(128 + signal.SIGTERM)
+            if came:  # click said "Aborted!"; exit as a process ended by the signal would
+                sys.exit(128 + came[0])
             raise
