@@ -29,6 +29,18 @@ def test_the_signal_inside_is_raised_where_the_command_is_and_the_handler_restor
     assert signal.getsignal(signum) is before
 
 
+def test_an_ignored_signal_stays_ignored_as_under_nohup() -> None:
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with terminated_as_interrupted() as came:
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGHUP)  # ignored: nothing is raised
+        assert came == []
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
+
+
 def _terminate_self() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 

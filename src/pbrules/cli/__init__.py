@@ -70,7 +70,12 @@ def terminated_as_interrupted() -> Iterator[list[int]]:
         raise _Terminated
 
     try:
-        before = [(signum, signal.signal(signum, stop)) for signum in STOPPING]
+        before = [
+            (signum, signal.signal(signum, stop))
+            for signum in STOPPING
+            # an ignored signal stays ignored (``nohup`` ignores SIGHUP), a handler stays set
+            if signal.getsignal(signum) is signal.SIG_DFL
+        ]
     except ValueError:  # not the main thread: leave the signals alone
         yield came
         return
