@@ -244,8 +244,9 @@ class Traits(NamedTuple):
     ) -> Traits:
         org = snapshot.organization
         return cls(
-            kind=org.kind.value,
-            category=org.category.value if org.category is not None else None,
+            # _value_: the enum's value without the value property's descriptor call
+            kind=org.kind._value_,
+            category=org.category._value_ if org.category is not None else None,
             committee=len(index.current_committee) >= 3,
             subordinates=bool(children),
             groups=bool(snapshot.party_groups),

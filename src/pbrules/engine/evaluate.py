@@ -900,8 +900,8 @@ class Engine:
             veto_grade=self.model.veto_grade,
             pools=self._pools,
         )
-        kind = org.kind.value
-        category = org.category.value if org.category is not None else None
+        kind = org.kind._value_  # _value_: without the value property's descriptor call
+        category = org.category._value_ if org.category is not None else None
         return {
             "org_id": org.id,
             "name": org.name,

@@ -79,7 +79,7 @@ def committee_holders(posts: list[CommitteePost] | tuple[CommitteePost, ...]) ->
         if post.role is None or not post.name:
             continue
         key = (post.appointed_on, post.person_id, post.name)
-        role = post.role.value
+        role = post.role._value_  # _value_: without the value property's descriptor call
         if role not in out or key > out[role]:
             out[role] = key
     return {role: value[2] for role, value in out.items()}
@@ -225,8 +225,8 @@ def _template_values(
     return {
         "org.id": org.id,
         "org.name": org.name,
-        "org.kind": org.kind.value,
-        "org.category": org.category.value if org.category is not None else None,
+        "org.kind": org.kind._value_,  # _value_: without the value property's descriptor call
+        "org.category": org.category._value_ if org.category is not None else None,
         "criterion.id": criterion.id,
         "criterion.title": criterion.title,
         "period": str(period),
