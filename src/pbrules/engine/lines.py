@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "dumps_line",
@@ -67,14 +67,16 @@ def _line_of(line: bytes) -> bytes:
     return (line.lstrip(b" ") + b" ") if line.endswith(b",") else line.lstrip(b" ")
 
 
-def _plain(text: bytes) -> bytes:
+def _plain(text: bytes) -> bytes | None:
+    if spelled_apart(text):
+        return None
     return b"".join(map(_line_of, text.split(b"\n")))
 
 
-class _Pieces(dict[bytes, bytes]):
+class _Pieces(dict[bytes, bytes | None]):
     """Criterion records converted once: most organizations share most of them."""
 
-    def __missing__(self, piece: bytes) -> bytes:
+    def __missing__(self, piece: bytes) -> bytes | None:
         if len(self) >= _PIECES_KEPT:
             self.clear()
         line = self[piece] = _plain(piece)
@@ -84,42 +86,45 @@ class _Pieces(dict[bytes, bytes]):
 _pieces = _Pieces()
 
 
-def one_line(text: bytes) -> bytes:
-    """Indented JSON text (one value, as pydantic-core or ``json.dumps`` indent it) on one line,
-    as ``json.dumps`` writes it: each line without its indentation, a line ending in a comma
-    followed by a space, the line breaks dropped.
+def one_line(text: bytes) -> bytes | None:
+    """Indented JSON text (one value, or the start of one cut after a comma, as pydantic-core or
+    ``json.dumps`` indent it) on one line as ``json.dumps`` writes it: each line without its
+    indentation, a line ending in a comma followed by a space, the line breaks dropped. ``None``
+    when the text may hold a float ``json.dumps`` spells apart (:func:`spelled_apart`).
 
     Layout is dropped line by line, so the text can be cut at line breaks and each piece
     converted alone: an organization's criterion records (each piece from a record's ``{`` to
-    the next) are converted once and kept (:class:`_Pieces`)."""
+    the next) are converted (and screened) once and kept (:class:`_Pieces`)."""
     pieces = text.split(_RECORD_START)
     if len(pieces) < 3:
         return _plain(text)
-    inner = map(_pieces.__getitem__, pieces[1:-1])
-    return b"{".join((_plain(pieces[0]), *inner, _plain(pieces[-1])))
+    parts = [_plain(pieces[0]), *map(_pieces.__getitem__, pieces[1:-1]), _plain(pieces[-1])]
+    return None if None in parts else b"{".join(cast(list[bytes], parts))
+
+
+def _dumped(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def org_line(body: bytes, cut: int) -> tuple[bytes, int]:
     """An organization's fields on one line, without its ``{``: ``"org_id": ..., "vetoed": ...}``
     (``body`` as the spool holds it, ranking fields left out), and where the ranking fields go
     in it (``body``'s ``cut``, before ``vetoed``): after ``", "``, to be followed by ``", "``."""
-    if spelled_apart(body):
-        fields = list(json.loads(body).items())
-        at = [key for key, _ in fields].index("vetoed")
-        lead = json.dumps(dict(fields[:at]), ensure_ascii=False)[1:-1].encode("utf-8") + b", "
-        rest = json.dumps(dict(fields[at:]), ensure_ascii=False)[1:].encode("utf-8")
-        return lead + rest, len(lead)
     # ``body[:cut]`` ends with the comma before ``vetoed``'s line: its line becomes ``", "``
-    lead = one_line(body[:cut])[1:]
-    return lead + one_line(body[cut:]), len(lead)
+    lead, rest = one_line(body[:cut]), one_line(body[cut:])
+    if lead is not None and rest is not None:
+        return lead[1:] + rest, len(lead) - 1
+    fields = list(json.loads(body).items())
+    at = [key for key, _ in fields].index("vetoed")
+    head = _dumped(dict(fields[:at]))[1:-1] + b", "
+    return head + _dumped(dict(fields[at:]))[1:], len(head)
 
 
 def rank_fields(ranks: bytes) -> bytes:
     """An organization's ranking fields (their indented object, ``plain_json.ranks_json``) as
     the keys and values of its line: ``"rank": 1, ..., "total_change": null``."""
-    if spelled_apart(ranks):
-        return json.dumps(json.loads(ranks), ensure_ascii=False)[1:-1].encode("utf-8")
-    return one_line(ranks)[1:-1]
+    line = one_line(ranks)
+    return (_dumped(json.loads(ranks)) if line is None else line)[1:-1]
 
 
 _FINDING = line_start("finding", {})
@@ -131,8 +136,9 @@ def finding_lines(found: bytes) -> bytes:
     first, *more = found.split(_FINDING_START)  # between two items only
     lines = []
     for item in (first, *(b"{" + item for item in more)):
-        if spelled_apart(item):
+        line = one_line(item)
+        if line is None:
             lines.append(dumps_line("finding", json.loads(item)))
         else:
-            lines.append(b"".join((_FINDING, one_line(item)[1:], b"\n")))
+            lines.append(b"".join((_FINDING, line[1:], b"\n")))
     return b"".join(lines)
