@@ -328,8 +328,9 @@ class Engine:
         ``format`` is ``json`` (the bytes of ``write_result_json(self.run(...))``) or ``jsonl``
         (those of the ``jsonl`` exporter). No result object is held per organization: each is
         finished where pass 1 evaluates it (a worker with ``jobs > 1``) and spooled to a
-        temporary file as JSON; the parent keeps compact rows for ranking
-        (:mod:`pbrules.engine.stream`). Returns the run's counts and worst unwaived severity.
+        temporary file as JSON (a local pool's workers write files of their own); the parent
+        keeps compact rows for ranking (:mod:`pbrules.engine.stream`). Returns the run's counts
+        and worst unwaived severity.
         """
         if format not in FORMATS:
             raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")

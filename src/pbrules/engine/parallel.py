@@ -18,7 +18,6 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import replace
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -27,7 +26,7 @@ from pbrules.checker import Checker, ChildRef
 from pbrules.engine.chunks import Chunk, Pass1, Scanned, scan_chunk
 from pbrules.engine.collect import RUN_THRESHOLDS
 from pbrules.engine.sources import Item
-from pbrules.engine.stream import Done, Placed
+from pbrules.engine.stream import SPOOL_BUFFER, Done, Placed
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
 from pbrules.packs.schema import LoadedPack
@@ -179,7 +178,7 @@ def spool_in(directory: str, scanned: list[Scanned]) -> list[Scanned]:
     place (:class:`Placed`). The file is flushed before the chunk's records go back."""
     path = os.path.join(directory, f"worker-{os.getpid()}")
     out: list[Scanned] = []
-    with open(path, "ab") as f:
+    with open(path, "ab", buffering=SPOOL_BUFFER) as f:
         at = f.seek(0, os.SEEK_END)
         for record in scanned:
             done = record.state
@@ -187,7 +186,7 @@ def spool_in(directory: str, scanned: list[Scanned]) -> list[Scanned]:
                 f.write(done.body)
                 f.write(done.found)
                 place = Placed(done.node, done.as_of, done.row._replace(at=at), path)
-                record = replace(record, state=place)
+                record = Scanned(record.source, record.place, record.period, place)
                 at += len(done.body) + len(done.found)
             out.append(record)
     return out

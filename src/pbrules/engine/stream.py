@@ -53,6 +53,7 @@ from pbrules.model.snapshot import Organization
 
 __all__ = [
     "FORMATS",
+    "SPOOL_BUFFER",
     "Done",
     "Picked",
     "Placed",
@@ -159,6 +160,9 @@ class RunSummary:
 #: ``progress(done, total)``, as :data:`pbrules.engine.evaluate.Progress`
 Tick = Callable[[int, int | None], None]
 _EVERY = 1000  # organizations between two progress calls while writing
+#: the spool files' write buffer: one write call a megabyte, not two or three per organization
+#: (an organization's bytes are larger than the default buffer)
+SPOOL_BUFFER = 1 << 20
 
 
 def phase(progress: Tick | None, name: str, total: int | None = None) -> None:
@@ -415,7 +419,9 @@ class Spool:
 
     def __init__(self, format: str = "json") -> None:
         self.format = format
-        self._file = tempfile.TemporaryFile(prefix="pbrules-spool-")  # noqa: SIM115
+        self._file = tempfile.TemporaryFile(  # noqa: SIM115
+            prefix="pbrules-spool-", buffering=SPOOL_BUFFER
+        )
         self._end = 0
         self._fds = [self._file.fileno()]  # by ``Row.file``
         self._taken: dict[str, int] = {}  # a worker's spool file -> its ``Row.file``
