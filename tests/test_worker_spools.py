@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import io
 import os
+import signal
+import subprocess
+import sys
 import tempfile
+import textwrap
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -102,3 +106,45 @@ def test_a_worker_that_dies_fails_the_run_and_leaves_nothing(
         _run(data, "json", 2)
     assert os.listdir(tempfile.gettempdir()) == []
     assert _open_fds() == fds
+
+
+# The parent is stopped by SIGTERM (the CLI unwinds as for Ctrl-C) right after it took the
+# first worker's spool file: pass 1 is running in the pool.
+_STOPPED = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pbrules.engine import chunks, stream
+
+    chunks.CHUNK_BYTES = 96 * 1024
+    take = stream.Spool._take
+
+    def take_then_stop(self, path):
+        index = take(self, path)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return index
+
+    stream.Spool._take = take_then_stop
+    from pbrules.cli import main
+
+    sys.argv = ["pbrules", "evaluate", *sys.argv[1:]]
+    main()
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_run_stopped_by_sigterm_in_pass_1_leaves_nothing(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    args = [str(data), "--rules", str(PACK), "-j", "2", "-o", str(out)]
+    env = {**os.environ, "TMPDIR": tempfile.gettempdir()}
+    done = subprocess.run(
+        [sys.executable, "-c", _STOPPED, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr
+    assert os.listdir(tempfile.gettempdir()) == []
+    assert not out.exists()
