@@ -35,7 +35,8 @@ __all__ = [
 #: a float that pydantic-core and ``json.dumps`` spell differently; text in a string that looks
 #: like one (``"v2e-1"``) only costs the slower way
 _SPELLED_APART = re.compile(rb"\de-|0\.0000")
-#: where each item of a list at depth 2 starts: an organization's criterion records
+#: where each item of a list at depth 2 starts: an organization's criterion records (a line
+#: break is never inside a JSON string, so this cuts the text at line starts only)
 _RECORD_START = b"\n        {"
 #: the findings of one organization, as the spool holds them (depth-1 items of a list)
 _FINDING_START = b",\n    {"
@@ -54,8 +55,9 @@ def line_start(kind: str, head: dict[str, str]) -> bytes:
 
 
 def spelled_apart(text: bytes) -> bool:
-    """Whether ``text`` may hold a float that pydantic-core and ``json.dumps`` spell differently
-    (the substring tests first: the pattern's search costs more than the conversion)."""
+    """Whether ``text`` may hold a float that pydantic-core and ``json.dumps`` spell differently:
+    the pattern's answer, with substring tests first (its search alone costs more than the
+    conversion)."""
     if b"0.0000" in text:
         return True
     return b"e-" in text and _SPELLED_APART.search(text) is not None
