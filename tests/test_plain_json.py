@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pbrules.engine import plain_json, stream
 from pbrules.engine.plain_json import CriteriaJSON
 from pbrules.engine.ranking import RankInfo
-from pbrules.engine.stream import Done, Row, Spool, spooled, write_jsonl
+from pbrules.engine.stream import Done, Row, Spool, as_lines, spooled, write_jsonl
 from pbrules.model.note import NoteText
 from pbrules.model.outcome import Severity, Status
 from pbrules.model.period import Period
@@ -352,6 +352,8 @@ def test_the_mirrors_have_the_models_fields_in_order() -> None:
 
 
 # -- the jsonl lines: the spool's items with their line breaks dropped ---------------------------
+# A ``jsonl`` run spools each item as its line (``stream.as_lines``); ``_old_jsonl`` reads a
+# ``json`` spool of the same organizations and writes every item again with ``json.dumps``.
 
 
 def _old_jsonl(shell: RunResult, rows: list[Row], ranks: list[RankInfo], spool: Spool) -> bytes:
@@ -387,31 +389,34 @@ SHELL = RunResult.model_validate(
 )
 
 
+def _jsonl_as_before(dones: list[Done], ranks: list[RankInfo]) -> bytes:
+    """``write_jsonl`` of ``dones`` from a ``jsonl`` spool (half of them made lines before they
+    are added, as a worker does, the others by the spool), compared with ``_old_jsonl``."""
+    with Spool() as before, Spool("jsonl") as spool:
+        old_rows = [before.add(done) for done in dones]
+        rows = [spool.add(as_lines(d) if n % 2 else d) for n, d in enumerate(dones)]
+        before.ready()
+        spool.ready()
+        out = io.BytesIO()
+        write_jsonl(out, SHELL, rows, ranks, spool)
+        assert out.getvalue() == _old_jsonl(SHELL, old_rows, ranks, before)
+        return out.getvalue()
+
+
 @SETTINGS
 @given(st.data())
 def test_jsonl_lines_are_the_decoded_items_written_again(data: st.DataObject) -> None:
     pool = data.draw(st.lists(criterion(), min_size=1, max_size=4))
-    with Spool() as spool:
-        rows = []
-        for _ in range(data.draw(st.integers(1, 3))):
-            result = data.draw(org_result(pool))
-            findings = data.draw(st.lists(finding(), max_size=3))
-            rows.append(spool.add(spooled(ORG, AS_OF, result, findings)))
-        spool.ready()
-        ranks = [data.draw(RANKS) for _ in rows]
-        out = io.BytesIO()
-        write_jsonl(out, SHELL, rows, ranks, spool)
-        assert out.getvalue() == _old_jsonl(SHELL, rows, ranks, spool)
+    dones = []
+    for _ in range(data.draw(st.integers(1, 3))):
+        result = data.draw(org_result(pool))
+        findings = data.draw(st.lists(finding(), max_size=3))
+        dones.append(spooled(ORG, AS_OF, result, findings))
+    _jsonl_as_before(dones, [data.draw(RANKS) for _ in dones])
 
 
 def _jsonl_of(result: dict[str, Any], rank: RankInfo) -> bytes:
-    with Spool() as spool:
-        rows = [spool.add(spooled(ORG, AS_OF, result, []))]
-        spool.ready()
-        out = io.BytesIO()
-        write_jsonl(out, SHELL, rows, [rank], spool)
-        assert out.getvalue() == _old_jsonl(SHELL, rows, [rank], spool)
-        return out.getvalue()
+    return _jsonl_as_before([spooled(ORG, AS_OF, result, [])], [rank])
 
 
 NO_RANK = RankInfo(None, None, None, None, None, None, None)

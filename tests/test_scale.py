@@ -125,9 +125,11 @@ def test_dask_local_cluster_gives_byte_identical_output(mixed: Path) -> None:
     ):
         on_dask = _dump(engine.run(dataset, runner=dask_runner(client)))
         streamed = _streamed(engine, dataset, "json", runner=dask_runner(client))
+        lines = _streamed(engine, dataset, "jsonl", runner=dask_runner(client))
         assert sum(client.nthreads().values()) == 2
     assert on_dask == local
     assert streamed == local  # the workers finish and serialize each organization
+    assert lines == _streamed(engine, dataset, "jsonl")  # as the export's lines, there
 
 
 def test_cli_dask_options_are_exclusive(mixed: Path) -> None:

@@ -39,7 +39,7 @@ from pbrules.model.snapshot import Snapshot
 if TYPE_CHECKING:
     from pbrules.dataset import Dataset
     from pbrules.engine.evaluate import OrgState
-    from pbrules.engine.stream import Done
+    from pbrules.engine.stream import Done, Placed
 
 __all__ = [
     "CHUNK_BYTES",
@@ -75,13 +75,13 @@ class Chunk:
 @dataclass(frozen=True, slots=True)
 class Scanned:
     """One record of a chunk, as the parent needs it: a rejection, or a snapshot's pass-1 state
-    (or, in a streamed run, its finished and serialized result) with its period and place
-    (never the snapshot itself)."""
+    (or, in a streamed run, its finished and serialized result, or where a worker spooled it)
+    with its period and place (never the snapshot itself)."""
 
     source: str
     place: int
     period: Period | None = None
-    state: OrgState | Done | None = None
+    state: OrgState | Done | Placed | None = None
     rejected: Rejected | None = None
 
 

@@ -28,7 +28,7 @@ bottom-up order), ``parallel`` (pass 1 in processes), ``findings``, ``scoring``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -69,9 +69,11 @@ from pbrules.engine.stream import (
     FORMATS,
     Done,
     Picked,
+    Placed,
     Rows,
     RunSummary,
     Spool,
+    as_lines,
     child_score,
     counted,
     phase,
@@ -326,13 +328,14 @@ class Engine:
         ``format`` is ``json`` (the bytes of ``write_result_json(self.run(...))``) or ``jsonl``
         (those of the ``jsonl`` exporter). No result object is held per organization: each is
         finished where pass 1 evaluates it (a worker with ``jobs > 1``) and spooled to a
-        temporary file as JSON; the parent keeps compact rows for ranking
-        (:mod:`pbrules.engine.stream`). Returns the run's counts and worst unwaived severity.
+        temporary file as JSON (a local pool's workers write files of their own); the parent
+        keeps compact rows for ranking (:mod:`pbrules.engine.stream`). Returns the run's counts
+        and worst unwaived severity.
         """
         if format not in FORMATS:
             raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
         arguments.run_arguments(dataset, jobs, previous, self.pack_ref, progress, waivers)
-        with fewer_collections(), Spool() as spool:
+        with fewer_collections(), Spool(format) as spool:
             return self._run_to(
                 dataset, out, format, spool, period, previous, jobs, progress, waivers, runner
             )
@@ -353,16 +356,20 @@ class Engine:
         label, source = source_of(dataset)
         intake = Intake(label, check_period(period))
         files = None if self.patterns.active else jsonl_files(source)
+        lines = format == "jsonl"
         if files is not None:
-            done = self._done_chunks(files, intake, jobs, progress, runner, source, waivers)
+            done = self._done_chunks(files, intake, jobs, progress, runner, source, waivers, lines)
         else:
             phase(progress, "pass 1")
             done = self._done_items(intake, source, jobs, progress, waivers)
         rows = Rows()
         as_of: date | None = None
-        for item in done:
-            rows.put(item.node.id, spool.add(item))
-            as_of = item.as_of if as_of is None else max(as_of, item.as_of)
+        try:
+            for item in done:
+                rows.put(item.node.id, spool.add(item))
+                as_of = item.as_of if as_of is None else max(as_of, item.as_of)
+        finally:  # pass 1 failed or was interrupted: its workers stop, their files go, now
+            done.close()
         the_period = intake.evaluated_period()
         if intake.relabel:
             name_sources(source, intake.rejected, intake.relabel)
@@ -406,7 +413,7 @@ class Engine:
         jobs: int,
         progress: Progress | None,
         waivers: Mapping[str, WaiverLike] | None,
-    ) -> Iterator[Done]:
+    ) -> Generator[Done, None, None]:
         """Pass 1 of a dataset read record by record, each organization finished here."""
         for count, state in enumerate(self._pass1_all(intake.accepted(source), jobs), start=1):
             assert intake.period is not None  # set by the first accepted snapshot
@@ -423,11 +430,15 @@ class Engine:
         runner: ChunkRunner | None,
         source: object,
         waivers: Mapping[str, WaiverLike] | None,
-    ) -> Iterator[Done]:
+        lines: bool,
+    ) -> Generator[Done | Placed, None, None]:
         """Pass 1 of a JSON Lines dataset read in chunks, each organization finished where it
-        is evaluated (in the workers with ``jobs > 1``)."""
-        admitted = self._admitted(files, intake, jobs, progress, runner, source, waivers or {})
-        return (item for item in admitted if isinstance(item, Done))
+        is evaluated (in the workers with ``jobs > 1``, which spool its bytes themselves);
+        ``lines``: as the ``jsonl`` export's lines."""
+        admitted = self._admitted(
+            files, intake, jobs, progress, runner, source, waivers or {}, lines
+        )
+        return (item for item in admitted if isinstance(item, Done | Placed))
 
     def _admitted(
         self,
@@ -438,21 +449,28 @@ class Engine:
         runner: ChunkRunner | None,
         source: object,
         finish: Mapping[str, WaiverLike] | None,
-    ) -> Iterator[OrgState | Done | None]:
+        lines: bool = False,
+    ) -> Iterator[OrgState | Done | Placed | None]:
         """Pass 1 of a JSON Lines dataset read in chunks, here or by workers (same result):
         each record as ``intake`` admits it. With ``finish`` (a streamed run's waivers) each
-        organization is finished where it is evaluated (:meth:`pass1_done`); without, its
-        pass-1 state comes back (:meth:`pass1_fresh`)."""
+        organization is finished where it is evaluated (:meth:`pass1_done`, as ``jsonl`` lines
+        with ``lines``), and the workers of a local pool spool its bytes themselves
+        (:class:`Placed`); without, its pass-1 state comes back (:meth:`pass1_fresh`)."""
         registry = getattr(source, "_registry", None)
         extensions = getattr(registry, "extensions", {})
-        payload = engine_payload(Engine, self.pack, self._checkers, extensions, finish)
-        pass1 = self.pass1_fresh if finish is None else partial(self.pass1_done, waivers=finish)
+        payload = engine_payload(Engine, self.pack, self._checkers, extensions, finish, lines)
+        pass1 = (
+            self.pass1_fresh
+            if finish is None
+            else partial(self.pass1_done, waivers=finish, lines=lines)
+        )
         local = partial(scan_chunk, registry=registry, pass1=pass1)
+        spools = finish is not None
         if runner is None and worth_planning_ahead(files):  # planned while pass 1 runs
             ahead = PlanAhead(files)
             phase(progress, "pass 1")
             try:
-                scanned = run_chunks(payload, ahead, jobs, local)
+                scanned = run_chunks(payload, ahead, jobs, local, spools=spools)
                 yield from self._scanned(intake, scanned, progress, ahead)
             finally:
                 ahead.close()
@@ -460,7 +478,7 @@ class Engine:
         chunks = _planned(files, progress)
         total = sum(chunk.lines for chunk in chunks)
         phase(progress, "pass 1", total)
-        scanned = run_chunks(payload, chunks, jobs, local, runner)
+        scanned = run_chunks(payload, chunks, jobs, local, runner, spools)
         yield from self._scanned(intake, scanned, progress, total)
 
     @staticmethod
@@ -469,7 +487,7 @@ class Engine:
         chunks: Iterator[list[Scanned]],
         progress: Progress | None,
         total: int | PlanAhead,
-    ) -> Iterator[OrgState | Done | None]:
+    ) -> Iterator[OrgState | Done | Placed | None]:
         """Each record of the scanned ``chunks`` as ``intake`` admits it, with pass 1's progress
         (its total known up front, or once the planner ``total`` is done)."""
         count = 0
@@ -572,11 +590,17 @@ class Engine:
         return self._pass1(snapshot, period, snapshot.as_of or period.end, ())
 
     def pass1_done(
-        self, snapshot: Snapshot, period: Period, waivers: Mapping[str, WaiverLike] | None = None
+        self,
+        snapshot: Snapshot,
+        period: Period,
+        waivers: Mapping[str, WaiverLike] | None = None,
+        lines: bool = False,
     ) -> Done:
         """Pass 1 of one snapshot as read, finished at once as if it had no subordinates and
-        serialized (a streamed run: :mod:`pbrules.engine.stream`)."""
-        return self._spooled(self.pass1_fresh(snapshot, period), period, waivers)
+        serialized (a streamed run: :mod:`pbrules.engine.stream`); ``lines``: as the ``jsonl``
+        export's lines (:func:`pbrules.engine.stream.as_lines`)."""
+        done = self._spooled(self.pass1_fresh(snapshot, period), period, waivers)
+        return as_lines(done) if lines else done
 
     def _spooled(
         self, state: OrgState, period: Period, waivers: Mapping[str, WaiverLike] | None

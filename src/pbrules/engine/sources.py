@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pbrules.checker import ChildRef
 from pbrules.engine.arguments import CheckedItems
 from pbrules.engine.seen import FirstSeen
-from pbrules.engine.stream import Done
+from pbrules.engine.stream import Done, Placed
 from pbrules.engine.tree import Node
 from pbrules.errors import DataError
 from pbrules.model.period import Period
@@ -88,7 +88,7 @@ class Intake:
             self._keep(item, pos)
             yield item, self.period, item.as_of or self.period.end, ()
 
-    def admit(self, scanned: Scanned) -> OrgState | Done | None:
+    def admit(self, scanned: Scanned) -> OrgState | Done | Placed | None:
         """The pass-1 state of a record read in chunks, if it is evaluated (else it is kept as a
         rejection, with the message the dataset and :meth:`accepted` give)."""
         pos = self.records
@@ -98,7 +98,7 @@ class Intake:
             return None
         state, period = scanned.state, scanned.period
         assert state is not None and period is not None
-        org = state.node if isinstance(state, Done) else state.org
+        org = state.node if isinstance(state, Done | Placed) else state.org
         org_id = org.id
         problem = self._duplicate(scanned.source, sys.intern(str(period)), org_id)
         if problem is None:

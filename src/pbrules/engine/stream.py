@@ -6,18 +6,19 @@ at once as if it had no subordinates and serialized (:func:`spooled`): its ``Org
 without the ranking fields, and its findings' JSON, exactly as
 :func:`pbrules.result_io.write_result_json` indents them. The parent appends those bytes to a
 spool file (:class:`Spool`) and keeps one :class:`Row` (numbers and ids) per organization, as
-parallel arrays (:class:`Rows`). The few organizations that have subordinates are finished again
-in pass 2 and their bytes replaced. Ranking reads the rows' columns; the document is then copied
-out of the spool in org id order with the ranking fields patched in at their place
-(:func:`write_json`, :func:`write_jsonl`). The bytes are those of
-``write_result_json(engine.run(...))``.
+parallel arrays (:class:`Rows`). The workers of a local process pool append their bytes to spool
+files of their own instead and send back only where they are (:class:`Placed`), so the bytes
+cross no pipe and the parent does not write them. In a ``jsonl`` run the spool holds each
+organization's and its findings' ``jsonl`` text (:func:`as_lines`, where it is finished). The few
+organizations that have subordinates are finished again in pass 2 and their bytes replaced.
+Ranking reads the rows' columns; the document is then copied out of the spool in org id order
+with the ranking fields patched in at their place (:func:`write_json`, :func:`write_jsonl`). The
+bytes are those of ``write_result_json(engine.run(...))``.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import tempfile
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,13 @@ from types import TracebackType
 from typing import Any, BinaryIO, NamedTuple, TypeVar, cast, overload
 
 from pbrules.checker import ChildScore
+from pbrules.engine.lines import (
+    dumps_line,
+    finding_lines,
+    line_start,
+    org_line,
+    rank_fields,
+)
 from pbrules.engine.plain_json import (
     CriteriaJSON,
     finding_dict,
@@ -45,12 +53,15 @@ from pbrules.model.snapshot import Organization
 
 __all__ = [
     "FORMATS",
+    "SPOOL_BUFFER",
     "Done",
     "Picked",
+    "Placed",
     "Row",
     "Rows",
     "RunSummary",
     "Spool",
+    "as_lines",
     "child_score",
     "counted",
     "phase",
@@ -76,7 +87,7 @@ _SHIFT_LIST = b"\n  "  # an item of a list written alone is one level (two space
 
 class Row(NamedTuple):
     """What the parent keeps of one finished organization (ranking reads ``org_id``, ``total``
-    and ``group``); ``at``/``size``/``cut``/``found`` locate its bytes in the spool."""
+    and ``group``); ``file``/``at``/``size``/``cut``/``found`` locate its bytes in the spool."""
 
     org_id: str
     group: str | None
@@ -92,6 +103,7 @@ class Row(NamedTuple):
     size: int  # the organization's bytes (the findings' follow)
     cut: int  # where the ranking fields go in the organization's bytes
     found: int  # the findings' bytes
+    file: int = 0  # which of the spool's files holds them (0: the parent's own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +116,30 @@ class Done:
     cut: int
     found: bytes  # its findings' JSON items, separated as in the document
     row: Row  # without a place yet (``at`` 0)
+    #: the bytes are already the ``jsonl`` export's (:func:`as_lines`), not the document's
+    lines: bool = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as a constructor call: the parent of a run with workers unpickles one per
         organization, and a frozen dataclass's default (``__setstate__``, a Python loop over
         its fields) cost it about three times as much."""
-        return (Done, (self.node, self.as_of, self.body, self.cut, self.found, self.row))
+        fields = (self.node, self.as_of, self.body, self.cut, self.found, self.row, self.lines)
+        return (Done, fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """One organization finished by a worker that appended its bytes (as a :class:`Done`'s, in
+    the run's format) to the spool file ``path`` of its own: what comes back instead of them."""
+
+    node: Node
+    as_of: date
+    row: Row  # ``at``: where its bytes start in ``path``
+    path: str
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as a constructor call, as :class:`Done` is."""
+        return (Placed, (self.node, self.as_of, self.row, self.path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +160,9 @@ class RunSummary:
 #: ``progress(done, total)``, as :data:`pbrules.engine.evaluate.Progress`
 Tick = Callable[[int, int | None], None]
 _EVERY = 1000  # organizations between two progress calls while writing
+#: the spool files' write buffer: one write call a megabyte, not two or three per organization
+#: (an organization's bytes are larger than the default buffer)
+SPOOL_BUFFER = 1 << 20
 
 
 def phase(progress: Tick | None, name: str, total: int | None = None) -> None:
@@ -233,9 +266,11 @@ class Rows(Sequence[Row]):
         self.complete, self.worst = array("b"), array("b")
         self.critical, self.findings, self.waived = array("i"), array("i"), array("i")
         self.at, self.size, self.cut, self.found = array("q"), array("q"), array("q"), array("q")
+        self.file = array("i")
         self._columns: tuple[array[Any], ...] = (
             *(self.group, self.grade, self.total, self.base_total, self.complete, self.worst),
             *(self.critical, self.findings, self.waived, self.at, self.size, self.cut, self.found),
+            self.file,
         )  # in the order of the values :meth:`put` takes from a row
 
     def _code(self, name: str | None) -> int:
@@ -263,6 +298,7 @@ class Rows(Sequence[Row]):
             row.size,
             row.cut,
             row.found,
+            row.file,
         )
         at = self._at.get(org_id)
         if at is None:
@@ -302,6 +338,7 @@ class Rows(Sequence[Row]):
             size=self.size[at],
             cut=self.cut[at],
             found=self.found[at],
+            file=self.file[at],
         )
 
     def __len__(self) -> int:
@@ -360,33 +397,75 @@ class Picked(Sequence[_T]):
         return len(self._order)
 
 
+def as_lines(done: Done) -> Done:
+    """``done`` with its bytes made the ``jsonl`` export's (:mod:`pbrules.engine.lines`): the
+    organization's fields on one line without its ``{`` and ranking fields (``cut``: where those
+    go), its findings as whole lines. A worker does it as it finishes the organization."""
+    if done.lines:
+        return done
+    body, cut = org_line(done.body, done.cut)
+    found = finding_lines(done.found) if done.found else b""
+    row = done.row._replace(size=len(body), cut=cut, found=len(found))
+    return Done(done.node, done.as_of, body, cut, found, row, lines=True)
+
+
 class Spool:
-    """An append-only temporary file of serialized organizations and findings."""
+    """Append-only temporary files of serialized organizations and findings: the parent's own
+    (an unnamed temporary file) and the files workers wrote and the parent took
+    (:meth:`add` of a :class:`Placed`), each read through a descriptor the parent holds.
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="pbrules-spool-")  # noqa: SIM115
+    ``format``: what the bytes are, the document's (``json``) or the ``jsonl`` export's
+    (:func:`as_lines`, applied here to a :class:`Done` not yet converted)."""
+
+    def __init__(self, format: str = "json") -> None:
+        self.format = format
+        self._file = tempfile.TemporaryFile(  # noqa: SIM115
+            prefix="pbrules-spool-", buffering=SPOOL_BUFFER
+        )
         self._end = 0
+        self._fds = [self._file.fileno()]  # by ``Row.file``
+        self._taken: dict[str, int] = {}  # a worker's spool file -> its ``Row.file``
 
-    def add(self, done: Done) -> Row:
-        """Append ``done``'s bytes; its row, placed."""
+    def add(self, done: Done | Placed) -> Row:
+        """Append ``done``'s bytes (or take the worker's file that holds them); its row,
+        placed."""
+        if isinstance(done, Placed):
+            return done.row._replace(file=self._take(done.path))
+        if self.format == "jsonl":
+            done = as_lines(done)
         at = self._end
         self._file.write(done.body)
         self._file.write(done.found)
         self._end += len(done.body) + len(done.found)
         return done.row._replace(at=at)
 
+    def _take(self, path: str) -> int:
+        """The index of a worker's spool file, opened for reading the first time it is named:
+        the descriptor keeps it readable once its directory is removed."""
+        index = self._taken.get(path)
+        if index is None:
+            index = self._taken[path] = len(self._fds)
+            self._fds.append(os.open(path, os.O_RDONLY))
+        return index
+
     def ready(self) -> None:
         """Done appending: what was written becomes readable."""
         self._file.flush()
 
     def body(self, row: Row) -> bytes:
-        return os.pread(self._file.fileno(), row.size, row.at)
+        return os.pread(self._fds[row.file], row.size, row.at)
 
     def found(self, row: Row) -> bytes:
-        return os.pread(self._file.fileno(), row.found, row.at + row.size)
+        return os.pread(self._fds[row.file], row.found, row.at + row.size)
 
     def close(self) -> None:
-        self._file.close()
+        taken, self._fds = self._fds[1:], self._fds[:1]
+        self._taken.clear()
+        try:
+            for fd in taken:
+                os.close(fd)
+        finally:
+            self._file.close()
 
     def __enter__(self) -> Spool:
         return self
@@ -429,6 +508,8 @@ def write_json(
     """The result document: ``shell`` (empty lists) with the organizations and findings of
     ``rows`` (in org id order) copied from ``spool``; ``write_result_json``'s bytes.
     ``progress`` counts the organizations, then their findings (``2 * len(rows)``)."""
+    if spool.format != "json":
+        raise ValueError("write_json reads a spool of the document's items (Spool('json'))")
     head, middle, tail = _shell(shell)
     out.write(head)
     separator = b"[\n    "
@@ -455,34 +536,8 @@ def _tick(progress: Tick | None, n: int, rows: Sequence[Row]) -> None:
         progress(n, 2 * len(rows))
 
 
-def _line(kind: str, data: dict[str, Any]) -> bytes:
-    return (json.dumps({"type": kind, **data}, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-#: a line break and the indentation after it, in an indented item of the spool
-_BREAK = re.compile(rb"\n *")
-#: a float below 1e-4 in magnitude, which pydantic-core and ``json.dumps`` spell differently
-#: (``0.0000999`` and ``9.99e-05``, ``1e-9`` and ``1e-09``); they agree on every other float and
-#: on every character of a string (tests/test_plain_json.py). Text in a string that looks like it
-#: (``"v2e-1"``) only costs the slower way.
-_SPELLED_APART = re.compile(rb"\de-|0\.0000")
-
-
-def _jsonl(start: bytes, item: bytes, kind: str, head: dict[str, str]) -> bytes:
-    """The ``jsonl`` line of an item of the spool (an indented JSON object): ``_line(kind,
-    {**head, **item})``. Written as the item's text with its line breaks and indentation
-    dropped (JSON strings hold none), which leaves ``json.dumps``'s ``", "`` and ``": "``
-    separators, after ``start`` (:func:`_start`). An item holding a float the two writers spell
-    differently is decoded and written again instead."""
-    if _SPELLED_APART.search(item) is not None:
-        return _line(kind, {**head, **json.loads(item)})
-    return b"".join((start, _BREAK.sub(b"", item.replace(b",\n", b", \n"))[1:], b"\n"))
-
-
-def _start(kind: str, head: dict[str, str]) -> bytes:
-    """The start of a ``jsonl`` line of ``kind`` with ``head``'s fields, ready for an item's
-    (never empty): ``{"type": ..., ``."""
-    return _line(kind, head)[: -len(b"}\n")] + b", "
+#: the ``jsonl`` exporter's line of an item (also the reference of :mod:`pbrules.engine.lines`)
+_line = dumps_line
 
 
 def write_jsonl(
@@ -493,19 +548,21 @@ def write_jsonl(
     spool: Spool,
     progress: Tick | None = None,
 ) -> None:
-    """The ``jsonl`` export of the run (the ``jsonl`` exporter's bytes), from the spool."""
+    """The ``jsonl`` export of the run (the ``jsonl`` exporter's bytes), from a ``jsonl`` spool
+    (its items already lines: :func:`as_lines`)."""
+    if spool.format != "jsonl":
+        raise ValueError("write_jsonl reads a spool of jsonl lines (Spool('jsonl'))")
     head = {"pack": shell.pack.id, "period": str(shell.period)}
-    organization, finding = _start("organization", head), _start("finding", {})
+    start = line_start("organization", head)
     for n, row in enumerate(rows):
         _tick(progress, n, rows)
-        body = _ranked(spool.body(row), row.cut, ranks[n])
-        out.write(_jsonl(organization, body, "organization", head))
+        body, cut = spool.body(row), row.cut
+        fields = rank_fields(ranks_json(ranks[n]))
+        out.write(b"".join((start, body[:cut], fields, b", ", body[cut:], b"\n")))
     for n, row in enumerate(rows, start=len(rows)):
         _tick(progress, n, rows)
         if row.found:
-            first, *more = spool.found(row).split(_ITEM_SEP + b"{")  # between two items only
-            for item in (first, *(b"{" + item for item in more)):
-                out.write(_jsonl(finding, item, "finding", {}))
+            out.write(spool.found(row))
     for rejected in shell.rejected:
         out.write(_line("rejected", rejected.model_dump(mode="json")))
     for warning in shell.warnings:
