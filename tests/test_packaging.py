@@ -52,3 +52,20 @@ def test_license_changelog_and_metadata() -> None:
     assert {"Homepage", "Source", "Changelog", "Documentation"} <= set(project["urls"])
     assert "Typing :: Typed" in project["classifiers"]
     assert "docs" in project["optional-dependencies"]
+
+
+def test_python_dash_m_pbrules_is_the_command() -> None:
+    import subprocess
+    import sys
+
+    from pbrules._version import VERSION
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pbrules", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"pbrules, version {VERSION}"
