@@ -26,6 +26,7 @@ from pbrules.engine.lines import (
 )
 from pbrules.engine.plain_json import ranks_json
 from pbrules.engine.ranking import RankInfo
+from rank_strategies import rank_infos
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -109,16 +110,7 @@ def _item(value: dict[str, Any]) -> bytes:
     return pydantic_core.to_json(value, indent=2).replace(b"\n", b"\n    ")
 
 
-RANKS = st.builds(
-    RankInfo,
-    st.none() | st.integers(1, 10**6),
-    st.none() | st.integers(1, 10**6),
-    st.none() | st.integers(1, 10**6),
-    st.none() | st.integers(-(10**6), 10**6),
-    st.none() | st.sampled_from(["rapid_progress", "major_setback", "steady"]),
-    st.none() | FLOATS,
-    st.none() | FLOATS,
-)
+RANKS = rank_infos(FLOATS)
 
 
 @SETTINGS

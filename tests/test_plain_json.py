@@ -33,6 +33,7 @@ from pbrules.model.result import (
     StoodForSubject,
 )
 from pbrules.model.snapshot import Organization, OrgKind
+from rank_strategies import rank_infos
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ORG = Organization(id="O1", name="第一支部", kind=OrgKind.BRANCH)
@@ -370,16 +371,7 @@ def _old_jsonl(shell: RunResult, rows: list[Row], ranks: list[RankInfo], spool: 
     return b"".join(lines)
 
 
-RANKS = st.builds(
-    RankInfo,
-    st.none() | st.integers(1, 10**6),
-    st.none() | st.integers(1, 10**6),
-    st.none() | st.integers(1, 10**6),
-    st.none() | st.integers(-(10**6), 10**6),
-    st.none() | st.sampled_from(["rapid_progress", "major_setback", "steady"]),
-    st.none() | SCORE,
-    st.none() | SCORE,
-)
+RANKS = rank_infos(SCORE)
 SHELL = RunResult.model_validate(
     {
         "pack": {"id": "第一 pack", "version": "1", "digest": "0" * 64},
