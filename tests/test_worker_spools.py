@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -62,7 +63,11 @@ def test_workers_spool_the_bytes_and_leave_nothing(
 
     def recorded(spool: stream.Spool, done: stream.Done | stream.Placed) -> stream.Row:
         added.append(type(done).__name__)
-        return add(spool, done)
+        row = add(spool, done)
+        if isinstance(done, stream.Placed):  # taken: its name is gone, its bytes readable
+            assert not os.path.exists(done.path)
+            assert len(spool.body(row)) == row.size > 0
+        return row
 
     monkeypatch.setattr(stream.Spool, "add", recorded)
     fds = _open_fds()
@@ -148,3 +153,41 @@ def test_a_run_stopped_by_sigterm_in_pass_1_leaves_nothing(data: Path, tmp_path:
     assert done.returncode == 128 + signal.SIGTERM, done.stderr
     assert os.listdir(tempfile.gettempdir()) == []
     assert not out.exists()
+
+
+_ORPHANED = textwrap.dedent(
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from pbrules.engine import parallel
+
+    parallel._WATCH_EVERY = 0.05
+    pool = ProcessPoolExecutor(max_workers=2, initializer=parallel.exit_with_parent)
+    pids = {pool.submit(os.getpid).result() for _ in range(4)}
+    print(" ".join(map(str, pids)), flush=True)
+    os._exit(0)  # gone without shutting its pool down, as a parent killed outright
+    """
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_their_parent_is_killed_outright() -> None:
+    # the orphans would hold the output pipe open: run() returns once they are gone
+    done = subprocess.run(
+        [sys.executable, "-c", _ORPHANED], capture_output=True, text=True, timeout=120, check=True
+    )
+    pids = [int(pid) for pid in done.stdout.split()]
+    assert pids
+    for _ in range(600):  # up to a minute for the kernel to reap them
+        if not any(_alive(pid) for pid in pids):
+            break
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)

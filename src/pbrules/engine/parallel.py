@@ -15,12 +15,14 @@ import gc
 import os
 import pickle
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pbrules.checker import Checker, ChildRef
 from pbrules.engine.chunks import Chunk, Pass1, Scanned, scan_chunk
@@ -49,6 +51,7 @@ _Batch = list[tuple[bytes, Period, date, tuple[ChildRef, ...]]]
 EngineFactory = Callable[..., "Engine"]
 
 _worker_engine: Engine | None = None
+_WATCH_EVERY = 1.0  # seconds between a worker's looks at whether its parent is still there
 
 
 class _WorkerRegistry:
@@ -56,8 +59,23 @@ class _WorkerRegistry:
         self.checkers = checkers
 
 
+def exit_with_parent() -> None:
+    """Make this worker process end when the process that started it is gone (killed outright:
+    SIGKILL, out of memory). Without it, a pool's workers would wait for work forever, each
+    holding the others' end of the pool's pipes open, and with them their spool files."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_WATCH_EVERY)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="pbrules-parent-watch", daemon=True).start()
+
+
 def _worker_init(factory: EngineFactory, payload: bytes) -> None:
     global _worker_engine
+    exit_with_parent()
     pack, checkers = pickle.loads(payload)
     _worker_engine = factory(pack, registry=_WorkerRegistry(checkers))
 
@@ -172,23 +190,41 @@ def scan_in_worker(payload: bytes, chunk: Chunk, spools: str | None = None) -> l
     return scanned if spools is None else spool_in(spools, scanned)
 
 
+#: this worker process's spool file: its directory, path and the file, kept open for the pool's
+#: lifetime, so that the parent can unlink it once it holds a descriptor of its own
+_own_spool: tuple[str, str, BinaryIO] | None = None
+
+
+def _spool_file(directory: str) -> tuple[str, BinaryIO]:
+    """This process's spool file in ``directory`` (``worker-<pid>``: no other process writes
+    it), opened by its first chunk and kept open: it is written through this descriptor even
+    after the parent has unlinked its name."""
+    global _own_spool
+    if _own_spool is None or _own_spool[0] != directory:
+        if _own_spool is not None:
+            _own_spool[2].close()
+        path = os.path.join(directory, f"worker-{os.getpid()}")
+        _own_spool = (directory, path, open(path, "ab", buffering=SPOOL_BUFFER))  # noqa: SIM115
+    return _own_spool[1], _own_spool[2]
+
+
 def spool_in(directory: str, scanned: list[Scanned]) -> list[Scanned]:
     """``scanned`` with each finished organization's bytes appended to this process's own spool
-    file in ``directory`` (``worker-<pid>``: no other process writes it) and replaced by their
-    place (:class:`Placed`). The file is flushed before the chunk's records go back."""
-    path = os.path.join(directory, f"worker-{os.getpid()}")
+    file in ``directory`` (:func:`_spool_file`) and replaced by their place (:class:`Placed`).
+    The file is flushed before the chunk's records go back."""
+    path, f = _spool_file(directory)
     out: list[Scanned] = []
-    with open(path, "ab", buffering=SPOOL_BUFFER) as f:
-        at = f.seek(0, os.SEEK_END)
-        for record in scanned:
-            done = record.state
-            if isinstance(done, Done):
-                f.write(done.body)
-                f.write(done.found)
-                place = Placed(done.node, done.as_of, done.row._replace(at=at), path)
-                record = Scanned(record.source, record.place, record.period, place)
-                at += len(done.body) + len(done.found)
-            out.append(record)
+    at = f.seek(0, os.SEEK_END)
+    for record in scanned:
+        done = record.state
+        if isinstance(done, Done):
+            f.write(done.body)
+            f.write(done.found)
+            place = Placed(done.node, done.as_of, done.row._replace(at=at), path)
+            record = Scanned(record.source, record.place, record.period, place)
+            at += len(done.body) + len(done.found)
+        out.append(record)
+    f.flush()
     return out
 
 
@@ -206,7 +242,10 @@ def _pooled_chunks(
     window = jobs * 3
     # The pool shuts down (its workers gone) before the spool directory is removed; whoever
     # takes the records opens the files they name as it reads them (``Spool.add``).
-    with _spool_directory(spools) as directory, ProcessPoolExecutor(max_workers=jobs) as pool:
+    with (
+        _spool_directory(spools) as directory,
+        ProcessPoolExecutor(max_workers=jobs, initializer=exit_with_parent) as pool,
+    ):
         # the workers start (fork) now, before ``chunks`` may start a planning thread
         pool.submit(int).result()
         pending: list[Future[list[Scanned]]] = []

@@ -18,6 +18,7 @@ bytes are those of ``write_result_json(engine.run(...))``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from array import array
@@ -440,12 +441,16 @@ class Spool:
         return done.row._replace(at=at)
 
     def _take(self, path: str) -> int:
-        """The index of a worker's spool file, opened for reading the first time it is named:
-        the descriptor keeps it readable once its directory is removed."""
+        """The index of a worker's spool file, opened for reading the first time it is named,
+        and its name removed at once: the worker writes on through its own descriptor, this one
+        keeps it readable, and a run killed outright (SIGKILL, out of memory) leaves no file
+        behind but those of chunks not yet taken."""
         index = self._taken.get(path)
         if index is None:
             index = self._taken[path] = len(self._fds)
             self._fds.append(os.open(path, os.O_RDONLY))
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         return index
 
     def ready(self) -> None:
