@@ -119,7 +119,11 @@ def test_dask_local_cluster_gives_byte_identical_output(mixed: Path) -> None:
     local = _dump(engine.run(dataset, jobs=1))
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"},  # not 8787: it may be taken
         ) as cluster,
         Client(cluster) as client,
     ):

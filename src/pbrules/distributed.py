@@ -99,6 +99,9 @@ def _client(address: str | None, local_workers: int | None) -> tuple[Any, Any]:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        # the scheduler's HTTP routes (health, metrics) on a free port: the default, 8787, may be
+        # another cluster's, which costs a warning and a fallback
+        scheduler_kwargs={"dashboard_address": ":0"},
     )
     return dask.Client(cluster), cluster
 
