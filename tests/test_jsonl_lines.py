@@ -1,5 +1,5 @@
 """The ``jsonl`` lines made from indented JSON (:mod:`pbrules.engine.lines`) against
-``json.dumps`` of the decoded item (``dumps_line(kind, json.loads(...))``, what the ``jsonl``
+``json.dumps`` of the decoded item (``jsonl_line(kind, json.loads(...))``, what the ``jsonl``
 exporter writes), on generated values: strings holding ``", "``, escaped line breaks followed by
 indentation-like spaces, quotes, backslashes, Chinese and separators; floats pydantic-core and
 ``json.dumps`` spell apart; huge integers; nesting at the depth of an organization's criterion
@@ -14,9 +14,9 @@ import pydantic_core
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pbrules.builtin.exporters import jsonl_line
 from pbrules.engine import lines
 from pbrules.engine.lines import (
-    dumps_line,
     finding_lines,
     line_start,
     one_line,
@@ -131,7 +131,7 @@ def test_an_organizations_line_is_its_decoded_item_written_again(
     line, at = org_line(body, cut)
     start = line_start("organization", {"pack": "第一 pack", "period": "2026Q3"})
     made = b"".join((start, line[:at], rank_fields(ranks_json(rank)), b", ", line[at:], b"\n"))
-    assert made == dumps_line("organization", whole)
+    assert made == jsonl_line("organization", whole)
 
 
 @SETTINGS
@@ -139,7 +139,7 @@ def test_an_organizations_line_is_its_decoded_item_written_again(
 def test_findings_lines_are_their_decoded_items_written_again(items: list[dict[str, Any]]) -> None:
     """Findings (never empty objects) separated as in the document."""
     found = b",\n    ".join(_item(item) for item in items)
-    expected = b"".join(dumps_line("finding", json.loads(_item(item))) for item in items)
+    expected = b"".join(jsonl_line("finding", json.loads(_item(item))) for item in items)
     assert finding_lines(found) == expected
 
 

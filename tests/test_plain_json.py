@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pbrules.builtin.exporters import jsonl_line
 from pbrules.engine import plain_json, stream
 from pbrules.engine.plain_json import CriteriaJSON
 from pbrules.engine.ranking import RankInfo
@@ -363,11 +364,11 @@ def _old_jsonl(shell: RunResult, rows: list[Row], ranks: list[RankInfo], spool: 
     lines = []
     for row, rank in zip(rows, ranks, strict=True):
         org = json.loads(stream._ranked(spool.body(row), row.cut, rank))
-        lines.append(stream._line("organization", {**head, **org}))
+        lines.append(jsonl_line("organization", {**head, **org}))
     for row in rows:
         if row.found:
             for finding in json.loads(b"[" + spool.found(row) + b"]"):
-                lines.append(stream._line("finding", finding))
+                lines.append(jsonl_line("finding", finding))
     return b"".join(lines)
 
 

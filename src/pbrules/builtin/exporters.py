@@ -23,7 +23,14 @@ from pbrules.hookspecs import hookimpl
 from pbrules.io import Exporter
 from pbrules.model.result import GroupRanking, OrgResult, RunResult
 
-__all__ = ["CsvExporter", "JsonExporter", "JsonlExporter", "TableExporter", "area_columns"]
+__all__ = [
+    "CsvExporter",
+    "JsonExporter",
+    "JsonlExporter",
+    "TableExporter",
+    "area_columns",
+    "jsonl_line",
+]
 
 
 class JsonExporter:
@@ -37,7 +44,9 @@ class JsonExporter:
         write_result_json(result, out)  # the same bytes, written one organization at a time
 
 
-def _line(kind: str, data: dict[str, Any]) -> bytes:
+def jsonl_line(kind: str, data: dict[str, Any]) -> bytes:
+    """The ``jsonl`` export's line of an item of ``kind`` (what a streamed run's lines are held
+    to: :mod:`pbrules.engine.lines`)."""
     return (json.dumps({"type": kind, **data}, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -49,13 +58,13 @@ class JsonlExporter:
     def export(self, result: RunResult, out: BinaryIO, **options: Any) -> None:
         head = {"pack": result.pack.id, "period": str(result.period)}
         for org in result.organizations:
-            out.write(_line("organization", {**head, **org.model_dump(mode="json")}))
+            out.write(jsonl_line("organization", {**head, **org.model_dump(mode="json")}))
         for finding in result.findings:
-            out.write(_line("finding", finding.model_dump(mode="json")))
+            out.write(jsonl_line("finding", finding.model_dump(mode="json")))
         for rejected in result.rejected:
-            out.write(_line("rejected", rejected.model_dump(mode="json")))
+            out.write(jsonl_line("rejected", rejected.model_dump(mode="json")))
         for warning in result.warnings:
-            out.write(_line("warning", warning.model_dump(mode="json")))
+            out.write(jsonl_line("warning", warning.model_dump(mode="json")))
 
 
 #: The built-in exporters whose output ``pbrules evaluate`` writes while the run goes

@@ -112,10 +112,10 @@ Progress = Callable[[int, int | None], None]
 
 _NA = Outcome(Status.NOT_APPLICABLE, note="not evaluated")
 _SKIPS_KEPT = 1024  # traits whose applies_to exclusions an engine keeps (then starts afresh)
-_GROUPS_KEPT = 4096
+_GROUPS_KEPT = 4096  # peer groups an engine keeps by (kind, category, parent, override)
 #: organizations with subordinates from which their second pass 1 runs in ``jobs`` processes
 #: (starting a pool costs about what evaluating 250 of them in one process does)
-_POOLED_AGAIN = 500  # peer groups an engine keeps by (kind, category, parent, override)
+_POOLED_AGAIN = 500
 # Module constants: an enum member looked up on its class costs a descriptor call each time.
 _ERROR = Status.ERROR
 _FAIL = Status.FAIL

@@ -1,18 +1,18 @@
 """The ``jsonl`` export's lines, made from the indented JSON a streamed run spools.
 
 A line of the ``jsonl`` exporter is ``json.dumps({"type": kind, **head, **item},
-ensure_ascii=False)`` (:func:`dumps_line`). A streamed run (:mod:`pbrules.engine.stream`)
-serializes each organization and its findings once, as indented JSON in the result document's
-bytes. The line is that text with its layout dropped (:func:`one_line`): JSON strings hold no
-line break, so every line break and the spaces after it are layout, and pydantic-core and
-``json.dumps`` spell every string, integer and float alike, but floats below 1e-4 in magnitude
-(``0.0000999`` against ``9.99e-05``, ``1e-9`` against ``1e-09``). Text that may hold such a
-float (:func:`spelled_apart`) is decoded and written again with ``json.dumps`` instead.
+ensure_ascii=False)`` (:func:`pbrules.builtin.exporters.jsonl_line`). A streamed run
+(:mod:`pbrules.engine.stream`) serializes each organization and its findings once, as indented JSON
+in the result document's bytes. The line is that text with its layout dropped (:func:`one_line`):
+JSON strings hold no line break, so every line break and the spaces after it are layout, and
+pydantic-core and ``json.dumps`` spell every string, integer and float alike, but floats below 1e-4
+in magnitude (``0.0000999`` against ``9.99e-05``, ``1e-9`` against ``1e-09``). Text that may hold
+such a float (:func:`spelled_apart`) is decoded and written again with ``json.dumps`` instead.
 
 Each key and value of a line is written alone, so an organization's line is made in parts: its
 fields before the ranking fields and from ``vetoed`` on (:func:`org_line`, where the
 organization is finished: a worker), and its ranking fields (:func:`rank_fields`, once ranked:
-the parent). ``tests/test_jsonl_lines.py`` compares every part with :func:`dumps_line` of the
+the parent). ``tests/test_jsonl_lines.py`` compares every part with :func:`jsonl_line` of the
 decoded item.
 """
 
@@ -22,8 +22,9 @@ import json
 import re
 from typing import Any, cast
 
+from pbrules.builtin.exporters import jsonl_line
+
 __all__ = [
-    "dumps_line",
     "finding_lines",
     "line_start",
     "one_line",
@@ -43,15 +44,10 @@ _FINDING_START = b",\n    {"
 _PIECES_KEPT = 4096  # converted criterion records kept (then started afresh)
 
 
-def dumps_line(kind: str, data: dict[str, Any]) -> bytes:
-    """The ``jsonl`` line of an item of ``kind``, written with ``json.dumps``."""
-    return (json.dumps({"type": kind, **data}, ensure_ascii=False) + "\n").encode("utf-8")
-
-
 def line_start(kind: str, head: dict[str, str]) -> bytes:
     """The start of a line of ``kind`` with ``head``'s fields, ready for an item's fields (never
     empty): ``{"type": ..., ``."""
-    return dumps_line(kind, head)[: -len(b"}\n")] + b", "
+    return jsonl_line(kind, head)[: -len(b"}\n")] + b", "
 
 
 def spelled_apart(text: bytes) -> bool:
@@ -140,7 +136,7 @@ def finding_lines(found: bytes) -> bytes:
     for item in (first, *(b"{" + item for item in more)):
         line = one_line(item)
         if line is None:
-            lines.append(dumps_line("finding", json.loads(item)))
+            lines.append(jsonl_line("finding", json.loads(item)))
         else:
             lines.append(b"".join((_FINDING, line[1:], b"\n")))
     return b"".join(lines)

@@ -29,9 +29,9 @@ from math import isnan
 from types import TracebackType
 from typing import Any, BinaryIO, NamedTuple, TypeVar, cast, overload
 
+from pbrules.builtin.exporters import jsonl_line
 from pbrules.checker import ChildScore
 from pbrules.engine.lines import (
-    dumps_line,
     finding_lines,
     line_start,
     org_line,
@@ -541,10 +541,6 @@ def _tick(progress: Tick | None, n: int, rows: Sequence[Row]) -> None:
         progress(n, 2 * len(rows))
 
 
-#: the ``jsonl`` exporter's line of an item (also the reference of :mod:`pbrules.engine.lines`)
-_line = dumps_line
-
-
 def write_jsonl(
     out: BinaryIO,
     shell: RunResult,
@@ -569,6 +565,6 @@ def write_jsonl(
         if row.found:
             out.write(spool.found(row))
     for rejected in shell.rejected:
-        out.write(_line("rejected", rejected.model_dump(mode="json")))
+        out.write(jsonl_line("rejected", rejected.model_dump(mode="json")))
     for warning in shell.warnings:
-        out.write(_line("warning", warning.model_dump(mode="json")))
+        out.write(jsonl_line("warning", warning.model_dump(mode="json")))

@@ -29,8 +29,6 @@ __all__ = [
     "Per",
     "Window",
     "add_interval",
-    "count_in_window",
-    "required",
     "window_frequency",
     "window_spans",
     "windows",
@@ -89,11 +87,6 @@ def window_spans(per: Per, period: Period, as_of: date) -> tuple[tuple[str, date
     )
 
 
-def required(window: Window, as_of: date, founded_on: date | None) -> bool:
-    """Whether ``window`` is due: ended by ``as_of`` and the organization existed at its start."""
-    return window.end <= as_of and (founded_on is None or founded_on <= window.start)
-
-
 def window_frequency(
     units: Iterable[tuple[str, Sequence[tuple[str, date]]]],
     per: Per,
@@ -121,7 +114,7 @@ def window_frequency(
                 satisfied += 1
                 due += 1
                 used.extend(inside)
-            elif ended and (founded_on is None or founded_on <= start):  # required()
+            elif ended and (founded_on is None or founded_on <= start):  # due: ended, org existed
                 due += 1
                 missed.append(f"{prefix}:{label}" if prefix else label)
     if due == 0:
@@ -135,12 +128,6 @@ def window_frequency(
         evidence=tuple(missed) if missed else tuple(used),
         note=SHORT_IN(short=short(), windows=listing(missed)) if missed else "",
     )
-
-
-def count_in_window(dates: Iterable[date], window: Window, as_of: date) -> int:
-    """How many of ``dates`` fall in ``window`` and not after ``as_of``."""
-    last = min(window.end, as_of)
-    return sum(1 for d in dates if window.start <= d <= last)
 
 
 def add_interval(d: date, *, days: int | None = None, months: int | None = None) -> date:
