@@ -38,7 +38,9 @@ def test_the_distribution_counts_every_organization_of_the_group(stars: RunResul
     assert {t.id: t.count for t in dist.tiers} == {"star1": held["star1"], "star2": held["star2"]}
     assert dist.none == held[None]
     assert dist.organizations == sum(held.values())
-    assert dist.tiers[0].title == "二星（民主管理星）"
+    assert dist.tiers[0].title == "Two stars (democratic management)"
+    zh = tier_distribution(stars.organizations, pack.model, lang="zh")["villages"]
+    assert [t.title for t in zh.tiers] == ["二星（民主管理星）", "一星（班子坚强星）"]
     # without the pack the ids stand for the titles
     bare = tier_distribution(stars.organizations)["villages"]
     assert [(t.id, t.title, t.count) for t in bare.tiers] == [
@@ -57,7 +59,7 @@ def test_every_format_shows_it_beside_the_ranking(
     pack = load_pack(STARS)
     report = build_report(stars, pack=pack, lang=lang)
     held = _held(stars)
-    star2 = "二星（民主管理星）"
+    star2 = "二星（民主管理星）" if lang == "zh" else "Two stars (democratic management)"
     expected = {
         "en": f"{star2}: {held['star2']}",
         "zh": f"{star2}{held['star2']}个",

@@ -425,6 +425,7 @@ def _columns_group(
         tied = [ids[at] for at in members if at in shown and table.rank[at] in shared]
     return GroupRanking(
         title=title,
+        title_zh=next((g.title_zh for g in pack.groups if g.id == group), None),
         top=[ids[at] for at in top],
         bottom=[ids[at] for at in bottom],
         rapid_progress=[o for _c, o in rapid],

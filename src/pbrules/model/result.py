@@ -205,6 +205,11 @@ class Finding(_Doc):
 
 class GroupRanking(_Doc):
     title: str | None = None
+    title_zh: str | None = Field(
+        default=None,
+        exclude_if=_is_none,  # left out while null: a pack without it keeps its result's shape
+        description="The group's title in Chinese, from the pack's groups[].title_zh (v2).",
+    )
     top: list[str] = Field(default_factory=list)
     bottom: list[str] = Field(default_factory=list)
     rapid_progress: list[str] = Field(default_factory=list)

@@ -25,7 +25,7 @@ def merge_pack(base: YMap, child: YMap) -> YMap:
         if k in out and k in _BY_ID_KEYS:
             out.put(
                 k,
-                _merge_by_id(out[k], child[k], _merge_criterion if k == "criteria" else _shallow),
+                _merge_by_id(out[k], child[k], _merge_criterion if k == "criteria" else _retitled),
                 child.key_pos[k],
                 child.value_pos[k],
             )
@@ -81,6 +81,22 @@ def _shallow(base: Any, child: Any, *, null_removes: bool = False) -> Any:
             out.pop(k, None)
             continue
         out.copy_entry(child, k)
+    return out
+
+
+def _retitled(base: Any, child: Any) -> Any:
+    """An area or group overridden key by key, where a new ``title`` without a ``title_zh``
+    drops the one inherited: that Chinese title named what the child renamed (an older pack
+    writing its Chinese name in ``title`` keeps showing it in both languages)."""
+    out = _shallow(base, child)
+    if (
+        isinstance(out, YMap)
+        and isinstance(base, YMap)
+        and "title" in child
+        and "title_zh" not in child
+        and child.get("title") != base.get("title")
+    ):
+        out.pop("title_zh", None)
     return out
 
 

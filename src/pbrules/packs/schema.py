@@ -72,9 +72,13 @@ def _omit_defaults(data: dict[str, Any], defaults: Mapping[str, Any]) -> dict[st
     return {k: v for k, v in data.items() if k not in defaults or v != defaults[k]}
 
 
+_TITLE_ZH = "The title in Chinese, for reports in --lang zh (v2); without it they show `title`."
+
+
 class Area(_Model):
     id: Ident
     title: str | None = None
+    title_zh: str | None = Field(default=None, description=_TITLE_ZH)
     weight: Number = Field(
         gt=0, description="Relative weight; only ratios matter (in a pool area: points)."
     )
@@ -85,7 +89,7 @@ class Area(_Model):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _omit_defaults(handler(self), {"pool": False})
+        return _omit_defaults(handler(self), {"pool": False, "title_zh": None})
 
 
 class Band(_Model):
@@ -104,7 +108,12 @@ class GroupWhere(_Model):
 class Group(_Model):
     id: Ident
     title: str | None = None
+    title_zh: str | None = Field(default=None, description=_TITLE_ZH)
     where: GroupWhere = Field(default_factory=GroupWhere)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"title_zh": None})
 
 
 TieBreakKey = Literal["fewer_critical", "fewer_findings", "base_total", "previous_rank"]
@@ -195,8 +204,13 @@ class Tier(_Model):
 
     id: Ident
     title: str | None = None
+    title_zh: str | None = Field(default=None, description=_TITLE_ZH)
     tags: list[Ident] = Field(min_length=1, description="Criteria carrying one of these score it.")
     min: Number = Field(ge=0, le=100, description="The tier's score must reach this.")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _omit_defaults(handler(self), {"title_zh": None})
 
 
 class Rectify(_Model):

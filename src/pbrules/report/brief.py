@@ -451,11 +451,16 @@ def _tiers(intake: _Intake, pack_model: Any) -> dict[str, GroupTiers]:
     stand_ins = [
         o for (g, t), n in intake.tiers.items() for o in [_TierOrg(g, t, intake.tier_ids)] * n
     ]
-    return tier_distribution(stand_ins, pack_model, ungrouped=UNGROUPED)  # type: ignore[arg-type]
+    return tier_distribution(
+        stand_ins,  # type: ignore[arg-type]
+        pack_model,
+        ungrouped=UNGROUPED,
+        lang=intake.lang,
+    )
 
 
 def _area_titles(intake: _Intake, pack_model: Any) -> dict[str, str]:
-    return area_titles_of({**intake.present, **intake.finding_areas}, pack_model)
+    return area_titles_of({**intake.present, **intake.finding_areas}, pack_model, intake.lang)
 
 
 def _rank_rows(intake: _Intake, sql: str, args: Sequence[Any]) -> list[RankRow]:

@@ -4,7 +4,8 @@ The report's own words ("Results", "Rectification items"...) are English msgids 
 the catalog ``pbrules`` under :file:`pbrules/locale/<lang>/LC_MESSAGES/`. The compiled ``.mo``
 files are shipped with the package; when one is missing (a checkout where only the ``.po``
 exists), the ``.po`` is compiled in memory with Babel. Pack-authored text (titles, messages,
-area names) is never translated: it is shown as written.
+area names) is never translated: it is shown as written, in Chinese where the pack gives a
+``*_zh`` text and the reader reads zh (:func:`pack_title` for areas, groups and tiers).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pbrules.errors import UsageError
 
@@ -28,6 +30,7 @@ __all__ = [
     "compile_po",
     "extract_messages",
     "label",
+    "pack_title",
     "reader_text",
     "responsible_text",
     "translations",
@@ -153,6 +156,15 @@ _VOCAB: dict[str, dict[str, str]] = {
         "joint_branch": "joint branch",
     },
 }
+
+
+def pack_title(item: Any, lang: str) -> str:
+    """A pack area's, group's or tier's title as a reader of ``lang`` reads it: in ``zh`` its
+    ``title_zh``, else its ``title``, else its id (English: its ``title``, else its id).
+
+    No catalog names a pack's ids: an area without titles is shown by its id in both."""
+    chinese = getattr(item, "title_zh", None) if lang == "zh" else None
+    return str(chinese or getattr(item, "title", None) or item.id)
 
 
 def responsible_text(responsible: str | None, _: Translator) -> str | None:

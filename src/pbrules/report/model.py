@@ -29,7 +29,13 @@ from typing import Any, Protocol
 from pbrules.engine.findings import one_task_per_problem
 from pbrules.model.outcome import Severity
 from pbrules.model.result import CriterionResult, Finding, OrgResult, RunResult
-from pbrules.report.i18n import Translator, reader_text, responsible_text, translations
+from pbrules.report.i18n import (
+    Translator,
+    pack_title,
+    reader_text,
+    responsible_text,
+    translations,
+)
 from pbrules.report.tiers import GroupTiers, tier_distribution
 
 __all__ = [
@@ -341,7 +347,7 @@ def build_report(
     pack_model = getattr(pack, "model", pack)
     titles = Titles.of(result, pack_model, lang)
     result = localized(result, lang, titles.bases)
-    area_titles = _area_titles(result, pack_model)
+    area_titles = _area_titles(result, pack_model, lang)
     group_titles, criterion_titles = titles.groups, titles.criteria
     movement_rules, top_n, bottom_n = titles.movement, titles.top, titles.bottom
 
@@ -394,7 +400,7 @@ def build_report(
         praise=_praise(result, groups, criterion_titles),
         rollups=_rollups(result, criterion_titles),
         appendix_groups=appendix_groups,
-        tiers=tier_distribution(result.organizations, pack_model, ungrouped=UNGROUPED),
+        tiers=tier_distribution(result.organizations, pack_model, ungrouped=UNGROUPED, lang=lang),
     )
 
 
@@ -465,7 +471,7 @@ class Titles:
         titles = cls()
         if pack_model is not None:
             for g in getattr(pack_model, "groups", ()):
-                titles.groups[g.id] = g.title or g.id
+                titles.groups[g.id] = pack_title(g, lang)
             for c in getattr(pack_model, "criteria", ()):
                 chinese = getattr(c, "title_zh", None) if lang == "zh" else None
                 titles.criteria[c.id] = chinese or c.title
@@ -481,8 +487,9 @@ class Titles:
                 titles.criteria[f.criterion] = f.title
             titles.add_responsible(f.rectification, lang)
         for gid, ranking in result.rankings.items():
-            if ranking.title and gid not in titles.groups:
-                titles.groups[gid] = ranking.title
+            chinese = ranking.title_zh if lang == "zh" else None
+            if (chinese or ranking.title) and gid not in titles.groups:
+                titles.groups[gid] = chinese or ranking.title or gid
         return titles
 
     def add_responsible(self, rectify: Any, lang: str) -> None:
@@ -546,25 +553,26 @@ def _previous_period(result: RunResult, previous: RunResult | None) -> str | Non
     return None
 
 
-def _area_titles(result: RunResult, pack_model: Any) -> dict[str, str]:
+def _area_titles(result: RunResult, pack_model: Any, lang: str) -> dict[str, str]:
     """Titles of the areas that occur in the result, in the pack's order when given."""
     present: dict[str, None] = {}
     for o in result.organizations:
         present.update(dict.fromkeys(o.areas))
     for f in result.findings:
         present[f.area] = None
-    return area_titles_of(present, pack_model)
+    return area_titles_of(present, pack_model, lang)
 
 
-def area_titles_of(present: Iterable[str], pack_model: Any) -> dict[str, str]:
-    """Each area of ``present`` with its title: the pack's areas first, in the pack's order
-    (when a pack is given), then the others in their order, titled by their id."""
+def area_titles_of(present: Iterable[str], pack_model: Any, lang: str = "en") -> dict[str, str]:
+    """Each area of ``present`` with its title in ``lang`` (:func:`pack_title`): the pack's
+    areas first, in the pack's order (when a pack is given), then the others in their order,
+    titled by their id."""
     present = dict.fromkeys(present)
     titles: dict[str, str] = {}
     if pack_model is not None:
         for a in pack_model.areas:
             if a.id in present:
-                titles[a.id] = a.title or a.id
+                titles[a.id] = pack_title(a, lang)
     for area in present:
         titles.setdefault(area, area)
     return titles

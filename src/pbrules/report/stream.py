@@ -125,7 +125,7 @@ def write_xlsx_streamed(
     tail = stream.tail()
     pack_model = getattr(pack, "model", pack)
     skeleton = _skeleton(stream, tail)
-    heading = _heading(skeleton, pack_model, title, issuer)
+    heading = _heading(skeleton, pack_model, title, issuer, code)
     with tempfile.TemporaryDirectory(prefix="pbrules-review-") as tmp:
         intake = _Intake(
             _spill(tmp), trans.gettext, code, skeleton.as_of or skeleton.period.end,
@@ -163,10 +163,12 @@ def _skeleton(stream: ResultStream, tail: Any) -> RunResult:
     )  # fmt: skip
 
 
-def _heading(result: RunResult, pack_model: Any, title: str | None, issuer: str | None) -> Any:
+def _heading(
+    result: RunResult, pack_model: Any, title: str | None, issuer: str | None, lang: str
+) -> Any:
     from pbrules.report.model import review_heading
 
-    return review_heading(result, pack_model, None, title=title, issuer=issuer)
+    return review_heading(result, pack_model, None, title=title, issuer=issuer, lang=lang)
 
 
 def _previous(previous: str | Path | None) -> tuple[dict[str, int], dict[str, float]]:
@@ -181,7 +183,7 @@ def _previous(previous: str | Path | None) -> tuple[dict[str, int], dict[str, fl
 
 def _area_titles(intake: _Intake, pack_model: Any) -> dict[str, str]:
     """The areas of the organizations, then of the findings; in the pack's order when given."""
-    return area_titles_of({**intake.areas_seen, **intake.finding_areas}, pack_model)
+    return area_titles_of({**intake.areas_seen, **intake.finding_areas}, pack_model, intake.lang)
 
 
 # -- findings -----------------------------------------------------------------------------------

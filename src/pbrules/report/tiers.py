@@ -5,8 +5,8 @@ A pack with ``tiers`` (DESIGN §12.2) gives every organization the highest tier 
 organizations hold each tier, highest first, and how many hold none (an organization with
 nothing applicable holds none). A pack without tiers, or a result without them, gives nothing.
 
-Tier titles come from the pack (``tiers[].title``); without the pack, or a tier without a
-title, the tier's id is shown.
+Tier titles come from the pack (``tiers[].title``, in ``zh`` its ``title_zh`` where given);
+without the pack, or a tier without a title, the tier's id is shown.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pbrules.model.result import OrgResult
+from pbrules.report.i18n import pack_title
 
 __all__ = ["GroupTiers", "TierCount", "tier_distribution", "tier_parts", "tier_rows"]
 
@@ -44,14 +45,18 @@ class GroupTiers:
 
 
 def tier_distribution(
-    organizations: Iterable[OrgResult], pack_model: Any = None, *, ungrouped: str = "_ungrouped"
+    organizations: Iterable[OrgResult],
+    pack_model: Any = None,
+    *,
+    ungrouped: str = "_ungrouped",
+    lang: str = "en",
 ) -> dict[str, GroupTiers]:
     """Group id -> its tier distribution; empty when the pack (or the result) has no tiers.
 
     Organizations outside every peer group are counted under ``ungrouped``.
     """
     orgs = list(organizations)
-    order = _tier_order(orgs, pack_model)
+    order = _tier_order(orgs, pack_model, lang)
     if not order:
         return {}
     held: dict[str, Counter[str | None]] = defaultdict(Counter)
@@ -68,10 +73,11 @@ def tier_distribution(
     }
 
 
-def _tier_order(orgs: list[OrgResult], pack_model: Any) -> dict[str, str]:
-    """Tier id -> title, lowest first: the pack's tiers, else those the result names."""
+def _tier_order(orgs: list[OrgResult], pack_model: Any, lang: str) -> dict[str, str]:
+    """Tier id -> title in ``lang``, lowest first: the pack's tiers, else those the result
+    names."""
     if pack_model is not None:
-        return {t.id: t.title or t.id for t in getattr(pack_model, "tiers", ())}
+        return {t.id: pack_title(t, lang) for t in getattr(pack_model, "tiers", ())}
     order: dict[str, str] = {}
     for o in orgs:
         for tier_id in o.tier_scores or {}:
