@@ -120,6 +120,21 @@ def test_the_briefing_of_a_large_result_reads_the_same_titles(pack: Any, lang: s
     )
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_streamed_workbook_of_a_large_result_reads_the_same_titles(
+    pack: Any, lang: str
+) -> None:
+    from openpyxl import load_workbook
+
+    from pbrules.report.stream import write_xlsx_streamed
+
+    out = io.BytesIO()
+    write_xlsx_streamed(PREVIOUS, out, pack=pack, lang=lang)
+    rows = list(load_workbook(io.BytesIO(out.getvalue())).worksheets[0].iter_rows(values_only=True))
+    assert set(TITLES[lang]["areas"]) <= set(rows[0])
+    assert set(TITLES[lang]["groups"]) <= {r[0] for r in rows[1:]}
+
+
 def test_the_result_carries_a_group_title_zh_for_a_review_without_the_pack(
     tmp_path: Path,
 ) -> None:
@@ -214,3 +229,24 @@ def test_bundled_packs_title_areas_groups_and_tiers_in_both_languages(path: Path
     for item in [*model.areas, *model.groups, *model.tiers]:
         assert item.title and not CJK.search(item.title), f"{path.name}: {item.id}: {item.title}"
         assert item.title_zh and CJK.search(item.title_zh), f"{path.name}: {item.id}"
+
+
+@pytest.mark.parametrize(("lang", "pt"), [("en", 7.0), ("zh", 9.0)])
+def test_a_word_ranking_whose_words_do_not_fit_at_9_pt_is_set_at_7(
+    pack: Any, lang: str, pt: float
+) -> None:
+    """The English area headings (Standardization, Organization building...) need more room
+    than the landscape page has at 9 pt; at 7 pt every word stays whole. The Chinese fit."""
+    from docx import Document
+
+    result = load_result(PREVIOUS)  # compared with itself: the ranking's three change columns
+    report = build_report(result, previous=result, pack=pack, lang=lang)
+    out = io.BytesIO()
+    render_docx(report, out, lang=lang, charts=False)
+    tables = Document(io.BytesIO(out.getvalue())).tables
+    first_area = TITLES[lang]["areas"][0]
+    ranking = next(t for t in tables if first_area in {c.text for c in t.rows[0].cells})
+    sizes = {
+        r.font.size.pt for row in ranking.rows for c in row.cells for r in c.paragraphs[0].runs
+    }
+    assert sizes == {pt}

@@ -44,30 +44,38 @@ def capped_ranking(rows: Sequence[T], limit: int | None = None) -> tuple[list[T]
     return [*rows[:half], *rows[len(rows) - (limit - half) :]], len(rows) - limit
 
 
-def _cell_xml(text: str, twips: int, bold: bool) -> str:
+def _cell_xml(text: str, twips: int, bold: bool, size: int) -> str:
     lines = _NOT_XML.sub("", text).split("\n")
     body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
     return (
         f'<w:tc><w:tcPr><w:tcW w:w="{twips}" w:type="dxa"/></w:tcPr><w:p><w:r><w:rPr>'
-        f'{"<w:b/>" if bold else ""}<w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>'
+        f'{"<w:b/>" if bold else ""}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
         f"{body}</w:r></w:p></w:tc>"
     )
 
 
-def _rows_xml(rows: Sequence[Sequence[str]], twips: Sequence[int], header: bool) -> str:
+def _rows_xml(rows: Sequence[Sequence[str]], twips: Sequence[int], header: bool, size: int) -> str:
     head = '<w:trPr><w:tblHeader w:val="true"/></w:trPr>' if header else ""
     return "".join(
         "<w:tr>"
         + head
-        + "".join(_cell_xml(text, w, header) for text, w in zip(row, twips, strict=True))
+        + "".join(_cell_xml(text, w, header, size) for text, w in zip(row, twips, strict=True))
         + "</w:tr>"
         for row in rows
     )
 
 
-def add_table(doc: Any, header: list[str], rows: Sequence[Sequence[str]], widths: list[Any]) -> Any:
+def add_table(
+    doc: Any,
+    header: list[str],
+    rows: Sequence[Sequence[str]],
+    widths: list[Any],
+    *,
+    pt: float = 9.0,
+) -> Any:
     """A "Table Grid" table of ``header`` (bold, repeated on every page) and ``rows`` at the end
-    of ``doc``; ``widths`` are the columns' lengths (python-docx ``Length``)."""
+    of ``doc``, its text ``pt`` points; ``widths`` are the columns' lengths (python-docx
+    ``Length``)."""
     from docx.oxml.parser import parse_xml
 
     table = doc.add_table(rows=0, cols=len(header))
@@ -76,7 +84,8 @@ def add_table(doc: Any, header: list[str], rows: Sequence[Sequence[str]], widths
     for col, width in zip(table.columns, widths, strict=True):
         col.width = width
     twips = [int(w.twips) for w in widths]
-    xml = _rows_xml([header], twips, True) + _rows_xml(rows, twips, False)
+    size = round(pt * 2)  # half-points
+    xml = _rows_xml([header], twips, True, size) + _rows_xml(rows, twips, False, size)
     wrapper = parse_xml(f'<w:tbl xmlns:w="{_W}">{xml}</w:tbl>')
     tbl = table._tbl
     for tr in list(wrapper):

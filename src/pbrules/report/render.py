@@ -520,25 +520,50 @@ _CM_PER_CHAR = 0.21
 _UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 #: a column never asks for more than this many characters' width
 _LONGEST_COLUMN = 40
+#: a table's text size (pt): 9, or 7 when its longest words do not fit the page at 9
+#: (an English ranking with every area heading: Standardization, Organization building...)
+TABLE_PT, SMALL_TABLE_PT = 9.0, 7.0
 
 
-def column_widths(header: list[str], rows: list[list[str]], available: float) -> list[float]:
-    """Column widths (cm) from the content: every column gets at least its longest word (and
-    its header's), so no word breaks in the middle; what is left goes to the columns with
-    longer text, in proportion to how much more they need."""
+def _unbroken(text: str) -> int:
+    """The widest piece of ``text`` that cannot break: a run of Latin letters or digits
+    (Chinese breaks between any two characters, so a CJK character alone counts)."""
+    runs = [_width(w) for w in _UNBROKEN.findall(text)]
+    return max([*runs, 2 if any(_width(ch) == 2 for ch in text) else 0])
 
-    def words(text: str) -> int:
-        """The widest piece that cannot break: a run of Latin letters or digits (Chinese
-        breaks between any two characters, so a CJK character alone counts)."""
-        runs = [_width(w) for w in _UNBROKEN.findall(text)]
-        return max([*runs, 2 if any(_width(ch) == 2 for ch in text) else 0])
 
-    columns = list(zip(header, *rows, strict=True)) if rows else [(h,) for h in header]
-    least = [max(words(v) for v in col) * _CM_PER_CHAR + 0.5 for col in columns]
+def _columns(header: list[str], rows: list[list[str]]) -> list[tuple[str, ...]]:
+    if not rows:
+        return [(h,) for h in header]
+    return [tuple(col) for col in zip(header, *rows, strict=True)]
+
+
+def _least_widths(columns: list[tuple[str, ...]], pt: float) -> list[float]:
+    """Each column's longest unbroken piece (cm) at ``pt``, with its cell's margins."""
+    return [max(_unbroken(v) for v in col) * _CM_PER_CHAR * pt / TABLE_PT + 0.5 for col in columns]
+
+
+def table_pt(header: list[str], rows: list[list[str]], available: float) -> float:
+    """The text size of a table ``available`` cm wide: :data:`TABLE_PT`, or
+    :data:`SMALL_TABLE_PT` when only the smaller size keeps every word whole."""
+    if sum(_least_widths(_columns(header, rows), TABLE_PT)) <= available:
+        return TABLE_PT
+    return SMALL_TABLE_PT
+
+
+def column_widths(
+    header: list[str], rows: list[list[str]], available: float, pt: float = TABLE_PT
+) -> list[float]:
+    """Column widths (cm) from the content at ``pt``: every column gets at least its longest
+    word (and its header's), so no word breaks in the middle; what is left goes to the columns
+    with longer text, in proportion to how much more they need."""
+    columns = _columns(header, rows)
+    per_char = _CM_PER_CHAR * pt / TABLE_PT
+    least = _least_widths(columns, pt)
     wish = [
         max(
             min(max(_width(line) for v in col for line in (v.split("\n") or [""])), _LONGEST_COLUMN)
-            * _CM_PER_CHAR
+            * per_char
             + 0.5,
             low,
         )
@@ -580,7 +605,9 @@ def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
 
     section = doc.sections[-1]
     available = (section.page_width - section.left_margin - section.right_margin) / 360000
-    add_table(doc, header, rows, [Cm(w) for w in column_widths(header, rows, available)])
+    pt = table_pt(header, rows, available)
+    widths = [Cm(w) for w in column_widths(header, rows, available, pt)]
+    add_table(doc, header, rows, widths, pt=pt)
     doc.add_paragraph()
 
 
