@@ -488,3 +488,68 @@ def test_cli_pattern_backend_option(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
     bad = CliRunner().invoke(cli, ["evaluate", str(EXAMPLE), "--pattern-backend", "rete"])
     assert bad.exit_code == 2 and "rete" in bad.output
+
+
+_CRASH_FIRST_WORKER = """
+import functools, os, signal, sys
+
+import pbrules.patterns.engine_support as support
+from pbrules.patterns.workers import WorkerOptions
+
+started = []
+
+
+def crash_first(pid, chunk):
+    started.append(pid)
+    if len(started) == 1:
+        os.kill(pid, signal.SIGSEGV)
+
+
+if __name__ == "__main__":
+    support.WorkerOptions = functools.partial(WorkerOptions, retries=0, on_start=crash_first)
+    from pbrules.cli import cli
+
+    cli(sys.argv[1:])
+"""
+
+
+@needs_durable
+@pytest.mark.slow
+def test_cli_warns_once_when_the_python_backend_matched(tmp_path: Path) -> None:
+    """`pbrules evaluate --pattern-backend durable` whose first durable-rules worker crashes:
+    exit 0, one warning line on stderr, and the pattern criteria of the Python backend, with
+    the note (English and Chinese) in the result."""
+    import subprocess
+    import sys
+
+    script, out = tmp_path / "crash.py", tmp_path / "out.json"
+    script.write_text(_CRASH_FIRST_WORKER, encoding="utf-8")
+    args = ["evaluate", str(EXAMPLE), "--rules", str(RULES / "patterns.yaml"), "-o", str(out)]
+    done = subprocess.run(
+        [sys.executable, str(script), *args, "--pattern-backend", "durable"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "pattern backend durable" in line]
+    assert len(warnings) == 1 and "matched by the Python backend" in warnings[0], done.stderr
+    from click.testing import CliRunner
+
+    from pbrules.cli import cli
+
+    theirs = tmp_path / "python.json"
+    assert CliRunner().invoke(cli, [*args[:-1], str(theirs)]).exit_code == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    died = "the durable-rules worker died (exit code -11)"
+    fell_back = 0
+    for org in result["organizations"]:
+        for c in org["criteria"]:
+            if _FELL_BACK in (c["note"] or ""):  # the Python backend's note, then why
+                fell_back += 1
+                note, _, why = c["note"].rpartition(_FELL_BACK)
+                assert why == died and _FELL_BACK_ZH in c["note_zh"]
+                c["note"] = note.removesuffix("; ") or None
+                c["note_zh"] = c["note_zh"].rpartition(_FELL_BACK_ZH)[0].removesuffix("；")
+                if c["note"] is None:  # no note, no Chinese note
+                    del c["note_zh"]
+    assert fell_back >= 4 * 100
+    assert result == json.loads(theirs.read_text(encoding="utf-8"))
