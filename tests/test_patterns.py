@@ -362,6 +362,48 @@ def test_the_python_fallback_has_the_same_deadline(
         assert all(o.status is Status.ERROR and died in o.note for o in per.values())
 
 
+def test_the_python_fallback_worker_matches_as_the_python_backend(
+    example: list[Any], plans: dict[str, Plan], caplog: pytest.LogCaptureFixture
+) -> None:
+    """In process: the fallback worker's answers make the Python backend's outcomes, noted; an
+    answer that is an error text stays an error naming the death, and is not counted."""
+    import pbrules.patterns.batch as batch
+    from pbrules.patterns import Fallbacks
+    from pbrules.patterns.batch import evaluate_facts
+    from pbrules.patterns.facts import org_facts, plan_fields
+    from pbrules.patterns.python_worker import run_chunk
+    from pbrules.patterns.workers import FallbackAnswer
+
+    keyed = sorted(plans.items())
+    lists = [of for _, p in keyed for of in p.lists]
+    fields = plan_fields(p for _, p in keyed)
+    facts = [org_facts(s, period, as_of, lists, fields) for s, period, as_of in example[:20]]
+    died = "the durable-rules worker died (exit code -11)"
+    answers: list[Any] = [
+        FallbackAnswer(r, died, -11, 1)
+        for r in run_chunk(keyed, [(f.key, f.ctx, f.lists) for f in facts])
+    ]
+    answers[3] = FallbackAnswer("the Python backend raised KeyError: 'x'", died, -11, 1)
+    fallbacks = Fallbacks()
+
+    def answered(plans: Any, orgs: Any, options: Any) -> list[Any]:
+        return answers
+
+    with pytest.MonkeyPatch.context() as mp, caplog.at_level(logging.WARNING, "pbrules.patterns"):
+        mp.setattr(batch, "run_chunks", answered)
+        found = evaluate_facts(keyed, facts, "durable", fallbacks=fallbacks)
+    python = evaluate_facts(keyed, facts, "python")
+    for i, (d, p) in enumerate(zip(found, python, strict=True)):
+        if i == 3:
+            assert all(o.status is Status.ERROR for o in d.values())
+            assert all(
+                f"{died}; then the Python backend raised KeyError" in o.note for o in d.values()
+            )
+        else:
+            assert _fell_back(d, p, died)
+    assert fallbacks.organizations == 19 and len(caplog.records) == 1
+
+
 @needs_durable
 @pytest.mark.slow
 def test_a_crashed_worker_is_answered_by_the_python_backend_with_one_warning(

@@ -221,7 +221,8 @@ def evaluate_facts(
             failed = Outcome.error(BACKEND_FAILED(reason=reason))
             out.append({key: failed for key, _ in plans})
         elif isinstance(answer, FallbackAnswer):
-            fell.append(answer)
+            if not isinstance(answer.result, str):  # matched, not an error
+                fell.append(answer)
             out.append(_fallback_outcomes(plans, f, answer))
         else:
             out.append(
