@@ -159,9 +159,9 @@ class Fallbacks:
     def add(self, organizations: int, died: str) -> None:
         if organizations and not self.organizations:
             log.warning(
-                "pattern backend durable: %s; the pattern criteria of its %d organization(s), "
-                "and of any other whose durable-rules workers die, are matched by the Python "
-                "backend (each outcome's note says so)",
+                "pattern backend durable: %s; the pattern criteria of %d organization(s) are "
+                "matched by the Python backend instead, as are those of any other chunk whose "
+                "durable-rules workers die (each outcome's note says so)",
                 died,
                 organizations,
             )
