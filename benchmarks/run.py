@@ -15,6 +15,11 @@ Sections (``--only NAME`` runs one; all run by default):
   ``pbrules evaluate`` with ``--jobs 1`` and ``--jobs 2`` on the same data, each in a fresh
   process: wall time, CPU time (with its workers), peak RSS; the two outputs must be identical.
   Ratios: CPU of --jobs 1 over the floor, wall speed-up of --jobs 2, RSS per organization.
+- ``floors``: what the parse floor leaves for everything else, in one fresh process each (CPU,
+  ``Engine.run_to`` in process, no CLI start-up): the parse floor; the engine with every checker
+  answering one fixed ``pass`` without reading the snapshot ("no-work": parse, screens, index,
+  guard, scoring, records and the 17.5 KB result of each organization, nothing checked); and the
+  engine with its real checkers. ``checkers_ms_per_org`` is the difference of the last two.
 - ``latency``: ``Engine.evaluate`` of one validated 30-member branch, median and p99 (wall),
   and the median CPU time of the evaluating thread.
 - ``ledger``: ``pbrules ledger sync`` of the --jobs 1 result into a new ledger.
@@ -221,6 +226,54 @@ def parse_floor(path: Path) -> tuple[int, float]:
     return int(n), float(cpu)
 
 
+_ENGINE = """
+import os, sys, time
+from pbrules.dataset import read_dataset
+from pbrules.engine.evaluate import Engine
+from pbrules.model.outcome import Outcome, Status
+from pbrules.packs.loader import load_pack
+
+data, pack, mode, out = sys.argv[1:5]
+engine = Engine(load_pack(pack))
+if mode == "no-work":  # every checker answers pass at once, without reading the snapshot
+    done = Outcome(Status.PASS, actual=1, expected=1)
+    for c in engine._compiled:
+        object.__setattr__(c.checker, "check", lambda snapshot, params, ctx: done)
+        object.__setattr__(c.checker, "applies", lambda snapshot, params: True)
+with open(out, "wb") as sink:
+    t = time.process_time()
+    engine.run_to(read_dataset(data), sink)
+    print(time.process_time() - t)
+os.unlink(out)
+"""
+
+
+def engine_cpu(path: Path, mode: str, out: Path) -> float:
+    """CPU seconds of ``Engine.run_to`` over ``path`` in a fresh process (``mode``: real or
+    no-work), the result written to ``out`` and removed."""
+    cmd = [sys.executable, "-c", _ENGINE, str(path), str(DISTRICT), mode, str(out)]
+    return float(subprocess.run(cmd, capture_output=True, check=True, text=True).stdout)
+
+
+def section_floors(args: argparse.Namespace) -> dict[str, Any]:
+    """The parse floor, the engine whose checkers do no work, and the real engine (CPU)."""
+    path = dataset(args)
+    n, floor = parse_floor(path)
+    out = args.data / f"floors-{tag(args)}.json"
+    no_work = min(engine_cpu(path, "no-work", out) for _ in range(args.floor_runs))
+    real = min(engine_cpu(path, "real", out) for _ in range(args.floor_runs))
+    per_org = 1000 / max(n, 1)
+    return {
+        "organizations": n,
+        "parse_floor_ms_per_org": round(floor * per_org, 3),
+        "no_work_ms_per_org": round(no_work * per_org, 3),
+        "real_ms_per_org": round(real * per_org, 3),
+        "checkers_ms_per_org": round((real - no_work) * per_org, 3),
+        "no_work_over_floor": round(no_work / floor, 2),
+        "real_over_floor": round(real / floor, 2),
+    }
+
+
 def pbrules(*args: str) -> list[str]:
     return [sys.executable, "-c", "from pbrules.cli import main; main()", *args]
 
@@ -310,6 +363,7 @@ def section_reports(args: argparse.Namespace) -> dict[str, Any]:
 SECTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "patterns": section_patterns,
     "evaluate": section_evaluate,
+    "floors": section_floors,
     "latency": section_latency,
     "ledger": section_ledger,
     "reports": section_reports,
@@ -329,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "pbrules-bench")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--repeat", type=int, default=2000, help="latency runs")
+    parser.add_argument(
+        "--floor-runs", type=int, default=2, help="runs of each engine in floors (best kept)"
+    )
     parser.add_argument(
         "--report-formats",
         default="html,xlsx,docx",
