@@ -15,6 +15,12 @@ Sections (``--only NAME`` runs one; all run by default):
   ``pbrules evaluate`` with ``--jobs 1`` and ``--jobs 2`` on the same data, each in a fresh
   process: wall time, CPU time (with its workers), peak RSS; the two outputs must be identical.
   Ratios: CPU of --jobs 1 over the floor, wall speed-up of --jobs 2, RSS per organization.
+- ``floors``: what the parse floor leaves for everything else (CPU, ``Engine.run_to`` in one
+  fresh process, no CLI start-up, the three in turn, best of ``--floor-runs``): the parse floor;
+  the engine with every checker answering one fixed ``pass`` without reading the snapshot
+  ("no-work": parse, screens, index, guard, scoring, and each organization's result with its
+  criterion records written; nothing checked); and the engine with its real checkers.
+  ``checkers_ms_per_org`` is the difference of the last two.
 - ``latency``: ``Engine.evaluate`` of one validated 30-member branch, median and p99 (wall),
   and the median CPU time of the evaluating thread.
 - ``ledger``: ``pbrules ledger sync`` of the --jobs 1 result into a new ledger.
@@ -221,6 +227,75 @@ def parse_floor(path: Path) -> tuple[int, float]:
     return int(n), float(cpu)
 
 
+_FLOORS = """
+import json, os, sys, time
+from pbrules.dataset import read_dataset
+from pbrules.engine.evaluate import Engine
+from pbrules.model.outcome import Outcome, Status
+from pbrules.model.snapshot import Snapshot
+from pbrules.packs.loader import load_pack
+
+data, pack, out, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+engine = Engine(load_pack(pack))
+checkers = {id(c.checker): c.checker for c in engine._compiled}.values()
+done = Outcome(Status.PASS, actual=1, expected=1)
+
+
+def parse():
+    with open(data, "rb") as f:
+        for line in f:
+            Snapshot.model_validate_json(line)
+
+
+def run():
+    with open(out, "wb") as sink:
+        engine.run_to(read_dataset(data), sink)
+
+
+def no_work():  # every checker answers pass at once, without reading the snapshot
+    for checker in checkers:
+        object.__setattr__(checker, "check", lambda snapshot, params, ctx: done)
+        object.__setattr__(checker, "applies", lambda snapshot, params: True)
+    try:
+        run()
+    finally:
+        for checker in checkers:
+            object.__delattr__(checker, "check")
+            object.__delattr__(checker, "applies")
+
+
+best = {"parse": [], "no_work": [], "real": []}
+for _ in range(rounds):  # in turn, so that each round's three share the machine's state
+    for name, fn in (("parse", parse), ("no_work", no_work), ("real", run)):
+        t = time.process_time()
+        fn()
+        best[name].append(time.process_time() - t)
+os.unlink(out)
+print(json.dumps({k: min(v) for k, v in best.items()}))
+"""
+
+
+def section_floors(args: argparse.Namespace) -> dict[str, Any]:
+    """The parse floor, the engine whose checkers do no work, and the real engine (CPU, in
+    turn in one fresh process, best of ``--floor-runs``)."""
+    path = dataset(args)
+    n = sum(1 for line in path.open("rb") if line.strip())
+    out = args.data / f"floors-{tag(args)}.json"
+    cmd = [sys.executable, "-c", _FLOORS, str(path), str(DISTRICT), str(out), str(args.floor_runs)]
+    cpu = json.loads(subprocess.run(cmd, capture_output=True, check=True, text=True).stdout)
+    floor, no_work, real = cpu["parse"], cpu["no_work"], cpu["real"]
+    per_org = 1000 / max(n, 1)
+    return {
+        "organizations": n,
+        "parse_floor_ms_per_org": round(floor * per_org, 3),
+        "no_work_ms_per_org": round(no_work * per_org, 3),
+        "real_ms_per_org": round(real * per_org, 3),
+        "checkers_ms_per_org": round((real - no_work) * per_org, 3),
+        "no_work_over_floor": round(no_work / floor, 2),
+        "real_over_floor": round(real / floor, 2),
+    }
+
+
 def pbrules(*args: str) -> list[str]:
     return [sys.executable, "-c", "from pbrules.cli import main; main()", *args]
 
@@ -310,6 +385,7 @@ def section_reports(args: argparse.Namespace) -> dict[str, Any]:
 SECTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "patterns": section_patterns,
     "evaluate": section_evaluate,
+    "floors": section_floors,
     "latency": section_latency,
     "ledger": section_ledger,
     "reports": section_reports,
@@ -329,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "pbrules-bench")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--repeat", type=int, default=2000, help="latency runs")
+    parser.add_argument(
+        "--floor-runs", type=int, default=2, help="runs of each engine in floors (best kept)"
+    )
     parser.add_argument(
         "--report-formats",
         default="html,xlsx,docx",
