@@ -224,8 +224,11 @@ def test_a_child_that_retitles_an_area_drops_the_inherited_title_zh(tmp_path: Pa
     sorted(p for p in (ROOT / "rules").rglob("*.yaml") if not p.name.endswith(".test.yaml")),
     ids=lambda p: p.stem,
 )
-def test_bundled_packs_title_areas_groups_and_tiers_in_both_languages(path: Path) -> None:
+def test_bundled_packs_title_themselves_areas_groups_and_tiers_in_english_and_chinese(
+    path: Path,
+) -> None:
     model = load_pack(path).model
+    assert model.title and not CJK.search(model.title), f"{path.name}: {model.title}"
     for item in [*model.areas, *model.groups, *model.tiers]:
         assert item.title and not CJK.search(item.title), f"{path.name}: {item.id}: {item.title}"
         assert item.title_zh and CJK.search(item.title_zh), f"{path.name}: {item.id}"
