@@ -6,7 +6,9 @@ accepted it. Two backends give the same findings (a differential test holds them
 
 - ``python`` (the default): a nested-loop join in this process;
 - ``durable``: durable-rules (``pip install 'pbrules[durable]'``), run isolated in spawned
-  worker processes, one fresh ruleset per chunk of at most 1,000 organizations.
+  worker processes, one fresh ruleset per chunk of at most 1,000 organizations; a chunk whose
+  workers all died (durable-rules can crash on valid data) is matched by the Python backend in
+  a worker of its own, each outcome noting it.
 
 See docs/patterns.md for the YAML reference and the containment of durable-rules.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 from pbrules.patterns.batch import (
     BACKENDS,
     Backend,
+    Fallbacks,
     durable_available,
     evaluate_facts,
     evaluate_patterns,
@@ -28,6 +31,7 @@ from pbrules.patterns.workers import WorkerOptions
 __all__ = [
     "BACKENDS",
     "Backend",
+    "Fallbacks",
     "PatternParams",
     "Plan",
     "WorkerOptions",

@@ -2,28 +2,32 @@
 
 Both backends return, per organization and criterion, the set of matches (one record position
 per positive element); :func:`outcome_of` turns matches into the same outcome whichever backend
-found them: one subject item per distinct subject, sorted.
+found them: one subject item per distinct subject, sorted. An organization the Python backend
+matched because its durable-rules workers died carries a note that says so
+(:data:`PYTHON_FALLBACK`), and the run logs one warning (:class:`Fallbacks`).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Literal
 
-from pbrules.model.note import Note, NoteText, term
+from pbrules.model.note import Note, NoteText, join_notes, term
 from pbrules.model.outcome import Outcome, Status, Subject, SubjectItem
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
 from pbrules.patterns.facts import OrgFacts, org_facts, plan_fields
 from pbrules.patterns.plan import MAX_MATCHES, Plan
 from pbrules.patterns.python_backend import Match, match_plan
-from pbrules.patterns.workers import ChunkFailure, WorkerOptions, run_chunks
+from pbrules.patterns.workers import ChunkFailure, FallbackAnswer, WorkerOptions, run_chunks
 
 __all__ = [
     "BACKENDS",
     "Backend",
+    "Fallbacks",
     "durable_available",
     "evaluate_facts",
     "evaluate_patterns",
@@ -78,7 +82,12 @@ BACKEND_FAILED = Note(
     "pattern backend durable: {reason}",
     "持久化模式匹配后端出错：{reason}",
 )
-PATTERN_NOTES = (NO_RECORDS, MATCHED, TOO_MANY, BACKEND_FAILED)
+PYTHON_FALLBACK = Note(
+    "pattern.python_fallback",
+    "matched by the Python backend: the durable-rules worker died (exit code {code}){times}",
+    "由默认模式匹配后端匹配：持久化规则引擎的工作进程意外终止（退出码{code}）{times}",
+)
+PATTERN_NOTES = (NO_RECORDS, MATCHED, TOO_MANY, BACKEND_FAILED, PYTHON_FALLBACK)
 _NONE: dict[str, Outcome] = {}
 
 
@@ -136,13 +145,66 @@ def outcome_of(plan: Plan, facts: OrgFacts, matches: set[Match]) -> Outcome:
     )
 
 
+log = logging.getLogger("pbrules.patterns")
+
+
+class Fallbacks:
+    """Counts the organizations the Python backend matched because their durable-rules
+    workers died, and logs one warning (on ``pbrules.patterns``, stderr by default) at the
+    first: the engine keeps one for its runs, so a run warns once, not per organization."""
+
+    def __init__(self) -> None:
+        self.organizations = 0
+
+    def add(self, organizations: int, died: str) -> None:
+        if organizations and not self.organizations:
+            log.warning(
+                "pattern backend durable: %s; the pattern criteria of %d organization(s) are "
+                "matched by the Python backend instead, as are those of any other chunk whose "
+                "durable-rules workers die (each outcome's note says so)",
+                died,
+                organizations,
+            )
+        self.organizations += organizations
+
+
+def _noted(outcome: Outcome, note: NoteText) -> Outcome:
+    """``outcome`` with ``note`` after its own note."""
+    both = join_notes([outcome.note, note]) if outcome.note else note
+    o = outcome
+    fields = (o.compliance, o.misses, o.actual, o.expected, o.evidence, o.items)
+    return Outcome(o.status, *fields, both)
+
+
+def _fallback_outcomes(
+    plans: Sequence[tuple[str, Plan]], facts: OrgFacts, answer: FallbackAnswer
+) -> dict[str, Outcome]:
+    """The outcomes the Python backend's matches give, each noting why it matched them."""
+    result = answer.result
+    if isinstance(result, str):
+        failed = Outcome.error(BACKEND_FAILED(reason=f"{answer.died}; then {result}"))
+        return {key: failed for key, _ in plans}
+    times = answer.times
+    note = PYTHON_FALLBACK(
+        code=answer.code,
+        times=NoteText(f", {times} times", f"，共{times}次") if times > 1 else NoteText("", ""),
+    )
+    return {
+        key: _noted(outcome_of(plan, facts, set(map(tuple, result[key]))), note)
+        for key, plan in plans
+    }
+
+
 def evaluate_facts(
     plans: Sequence[tuple[str, Plan]],
     facts: Sequence[OrgFacts],
     backend: Backend = "python",
     options: WorkerOptions | None = None,
+    fallbacks: Fallbacks | None = None,
 ) -> list[dict[str, Outcome]]:
-    """Per organization, ``{plan key: outcome}``; the durable backend runs in workers."""
+    """Per organization, ``{plan key: outcome}``; the durable backend runs in workers, and
+    ``fallbacks`` (a new one by default) counts the organizations it left to the Python
+    backend."""
     if backend == "python":
         return [
             {key: outcome_of(plan, f, match_plan(plan, f)) for key, plan in plans} for f in facts
@@ -152,15 +214,22 @@ def evaluate_facts(
     orgs = [(f.key, f.ctx, f.lists) for f in facts]
     answers = run_chunks(plans, orgs, options or WorkerOptions())
     out: list[dict[str, Outcome]] = []
+    fell: list[FallbackAnswer] = []
     for f, answer in zip(facts, answers, strict=True):
         if isinstance(answer, ChunkFailure | str):
             reason = answer.reason if isinstance(answer, ChunkFailure) else answer
             failed = Outcome.error(BACKEND_FAILED(reason=reason))
             out.append({key: failed for key, _ in plans})
+        elif isinstance(answer, FallbackAnswer):
+            if not isinstance(answer.result, str):  # matched, not an error
+                fell.append(answer)
+            out.append(_fallback_outcomes(plans, f, answer))
         else:
             out.append(
                 {key: outcome_of(plan, f, set(map(tuple, answer[key]))) for key, plan in plans}
             )
+    if fell:
+        (fallbacks or Fallbacks()).add(len(fell), fell[0].died)
     return out
 
 
@@ -169,10 +238,12 @@ def evaluate_patterns(
     plans: Mapping[str, Plan],
     backend: Backend = "python",
     options: WorkerOptions | None = None,
+    fallbacks: Fallbacks | None = None,
 ) -> list[dict[str, Outcome]]:
-    """Evaluate keyed plans on (snapshot, period, as_of) entries with one backend."""
+    """Evaluate keyed plans on (snapshot, period, as_of) entries with one backend (see
+    :func:`evaluate_facts`)."""
     keyed = sorted(plans.items())
     lists = [of for _, p in keyed for of in p.lists]
     fields = plan_fields(p for _, p in keyed)
     facts = [org_facts(s, period, as_of, lists, fields) for s, period, as_of in entries]
-    return evaluate_facts(keyed, facts, backend, options)
+    return evaluate_facts(keyed, facts, backend, options, fallbacks)

@@ -34,7 +34,7 @@ from typing import Any
 
 from pbrules.patterns.plan import MAX_MATCHES, Atom, Element, Operand, Plan
 
-__all__ = ["WorkerOrg", "run_chunk", "worker_main"]
+__all__ = ["WorkerOrg", "WorkerResult", "run_chunk", "serve", "worker_main"]
 
 #: (org key, window bounds, record lists) as the main process sends them.
 WorkerOrg = tuple[str, dict[str, Any], dict[str, list[dict[str, Any]]]]
@@ -265,10 +265,19 @@ def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> l
 def worker_main(conn: Any) -> None:
     """Entry point of a spawned worker: one request, one answer, then the process ends (a
     crash inside durable-rules' C engine prints the Python stack to stderr)."""
+    serve(conn, run_chunk)
+
+
+def serve(
+    conn: Any,
+    run: Callable[[Sequence[tuple[str, Plan]], Sequence[WorkerOrg]], list[WorkerResult]],
+) -> None:
+    """Answer one request ``(plans, orgs)`` on ``conn`` with ``("ok", run(plans, orgs))``, or
+    ``("error", text)`` when ``run`` raises; a crash prints the Python stack to stderr."""
     faulthandler.enable()
     try:
         plans, orgs = conn.recv()
-        answer: Any = ("ok", run_chunk(plans, orgs))
+        answer: Any = ("ok", run(plans, orgs))
     except Exception as exc:
         answer = ("error", f"{type(exc).__name__}: {exc}"[:500])
     try:

@@ -17,7 +17,7 @@ from pbrules.errors import UsageError
 from pbrules.model.outcome import Outcome
 from pbrules.model.period import Period
 from pbrules.model.snapshot import Snapshot
-from pbrules.patterns.batch import BACKENDS, durable_available, evaluate_patterns
+from pbrules.patterns.batch import BACKENDS, Fallbacks, durable_available, evaluate_patterns
 from pbrules.patterns.spec import PatternParams
 from pbrules.patterns.workers import WorkerOptions
 
@@ -50,6 +50,9 @@ class PatternBatch:
             )
         self.backend = backend
         self.options = options or WorkerOptions()
+        #: organizations the Python backend matched, their durable-rules workers having died
+        #: (a warning is logged at the first: once per engine, which the CLI makes per run)
+        self.fallbacks = Fallbacks()
         self.plans = {
             pos: params.plan for pos, params in criteria if isinstance(params, PatternParams)
         }
@@ -66,5 +69,5 @@ class PatternBatch:
     def prepare(self, entries: Sequence[tuple[Snapshot, Period, date]]) -> list[dict[int, Outcome]]:
         """Per entry, the outcome of each pattern criterion by its position."""
         keyed = {str(pos): plan for pos, plan in self.plans.items()}
-        found = evaluate_patterns(entries, keyed, "durable", self.options)
+        found = evaluate_patterns(entries, keyed, "durable", self.options, self.fallbacks)
         return [{int(k): o for k, o in per.items()} for per in found]

@@ -2,9 +2,15 @@
 
 Each chunk of at most 1,000 organizations goes to a new ``spawn`` process that owns its
 durable-rules host, answers once and exits (a worker is never reused). The main process never
-imports durable-rules. A chunk whose worker dies, hangs past its deadline or answers with an
-error comes back as a :class:`ChunkFailure`; the caller turns it into ``error`` outcomes for
-that chunk's organizations, so no organization is lost and no run hangs.
+imports durable-rules.
+
+A chunk whose worker died (killed, or crashed: durable-rules' C engine can die of SIGSEGV on
+valid data) is run again in new workers (``retries``); when every one of them died, the chunk is
+matched by the Python backend in a new worker of its own (:mod:`pbrules.patterns.python_worker`,
+the same deadline) and its answers come back as :class:`FallbackAnswer`. A chunk whose worker
+hangs past its deadline or answers with an error, and a chunk whose fallback worker fails too,
+comes back as a :class:`ChunkFailure`; the caller turns it into ``error`` outcomes for that
+chunk's organizations, so no organization is lost and no run hangs.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from typing import Any
 
 from pbrules.patterns.durable_worker import WorkerOrg, WorkerResult, worker_main
 from pbrules.patterns.plan import Plan
+from pbrules.patterns.python_worker import worker_main as python_main
 
-__all__ = ["ChunkFailure", "WorkerOptions", "run_chunks"]
+__all__ = ["ChunkFailure", "FallbackAnswer", "WorkerOptions", "run_chunks"]
 
 MAX_CHUNK = 1000
 
@@ -31,6 +38,18 @@ class ChunkFailure:
     """Why a chunk has no answer (the worker died, timed out or raised)."""
 
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FallbackAnswer:
+    """One organization's answer from the Python backend, its chunk's durable-rules workers
+    having all died: ``died`` says how (``the durable-rules worker died (exit code -11), 5
+    times``), ``code`` is the last one's exit code, ``times`` how many died."""
+
+    result: WorkerResult
+    died: str
+    code: int | None
+    times: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +63,10 @@ class WorkerOptions:
       with an environment of another size (durable-rules' C engine crashes with SIGSEGV on some
       joins in some memory layouts and not in others, and the environment's size moves them:
       docs/patterns.md); a worker that hangs past its deadline or answers with an error is not
-      retried;
-    - ``on_start``: called with (worker pid, chunk number) as each worker starts (tests use it
-      to kill a worker).
+      retried; when every attempt died, the chunk is matched by the Python backend in one more
+      worker (the same deadline);
+    - ``on_start``: called with (worker pid, chunk number) as each worker starts, the Python
+      backend's fallback worker included (tests use it to kill a worker).
     """
 
     chunk: int = MAX_CHUNK
@@ -69,7 +89,15 @@ class WorkerOptions:
 
 @dataclass(frozen=True, slots=True)
 class _Died(ChunkFailure):
-    """The worker process ended without answering (killed, or crashed)."""
+    """The worker process ended without answering (killed, or crashed): ``code`` its exit
+    code. Not a worker cut at its deadline (the bound on hostile input) nor one that answered
+    with an error: those are plain :class:`ChunkFailure`."""
+
+    code: int | None = None
+
+
+_DURABLE = "the durable-rules worker"
+_PYTHON = "the Python backend's worker"
 
 
 def _run_one(
@@ -77,17 +105,34 @@ def _run_one(
     plans: Sequence[tuple[str, Plan]],
     orgs: Sequence[WorkerOrg],
     options: WorkerOptions,
-) -> list[WorkerResult] | ChunkFailure:
-    """The chunk's answer from a worker, in a new worker again when one died."""
+) -> Sequence[WorkerResult | FallbackAnswer] | ChunkFailure:
+    """The chunk's answer from a worker, in a new worker again when one died, from the Python
+    backend when every one died."""
     answer = _attempt(number, plans, orgs, options)
     for attempt in range(1, options.retries + 1):
         if not isinstance(answer, _Died):
             break
         answer = _attempt(number, plans, orgs, options, attempt)
     if isinstance(answer, _Died):
-        tries = "" if options.retries == 0 else f", {options.retries + 1} times"
-        return ChunkFailure(answer.reason + tries)
+        return _fall_back(number, plans, orgs, options, answer)
     return answer
+
+
+def _fall_back(
+    number: int,
+    plans: Sequence[tuple[str, Plan]],
+    orgs: Sequence[WorkerOrg],
+    options: WorkerOptions,
+    died: _Died,
+) -> list[FallbackAnswer] | ChunkFailure:
+    """The chunk matched by the Python backend in a worker of its own, with the deadline of a
+    durable-rules worker (a plan too slow for it is cut there, as it would have been)."""
+    times = options.retries + 1
+    reason = died.reason + ("" if times == 1 else f", {times} times")
+    answer = _attempt(number, plans, orgs, options, main=python_main, who=_PYTHON)
+    if isinstance(answer, ChunkFailure):
+        return ChunkFailure(f"{reason}; {answer.reason}")
+    return [FallbackAnswer(result, reason, died.code, times) for result in answer]
 
 
 def _attempt(
@@ -96,15 +141,19 @@ def _attempt(
     orgs: Sequence[WorkerOrg],
     options: WorkerOptions,
     attempt: int = 0,
+    *,
+    main: Callable[[Any], None] = worker_main,
+    who: str = _DURABLE,
 ) -> list[WorkerResult] | ChunkFailure:
+    """One worker running ``main`` on the chunk: its answers, or why there are none."""
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe(duplex=True)
-    process = ctx.Process(target=worker_main, args=(child,), daemon=True)
+    process = ctx.Process(target=main, args=(child,), daemon=True)
     deadline = options.timeout + options.per_org * len(orgs)
     try:
         _start(process, attempt)
     except Exception as exc:
-        return ChunkFailure(f"the durable-rules worker could not start: {exc}")
+        return ChunkFailure(f"{who} could not start: {exc}")
     child.close()
     # Send from a thread: a worker that never reads must not block this one past the deadline.
     sender = threading.Thread(target=_send, args=(parent, (list(plans), list(orgs))), daemon=True)
@@ -114,13 +163,12 @@ def _attempt(
         sender.start()
         if not parent.poll(deadline):
             return ChunkFailure(
-                f"the durable-rules worker gave no answer in {deadline:.0f} s "
-                f"(exit code {process.exitcode})"
+                f"{who} gave no answer in {deadline:.0f} s (exit code {process.exitcode})"
             )
         status, payload = parent.recv()
     except (EOFError, OSError):
         process.join(5)
-        return _Died(f"the durable-rules worker died (exit code {process.exitcode})")
+        return _Died(f"{who} died (exit code {process.exitcode})", process.exitcode)
     finally:
         if process.is_alive():
             process.kill()
@@ -129,9 +177,9 @@ def _attempt(
             sender.join(5)  # the worker is gone: its pipe fails the send at once
         parent.close()
     if status != "ok":
-        return ChunkFailure(f"the durable-rules worker failed: {payload}")
+        return ChunkFailure(f"{who} failed: {payload}")
     if not isinstance(payload, list) or len(payload) != len(orgs):
-        return ChunkFailure("the durable-rules worker answered for the wrong organizations")
+        return ChunkFailure(f"{who} answered for the wrong organizations")
     return payload
 
 
@@ -171,9 +219,9 @@ def run_chunks(
     plans: Sequence[tuple[str, Plan]],
     orgs: Sequence[WorkerOrg],
     options: WorkerOptions,
-) -> list[WorkerResult | ChunkFailure]:
-    """One answer per organization, in order: its matches, an error text, or its chunk's
-    failure."""
+) -> list[WorkerResult | FallbackAnswer | ChunkFailure]:
+    """One answer per organization, in order: its matches, an error text, the Python backend's
+    answer (its chunk's durable-rules workers all died), or its chunk's failure."""
     chunks = [orgs[i : i + options.chunk] for i in range(0, len(orgs), options.chunk)]
     if not chunks:
         return []
@@ -182,7 +230,7 @@ def run_chunks(
             pool.submit(_run_one, n, plans, chunk, options) for n, chunk in enumerate(chunks)
         ]
         answers = [f.result() for f in futures]
-    out: list[WorkerResult | ChunkFailure] = []
+    out: list[WorkerResult | FallbackAnswer | ChunkFailure] = []
     for chunk, answer in zip(chunks, answers, strict=True):
         if isinstance(answer, ChunkFailure):
             out.extend([answer] * len(chunk))
