@@ -1,4 +1,4 @@
-"""The three published scoring sheets written as packs (rules/examples/): each cites its
+"""The published scoring sheets written as packs (rules/examples/): each cites its
 source, says what it leaves out, passes its own rule-pack tests, and evaluates the example
 district; the star sheet awards stars tier by tier."""
 
@@ -29,13 +29,14 @@ def result(name: str) -> RunResult:
     return Engine(load_pack(EXAMPLES / f"{name}.yaml")).run(DISTRICT)
 
 
-def test_three_rubrics_one_with_tiers() -> None:
+def test_four_rubrics_one_with_tiers() -> None:
     assert [p.stem for p in PACKS] == [
         "agency-branch-standard",
+        "branch-standard-100",
         "county-village-stars",
         "village-service-station",
     ]
-    assert [bool(load_pack(p).model.tiers) for p in PACKS] == [False, True, False]
+    assert [bool(load_pack(p).model.tiers) for p in PACKS] == [False, False, True, False]
 
 
 @pytest.mark.parametrize("path", PACKS, ids=[p.stem for p in PACKS])
