@@ -217,3 +217,63 @@ def test_validate_a_directory(workdir: Path) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert f"{workdir / 'broken.yaml'}:2:1: error: invalid YAML" in result.stderr
+
+
+def _problems(path: Path, text: str) -> list[str]:
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        prepare_file(path)
+    return [str(p) for p in info.value.problems]
+
+
+def test_an_unquoted_year_says_to_write_it_as_text(workdir: Path) -> None:
+    path = workdir / "minimal.test.yaml"
+    text = CASE.format(name="year", m01="pass", m02="pass", earned=1)
+    problems = _problems(path, "cases:" + text.replace("period: 2026Q3", "period: 2026"))
+    assert problems == [
+        f"{path}:4:15: error: case 'year': period: invalid period 2026: a number; "
+        'write it as text, "2026"'
+    ]
+
+
+def test_a_snapshot_key_gets_a_snapshot_hint_not_a_pack_one(workdir: Path) -> None:
+    """A record's unknown key is named with the keys that record takes (or the close one), never
+    with a pack key that happens to look alike ('title' is not 'tiers')."""
+    path = workdir / "minimal.test.yaml"
+    base = CASE.format(name="room", m01="pass", m02="pass", earned=1)
+    room = "      facilities: [{{id: F1, kind: activity_room, {key}: Room}}]\n    expect:"
+    unknown = _problems(path, "cases:" + base.replace("    expect:", room.format(key="title")))
+    assert unknown == [
+        f"{path}:9:50: error: case 'room': facilities[0]: unknown key 'title'; expected one of "
+        "id, kind, name, area_m2, opened_on, closed_on, signage"
+    ]
+    misspelt = _problems(path, "cases:" + base.replace("    expect:", room.format(key="nmae")))
+    assert misspelt == [
+        f"{path}:9:50: error: case 'room': facilities[0]: unknown key 'nmae'; did you mean 'name'?"
+    ]
+
+
+def test_a_bad_value_under_an_anchor_is_reported_once(workdir: Path) -> None:
+    """An alias repeats the anchored value: its error is the anchor's, said once (PyYAML would
+    add "found unconstructable recursive node" for the alias)."""
+    path = workdir / "minimal.test.yaml"
+    first = CASE.format(name="a", m01="pass", m02="pass", earned=1)
+    first = first.replace("    snapshot:", "    snapshot: &s").replace("2026-07-03", "2026-13-03")
+    again = "\n  - name: b\n    snapshot: {<<: *s}\n    expect: {M01: pass}\n"
+    problems = _problems(path, "cases:" + first + again)
+    assert problems == [
+        f"{path}:8:54: error: invalid timestamp value '2026-13-03': month must be in 1..12"
+    ]
+
+
+def test_an_unknown_selector_lists_the_selectors(workdir: Path) -> None:
+    pack = workdir / "minimal.yaml"
+    text = pack.read_text(encoding="utf-8")
+    assert "check:" in text
+    bad = text.replace("    check:", "    applies_to: {full_members: 7}\n    check:", 1)
+    pack.write_text(bad, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(pack)])
+    assert result.exit_code == 2, result.output
+    assert "applies_to: unknown key 'full_members'; expected one of kind, category," in (
+        result.output
+    )

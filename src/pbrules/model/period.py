@@ -112,6 +112,9 @@ class Period:
     def parse(cls, text: str | Period) -> Period:
         if isinstance(text, Period):
             return text
+        if isinstance(text, int) and not isinstance(text, bool):
+            # YAML and JSON read an unquoted 2026 as a number
+            raise ValueError(f'invalid period {text!r}: a number; write it as text, "{text}"')
         if not isinstance(text, str):
             raise ValueError(
                 f"invalid period {text!r}: expected e.g. 2026Q3, 2026-07, 2026H2 or 2026"

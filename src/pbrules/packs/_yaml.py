@@ -415,6 +415,7 @@ class _Builder:
         self.count = 0
         self.aliases = 0
         self.active: set[int] = set()
+        self.failed: set[int] = set()  # scalar nodes already reported (an alias repeats them)
         self.problems: list[Problem] = []
 
     def pos(self, node: Node) -> Pos:
@@ -462,9 +463,12 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             self.fail(node, _tag_message(node.tag))
             return None
+        if id(node) in self.failed:  # an alias of a value reported at its anchor
+            return None
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            self.failed.add(id(node))
             self.fail(node, f"invalid {node.tag.rsplit(':', 1)[-1]} value {node.value!r}: {exc}")
             return None
 

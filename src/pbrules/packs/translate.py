@@ -10,8 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pbrules.errors import Problem, did_you_mean
+from pbrules.errors import Problem, did_you_mean, suggest
 from pbrules.model.fields import models_in
+from pbrules.model.snapshot import Snapshot
 from pbrules.packs._yaml import YMap, YSeq, locate
 from pbrules.packs.merge import id_of
 from pbrules.packs.v2_checks import placement_hint, spelling_hint
@@ -68,6 +69,23 @@ def _human(doc: YMap, parts: Sequence[Any]) -> str:
 
 
 def _allowed_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
+    keys: list[str] = []
+    for m in _models_at(model, loc):
+        for name, field in m.model_fields.items():
+            key = field.alias or name
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _in_snapshot(model: type[BaseModel], loc: Sequence[Any]) -> bool:
+    """Whether ``loc`` is inside a snapshot's records (a pack test's case): the pack's own keys
+    (``tiers``, ``per_miss``...) are no hint there."""
+    return all(m.__module__ == Snapshot.__module__ for m in _models_at(model, loc))
+
+
+def _models_at(model: type[BaseModel], loc: Sequence[Any]) -> list[type[BaseModel]]:
+    """The models a value at ``loc`` of ``model`` may be (``model`` itself for the top)."""
     current: list[type[BaseModel]] = [model]
     for part in loc:
         if isinstance(part, int):
@@ -79,13 +97,7 @@ def _allowed_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
                     nxt.extend(models_in(field.annotation))
         if nxt:
             current = nxt
-    keys: list[str] = []
-    for m in current:
-        for name, field in m.model_fields.items():
-            key = field.alias or name
-            if key not in keys:
-                keys.append(key)
-    return keys
+    return current
 
 
 _QUOTED = re.compile(r"'([^']*)'")
@@ -134,7 +146,11 @@ def pydantic_problems(
             where = _human(doc, [*prefix, *_walk(root, loc[:-1])])
             allowed = _allowed_keys(model, loc[:-1])
             here = _place(loc[:-1])
-            hint = placement_hint(key, here) or spelling_hint(key, allowed, here)
+            if _in_snapshot(model, loc[:-1]):
+                hint = _snapshot_hint(key, allowed)
+            else:
+                hint = placement_hint(key, here) or spelling_hint(key, allowed, here)
+                hint = hint or _one_of(allowed)
             message = f"unknown key '{key}'{hint}"
             if where:
                 message = f"{where}: {message}"
@@ -148,6 +164,17 @@ def pydantic_problems(
         seen.add(mark)
         problems.append(ppos.problem(message))
     return problems
+
+
+def _snapshot_hint(key: Any, allowed: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"``, else the keys a snapshot record takes there."""
+    close = suggest(key, allowed)
+    return f"; did you mean '{close}'?" if close is not None else _one_of(allowed)
+
+
+def _one_of(allowed: Sequence[str]) -> str:
+    """``"; expected one of a, b, c"``: the keys taken there, when there are not too many."""
+    return f"; expected one of {', '.join(allowed)}" if 0 < len(allowed) <= 30 else ""
 
 
 def _specific(err: Any, loc: tuple[Any, ...], parts: list[Any], where: str, model: Any) -> str:
