@@ -72,6 +72,26 @@ def test_vacancy_days_at_the_boundary() -> None:
     assert "missing data" in run("committee.vacancy", future).note
 
 
+def test_vacancy_of_an_optional_post_never_held() -> None:
+    """``never_held: not_applicable``: a deputy secretary appointed only when needed; once held,
+    its vacancy is dated as the secretary's."""
+    deputy = {"roles": ["deputy_secretary"], "never_held": "not_applicable"}
+    branch = snap(committee=[post("M1", "secretary")], organization={"founded_on": "2001-01-01"})
+    out = run("committee.vacancy", branch, deputy)
+    assert out.status is Status.NOT_APPLICABLE and "never been held" in out.note
+    # the default keeps a post that must exist: never held is missing data
+    strict = run("committee.vacancy", branch, {"roles": ["deputy_secretary"]})
+    assert strict.status is Status.FAIL and "missing data" in strict.note
+    left = snap(
+        committee=[post("M1", "secretary"), post("M2", "deputy_secretary", left_on="2026-07-01")]
+    )
+    out = run("committee.vacancy", left, deputy)
+    assert out.status is Status.FAIL and out.actual == 91
+    # held again: a current deputy passes
+    again = snap(committee=[post("M2", "deputy_secretary", appointed="2026-09-01")])
+    assert run("committee.vacancy", again, deputy).status is Status.PASS
+
+
 def test_vacancy_new_organization_is_in_grace() -> None:
     new = snap(organization={"founded_on": "2026-08-15"})
     assert run("committee.vacancy", new).status is Status.NOT_APPLICABLE

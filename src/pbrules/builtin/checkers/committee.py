@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Literal
 
 from pydantic import Field
 
@@ -33,6 +34,11 @@ NEW = Note(
     "{founded}新成立，未满{days}天",
 )
 NO_POST = Note("committee.no_secretary_post", "no secretary post on record", "无书记任职记录")
+NEVER_HELD = Note(
+    "committee.post_never_held",
+    "the post has never been held (optional)",
+    "该职务未曾设置（按需设置）",
+)
 VACANT = Note(
     "committee.vacant", "vacant since {since}, {days} days", "自{since}起空缺，已{days}天"
 )
@@ -148,6 +154,12 @@ class VacancyParams(Params):
         default_factory=lambda: [CommitteeRole.SECRETARY],
         description="Roles that fill the post.",
     )
+    never_held: Literal["missing_data", "not_applicable"] = Field(
+        default="missing_data",
+        description="What a post of `roles` never held gives: `missing_data` (a fail: the post "
+        "must exist, as the secretary's) or `not_applicable` (an optional post, such as a "
+        "deputy secretary appointed only when needed).",
+    )
 
 
 class CommitteeVacancy(Checker[VacancyParams]):
@@ -157,7 +169,8 @@ class CommitteeVacancy(Checker[VacancyParams]):
     ``left_on`` of such a post; more than ``max_days`` days to ``as_of`` fails (``actual`` is the
     days vacant). With no such post on record the vacancy cannot be dated: an organization founded
     no more than ``max_days`` before ``as_of`` is not applicable (still in its grace period),
-    otherwise the outcome is "missing data" (a fail). Evidence: the person who left last.
+    otherwise the outcome is "missing data" (a fail), or not applicable with ``never_held:
+    not_applicable`` (an optional post). Evidence: the person who left last.
 
     Monotone: adding a current secretary post never lowers compliance.
 
@@ -169,7 +182,7 @@ class CommitteeVacancy(Checker[VacancyParams]):
 
     name = "committee.vacancy"
     Params = VacancyParams
-    notes = (NEW, NO_POST, VACANT)
+    notes = (NEW, NO_POST, NEVER_HELD, VACANT)
 
     def check(self, snapshot: Snapshot, params: VacancyParams, ctx: CheckContext) -> Outcome:
         roles = set(params.roles)
@@ -187,6 +200,8 @@ class CommitteeVacancy(Checker[VacancyParams]):
             founded = snapshot.organization.founded_on
             if founded is not None and (ctx.as_of - founded).days <= params.max_days:
                 return Outcome.not_applicable(NEW(founded=founded, days=params.max_days))
+            if params.never_held == "not_applicable":
+                return Outcome.not_applicable(NEVER_HELD())
             return Outcome.missing_data(NO_POST())
         last = max(left, key=lambda p: (p.left_on, p.person_id))
         assert last.left_on is not None
