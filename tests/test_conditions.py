@@ -52,6 +52,22 @@ def run(params: dict[str, Any], snap: Snapshot | None = None) -> Any:
     return checker.check(snap, parsed, ctx)
 
 
+def test_committee_count_without_a_first_secretary() -> None:
+    """A first secretary (sent from outside) is a current post, but not one of the committee's
+    own: the count committee.structure makes."""
+    first = {"person_id": "X1", "role": "first_secretary", "appointed_on": "2025-03-01"}
+    gone = {
+        "person_id": "M2",
+        "role": "organization",
+        "appointed_on": "2024-01-01",
+        "left_on": "2026-08-01",
+    }
+    secretary = {"person_id": "M1", "role": "secretary", "appointed_on": "2025-01-01"}
+    f = facts(snapshot(committee=[secretary, first, gone]))
+    assert f.get("committee.current_count") == 2
+    assert f.get("committee.count_without_first_secretary") == 1
+
+
 def test_fact_values() -> None:
     f = facts()
     assert f.get("members.count") == 3

@@ -259,6 +259,15 @@ def _people_facts() -> list[Fact]:
             lambda i: len(i.current_committee),
         ),
         Fact(
+            "committee.count_without_first_secretary",
+            "int",
+            "current committee posts other than a first secretary (第一书记, sent from outside), "
+            "as committee.structure counts them",
+            lambda i: sum(
+                1 for p in i.current_committee if p.role is not CommitteeRole.FIRST_SECRETARY
+            ),
+        ),
+        Fact(
             "committee.has_secretary",
             "bool",
             "a current committee post has the role secretary",
