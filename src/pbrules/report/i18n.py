@@ -34,6 +34,7 @@ __all__ = [
     "reader_text",
     "responsible_text",
     "translations",
+    "unnamed",
 ]
 
 DOMAIN = "pbrules"
@@ -189,6 +190,20 @@ def reader_text(text: str, _: Translator) -> str:
     """A finding's text with the field names the checks write (``applied_on 2026-07-01 +
     maximum``) in words: ``application 2026-07-01 + the longest interval allowed``."""
     return _INTERNAL.sub(lambda m: label("date", m.group(0), _), text)
+
+
+def unnamed(text: str, name: str | None) -> str:
+    """``text`` without the organization's ``name`` it starts with, for a table whose row names
+    the organization already: "Wuwan Village Party Branch held no general meeting ..." ->
+    "held no general meeting ...", "柳林镇党委：..." -> "...". Unchanged when it does not start
+    with the name, when the name only starts a longer word, or when nothing would be left."""
+    if not name or not text.startswith(name):
+        return text
+    rest = text[len(name) :]
+    if rest[:1].isascii() and rest[:1].isalnum() and name[-1:].isascii():
+        return text  # "Town" of "Townships"
+    rest = rest.lstrip(" :：,，、")
+    return rest or text
 
 
 def extract_messages() -> list[tuple[str | None, str]]:

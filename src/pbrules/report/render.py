@@ -20,7 +20,7 @@ import jinja2
 
 from pbrules.cells import md_text
 from pbrules.report.brief import cut_note
-from pbrules.report.i18n import Translator, check_lang, label, translations
+from pbrules.report.i18n import Translator, check_lang, label, translations, unnamed
 from pbrules.report.model import HIGHLIGHT_LIMIT, AppendixGroup, RectificationItem, Report
 from pbrules.report.tiers import GroupTiers, tier_parts, tier_rows
 
@@ -115,6 +115,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         isodate=fmt_date,
         md=md_cell if autoescape else _one_line,
         rect_status=status_of,
+        unnamed=unnamed,
     )
     return env
 
@@ -375,7 +376,7 @@ def _docx_criterion(w: _Docx, n: int, crit: Any) -> None:
         [
             [
                 f"{f.org_name} ({f.org_id})",
-                f.message,
+                unnamed(f.message, f.org_name),
                 label("severity", str(f.severity), _),
                 fmt_num(f.points_lost),
             ]
@@ -399,8 +400,8 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
             w,
             [_("Organization"), _("Item"), _("Problem"), _("Responsible")],
             [
-                [f"{o.org_name} ({o.org_id})", o.item, f"{o.criterion} {o.problem}",
-                 o.responsible or ""]
+                [f"{o.org_name} ({o.org_id})", o.item,
+                 f"{o.criterion} {unnamed(o.problem, o.org_name)}", o.responsible or ""]
                 for o in report.owed
             ],
             of=report.owed,
@@ -413,8 +414,8 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
             w,
             [_("Organization"), _("Item"), _("Problem"), _("Due"), _("Status")],
             [
-                [f"{k.org_name} ({k.org_id})", k.item, k.problem, fmt_date(k.due),
-                 label("status", "overdue" if k.overdue else "open", _)]
+                [f"{k.org_name} ({k.org_id})", k.item, unnamed(k.problem, k.org_name),
+                 fmt_date(k.due), label("status", "overdue" if k.overdue else "open", _)]
                 for k in report.feedback
             ],
             of=report.feedback,
@@ -427,7 +428,7 @@ def _docx_rectification(w: _Docx, report: Report) -> None:
             [
                 i.number,
                 f"{i.org_name} ({i.org_id})",
-                f"{i.criterion} {i.problem}",
+                f"{i.criterion} {unnamed(i.problem, i.org_name)}",
                 i.responsible or "",
                 fmt_date(i.due),
                 label("status", status_of(i), _),
