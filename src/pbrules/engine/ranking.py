@@ -403,9 +403,10 @@ def _columns_edges(
 
 
 def _columns_group(
-    table: RankTable, members: list[int], group: str, title: str | None, pack: Pack
+    table: RankTable, members: list[int], group: str, spec: Group | None, pack: Pack
 ) -> GroupRanking:
-    """Rank one group's ``members`` (positions) into ``table``; the group's summary."""
+    """Rank one group's ``members`` (positions) into ``table``; the group's summary (titled
+    from ``spec``, the pack's group; ``None`` for a group only the snapshots name)."""
     keys = pack.ranking.tie_break or []
     ids = table.columns.ids
     for at in members:
@@ -424,8 +425,8 @@ def _columns_group(
         shown = {*top, *bottom}
         tied = [ids[at] for at in members if at in shown and table.rank[at] in shared]
     return GroupRanking(
-        title=title,
-        title_zh=next((g.title_zh for g in pack.groups if g.id == group), None),
+        title=spec.title if spec is not None else None,
+        title_zh=spec.title_zh if spec is not None else None,
         top=[ids[at] for at in top],
         bottom=[ids[at] for at in bottom],
         rapid_progress=[o for _c, o in rapid],
@@ -445,12 +446,12 @@ def rank_columns(
     for at, group in enumerate(columns.groups):
         if group >= 0 and not isnan(columns.totals[at]):
             members.setdefault(columns.names[group], []).append(at)
-    titles = {g.id: g.title for g in pack.groups}
-    extra = sorted(k for k in members if k not in titles)
+    specs = {g.id: g for g in pack.groups}
+    extra = sorted(k for k in members if k not in specs)
     rankings: dict[str, GroupRanking] = {}
     for group_id in [*(g.id for g in pack.groups), *extra]:
         own = members.pop(group_id)
         if group_id in code:
             table.sizes[code[group_id]] = len(own)
-        rankings[group_id] = _columns_group(table, own, group_id, titles.get(group_id), pack)
+        rankings[group_id] = _columns_group(table, own, group_id, specs.get(group_id), pack)
     return table, rankings

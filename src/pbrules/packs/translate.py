@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pbrules.errors import Problem, did_you_mean, suggest
+from pbrules.errors import Problem, did_you_mean
 from pbrules.model.fields import models_in
 from pbrules.model.snapshot import Snapshot
 from pbrules.packs._yaml import YMap, YSeq, locate
@@ -68,20 +68,14 @@ def _human(doc: YMap, parts: Sequence[Any]) -> str:
     return text or rest
 
 
-def _allowed_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
+def _keys_of(models: Sequence[type[BaseModel]]) -> list[str]:
     keys: list[str] = []
-    for m in _models_at(model, loc):
+    for m in models:
         for name, field in m.model_fields.items():
             key = field.alias or name
             if key not in keys:
                 keys.append(key)
     return keys
-
-
-def _in_snapshot(model: type[BaseModel], loc: Sequence[Any]) -> bool:
-    """Whether ``loc`` is inside a snapshot's records (a pack test's case): the pack's own keys
-    (``tiers``, ``per_miss``...) are no hint there."""
-    return all(m.__module__ == Snapshot.__module__ for m in _models_at(model, loc))
 
 
 def _models_at(model: type[BaseModel], loc: Sequence[Any]) -> list[type[BaseModel]]:
@@ -144,13 +138,13 @@ def pydantic_problems(
             key = loc[-1]
             ppos = locate(root, loc, key=True) or doc.pos
             where = _human(doc, [*prefix, *_walk(root, loc[:-1])])
-            allowed = _allowed_keys(model, loc[:-1])
-            here = _place(loc[:-1])
-            if _in_snapshot(model, loc[:-1]):
-                hint = _snapshot_hint(key, allowed)
-            else:
-                hint = placement_hint(key, here) or spelling_hint(key, allowed, here)
-                hint = hint or _one_of(allowed)
+            models = _models_at(model, loc[:-1])
+            allowed = _keys_of(models)
+            # inside a snapshot's records (a pack test's case) the pack's keys are no hint
+            in_snapshot = all(m.__module__ == Snapshot.__module__ for m in models)
+            here = None if in_snapshot else _place(loc[:-1])
+            hint = (here and placement_hint(key, here)) or spelling_hint(key, allowed, here)
+            hint = hint or _one_of(allowed)
             message = f"unknown key '{key}'{hint}"
             if where:
                 message = f"{where}: {message}"
@@ -164,12 +158,6 @@ def pydantic_problems(
         seen.add(mark)
         problems.append(ppos.problem(message))
     return problems
-
-
-def _snapshot_hint(key: Any, allowed: Sequence[str]) -> str:
-    """``"; did you mean 'x'?"``, else the keys a snapshot record takes there."""
-    close = suggest(key, allowed)
-    return f"; did you mean '{close}'?" if close is not None else _one_of(allowed)
 
 
 def _one_of(allowed: Sequence[str]) -> str:

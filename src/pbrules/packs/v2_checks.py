@@ -69,12 +69,15 @@ def placement_hint(key: Any, here: str) -> str:
     return f"; '{key}' belongs under {homes[0]}"
 
 
-def spelling_hint(key: Any, allowed: Sequence[str], here: str) -> str:
+def spelling_hint(key: Any, allowed: Sequence[str], here: str | None) -> str:
     """``"; did you mean 'x'?"`` for a misspelled ``key`` found at ``here``: the closest of the
     ``allowed`` keys, unless a key that lives only somewhere else is closer; that one is then
     named with its place (``per_mis`` on a criterion: ``'per_miss'``, under
-    ``criteria[].scoring``, rather than the criterion's own ``params``)."""
+    ``criteria[].scoring``, rather than the criterion's own ``params``). ``here`` ``None``: not
+    a place of the pack (a snapshot's record in a pack test), where only ``allowed`` is asked."""
     own = suggest(key, allowed)
+    if here is None:
+        return f"; did you mean '{own}'?" if own is not None else ""
     homes = _homes()
     elsewhere = {k: h[0] for k, h in homes.items() if len(h) == 1 and h[0] != here}
     far = suggest(key, elsewhere)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Literal
 
@@ -170,10 +171,7 @@ class Fallbacks:
 
 def _noted(outcome: Outcome, note: NoteText) -> Outcome:
     """``outcome`` with ``note`` after its own note."""
-    both = join_notes([outcome.note, note]) if outcome.note else note
-    o = outcome
-    fields = (o.compliance, o.misses, o.actual, o.expected, o.evidence, o.items)
-    return Outcome(o.status, *fields, both)
+    return replace(outcome, note=join_notes([outcome.note, note]) if outcome.note else note)
 
 
 def _fallback_outcomes(

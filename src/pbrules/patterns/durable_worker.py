@@ -34,7 +34,16 @@ from typing import Any
 
 from pbrules.patterns.plan import MAX_MATCHES, Atom, Element, Operand, Plan
 
-__all__ = ["WorkerOrg", "WorkerResult", "run_chunk", "serve", "worker_main"]
+__all__ = [
+    "MAX_CHUNK",
+    "WorkerOrg",
+    "WorkerResult",
+    "check_chunk",
+    "raised",
+    "run_chunk",
+    "serve",
+    "worker_main",
+]
 
 #: (org key, window bounds, record lists) as the main process sends them.
 WorkerOrg = tuple[str, dict[str, Any], dict[str, list[dict[str, Any]]]]
@@ -226,10 +235,25 @@ def _org_facts(
     return first, second
 
 
+#: organizations a worker takes at most in one request
+MAX_CHUNK = 1000
+
+
+def check_chunk(orgs: Sequence[WorkerOrg]) -> None:
+    """Refuse a chunk of more than :data:`MAX_CHUNK` organizations."""
+    if len(orgs) > MAX_CHUNK:
+        raise ValueError(f"a chunk holds at most {MAX_CHUNK:,} organizations, not {len(orgs)}")
+
+
+def raised(who: str, exc: Exception) -> str:
+    """An organization's error text: ``who`` raised ``exc`` (its first line, cut at 200)."""
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{who} raised {type(exc).__name__}: {text}".rstrip(": ")
+
+
 def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> list[WorkerResult]:
     """Evaluate every plan on every organization of one chunk, in one fresh ruleset."""
-    if len(orgs) > 1000:
-        raise ValueError(f"a chunk holds at most 1,000 organizations, not {len(orgs)}")
+    check_chunk(orgs)
     name = f"pbrules_{uuid.uuid4().hex}"
     found: dict[str, dict[str, set[tuple[int, ...]]]] = {}
     broken: dict[str, str] = {}
@@ -251,8 +275,7 @@ def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> l
                 for fact in batch:  # one at a time: assert_facts of a list can crash
                     host.assert_fact(name, fact)
         except Exception as exc:  # every engine error becomes this org's error
-            text = str(exc).splitlines()[0][:200] if str(exc) else ""
-            results.append(f"durable-rules raised {type(exc).__name__}: {text}".rstrip(": "))
+            results.append(raised("durable-rules", exc))
             continue
         if "*" in broken or sid in broken:
             results.append(broken.get(sid) or broken["*"])

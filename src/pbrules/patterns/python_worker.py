@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pbrules.patterns.durable_worker import WorkerOrg, WorkerResult, serve
+from pbrules.patterns.durable_worker import WorkerOrg, WorkerResult, check_chunk, raised, serve
 from pbrules.patterns.facts import OrgFacts
 from pbrules.patterns.plan import Plan
 from pbrules.patterns.python_backend import match_plan
@@ -31,14 +31,12 @@ def _matches(plans: Sequence[tuple[str, Plan]], org: WorkerOrg) -> WorkerResult:
     try:
         return {name: sorted(match_plan(plan, facts)) for name, plan in plans}
     except Exception as exc:
-        text = str(exc).splitlines()[0][:200] if str(exc) else ""
-        return f"the Python backend raised {type(exc).__name__}: {text}".rstrip(": ")
+        return raised("the Python backend", exc)
 
 
 def run_chunk(plans: Sequence[tuple[str, Plan]], orgs: Sequence[WorkerOrg]) -> list[WorkerResult]:
     """Every plan's matches on every organization of one chunk."""
-    if len(orgs) > 1000:
-        raise ValueError(f"a chunk holds at most 1,000 organizations, not {len(orgs)}")
+    check_chunk(orgs)
     return [_matches(plans, org) for org in orgs]
 
 

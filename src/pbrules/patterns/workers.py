@@ -24,13 +24,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from pbrules.patterns.durable_worker import WorkerOrg, WorkerResult, worker_main
+from pbrules.patterns.durable_worker import MAX_CHUNK, WorkerOrg, WorkerResult, worker_main
 from pbrules.patterns.plan import Plan
 from pbrules.patterns.python_worker import worker_main as python_main
 
 __all__ = ["ChunkFailure", "FallbackAnswer", "WorkerOptions", "run_chunks"]
-
-MAX_CHUNK = 1000
 
 
 @dataclass(frozen=True, slots=True)

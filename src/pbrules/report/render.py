@@ -533,23 +533,33 @@ def _unbroken(text: str) -> int:
     return max([*runs, 2 if any(_width(ch) == 2 for ch in text) else 0])
 
 
-def _columns(header: list[str], rows: list[list[str]]) -> list[tuple[str, ...]]:
-    if not rows:
-        return [(h,) for h in header]
-    return [tuple(col) for col in zip(header, *rows, strict=True)]
+def _measure(header: list[str], rows: list[list[str]]) -> tuple[list[int], list[int]]:
+    """Per column, in characters: its widest piece that cannot break, and its longest line
+    (at most :data:`_LONGEST_COLUMN`). The one pass over a table's text its layout needs."""
+    columns = [(h,) for h in header] if not rows else list(zip(header, *rows, strict=True))
+    unbroken = [max(_unbroken(v) for v in col) for col in columns]
+    longest = [
+        min(max(_width(line) for v in col for line in (v.split("\n") or [""])), _LONGEST_COLUMN)
+        for col in columns
+    ]
+    return unbroken, longest
 
 
-def _least_widths(columns: list[tuple[str, ...]], pt: float) -> list[float]:
+def _least_widths(unbroken: list[int], pt: float) -> list[float]:
     """Each column's longest unbroken piece (cm) at ``pt``, with its cell's margins."""
-    return [max(_unbroken(v) for v in col) * _CM_PER_CHAR * pt / TABLE_PT + 0.5 for col in columns]
+    return [n * _CM_PER_CHAR * pt / TABLE_PT + 0.5 for n in unbroken]
 
 
-def table_pt(header: list[str], rows: list[list[str]], available: float) -> float:
-    """The text size of a table ``available`` cm wide: :data:`TABLE_PT`, or
-    :data:`SMALL_TABLE_PT` when only the smaller size keeps every word whole."""
-    if sum(_least_widths(_columns(header, rows), TABLE_PT)) <= available:
-        return TABLE_PT
-    return SMALL_TABLE_PT
+def table_layout(
+    header: list[str], rows: list[list[str]], available: float
+) -> tuple[float, list[float]]:
+    """The text size and column widths (cm) of a table ``available`` cm wide: at
+    :data:`TABLE_PT`, or :data:`SMALL_TABLE_PT` when only the smaller size keeps every word
+    whole (:func:`column_widths`)."""
+    unbroken, longest = _measure(header, rows)
+    fits = sum(_least_widths(unbroken, TABLE_PT)) <= available
+    pt = TABLE_PT if fits else SMALL_TABLE_PT
+    return pt, _widths(unbroken, longest, available, pt)
 
 
 def column_widths(
@@ -558,18 +568,13 @@ def column_widths(
     """Column widths (cm) from the content at ``pt``: every column gets at least its longest
     word (and its header's), so no word breaks in the middle; what is left goes to the columns
     with longer text, in proportion to how much more they need."""
-    columns = _columns(header, rows)
+    return _widths(*_measure(header, rows), available, pt)
+
+
+def _widths(unbroken: list[int], longest: list[int], available: float, pt: float) -> list[float]:
     per_char = _CM_PER_CHAR * pt / TABLE_PT
-    least = _least_widths(columns, pt)
-    wish = [
-        max(
-            min(max(_width(line) for v in col for line in (v.split("\n") or [""])), _LONGEST_COLUMN)
-            * per_char
-            + 0.5,
-            low,
-        )
-        for col, low in zip(columns, least, strict=True)
-    ]
+    least = _least_widths(unbroken, pt)
+    wish = [max(n * per_char + 0.5, low) for n, low in zip(longest, least, strict=True)]
     if sum(wish) <= available:
         return [w * available / sum(wish) for w in wish]
     if sum(least) >= available:
@@ -606,9 +611,8 @@ def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
 
     section = doc.sections[-1]
     available = (section.page_width - section.left_margin - section.right_margin) / 360000
-    pt = table_pt(header, rows, available)
-    widths = [Cm(w) for w in column_widths(header, rows, available, pt)]
-    add_table(doc, header, rows, widths, pt=pt)
+    pt, widths = table_layout(header, rows, available)
+    add_table(doc, header, rows, [Cm(w) for w in widths], pt=pt)
     doc.add_paragraph()
 
 
